@@ -1,0 +1,60 @@
+# Every command of the project. `make dev` and `make test` install what is missing first.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+VENV := .venv
+PY := $(VENV)/bin/python
+TOOLS := .venv-tools/bin
+export AWS_DEFAULT_REGION ?= us-east-1
+export SAM_CLI_TELEMETRY := 0
+PYTEST_ARGS ?=
+
+.PHONY: help install test lint validate unit dev bench load-directory build deploy clean
+
+help:  ## List the commands
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+
+install:  ## Install everything that is missing (venvs, Debian and npm packages)
+	@scripts/bootstrap.sh
+
+lint: install  ## ruff
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+validate: install  ## sam validate + cfn-lint on template.yaml
+	$(TOOLS)/sam validate --template template.yaml --region $(AWS_DEFAULT_REGION)
+	$(TOOLS)/cfn-lint template.yaml
+
+test: install lint validate  ## Lint, template checks and every test
+	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
+
+unit: install  ## Only the fast tests (no subprocesses, no DynamoDB Local, no browser)
+	$(PY) -m pytest -m "not ddblocal and not stack and not browser" $(PYTEST_ARGS)
+
+dev: install  ## Run the whole system locally (issue #3 builds the local stack)
+	@echo "make dev: the local stack is being built under issue #3." >&2; exit 2
+
+bench: install  ## Benchmarks (bench/)
+	$(PY) bench/cold_start.py
+
+load-directory: install  ## Load data/organizers.yaml into TABLE_NAME (or STACK=<stack name>)
+	$(PY) -m scripts.load_directory data/organizers.yaml $(if $(STACK),--stack $(STACK),)
+
+build: install  ## sam build (functions + the shared layer)
+	$(TOOLS)/sam build --template template.yaml
+
+deploy: build  ## sam deploy --guided
+	$(TOOLS)/sam deploy --guided
+
+# Called by `sam build` for the SharedLayer (BuildMethod: makefile): the shared package
+# and the runtime dependencies, for the Lambda platform, under python/.
+build-SharedLayer:
+	mkdir -p "$(ARTIFACTS_DIR)/python"
+	cp -r shared "$(ARTIFACTS_DIR)/python/"
+	find "$(ARTIFACTS_DIR)/python/shared" -name __pycache__ -prune -exec rm -rf {} +
+	python3 -m pip install --quiet --disable-pip-version-check -r requirements.txt \
+	  --target "$(ARTIFACTS_DIR)/python" --platform manylinux2014_x86_64 \
+	  --implementation cp --python-version 3.13 --only-binary=:all:
+	python3 -m compileall -q --invalidation-mode unchecked-hash "$(ARTIFACTS_DIR)/python"
+
+clean:  ## Remove build output and venvs
+	rm -rf .aws-sam $(VENV) .venv-tools .pytest_cache .ruff_cache

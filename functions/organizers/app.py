@@ -1,0 +1,29 @@
+"""GET /organizers: the public directory of state organizers."""
+
+from aws_lambda_powertools import Logger
+
+from shared.directory import read_directory
+from shared.errors import FieldError, ValidationFailed
+from shared.geography import is_state_code
+from shared.http import json_response, make_resolver
+
+logger = Logger()
+app = make_resolver()
+
+
+@app.get("/organizers")
+def list_organizers():
+    state = app.current_event.get_query_string_value("state")
+    if state is not None:
+        state = state.strip().upper()
+        if not is_state_code(state):
+            raise ValidationFailed(
+                [FieldError("state", "must be a two-letter USPS code of a state or territory, like NY or PR")]
+            )
+    listing = read_directory().public_listing(state)
+    return json_response(200, listing, headers={"Cache-Control": "public, max-age=300"})
+
+
+@logger.inject_lambda_context(clear_state=True)
+def handler(event, context):
+    return app.resolve(event, context)

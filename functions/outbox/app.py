@@ -1,0 +1,32 @@
+"""DynamoDB stream → EventBridge: publishes domain events from committed group changes.
+
+A record whose events cannot be published is reported as a batch item failure; the
+event source mapping retries it (bisecting the batch) and then sends it to the DLQ.
+"""
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
+
+from shared.events import TableChange, events_for_change
+from shared.publisher import publish
+
+logger = Logger()
+processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
+
+
+def record_handler(record: DynamoDBRecord) -> None:
+    change = TableChange(
+        event_name=record.event_name.name if record.event_name else "",
+        old=record.dynamodb.old_image if record.dynamodb else None,
+        new=record.dynamodb.new_image if record.dynamodb else None,
+    )
+    events = events_for_change(change)
+    publish(events)
+    for event in events:
+        logger.info("event published", extra={"detail_type": event.detail_type, "key": event.dedup_key})
+
+
+@logger.inject_lambda_context(clear_state=True)
+def handler(event, context):
+    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)

@@ -1,0 +1,195 @@
+"""Drives the asynchronous event sources of template.yaml into their functions, as Lambda's
+event source mappings do: DynamoDB streams and SQS queues, with batch sizes, filter
+criteria, partial batch failures, retries and the declared on-failure destinations."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from local import event_shapes
+from local.lambda_runtime import invoke
+from local.provision import Stack
+
+
+def matches(pattern: Any, value: Any) -> bool:
+    """The subset of EventBridge/Lambda filter-pattern rules the template uses:
+    nested objects, lists of alternatives, exact values and {"prefix": ...}."""
+    if isinstance(pattern, dict):
+        if not isinstance(value, dict):
+            return False
+        return all(matches(p, value.get(k)) for k, p in pattern.items())
+    if isinstance(pattern, list):
+        candidates = value if isinstance(value, list) else [value]
+        return any(_matches_one(p, c) for p in pattern for c in candidates)
+    return pattern == value
+
+
+def _matches_one(rule: Any, value: Any) -> bool:
+    if isinstance(rule, dict):
+        if "prefix" in rule:
+            return isinstance(value, str) and value.startswith(rule["prefix"])
+        if "exists" in rule:
+            return (value is not None) == bool(rule["exists"])
+        raise ValueError(f"filter rule not supported locally: {sorted(rule)}")
+    return rule == value
+
+
+def event_sources(stack: Stack, kind: str) -> Iterable[tuple[str, str, dict[str, Any]]]:
+    """(function logical id, event name, resolved properties) for every event of `kind`."""
+    for logical, function in stack.functions().items():
+        for name, source in (function["Properties"].get("Events") or {}).items():
+            if source["Type"] == kind:
+                yield logical, name, stack.resolver.resolve(source.get("Properties", {}))
+
+
+def _filters(props: dict[str, Any]) -> list[dict[str, Any]]:
+    return [json.loads(f["Pattern"]) for f in (props.get("FilterCriteria") or {}).get("Filters", [])]
+
+
+def _failed_ids(response: Any) -> list[str] | None:
+    """None when the whole batch failed (the handler raised), else the reported failures."""
+    if isinstance(response, dict):
+        return [f["itemIdentifier"] for f in response.get("batchItemFailures", [])]
+    return []
+
+
+@dataclass
+class StreamPump:
+    stack: Stack
+    function: str
+    props: dict[str, Any]
+    _iterators: dict[str, str] = field(default_factory=dict)
+    _pending: list[dict[str, Any]] = field(default_factory=list)
+    _attempts: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    def _client(self, service: str) -> Any:
+        return self.stack.session.client(service)
+
+    def _read(self) -> None:
+        streams = self._client("dynamodbstreams")
+        arn = self.props["Stream"]
+        if not self._iterators:
+            for shard in streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]:
+                self._iterators[shard["ShardId"]] = streams.get_shard_iterator(
+                    StreamArn=arn, ShardId=shard["ShardId"], ShardIteratorType=self.props["StartingPosition"]
+                )["ShardIterator"]
+        for shard_id, iterator in list(self._iterators.items()):
+            page = streams.get_records(ShardIterator=iterator)
+            self._pending.extend(page["Records"])
+            if page.get("NextShardIterator"):
+                self._iterators[shard_id] = page["NextShardIterator"]
+
+    def pump(self) -> int:
+        """Deliver what the stream has; returns how many records were handed over."""
+        self._read()
+        filters = _filters(self.props)
+        handed = 0
+        while self._pending:
+            batch = self._pending[: int(self.props.get("BatchSize", 100))]
+            shaped = event_shapes.stream_event(batch, self.props["Stream"])["Records"]
+            kept = [r for r in shaped if not filters or any(matches(f, r) for f in filters)]
+            if not kept:
+                del self._pending[: len(batch)]
+                continue
+            try:
+                failed = _failed_ids(invoke(self.stack, self.function, {"Records": kept}))
+            except Exception as err:  # noqa: BLE001 - a handler crash is a failed batch, as in Lambda
+                self.errors.append(f"{type(err).__name__}: {err}")
+                failed = None
+            handed += len(kept)
+            if failed == []:
+                del self._pending[: len(batch)]
+                self._attempts = 0
+                continue
+            first_failed = (
+                0 if failed is None else min(i for i, r in enumerate(kept) if r["dynamodb"]["SequenceNumber"] in failed)
+            )
+            sequence = kept[first_failed]["dynamodb"]["SequenceNumber"]
+            done = next(i for i, r in enumerate(batch) if r["dynamodb"]["SequenceNumber"] == sequence)
+            del self._pending[:done]
+            self._attempts += 1
+            if self._attempts > int(self.props.get("MaximumRetryAttempts", 10)):
+                self._to_on_failure(self._pending.pop(0))
+                self._attempts = 0
+            return handed  # retry on the next pump, as the mapping would after a failure
+        return handed
+
+    def _to_on_failure(self, record: dict[str, Any]) -> None:
+        destination = ((self.props.get("DestinationConfig") or {}).get("OnFailure") or {}).get("Destination")
+        if not destination:
+            return
+        queue_url = self._client("sqs").get_queue_url(QueueName=destination.rsplit(":", 1)[-1])["QueueUrl"]
+        info = {
+            "requestContext": {"condition": "RetryAttemptsExhausted", "functionArn": self.function},
+            "DDBStreamBatchInfo": {
+                "streamArn": self.props["Stream"],
+                "startSequenceNumber": record["dynamodb"]["SequenceNumber"],
+                "endSequenceNumber": record["dynamodb"]["SequenceNumber"],
+                "batchSize": 1,
+            },
+            "timestamp": datetime.now(UTC).isoformat(),
+        }
+        self._client("sqs").send_message(QueueUrl=queue_url, MessageBody=json.dumps(info))
+
+
+@dataclass
+class QueuePump:
+    stack: Stack
+    function: str
+    props: dict[str, Any]
+    retry_delay_seconds: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    def pump(self) -> int:
+        sqs = self.stack.session.client("sqs")
+        arn = self.props["Queue"]
+        url = sqs.get_queue_url(QueueName=arn.rsplit(":", 1)[-1])["QueueUrl"]
+        messages = sqs.receive_message(
+            QueueUrl=url,
+            MaxNumberOfMessages=min(int(self.props.get("BatchSize", 10)), 10),
+            AttributeNames=["All"],
+            MessageAttributeNames=["All"],
+            WaitTimeSeconds=0,
+        ).get("Messages", [])
+        if not messages:
+            return 0
+        event = event_shapes.sqs_event(messages, arn, self.stack.resolver.region)
+        try:
+            failed = _failed_ids(invoke(self.stack, self.function, event))
+        except Exception as err:  # noqa: BLE001 - a handler crash fails the whole batch, as in Lambda
+            self.errors.append(f"{type(err).__name__}: {err}")
+            failed = None
+        for m in messages:
+            if failed is None or m["MessageId"] in failed:
+                # Back on the queue after the retry delay; the queue's redrive policy moves it
+                # to the DLQ once it has been received maxReceiveCount times.
+                sqs.change_message_visibility(
+                    QueueUrl=url, ReceiptHandle=m["ReceiptHandle"], VisibilityTimeout=self.retry_delay_seconds
+                )
+            else:
+                sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
+        return len(messages)
+
+
+def pumps(stack: Stack, retry_delay_seconds: int = 0) -> list[StreamPump | QueuePump]:
+    out: list[StreamPump | QueuePump] = [
+        StreamPump(stack, fn, props) for fn, _, props in event_sources(stack, "DynamoDB")
+    ]
+    out += [QueuePump(stack, fn, props, retry_delay_seconds) for fn, _, props in event_sources(stack, "SQS")]
+    return out
+
+
+def drain(all_pumps: list[StreamPump | QueuePump], max_rounds: int = 50) -> int:
+    """Pump until nothing moves (or max_rounds); returns how many items were handed over."""
+    total = 0
+    for _ in range(max_rounds):
+        moved = sum(p.pump() for p in all_pumps)
+        total += moved
+        if not moved:
+            break
+    return total

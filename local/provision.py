@@ -1,0 +1,104 @@
+"""Creates the resources of template.yaml in moto (or any AWS-compatible endpoint):
+DynamoDB tables with their indexes and streams, SQS queues with redrive, the EventBridge
+bus with its rules and SQS targets, and the SES sender identity."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from local.template import Physical, Resolver, load, resources_of_type
+
+
+@dataclass
+class Stack:
+    resolver: Resolver
+    session: Any  # boto3.Session
+
+    @property
+    def template(self) -> dict[str, Any]:
+        return self.resolver.template
+
+    def name(self, logical_id: str) -> str:
+        return self.resolver.ref(logical_id)
+
+    def attr(self, logical_id: str, attr: str) -> str:
+        return self.resolver.physical[logical_id].attrs[attr]
+
+    def environment(self, function_logical_id: str) -> dict[str, str]:
+        return self.resolver.function_environment(function_logical_id)
+
+    def functions(self) -> dict[str, dict[str, Any]]:
+        return resources_of_type(self.template, "AWS::Serverless::Function")
+
+
+def _table_args(name: str, props: dict[str, Any]) -> dict[str, Any]:
+    args: dict[str, Any] = {
+        "TableName": name,
+        "AttributeDefinitions": props["AttributeDefinitions"],
+        "KeySchema": props["KeySchema"],
+        "BillingMode": props.get("BillingMode", "PAY_PER_REQUEST"),
+    }
+    if props.get("GlobalSecondaryIndexes"):
+        args["GlobalSecondaryIndexes"] = props["GlobalSecondaryIndexes"]
+    if props.get("StreamSpecification"):
+        args["StreamSpecification"] = {"StreamEnabled": True, **props["StreamSpecification"]}
+    return args
+
+
+def provision(session: Any, stack_name: str = "local", parameters: dict[str, str] | None = None) -> Stack:
+    template = load()
+    region = session.region_name or "us-east-1"
+    account = session.client("sts").get_caller_identity()["Account"]
+    resolver = Resolver(
+        template, {}, region=region, account=account, stack_name=stack_name, parameters=dict(parameters or {})
+    )
+    physical = resolver.physical
+
+    dynamodb = session.client("dynamodb")
+    for logical, res in resources_of_type(template, "AWS::DynamoDB::Table").items():
+        props = resolver.resolve(res["Properties"])
+        name = f"{stack_name}-{logical}"
+        described = dynamodb.create_table(**_table_args(name, props))["TableDescription"]
+        physical[logical] = Physical(
+            name, {"Arn": described["TableArn"], "StreamArn": described.get("LatestStreamArn", "")}
+        )
+        ttl = props.get("TimeToLiveSpecification")
+        if ttl:
+            dynamodb.update_time_to_live(TableName=name, TimeToLiveSpecification=ttl)
+
+    sqs = session.client("sqs")
+    queues = resources_of_type(template, "AWS::SQS::Queue")
+    # Dead-letter queues first: a queue's redrive policy names its DLQ's ARN.
+    ordered = sorted(queues, key=lambda q: "RedrivePolicy" in queues[q].get("Properties", {}))
+    for logical in ordered:
+        props = resolver.resolve(queues[logical].get("Properties", {}))
+        name = f"{stack_name}-{logical}"
+        attributes = {k: str(props[k]) for k in ("VisibilityTimeout", "MessageRetentionPeriod") if k in props}
+        if "RedrivePolicy" in props:
+            attributes["RedrivePolicy"] = json.dumps(props["RedrivePolicy"])
+        url = sqs.create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
+        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        physical[logical] = Physical(url, {"Arn": arn, "QueueName": name, "QueueUrl": url})
+
+    events = session.client("events")
+    for logical, res in resources_of_type(template, "AWS::Events::EventBus").items():
+        name = resolver.resolve(res["Properties"]["Name"])
+        arn = events.create_event_bus(Name=name)["EventBusArn"]
+        physical[logical] = Physical(name, {"Arn": arn, "Name": name})
+    for logical, res in resources_of_type(template, "AWS::Events::Rule").items():
+        props = resolver.resolve(res["Properties"])
+        name = f"{stack_name}-{logical}"
+        arn = events.put_rule(
+            Name=name, EventBusName=props["EventBusName"], EventPattern=json.dumps(props["EventPattern"])
+        )["RuleArn"]
+        events.put_targets(
+            Rule=name,
+            EventBusName=props["EventBusName"],
+            Targets=[{"Id": t["Id"], "Arn": t["Arn"]} for t in props.get("Targets", [])],
+        )
+        physical[logical] = Physical(name, {"Arn": arn})
+
+    session.client("ses").verify_email_identity(EmailAddress=resolver.parameter("SenderEmail"))
+    return Stack(resolver=resolver, session=session)

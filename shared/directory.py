@@ -1,0 +1,220 @@
+"""The organizer directory aggregate: reading it, routing against it, loading it.
+
+The whole directory is one partition (tens of organizers, a few KB): one Query reads
+it, so routing and the public listing never Scan. Open-inquiry counts live on each
+organizer's item and are changed in the same transaction as the group they count.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from shared.geography import STATE_CODES
+from shared.routing import Organizer, Role
+from shared.table import InboxItem, Item, OrganizerItem, bind
+
+DIRECTORY_PK = "DIRECTORY"
+ORGANIZER_PREFIX = "ORGANIZER#"
+INBOX_SK = "NATIONAL_INBOX"
+
+
+@dataclass(frozen=True)
+class Inbox:
+    name: str
+    email: str
+
+
+@dataclass(frozen=True)
+class Directory:
+    organizers: tuple[Organizer, ...]
+    national_inbox: Inbox | None
+
+    def get(self, organizer_id: str | None) -> Organizer | None:
+        return next((o for o in self.organizers if o.organizer_id == organizer_id), None)
+
+    def by_email(self, email: str) -> Organizer | None:
+        key = email.casefold()
+        return next((o for o in self.organizers if o.active and o.email.casefold() == key), None)
+
+    def public_listing(self, state: str | None = None) -> list[dict]:
+        chosen = [o for o in self.organizers if o.active and (state is None or state in o.states)]
+        return [
+            {
+                "organizer_id": o.organizer_id,
+                "name": o.name,
+                "role": o.role.value,
+                "email": o.email,
+                "states": list(o.states),
+            }
+            for o in sorted(chosen, key=lambda o: (o.role.value, o.name, o.organizer_id))
+        ]
+
+
+def organizer_key(organizer_id: str) -> tuple[str, str]:
+    return DIRECTORY_PK, ORGANIZER_PREFIX + organizer_id
+
+
+def _to_organizer(item: OrganizerItem) -> Organizer:
+    return Organizer(
+        organizer_id=item.organizer_id,
+        name=item.name,
+        role=Role(item.role),
+        email=item.email,
+        states=tuple(item.states),
+        zip_prefixes=tuple(item.zip_prefixes or ()),
+        open_inquiries=int(item.open_inquiries or 0),
+        active=bool(item.active),
+    )
+
+
+def read_directory() -> Directory:
+    bind()
+    organizers: list[Organizer] = []
+    inbox: Inbox | None = None
+    for item in Item.query(DIRECTORY_PK, consistent_read=True):
+        if isinstance(item, OrganizerItem):
+            organizers.append(_to_organizer(item))
+        elif isinstance(item, InboxItem):
+            inbox = Inbox(name=item.name, email=item.email)
+    return Directory(tuple(organizers), inbox)
+
+
+# --- the data file (data/organizers.yaml) and its idempotent load ---------------------
+
+
+class OrganizerEntry(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")
+    name: str = Field(min_length=1, max_length=120)
+    role: Role
+    email: str = Field(pattern=r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$")
+    states: tuple[str, ...] = Field(min_length=1)
+    zip_prefixes: tuple[str, ...] = ()
+
+    @field_validator("states")
+    @classmethod
+    def _known_states(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = sorted(set(v) - STATE_CODES)
+        if unknown:
+            raise ValueError(f"unknown state codes {unknown}")
+        return v
+
+    @field_validator("zip_prefixes")
+    @classmethod
+    def _prefixes(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        bad = [p for p in v if not (p.isdigit() and 1 <= len(p) <= 5)]
+        if bad:
+            raise ValueError(f"ZIP prefixes must be 1 to 5 digits: {bad}")
+        return v
+
+    @model_validator(mode="after")
+    def _prefixes_for_coordinators(self) -> OrganizerEntry:
+        if self.zip_prefixes and self.role is not Role.AREA_COORDINATOR:
+            raise ValueError("only area coordinators are assigned ZIP prefixes")
+        if self.zip_prefixes and len(self.states) != 1:
+            raise ValueError("a coordinator with ZIP prefixes covers exactly one state")
+        return self
+
+
+class InboxEntry(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    name: str
+    email: str = Field(pattern=r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$")
+
+
+class DirectoryFile(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    national_inbox: InboxEntry
+    organizers: tuple[OrganizerEntry, ...]
+
+    @model_validator(mode="after")
+    def _unique(self) -> DirectoryFile:
+        for attr in ("id", "email"):
+            values = [getattr(o, attr).casefold() for o in self.organizers]
+            dupes = sorted({v for v in values if values.count(v) > 1})
+            if dupes:
+                raise ValueError(f"duplicate organizer {attr}s: {dupes}")
+        return self
+
+
+@dataclass(frozen=True)
+class LoadReport:
+    created: int
+    updated: int
+    unchanged: int
+    deactivated: int
+
+    def __str__(self) -> str:
+        return (
+            f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged, "
+            f"{self.deactivated} deactivated"
+        )
+
+
+def load_directory(data: DirectoryFile) -> LoadReport:
+    """Make the stored directory match the file. Loading the same file twice writes
+    nothing the second time; open-inquiry counts are never touched; organizers no longer
+    in the file are deactivated, not deleted (their groups still name them)."""
+    bind()
+    current = read_directory()
+    existing = {o.organizer_id: o for o in current.organizers}
+    created = updated = unchanged = deactivated = 0
+    new_items = []
+    for entry in data.organizers:
+        wanted = (entry.name, entry.role, entry.email, tuple(entry.states), tuple(entry.zip_prefixes), True)
+        have = existing.get(entry.id)
+        pk, sk = organizer_key(entry.id)
+        if have is None:
+            new_items.append(
+                OrganizerItem(
+                    pk,
+                    sk,
+                    organizer_id=entry.id,
+                    name=entry.name,
+                    role=entry.role.value,
+                    email=entry.email,
+                    states=list(entry.states),
+                    zip_prefixes=list(entry.zip_prefixes),
+                    active=True,
+                    open_inquiries=0,
+                )
+            )
+            created += 1
+        elif (have.name, have.role, have.email, have.states, have.zip_prefixes, have.active) == wanted:
+            unchanged += 1
+        else:
+            # An update, not a put: the open-inquiry count belongs to the groups, not the file.
+            OrganizerItem(pk, sk).update(
+                actions=[
+                    OrganizerItem.name.set(entry.name),
+                    OrganizerItem.role.set(entry.role.value),
+                    OrganizerItem.email.set(entry.email),
+                    OrganizerItem.states.set(list(entry.states)),
+                    OrganizerItem.zip_prefixes.set(list(entry.zip_prefixes)),
+                    OrganizerItem.active.set(True),
+                ],
+                condition=OrganizerItem.pk.exists(),
+            )
+            updated += 1
+    if new_items:
+        with OrganizerItem.batch_write() as batch:
+            for item in new_items:
+                batch.save(item)
+    in_file = {e.id for e in data.organizers}
+    for gone in (o for o in current.organizers if o.organizer_id not in in_file and o.active):
+        pk, sk = organizer_key(gone.organizer_id)
+        OrganizerItem(pk, sk).update(actions=[OrganizerItem.active.set(False)])
+        deactivated += 1
+    inbox = Inbox(data.national_inbox.name, data.national_inbox.email)
+    if current.national_inbox != inbox:
+        InboxItem(DIRECTORY_PK, INBOX_SK, name=inbox.name, email=inbox.email).save()
+    return LoadReport(created, updated, unchanged, deactivated)
+
+
+def parse_directory_file(text: str) -> DirectoryFile:
+    import yaml  # tooling only: the Lambda functions never load the file
+
+    return DirectoryFile.model_validate(yaml.safe_load(text))

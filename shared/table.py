@@ -1,0 +1,167 @@
+"""The single DynamoDB table: its item types and indexes, as pynamodb models.
+
+Only the aggregate modules (shared/groups.py, shared/directory.py, shared/ratelimit.py)
+import this; nothing else builds a key. Layout (see README "Data model"):
+
+  PK                     SK                         item
+  GROUP#<group_id>       GROUP                      the group (stage, version, founder, routing)
+  GROUP#<group_id>       INQUIRY#<fingerprint>      each submission of the form for this group
+  GROUP#<group_id>       MEMBER#<member_id>         members (issue 4)
+  GROUP#<group_id>       ACTIVITY#<date>#<id>       logged activities (issue 4)
+  GROUP#<group_id>       HISTORY#<version>          stage moves (issue 4)
+  APPLICANT#<email>      OPEN_GROUP                 the one open group of an email
+  DIRECTORY              ORGANIZER#<organizer_id>   the organizer directory (+ open inquiries)
+  DIRECTORY              NATIONAL_INBOX             where unrouted inquiries go
+  COUNTER                GROUP_NUMBER               the sequential local group number
+  RATE#<address hash>    <hour>                     intake rate-limit window (TTL)
+
+  GSI1 ByState  GSI1PK=STATE#<code>   GSI1SK=<stage>#<created_at>#<group_id>   (groups only)
+  GSI2 ByStage  GSI2PK=STAGE#<stage>  GSI2SK=<state>#<created_at>#<group_id>   (groups only)
+  GSI3 Due      DuePK=DUE#<yyyy-mm-dd> DueSK=<due_at>#<group_id>  (sparse: groups with due work)
+"""
+
+from __future__ import annotations
+
+from pynamodb.attributes import (
+    BooleanAttribute,
+    DiscriminatorAttribute,
+    JSONAttribute,
+    ListAttribute,
+    NumberAttribute,
+    TTLAttribute,
+    UnicodeAttribute,
+)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+from shared import settings
+
+
+class _Unbound:
+    table_name = "unbound"  # set by bind() from TABLE_NAME before first use
+
+
+class ByState(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "ByState"
+        projection = AllProjection()
+
+    gsi1pk = UnicodeAttribute(hash_key=True, attr_name="GSI1PK")
+    gsi1sk = UnicodeAttribute(range_key=True, attr_name="GSI1SK")
+
+
+class ByStage(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "ByStage"
+        projection = AllProjection()
+
+    gsi2pk = UnicodeAttribute(hash_key=True, attr_name="GSI2PK")
+    gsi2sk = UnicodeAttribute(range_key=True, attr_name="GSI2SK")
+
+
+class Due(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "Due"
+        projection = AllProjection()
+
+    due_pk = UnicodeAttribute(hash_key=True, attr_name="DuePK")
+    due_sk = UnicodeAttribute(range_key=True, attr_name="DueSK")
+
+
+class Item(Model):
+    Meta = _Unbound
+
+    pk = UnicodeAttribute(hash_key=True, attr_name="PK")
+    sk = UnicodeAttribute(range_key=True, attr_name="SK")
+    kind = DiscriminatorAttribute(attr_name="kind")
+
+
+class GroupItem(Item, discriminator="group"):
+    by_state = ByState()
+    by_stage = ByStage()
+    due = Due()
+
+    gsi1pk = UnicodeAttribute(attr_name="GSI1PK")
+    gsi1sk = UnicodeAttribute(attr_name="GSI1SK")
+    gsi2pk = UnicodeAttribute(attr_name="GSI2PK")
+    gsi2sk = UnicodeAttribute(attr_name="GSI2SK")
+    due_pk = UnicodeAttribute(null=True, attr_name="DuePK")
+    due_sk = UnicodeAttribute(null=True, attr_name="DueSK")
+
+    group_id = UnicodeAttribute()
+    stage = UnicodeAttribute()
+    version = NumberAttribute()
+    state = UnicodeAttribute()
+    city = UnicodeAttribute()
+    zip = UnicodeAttribute()
+    founder_name = UnicodeAttribute()
+    founder_email = UnicodeAttribute()
+    founder_phone = UnicodeAttribute(null=True)
+    organizer_id = UnicodeAttribute(null=True)
+    routing_reason = UnicodeAttribute()
+    routing_note = UnicodeAttribute()
+    routing_considered = ListAttribute(of=UnicodeAttribute, default=list)
+    inquiry_count = NumberAttribute(default=1)
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+    changed_by = UnicodeAttribute(null=True)
+    group_number = NumberAttribute(null=True)
+    case_id = UnicodeAttribute(null=True)
+    plan = JSONAttribute(null=True)
+    closed_reason = UnicodeAttribute(null=True)
+    closed_from = UnicodeAttribute(null=True)
+    last_activity_at = UnicodeAttribute(null=True)
+
+
+class InquiryItem(Item, discriminator="inquiry"):
+    group_id = UnicodeAttribute()
+    inquiry_id = UnicodeAttribute()
+    received_at = UnicodeAttribute()
+    duplicate = BooleanAttribute()
+    state = UnicodeAttribute()
+    organizer_id = UnicodeAttribute(null=True)
+    message = UnicodeAttribute(null=True)
+
+
+class ApplicantItem(Item, discriminator="applicant"):
+    group_id = UnicodeAttribute()
+
+
+class OrganizerItem(Item, discriminator="organizer"):
+    organizer_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    role = UnicodeAttribute()
+    email = UnicodeAttribute()
+    states = ListAttribute(of=UnicodeAttribute)
+    zip_prefixes = ListAttribute(of=UnicodeAttribute, default=list)
+    active = BooleanAttribute(default=True)
+    open_inquiries = NumberAttribute(default=0)
+
+
+class InboxItem(Item, discriminator="inbox"):
+    name = UnicodeAttribute()
+    email = UnicodeAttribute()
+
+
+class CounterItem(Item, discriminator="counter"):
+    value = NumberAttribute(default=0)
+
+
+class RateItem(Item, discriminator="rate"):
+    count = NumberAttribute(default=0)
+    expires_at = TTLAttribute()
+
+
+_bound: str | None = None
+
+
+def bind(table_name: str | None = None) -> type[Item]:
+    """Point every model at the table (TABLE_NAME unless given). Cheap when already bound."""
+    global _bound
+    name = table_name or settings.table().table_name
+    if name != _bound:
+        _Unbound.table_name = name
+        for model in (Item, *Item.__subclasses__()):
+            model._connection = None
+        _bound = name
+    return Item

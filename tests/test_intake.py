@@ -1,0 +1,148 @@
+"""POST /inquiries, from an API Gateway event to the emails in SES (DESIGN §2, §4)."""
+
+from __future__ import annotations
+
+from tests.conftest import sent_emails
+from tests.pipeline import VALID_FORM, run_async, submit
+
+
+def test_valid_form_creates_a_group_routed_to_the_zip_coordinator(directory, aws):
+    response = submit(aws)
+
+    assert response.status == 201
+    body = response.body
+    assert body["stage"] == "learn_more"
+    assert body["hotline"] == "866-273-4466"
+    coordinator = directory.get("ac-ca-north")
+    assert body["organizer"] == {
+        "name": coordinator.name,
+        "role": "area_coordinator",
+        "email": coordinator.email,
+    }
+    assert coordinator.name in body["next_step"]
+    assert "duplicate" not in body
+
+
+def test_valid_form_sends_the_organizer_and_the_applicant_an_email(directory, aws):
+    response = submit(aws)
+    run_async(aws)
+
+    emails = sent_emails()
+    assert len(emails) == 2
+    to_organizer, to_applicant = sorted(emails, key=lambda e: e.to != [directory.get("ac-ca-north").email])
+    assert to_organizer.to == [directory.get("ac-ca-north").email]
+    assert "San Francisco, California" in to_organizer.subject
+    for part in (to_organizer.text, to_organizer.html):
+        assert "Ana Souza" in part
+        assert "+14155550142" in part
+        assert "prisoners of conscience" in part
+        assert response.body["group_id"] in part
+    assert to_organizer.reply_to == "Ana.Souza@example.com"
+
+    assert to_applicant.to == ["Ana.Souza@example.com"]
+    for part in (to_applicant.text, to_applicant.html):
+        assert directory.get("ac-ca-north").name in part
+        assert "866-273-4466" in part
+        assert "informal conversation" in part
+
+
+def test_a_state_without_organizers_goes_to_the_national_inbox(directory, aws):
+    response = submit(aws, {**VALID_FORM, "state": "GU", "zip": "96910", "city": "Hagåtña"})
+    run_async(aws)
+
+    assert response.status == 201
+    assert response.body["organizer"] is None
+    assert "866-273-4466" in response.body["next_step"]
+    recipients = sorted(e.to[0] for e in sent_emails())
+    assert recipients == sorted(["organize@example.org", "Ana.Souza@example.com"])
+
+
+def test_the_same_email_again_is_a_duplicate_of_the_open_group(directory, aws):
+    first = submit(aws)
+    again = submit(aws, {**VALID_FORM, "email": "ana.souza@EXAMPLE.com", "message": "Any news?"})
+
+    assert again.status == 200
+    assert again.body["duplicate"] is True
+    assert again.body["group_id"] == first.body["group_id"]
+    assert again.body["inquiry_id"] != first.body["inquiry_id"]
+
+
+def test_a_repeat_inquiry_tells_the_organizer_only(directory, aws):
+    submit(aws)
+    run_async(aws)
+    submit(aws, {**VALID_FORM, "message": "We now have six people!"})
+    run_async(aws)
+
+    emails = sent_emails()
+    assert len(emails) == 3
+    repeat = emails[-1]
+    assert repeat.to == [directory.get("ac-ca-north").email]
+    assert repeat.subject.startswith("Repeat inquiry")
+    assert "six people" in repeat.text
+
+
+def test_a_retried_identical_submission_stores_and_sends_nothing_more(directory, aws):
+    first = submit(aws)
+    retry = submit(aws)
+    run_async(aws)
+
+    assert retry.status == 200
+    assert retry.body["inquiry_id"] == first.body["inquiry_id"]
+    assert len(sent_emails()) == 2
+
+
+def test_routing_counts_open_inquiries_on_the_organizer(directory, aws):
+    from shared.directory import read_directory
+
+    submit(aws)
+    submit(aws, {**VALID_FORM, "email": "other@example.com"})
+
+    assert read_directory().get("ac-ca-north").open_inquiries == 2
+
+
+def test_the_group_records_who_it_was_routed_to_and_why(directory, aws):
+    from shared.groups import get_group_item
+
+    response = submit(aws)
+    group = get_group_item(response.body["group_id"])
+
+    assert group.organizer_id == "ac-ca-north"
+    assert group.routing_reason == "zip_prefix"
+    assert "ZIP" in group.routing_note
+    assert group.routing_considered == ["ac-ca-north", "ac-ca-south", "fo-west"]
+
+
+def test_a_filled_honeypot_looks_accepted_but_stores_and_sends_nothing(directory, aws):
+    from shared.groups import find_open_group_id
+
+    response = submit(aws, {**VALID_FORM, "website": "http://spam.example"})
+    run_async(aws)
+
+    assert response.status == 201
+    assert set(response.body) >= {"inquiry_id", "group_id", "stage", "organizer", "hotline", "next_step"}
+    assert find_open_group_id("ana.souza@example.com") is None
+    assert sent_emails() == []
+
+
+def test_user_text_never_becomes_markup(directory, aws):
+    submit(aws, {**VALID_FORM, "name": "<b>Eve</b>", "message": '<a href="https://evil.example">click</a>'})
+    run_async(aws)
+
+    for sent in sent_emails():
+        assert "<b>Eve</b>" not in sent.html
+        assert "&lt;b&gt;Eve&lt;/b&gt;" in sent.html
+        assert 'href="https://evil.example"' not in sent.html
+        assert sent.text  # every email has a text part
+
+
+def test_too_many_submissions_from_one_address_are_rate_limited(directory, aws):
+    from shared import settings
+
+    limit = 3
+    aws.resolver.parameters["IntakeRateLimitPerHour"] = str(limit)
+    settings.reset()
+    statuses = [submit(aws, {**VALID_FORM, "email": f"p{i}@example.com"}).status for i in range(limit + 1)]
+    other_address = submit(aws, {**VALID_FORM, "email": "q@example.com"}, source_ip="198.51.100.9")
+
+    assert statuses == [201] * limit + [429]
+    assert other_address.status == 201
