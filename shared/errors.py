@@ -80,6 +80,16 @@ class GateNotMet(Conflict):
         return {"unmet": list(self.unmet)}
 
 
+class WrongStage(Conflict):
+    slug, title = "wrong-stage", "Not at this stage"
+
+
+class GroupBusy(Conflict):
+    """Other writes kept winning the race for the group; nothing was written."""
+
+    slug, title = "group-busy", "Group busy"
+
+
 class StaleVersion(DomainError):
     status, slug, title = 412, "stale-version", "Precondition failed"
 
