@@ -286,20 +286,25 @@ class WriteCancelled(Exception):
         return self.codes.get("group") == "ConditionalCheckFailed" or "TransactionConflict" in self.codes.values()
 
 
-_Part = tuple[str, Callable[[TransactWrite], None]]
+# (role, operation, how to add it). pynamodb sends a transaction's items grouped by
+# operation (condition checks, deletes, puts, updates), and DynamoDB's cancellation reasons
+# follow that order: the roles are matched to the reasons in the same order.
+_Part = tuple[str, str, Callable[[TransactWrite], None]]
+_SENT_ORDER = ("check", "delete", "put", "update")
 
 
 def _commit(parts: list[_Part]) -> None:
+    sent = sorted(parts, key=lambda part: _SENT_ORDER.index(part[1]))
     try:
         with TransactWrite(connection=_connection()) as tx:
-            for _, add in parts:
+            for _, _, add in sent:
                 add(tx)
     except TransactWriteError as err:
         reasons = err.cancellation_reasons or []
         if not reasons:
             raise
         codes = {
-            parts[i][0]: reason.code
+            sent[i][0]: reason.code
             for i, reason in enumerate(reasons)
             if reason is not None and reason.code not in (None, "None")
         }
@@ -318,7 +323,7 @@ def _bump(group: GroupItem, by: str, now: datetime, extra: list[Any] | None = No
     if condition is not None:
         expected = expected & condition
     target = GroupItem(group_pk(group.group_id), GROUP_SK)
-    return "group", lambda tx: tx.update(target, actions=actions, condition=expected)
+    return "group", "update", lambda tx: tx.update(target, actions=actions, condition=expected)
 
 
 def new_member(group: GroupItem, *, name: str, email: str | None, role: str, by: str, now: datetime) -> MemberItem:
@@ -342,7 +347,7 @@ def add_member(group: GroupItem, member: MemberItem, *, by: str, now: datetime) 
     _commit(
         [
             _bump(group, by, now),
-            ("member", lambda tx: tx.save(member, condition=MemberItem.pk.does_not_exist())),
+            ("member", "put", lambda tx: tx.save(member, condition=MemberItem.pk.does_not_exist())),
         ]
     )
     return group.version + 1
@@ -370,7 +375,7 @@ def add_activity(group: GroupItem, activity: ActivityItem, *, by: str, now: date
     _commit(
         [
             _bump(group, by, now, [GroupItem.last_activity_at.set(iso(now))]),
-            ("activity", lambda tx: tx.save(activity, condition=ActivityItem.pk.does_not_exist())),
+            ("activity", "put", lambda tx: tx.save(activity, condition=ActivityItem.pk.does_not_exist())),
         ]
     )
     return group.version + 1
@@ -451,7 +456,7 @@ def move_stage(group: GroupItem, change: StageChange) -> HistoryItem:
     )
     parts: list[_Part] = [
         _bump(group, change.by, change.at, actions, condition),
-        ("history", lambda tx: tx.save(history, condition=HistoryItem.pk.does_not_exist())),
+        ("history", "put", lambda tx: tx.save(history, condition=HistoryItem.pk.does_not_exist())),
     ]
     if move.charter:
         counter = CounterItem(COUNTER_PK, GROUP_NUMBER_SK)
@@ -462,6 +467,7 @@ def move_stage(group: GroupItem, change: StageChange) -> HistoryItem:
         parts.append(
             (
                 "counter",
+                "update",
                 lambda tx: tx.update(
                     counter,
                     actions=[CounterItem.value.set(change.group_number), CounterItem.kind.set(CounterItem)],
@@ -473,10 +479,10 @@ def move_stage(group: GroupItem, change: StageChange) -> HistoryItem:
     if move.close:
         lock = ApplicantItem(lock_key, OPEN_GROUP_SK)
         held_by_us = ApplicantItem.pk.does_not_exist() | (ApplicantItem.group_id == group.group_id)
-        parts.append(("applicant_lock", lambda tx: tx.delete(lock, condition=held_by_us)))
+        parts.append(("applicant_lock", "delete", lambda tx: tx.delete(lock, condition=held_by_us)))
     if move.reopen:
         lock = ApplicantItem(lock_key, OPEN_GROUP_SK, group_id=group.group_id)
-        parts.append(("applicant_lock", lambda tx: tx.save(lock, condition=ApplicantItem.pk.does_not_exist())))
+        parts.append(("applicant_lock", "put", lambda tx: tx.save(lock, condition=ApplicantItem.pk.does_not_exist())))
     delta = (1 if move.enters_learn_more else 0) - (1 if move.leaves_learn_more else 0)
     if delta and group.organizer_id:
         pk, sk = organizer_key(group.organizer_id)
@@ -484,6 +490,7 @@ def move_stage(group: GroupItem, change: StageChange) -> HistoryItem:
         parts.append(
             (
                 "organizer",
+                "update",
                 lambda tx: tx.update(
                     organizer, actions=[OrganizerItem.open_inquiries.add(delta)], condition=OrganizerItem.pk.exists()
                 ),

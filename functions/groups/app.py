@@ -20,7 +20,7 @@ def _caller() -> Caller:
 
 
 def _if_match() -> str | None:
-    return app.current_event.get_header_value("If-Match", case_sensitive=False)
+    return app.current_event.headers.get("if-match")
 
 
 def _answer(status: int, written: lifecycle.Written):
