@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from functools import cache
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, HttpUrl, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, ValidationError
 
 
 class _Env(BaseModel):
@@ -43,7 +43,8 @@ class IntakeSettings(_Env):
 
 
 class EmailSettings(_Env):
-    sender_email: EmailStr
+    # A plain pattern, not EmailStr: email_validator is not worth its import at every cold start.
+    sender_email: str = Field(pattern=r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
     public_site_url: HttpUrl = HttpUrl("https://start-a-group.example.org/")
     organizer_app_url: HttpUrl = HttpUrl("https://start-a-group.example.org/organizers/")
     # Comma-separated links sent with a charter (orientation materials).

@@ -29,7 +29,8 @@ def test_a_valid_form_is_normalized():
 def test_text_is_nfc_normalized():
     decomposed = unicodedata.normalize("NFD", "José Müller")
     inquiry = parse_inquiry({**VALID_FORM, "name": decomposed, "city": unicodedata.normalize("NFD", "Hagåtña")})
-    assert inquiry.name == "José Müller" and unicodedata.is_normalized("NFC", inquiry.name)
+    assert inquiry.name == "José Müller"
+    assert unicodedata.is_normalized("NFC", inquiry.name)
     assert inquiry.city == "Hagåtña"
 
 
@@ -56,8 +57,13 @@ def test_bad_emails_are_refused(email):
 
 @pytest.mark.parametrize(
     ("phone", "e164"),
-    [("(212) 555-0123", "+12125550123"), ("415-555-0142", "+14155550142"), ("+44 20 7946 0958", "+442079460958"),
-     ("", None), (None, None)],
+    [
+        ("(212) 555-0123", "+12125550123"),
+        ("415-555-0142", "+14155550142"),
+        ("+44 20 7946 0958", "+442079460958"),
+        ("", None),
+        (None, None),
+    ],
 )
 def test_phones_are_stored_as_e164_when_given(phone, e164):
     assert parse_inquiry({**VALID_FORM, "phone": phone}).phone == e164
@@ -196,8 +202,10 @@ def test_invalid_utf8_is_a_400(aws):
     assert_problem(response, 400)
 
 
-def test_an_unknown_route_is_a_404_problem(aws):
-    assert_problem(call_api(aws, "IntakeFunction", "GET", "/nowhere"), 404)
+def test_an_unexpected_failure_is_a_500_problem_without_details(directory, aws, monkeypatch):
+    monkeypatch.setattr("functions.intake.app.submit_inquiry", lambda *a: 1 / 0)
+    body = assert_problem(submit(aws), 500)
+    assert "ZeroDivision" not in json.dumps(body)
 
 
 def test_a_rate_limited_answer_says_when_to_retry(directory, aws):
