@@ -47,14 +47,16 @@ deploy: build  ## sam deploy --guided
 
 # Called by `sam build` for the SharedLayer (BuildMethod: makefile): the shared package
 # and the runtime dependencies, for the Lambda platform, under python/.
+# Bytecode is compiled by the project's Python 3.13 (the runtime's version) when it exists.
+LAYER_PY := $(shell [ -x $(CURDIR)/$(PY) ] && echo $(CURDIR)/$(PY) || echo python3)
 build-SharedLayer:
 	mkdir -p "$(ARTIFACTS_DIR)/python"
 	cp -r shared "$(ARTIFACTS_DIR)/python/"
 	find "$(ARTIFACTS_DIR)/python/shared" -name __pycache__ -prune -exec rm -rf {} +
-	python3 -m pip install --quiet --disable-pip-version-check -r requirements.txt \
+	$(LAYER_PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt \
 	  --target "$(ARTIFACTS_DIR)/python" --platform manylinux2014_x86_64 \
 	  --implementation cp --python-version 3.13 --only-binary=:all:
-	python3 -m compileall -q --invalidation-mode unchecked-hash "$(ARTIFACTS_DIR)/python"
+	$(LAYER_PY) -m compileall -q --invalidation-mode unchecked-hash "$(ARTIFACTS_DIR)/python"
 
 clean:  ## Remove build output and venvs
 	rm -rf .aws-sam $(VENV) .venv-tools .pytest_cache .ruff_cache
