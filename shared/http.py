@@ -81,14 +81,22 @@ def endpoint(fn: Callable[[dict[str, Any]], HttpResponse]) -> Callable[[dict[str
 
 def make_resolver() -> Any:
     """A Powertools resolver for a function behind several routes, whose every error is a
-    problem: domain errors by their mapping, unknown routes as 404, the unexpected as 500."""
+    problem: domain errors by their mapping, unknown routes as 404, the unexpected as 500.
+    Routes may return the same response dicts as `endpoint` functions (json_response, ...)."""
     from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 
     def to_response(out: HttpResponse) -> Response:
         headers = dict(out["headers"])
         return Response(out["statusCode"], headers.pop("Content-Type"), out["body"], headers)
 
-    app = APIGatewayHttpResolver()
+    class Resolver(APIGatewayHttpResolver):
+        def _to_response(self, result: Any) -> Response:
+            # Our response dicts are responses, not JSON bodies (tests/test_http.py holds this).
+            if isinstance(result, dict) and "statusCode" in result:
+                return to_response(result)
+            return super()._to_response(result)
+
+    app = Resolver()
     app.exception_handler(DomainError)(lambda err: to_response(_refused(err)))
     app.not_found(lambda _: to_response(problem_for(NotFound("No such resource."))))
 
