@@ -149,11 +149,14 @@ class QueuePump:
     retry_delay_seconds: int = 0
     event_name: str = ""
     errors: list[str] = field(default_factory=list)
+    _url: str = ""
 
     def pump(self) -> int:
         sqs = self.stack.client("sqs")
         arn = self.props["Queue"]
-        url = sqs.get_queue_url(QueueName=arn.rsplit(":", 1)[-1])["QueueUrl"]
+        if not self._url:
+            self._url = sqs.get_queue_url(QueueName=arn.rsplit(":", 1)[-1])["QueueUrl"]
+        url = self._url
         messages = sqs.receive_message(
             QueueUrl=url,
             MaxNumberOfMessages=min(int(self.props.get("BatchSize", 10)), 10),

@@ -43,7 +43,11 @@ from local.provision import Stack, provision
 from local.template import ROOT
 
 REGION = "us-east-1"  # moto's Cognito always issues tokens for us-east-1
-PUMP_INTERVAL_SECONDS = 0.2
+# Streams and queues are polled every 0.2 s while there is work (for 5 s after a request or
+# anything moved), else every second; an API request wakes the poller at once.
+BUSY_POLL_SECONDS = 0.2
+IDLE_POLL_SECONDS = 1.0
+BUSY_FOR_SECONDS = 5.0
 RETRY_DELAY_SECONDS = 2  # a failed SQS message is received again after this long
 MAX_BODY_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit
 WEB = ROOT / "web"
@@ -133,6 +137,7 @@ class LocalStack:
     # One invocation at a time: a function's environment is this process's environment.
     _invoking: threading.Lock = field(default_factory=threading.Lock)
     _stopping: threading.Event = field(default_factory=threading.Event)
+    _work: threading.Event = field(default_factory=threading.Event)
 
     @classmethod
     def boot(cls, cleanup: ExitStack) -> LocalStack:
@@ -174,32 +179,44 @@ class LocalStack:
     # ------------------------------------------------------------------ functions
 
     def invoke(self, function: str, event: dict[str, Any]) -> Any:
-        with self._invoking:
-            return invoke(self.stack, function, event)
+        try:
+            with self._invoking:
+                return invoke(self.stack, function, event)
+        finally:
+            self._work.set()  # what it wrote may be on a stream or a queue by now
 
-    def pump_once(self) -> None:
-        """One round over every stream and queue, as Lambda's event source mappings poll."""
+    def pump_once(self) -> int:
+        """One round over every stream and queue, as Lambda's event source mappings poll;
+        returns how many records and messages were handed to functions."""
+        moved = 0
         with self._invoking:
             for pump in self.pumps:
                 seen = len(pump.errors)
                 try:
-                    pump.pump()
+                    moved += pump.pump()
                 except Exception as err:  # noqa: BLE001 - keep driving the other sources
                     pump.errors.append(f"{type(err).__name__}: {err}")
                 for error in pump.errors[seen:]:
                     print(f"[{pump.function}] failed, will retry: {error}", file=sys.stderr, flush=True)
         self.outbox.stamp()
+        return moved
 
     def start_pumps(self, cleanup: ExitStack) -> None:
         def loop() -> None:
-            while not self._stopping.wait(PUMP_INTERVAL_SECONDS):
-                self.pump_once()
+            busy_until = 0.0
+            while not self._stopping.is_set():
+                busy = time.monotonic() < busy_until
+                woken = self._work.wait(BUSY_POLL_SECONDS if busy else IDLE_POLL_SECONDS)
+                self._work.clear()
+                if self.pump_once() or woken:
+                    busy_until = time.monotonic() + BUSY_FOR_SECONDS
 
         thread = threading.Thread(target=loop, name="pumps", daemon=True)
         thread.start()
 
         def stop() -> None:
             self._stopping.set()
+            self._work.set()
             thread.join(timeout=10)
 
         cleanup.callback(stop)
