@@ -17,7 +17,7 @@ from typing import Any
 
 from local.lambda_runtime import invoke
 from local.provision import Stack
-from local.server import LocalStack, state_file, use_aws_endpoint
+from local.server import LocalStack, parameters, state_file, use_aws_endpoint
 from local.template import Physical, Resolver, load
 
 
@@ -44,6 +44,7 @@ def running_stack(port: int) -> Stack | None:
         region=session.region_name,
         account=session.client("sts").get_caller_identity()["Account"],
         stack_name=state["stack_name"],
+        parameters=parameters(state["aws_endpoint_url"]),
     )
     print(f"Using the local stack running at {state['url']}.", file=sys.stderr)
     return Stack(resolver, session)

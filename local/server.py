@@ -56,6 +56,11 @@ PROBLEM_BASE = "https://start-a-group.example.org/problems/"
 TEXT_TYPES = re.compile(r"^(text/|application/([\w.+-]*\+)?(json|xml|javascript|x-www-form-urlencoded))")
 
 
+def parameters(aws_endpoint_url: str) -> dict[str, str]:
+    """Template parameters of the local stack: its functions' clients go to its moto."""
+    return {"AwsEndpointUrl": aws_endpoint_url}
+
+
 def use_aws_endpoint(url: str) -> None:
     """Point every AWS SDK client made from now on at `url`, with fake credentials."""
     os.environ.pop("AWS_PROFILE", None)
@@ -145,7 +150,8 @@ class LocalStack:
         from moto.server import ThreadedMotoServer
 
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's per-request access log
-        moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        aws_port = int(os.environ.get("LOCAL_AWS_PORT", "0"))  # 0: a free port; fix it for sam local invoke
+        moto = ThreadedMotoServer(ip_address="127.0.0.1", port=aws_port, verbose=False)
         moto.start()
         cleanup.callback(moto.stop)
         host, port = moto.get_host_and_port()
@@ -155,7 +161,8 @@ class LocalStack:
 
         from shared.directory import load_directory, parse_directory_file
 
-        stack = provision(boto3.Session(region_name=REGION), stack_name="local")
+        endpoint = os.environ["AWS_ENDPOINT_URL"]
+        stack = provision(boto3.Session(region_name=REGION), stack_name="local", parameters=parameters(endpoint))
         directory = parse_directory_file((ROOT / "data" / "organizers.yaml").read_text())
         with environment({"TABLE_NAME": stack.name("GroupsTable")}):
             load_directory(directory)
@@ -165,7 +172,7 @@ class LocalStack:
         for function in stack.functions():
             preload(stack, function)
 
-        local = cls(os.environ["AWS_ENDPOINT_URL"], stack, accounts)
+        local = cls(endpoint, stack, accounts)
         local.route_table = routes.routes(stack.template)
         local.verifiers = {
             (r.api, r.authorizer): JwtVerifier(routes.jwt_authorizer(stack, r), local.aws_endpoint_url)

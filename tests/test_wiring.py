@@ -9,9 +9,11 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
+import boto3
+
 from local import drivers
 from local.routes import find, jwt_authorizer, routes
-from local.template import load, resources_of_type
+from local.template import Resolver, load, resources_of_type
 
 # The kinds of function event the local stack drives (local/routes.py, local/drivers.py).
 DRIVEN = {"HttpApi", "DynamoDB", "SQS", "Schedule", "ScheduleV2"}
@@ -90,3 +92,13 @@ def test_every_rule_delivers_to_a_queue_of_the_template(aws):
     for rule in resources_of_type(load(), "AWS::Events::Rule").values():
         for target in aws.resolver.resolve(rule["Properties"]["Targets"]):
             assert target["Arn"] in queues
+
+
+def test_in_aws_the_functions_use_the_real_endpoints(aws, monkeypatch):
+    # AWS_ENDPOINT_URL is declared only so that `sam local invoke --env-vars` can set it.
+    deployed = Resolver(load(), aws.resolver.physical)  # no parameter overrides, as `sam deploy`
+    for function in resources_of_type(load(), "AWS::Serverless::Function"):
+        assert deployed.function_environment(function)["AWS_ENDPOINT_URL"] == ""
+
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "")
+    assert boto3.client("sqs", region_name="us-east-1").meta.endpoint_url == "https://sqs.us-east-1.amazonaws.com"
