@@ -41,6 +41,16 @@ from local.lambda_runtime import environment, invoke, preload
 from local.outbox import Outbox
 from local.provision import Stack, provision
 from local.template import ROOT
+from shared.errors import (
+    DomainError,
+    FieldError,
+    MalformedRequest,
+    NotAuthenticated,
+    NotFound,
+    PayloadTooLarge,
+    ValidationFailed,
+)
+from shared.http import PROBLEM_BASE, PROBLEM_TYPE
 
 REGION = "us-east-1"  # moto's Cognito always issues tokens for us-east-1
 # Streams and queues are polled every 0.2 s while there is work (for 5 s after a request or
@@ -52,7 +62,6 @@ RETRY_DELAY_SECONDS = 2  # a failed SQS message is received again after this lon
 MAX_BODY_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit
 WEB = ROOT / "web"
 STATE_DIR = ROOT / ".local"  # where `make invoke` finds a running stack
-PROBLEM_BASE = "https://start-a-group.example.org/problems/"
 TEXT_TYPES = re.compile(r"^(text/|application/([\w.+-]*\+)?(json|xml|javascript|x-www-form-urlencoded))")
 
 
@@ -90,10 +99,23 @@ class Response:
         return cls(status, [("Content-Type", content_type)], json.dumps(payload, default=str).encode())
 
 
-def problem(status: int, slug: str, title: str, detail: str, **extensions: Any) -> Response:
-    """RFC 9457, like every error of the API (DESIGN §2)."""
-    body = {"type": PROBLEM_BASE + slug, "title": title, "status": status, "detail": detail, **extensions}
-    return Response.json(status, body, "application/problem+json")
+def problem(error: DomainError) -> Response:
+    """The RFC 9457 problem of a domain error, as the API's own (shared/http.py) would be."""
+    body = {
+        "type": PROBLEM_BASE + error.slug,
+        "title": error.title,
+        "status": error.status,
+        "detail": error.detail,
+        **error.extensions(),
+    }
+    return Response.json(error.status, body, PROBLEM_TYPE)
+
+
+def internal_error(function: str) -> Response:
+    traceback.print_exc()  # to the console; the client gets no details
+    detail = f"{function} raised an error; see the local stack's console."
+    body = {"type": PROBLEM_BASE + "internal-error", "title": "Internal error", "status": 500, "detail": detail}
+    return Response.json(500, body, PROBLEM_TYPE)
 
 
 def gateway_response(result: Any) -> Response:
@@ -121,9 +143,9 @@ class Request:
         try:
             payload = json.loads(self.body or b"{}")
         except ValueError:
-            return problem(400, "malformed-request", "Malformed request", "The request body is not valid JSON.")
+            return problem(MalformedRequest("The request body is not valid JSON."))
         if not isinstance(payload, dict):
-            return problem(400, "malformed-request", "Malformed request", "The request body must be a JSON object.")
+            return problem(MalformedRequest("The request body must be a JSON object."))
         return payload
 
 
@@ -244,19 +266,19 @@ class LocalStack:
         found = routes.find(self.route_table, request.method, request.path)
         if found is None:
             detail = f"No route of template.yaml serves {request.method} {request.path}."
-            return problem(404, "not-found", "Not found", detail), "-"
+            return problem(NotFound(detail)), "-"
         route, params = found
         claims = None
         if route.authorizer is not None:
             try:
                 claims = self.verifiers[route.api, route.authorizer].claims(request.headers)
             except Unauthorized as err:
-                response = problem(401, "unauthorized", "Unauthorized", str(err))
+                response = problem(NotAuthenticated(str(err)))
                 response.headers.append(("WWW-Authenticate", "Bearer"))
                 return response, route.authorizer
         content_type = request.headers.get("content-type", "")
         body: str | bytes | None = request.body or None
-        if body is not None and TEXT_TYPES.match(content_type):
+        if body is not None and TEXT_TYPES.match(content_type.lower()):
             # A body that is not text goes base64-encoded, as API Gateway sends it.
             with contextlib.suppress(UnicodeDecodeError):
                 body = request.body.decode()
@@ -278,9 +300,7 @@ class LocalStack:
         try:
             result = self.invoke(route.function, event)
         except Exception:  # noqa: BLE001 - Lambda reports a crash as an error; so do we
-            traceback.print_exc()
-            detail = f"{route.function} raised an error; see the local stack's console."
-            return problem(500, "internal-error", "Internal error", detail), route.function
+            return internal_error(route.function), route.function
         return gateway_response(result), route.function
 
     def static_file(self, path: str) -> Response | None:
@@ -312,7 +332,7 @@ class LocalStack:
         run = re.fullmatch(r"/_local/schedules/([^/]+)/run", path)
         if method == "POST" and run:
             return self.run_schedule(unquote(run[1]), request)
-        return problem(404, "not-found", "Not found", f"The local stack has no route {method} {path}.")
+        return problem(NotFound(f"The local stack has no route {method} {path}."))
 
     def login(self, request: Request) -> Response:
         payload = request.json_object()
@@ -320,34 +340,31 @@ class LocalStack:
             return payload
         email = payload.get("email")
         if not isinstance(email, str) or not email.strip():
-            errors = [{"field": "email", "message": "is required: the email of a seeded organizer or admin"}]
-            return problem(422, "validation", "Invalid request", 'Send {"email": ...}.', errors=errors)
+            return problem(ValidationFailed([FieldError("email", "is required: the email of a seeded account")]))
         token = self.accounts.id_token(email) if self.accounts else None
         if token is None:
             detail = "No seeded organizer or admin has this email (see data/organizers.yaml, data/demo_accounts.yaml)."
-            return problem(404, "unknown-account", "Unknown account", detail)
+            return problem(NotFound(detail))
         return Response.json(200, {"token": token})
 
     def run_schedule(self, name: str, request: Request) -> Response:
         schedule = self.schedules.get(name)
         if schedule is None:
-            return problem(404, "not-found", "Not found", f"template.yaml has no schedule named {name}.")
+            return problem(NotFound(f"template.yaml has no schedule named {name}."))
         payload = request.json_object()
         if isinstance(payload, Response):
             return payload
         try:
             when = datetime.fromisoformat(payload["time"]) if "time" in payload else datetime.now(UTC)
         except (TypeError, ValueError):
-            errors = [{"field": "time", "message": "must be an ISO 8601 date-time, like 2026-03-02T09:00:00Z"}]
-            return problem(422, "validation", "Invalid request", "The time is not ISO 8601.", errors=errors)
+            error = FieldError("time", "must be an ISO 8601 date-time, like 2026-03-02T09:00:00Z")
+            return problem(ValidationFailed([error]))
         if when.tzinfo is None:
             when = when.replace(tzinfo=UTC)
         try:
             result = self.invoke(schedule.function, schedule.event(when))
         except Exception:  # noqa: BLE001 - reported like any failed invocation
-            traceback.print_exc()
-            detail = f"{schedule.function} raised an error; see the local stack's console."
-            return problem(500, "internal-error", "Internal error", detail)
+            return internal_error(schedule.function)
         return Response.json(200, result)
 
 
@@ -365,7 +382,7 @@ class Handler(BaseHTTPRequestHandler):
         url = urlsplit(self.path)
         length = int(self.headers.get("Content-Length") or 0)
         if length > MAX_BODY_BYTES:
-            response, served_by = problem(413, "too-large", "Payload too large", "The body is over 10 MB."), "-"
+            response, served_by = problem(PayloadTooLarge("The request body is over 10 MB.")), "-"
             self.close_connection = True
         else:
             headers: dict[str, str] = {}
