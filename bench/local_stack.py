@@ -11,10 +11,12 @@ import os
 import signal
 import statistics
 import subprocess
+import tempfile
 import time
 import urllib.request
 import uuid
 from datetime import UTC, datetime
+from pathlib import Path
 
 from local.template import ROOT
 from tests.local_server import LocalServer, free_port
@@ -68,11 +70,12 @@ def main() -> None:
     args = parser.parse_args()
 
     print(summary("make dev -> ready", [make_dev_startup() for _ in range(args.starts)]))
-    server = LocalServer.start(ROOT / ".local")
-    try:
-        print(summary("POST /inquiries -> both emails", [submit_to_emails(server) for _ in range(args.submits)]))
-    finally:
-        server.stop()
+    with tempfile.TemporaryDirectory() as logs:
+        server = LocalServer.start(Path(logs))
+        try:
+            print(summary("POST /inquiries -> both emails", [submit_to_emails(server) for _ in range(args.submits)]))
+        finally:
+            server.stop()
 
 
 if __name__ == "__main__":
