@@ -8,7 +8,7 @@ export AWS_DEFAULT_REGION ?= us-east-1
 export SAM_CLI_TELEMETRY := 0
 PYTEST_ARGS ?=
 
-.PHONY: help install test lint validate unit dev bench load-directory build deploy clean
+.PHONY: help install test lint validate unit dev invoke bench load-directory build deploy clean
 
 help:  ## List the commands
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -30,8 +30,12 @@ test: install lint validate  ## Lint, template checks and every test
 unit: install  ## Only the fast tests (no subprocesses, no DynamoDB Local, no browser)
 	$(PY) -m pytest -m "not ddblocal and not stack and not browser" $(PYTEST_ARGS)
 
-dev: install  ## Run the whole system locally (issue #3 builds the local stack)
-	@echo "make dev: the local stack is being built under issue #3." >&2; exit 2
+dev: install  ## Run the whole system locally on 127.0.0.1:PORT (default 3000) until Ctrl-C
+	@$(PY) -m local.server
+
+invoke: install  ## Run one function with one event: make invoke FUNCTION=IntakeFunction EVENT=events/intake_post_inquiry.json
+	@test -n "$(FUNCTION)" -a -n "$(EVENT)" || { echo "usage: make invoke FUNCTION=<LogicalId> EVENT=events/<file>.json" >&2; exit 2; }
+	@$(PY) -m local.invoke "$(FUNCTION)" "$(EVENT)"
 
 bench: install  ## Benchmarks (bench/)
 	$(PY) bench/cold_start.py
@@ -47,14 +51,16 @@ deploy: build  ## sam deploy --guided
 
 # Called by `sam build` for the SharedLayer (BuildMethod: makefile): the shared package
 # and the runtime dependencies, for the Lambda platform, under python/.
+# Bytecode is compiled by the project's Python 3.13 (the runtime's version) when it exists.
+LAYER_PY := $(shell [ -x $(CURDIR)/$(PY) ] && echo $(CURDIR)/$(PY) || echo python3)
 build-SharedLayer:
 	mkdir -p "$(ARTIFACTS_DIR)/python"
 	cp -r shared "$(ARTIFACTS_DIR)/python/"
 	find "$(ARTIFACTS_DIR)/python/shared" -name __pycache__ -prune -exec rm -rf {} +
-	python3 -m pip install --quiet --disable-pip-version-check -r requirements.txt \
+	$(LAYER_PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt \
 	  --target "$(ARTIFACTS_DIR)/python" --platform manylinux2014_x86_64 \
 	  --implementation cp --python-version 3.13 --only-binary=:all:
-	python3 -m compileall -q --invalidation-mode unchecked-hash "$(ARTIFACTS_DIR)/python"
+	$(LAYER_PY) -m compileall -q --invalidation-mode unchecked-hash "$(ARTIFACTS_DIR)/python"
 
 clean:  ## Remove build output and venvs
 	rm -rf .aws-sam $(VENV) .venv-tools .pytest_cache .ruff_cache

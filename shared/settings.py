@@ -11,7 +11,7 @@ import os
 from functools import cache
 from typing import TYPE_CHECKING
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, HttpUrl, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, ValidationError, field_validator
 
 if TYPE_CHECKING:
     from shared.stages import GateConfig
@@ -48,7 +48,8 @@ class IntakeSettings(_Env):
 
 
 class EmailSettings(_Env):
-    sender_email: EmailStr
+    # A plain pattern, not EmailStr: email_validator is not worth its import at every cold start.
+    sender_email: str = Field(pattern=r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
     public_site_url: HttpUrl = HttpUrl("https://start-a-group.example.org/")
     organizer_app_url: HttpUrl = HttpUrl("https://start-a-group.example.org/organizers/")
     # Comma-separated links sent with a charter (orientation materials).

@@ -1,13 +1,98 @@
-"""What template.yaml promises about sign-in and the organizer API, checked on the
-template itself (cfn-lint does not know our rules), and every organizer route refusing
-a request without a token."""
+"""Rules of the team that sam validate and cfn-lint do not check (they run in `make validate`)."""
 
 from __future__ import annotations
+
+import re
+from pathlib import Path
 
 import pytest
 
 from local.template import load, resources_of_type
 from tests.pipeline import call_api
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATE = load()
+FUNCTIONS = resources_of_type(TEMPLATE, "AWS::Serverless::Function")
+
+
+def snake(logical_id: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", logical_id.removesuffix("Function")).lower()
+
+
+def statements(function: dict) -> list[dict]:
+    out = []
+    for policy in function["Properties"].get("Policies", []):
+        out += policy.get("Statement", []) if isinstance(policy, dict) else []
+    return out
+
+
+def test_every_function_runs_python_3_13():
+    assert TEMPLATE["Globals"]["Function"]["Runtime"] == "python3.13"
+    assert all("Runtime" not in f["Properties"] for f in FUNCTIONS.values())
+
+
+@pytest.mark.parametrize("logical_id", sorted(FUNCTIONS))
+def test_every_function_has_a_log_group_with_retention(logical_id):
+    groups = [
+        g for g in resources_of_type(TEMPLATE, "AWS::Logs::LogGroup").values()
+        if g["Properties"]["LogGroupName"] == {"Fn::Sub": f"/aws/lambda/${{{logical_id}}}"}
+    ]  # fmt: skip
+    assert len(groups) == 1
+    assert groups[0]["Properties"]["RetentionInDays"]
+
+
+@pytest.mark.parametrize("logical_id", sorted(FUNCTIONS))
+def test_every_function_has_a_sample_event(logical_id):
+    assert list((ROOT / "events").glob(f"{snake(logical_id)}_*.json")), f"no events/{snake(logical_id)}_*.json"
+
+
+@pytest.mark.parametrize("logical_id", sorted(FUNCTIONS))
+def test_every_function_has_handler_code(logical_id):
+    code = ROOT / FUNCTIONS[logical_id]["Properties"]["CodeUri"] / "app.py"
+    assert "def handler(" in code.read_text()
+
+
+@pytest.mark.parametrize("logical_id", sorted(FUNCTIONS))
+def test_no_function_is_granted_wildcards(logical_id):
+    for statement in statements(FUNCTIONS[logical_id]):
+        actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+        assert not any("*" in a for a in actions)
+        assert statement["Resource"] != "*"
+
+
+def test_every_async_source_has_somewhere_to_fail_to():
+    for function in FUNCTIONS.values():
+        for event in (function["Properties"].get("Events") or {}).values():
+            props = event.get("Properties", {})
+            if event["Type"] == "DynamoDB":
+                assert props["DestinationConfig"]["OnFailure"]["Destination"]
+                assert props["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+            if event["Type"] == "SQS":
+                queue = props["Queue"]["Fn::GetAtt"][0]
+                assert TEMPLATE["Resources"][queue]["Properties"]["RedrivePolicy"]["deadLetterTargetArn"]
+                assert props["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    for rule in resources_of_type(TEMPLATE, "AWS::Events::Rule").values():
+        for target in rule["Properties"]["Targets"]:
+            assert target["DeadLetterConfig"]["Arn"]
+
+
+def test_the_table_streams_both_images_for_the_outbox():
+    table = TEMPLATE["Resources"]["GroupsTable"]["Properties"]
+    assert table["StreamSpecification"]["StreamViewType"] == "NEW_AND_OLD_IMAGES"
+
+
+def test_the_product_never_scans():
+    offenders = [
+        str(path.relative_to(ROOT))
+        for folder in ("shared", "functions")
+        for path in (ROOT / folder).rglob("*.py")
+        if re.search(r"\.scan\(|[\"']Scan[\"']|dynamodb:Scan", path.read_text())
+    ]
+    assert offenders == []
+    assert "dynamodb:Scan" not in (ROOT / "template.yaml").read_text()
+
+
+# --- sign-in and the organizer API (issue 4) ----------------------------------------------
 
 PUBLIC = {("POST", "/inquiries"), ("GET", "/organizers")}
 
@@ -68,19 +153,6 @@ def test_only_the_public_routes_opt_out_of_the_authorizer():
 
     assert opted_out == PUBLIC
     assert overridden == PUBLIC
-
-
-def test_every_function_has_a_log_group_with_retention():
-    resources = load()["Resources"]
-    log_groups = {
-        r["Properties"]["LogGroupName"]["Fn::Sub"]: r["Properties"].get("RetentionInDays")
-        for r in resources_of_type(load(), "AWS::Logs::LogGroup").values()
-    }
-
-    for logical in resources_of_type(load(), "AWS::Serverless::Function"):
-        assert log_groups.get(f"/aws/lambda/${{{logical}}}") == {"Ref": "LogRetentionDays"}, logical
-    assert "GroupsFunction" in resources
-    assert "ReportsFunction" in resources
 
 
 @pytest.mark.parametrize(

@@ -16,7 +16,8 @@ from shared.events import parse_event
 from shared.notifications import emails_for
 
 logger = Logger()
-processor = BatchProcessor(event_type=EventType.SQS)
+# Report every failed message, even when all fail, so each is retried and redriven on its own.
+processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
 
 def record_handler(record: SQSRecord) -> None:

@@ -4,25 +4,22 @@ from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 
 from shared.clock import utcnow
-from shared.http import json_response, make_resolver, read_json_object
+from shared.http import endpoint, json_response, read_json_object, source_ip
 from shared.intake import submit_inquiry
 
 logger = Logger()
 metrics = Metrics()
-app = make_resolver()
 
 
-@app.post("/inquiries")
-def post_inquiry():
-    event = app.current_event
+@endpoint
+def post_inquiry(event):
     payload = read_json_object(event)
-    outcome = submit_inquiry(payload, event.request_context.http.source_ip, utcnow())
+    outcome = submit_inquiry(payload, source_ip(event), utcnow())
     if outcome.group_id is None:
         metrics.add_metric(name="HoneypotFilled", unit=MetricUnit.Count, value=1)
     else:
-        metrics.add_metric(
-            name="InquiryNew" if outcome.status == 201 else "InquiryRepeat", unit=MetricUnit.Count, value=1
-        )
+        name = "InquiryNew" if outcome.status == 201 else "InquiryRepeat"
+        metrics.add_metric(name=name, unit=MetricUnit.Count, value=1)
         logger.info(
             "inquiry stored",
             extra={"group_id": outcome.group_id, "status": outcome.status, "routing": outcome.routing_reason},
@@ -33,4 +30,4 @@ def post_inquiry():
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
 def handler(event, context):
-    return app.resolve(event, context)
+    return post_inquiry(event, context)

@@ -5,15 +5,14 @@ from aws_lambda_powertools import Logger
 from shared.directory import read_directory
 from shared.errors import FieldError, ValidationFailed
 from shared.geography import is_state_code
-from shared.http import json_response, make_resolver
+from shared.http import endpoint, json_response, query_parameter
 
 logger = Logger()
-app = make_resolver()
 
 
-@app.get("/organizers")
-def list_organizers():
-    state = app.current_event.get_query_string_value("state")
+@endpoint
+def list_organizers(event):
+    state = query_parameter(event, "state")
     if state is not None:
         state = state.strip().upper()
         if not is_state_code(state):
@@ -26,4 +25,4 @@ def list_organizers():
 
 @logger.inject_lambda_context(clear_state=True)
 def handler(event, context):
-    return app.resolve(event, context)
+    return list_organizers(event, context)

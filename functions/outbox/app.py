@@ -12,7 +12,8 @@ from shared.events import TableChange, events_for_change
 from shared.publisher import publish
 
 logger = Logger()
-processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
+# Report every failed record, even when all fail, so retries and the DLQ see items, not a crash.
+processor = BatchProcessor(event_type=EventType.DynamoDBStreams, raise_on_entire_batch_failure=False)
 
 
 def record_handler(record: DynamoDBRecord) -> None:

@@ -1,0 +1,59 @@
+"""Cold-start import cost of each handler, against `import boto3`, in fresh interpreters.
+
+Each module is imported in a new process (REPEATS times, interleaved so that machine noise
+hits every candidate alike); we report min and median milliseconds and the ratio of the
+medians to boto3's. Target (issue #2): the intake handler at most 1.5x `import boto3`.
+
+    make bench            # or: .venv/bin/python bench/cold_start.py [--repeats N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CANDIDATES = {
+    "boto3 (baseline)": "boto3",
+    "IntakeFunction": "functions.intake.app",
+    # What the first valid submission imports on top (the form's email and phone checks).
+    "Intake + 1st request": "functions.intake.app, email_validator, phonenumbers",
+    "OrganizersFunction": "functions.organizers.app",
+    "OutboxFunction": "functions.outbox.app",
+    "EmailSenderFunction": "functions.email_sender.app",
+}
+PROBE = "import time; t = time.perf_counter(); import {module}; print((time.perf_counter() - t) * 1000)"
+ENV = {"AWS_DEFAULT_REGION": "us-east-1", "PYTHONDONTWRITEBYTECODE": "0", "PATH": "/usr/bin:/bin"}
+
+
+def measure(module: str) -> float:
+    out = subprocess.run(  # noqa: S603 - our own interpreter and a fixed probe
+        [sys.executable, "-c", PROBE.format(module=module)],
+        cwd=ROOT, env=ENV, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repeats", type=int, default=9)
+    args = parser.parse_args()
+    for module in CANDIDATES.values():  # warm the bytecode cache once, untimed
+        measure(module)
+    samples: dict[str, list[float]] = {name: [] for name in CANDIDATES}
+    for _ in range(args.repeats):
+        for name, module in CANDIDATES.items():
+            samples[name].append(measure(module))
+    base = statistics.median(samples["boto3 (baseline)"])
+    print(f"cold import, {args.repeats} fresh interpreters each, Python {sys.version.split()[0]}")
+    print(f"{'handler':<22}{'min ms':>9}{'median ms':>11}{'x boto3':>9}")
+    for name, values in samples.items():
+        median = statistics.median(values)
+        print(f"{name:<22}{min(values):>9.1f}{median:>11.1f}{median / base:>9.2f}")
+
+
+if __name__ == "__main__":
+    main()

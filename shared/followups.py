@@ -1,0 +1,99 @@
+"""What is late (DESIGN §5): pure rules over a group's snapshot and "now".
+
+`due_actions` says what a scheduled run must do for a group now; `next_due` says when the
+group will next have something due (the key of the sparse Due index). Each action has a
+slot: the same slot is acted on at most once (a conditional marker), so replaying a run
+sends nothing twice. Thresholds live in `FollowUpConfig`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from shared.stages import Stage
+
+
+class Action(StrEnum):
+    FIRST_CONTACT_REMINDER = "first_contact_reminder"
+    FIRST_CONTACT_ESCALATION = "first_contact_escalation"
+    CLOSE_NO_RESPONSE = "close_no_response"
+    STALLED_NUDGE = "stalled_nudge"
+    CHARTER_ELIGIBLE = "charter_eligible"
+
+
+@dataclass(frozen=True)
+class FollowUpConfig:
+    first_contact_reminder_days: int = 3
+    first_contact_escalation_days: int = 7
+    stale_inquiry_days: int = 60
+    stalled_days: int = 45
+
+
+DEFAULT_FOLLOW_UPS = FollowUpConfig()
+STALLABLE = frozenset({Stage.ORGANIZE_CORE, Stage.STEP_UP_ACTIVISM})
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What the rules look at. `sent` holds the slots already acted on."""
+
+    stage: Stage
+    created_at: datetime
+    stage_entered_at: datetime
+    conversation_logged: bool
+    last_activity_at: datetime | None = None
+    gate_met: bool = False
+    sent: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Due:
+    action: Action
+    slot: str
+    at: datetime
+
+
+def _candidates(s: Snapshot, config: FollowUpConfig) -> list[Due]:
+    """Every action the group will owe, with when it falls due (sent or not)."""
+    out: list[Due] = []
+    if s.stage is Stage.LEARN_MORE and not s.conversation_logged:
+        for action, days in (
+            (Action.FIRST_CONTACT_REMINDER, config.first_contact_reminder_days),
+            (Action.FIRST_CONTACT_ESCALATION, config.first_contact_escalation_days),
+            (Action.CLOSE_NO_RESPONSE, config.stale_inquiry_days),
+        ):
+            out.append(Due(action, action.value, s.created_at + timedelta(days=days)))
+    if s.stage in STALLABLE:
+        anchor = max(s.stage_entered_at, s.last_activity_at or s.stage_entered_at)
+        slot = f"{Action.STALLED_NUDGE.value}:{s.stage.value}:{anchor.strftime('%Y-%m-%dT%H:%M:%SZ')}"
+        out.append(Due(Action.STALLED_NUDGE, slot, anchor + timedelta(days=config.stalled_days)))
+    if s.stage is Stage.STEP_UP_ACTIVISM and s.gate_met:
+        out.append(Due(Action.CHARTER_ELIGIBLE, Action.CHARTER_ELIGIBLE.value, s.stage_entered_at))
+    return out
+
+
+def _pending(s: Snapshot, config: FollowUpConfig) -> list[Due]:
+    pending = [d for d in _candidates(s, config) if d.slot not in s.sent]
+    # The first-contact chain moves on: once a later step is taken, earlier ones are moot.
+    chain = [Action.FIRST_CONTACT_REMINDER, Action.FIRST_CONTACT_ESCALATION, Action.CLOSE_NO_RESPONSE]
+    taken = [chain.index(Action(a)) for a in s.sent if a in {c.value for c in chain}]
+    if taken:
+        pending = [d for d in pending if d.action not in chain or chain.index(d.action) > max(taken)]
+    return pending
+
+
+def due_actions(s: Snapshot, now: datetime, config: FollowUpConfig = DEFAULT_FOLLOW_UPS) -> list[Due]:
+    """What a run at `now` must do. Of the first-contact chain only the furthest step that
+    is due is taken: a group found late is escalated (or closed), not reminded first."""
+    due = [d for d in _pending(s, config) if d.at <= now]
+    chain = [d for d in due if d.action in (Action.FIRST_CONTACT_REMINDER, Action.FIRST_CONTACT_ESCALATION,
+                                              Action.CLOSE_NO_RESPONSE)]  # fmt: skip
+    others = [d for d in due if d not in chain]
+    return ([max(chain, key=lambda d: d.at)] if chain else []) + others
+
+
+def next_due(s: Snapshot, config: FollowUpConfig = DEFAULT_FOLLOW_UPS) -> datetime | None:
+    """When the group next owes something, or None when it owes nothing."""
+    return min((d.at for d in _pending(s, config)), default=None)

@@ -1,0 +1,208 @@
+"""Every asynchronous hop delivers at least once and the emails still go out exactly once:
+stream → outbox → EventBridge → email queue → sender → SES (DESIGN §3, §4)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from local import drivers
+from local.event_shapes import sqs_event, stream_event
+from local.lambda_runtime import invoke
+from shared.events import GroupStageChanged, InquiryReceived, TableChange, events_for_change
+from tests.conftest import sample_event, sent_emails
+from tests.pipeline import run_async, submit
+
+
+def stream_records(stack) -> list[dict]:
+    """Everything the table's stream holds now (without consuming anything)."""
+    streams = stack.session.client("dynamodbstreams")
+    arn = stack.attr("GroupsTable", "StreamArn")
+    records = []
+    for shard in streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]:
+        iterator = streams.get_shard_iterator(StreamArn=arn, ShardId=shard["ShardId"],
+                                              ShardIteratorType="TRIM_HORIZON")["ShardIterator"]  # fmt: skip
+        records += streams.get_records(ShardIterator=iterator)["Records"]
+    return records
+
+
+def inquiry_stream_event(stack) -> dict:
+    records = [r for r in stream_records(stack) if r["dynamodb"]["Keys"]["SK"]["S"].startswith("INQUIRY#")]
+    return stream_event(records, stack.attr("GroupsTable", "StreamArn"))
+
+
+def queue_messages(stack, logical_id: str) -> list[dict]:
+    sqs = stack.session.client("sqs")
+    return sqs.receive_message(QueueUrl=stack.name(logical_id), MaxNumberOfMessages=10, AttributeNames=["All"],
+                               VisibilityTimeout=0).get("Messages", [])  # fmt: skip
+
+
+# --- the outbox mapping is pure -------------------------------------------------------
+
+
+def test_an_inserted_inquiry_becomes_inquiry_received():
+    new = {"kind": "inquiry", "group_id": "g", "inquiry_id": "i", "state": "CA", "organizer_id": "o",
+           "duplicate": False, "message": "private words"}  # fmt: skip
+    [event] = events_for_change(TableChange("INSERT", None, new))
+    assert event == InquiryReceived(group_id="g", inquiry_id="i", state="CA", organizer_id="o", duplicate=False)
+    assert "private words" not in json.dumps(event.model_dump())
+
+
+def test_a_stage_change_of_the_group_item_becomes_group_stage_changed():
+    old = {"kind": "group", "group_id": "g", "stage": "get_chartered", "version": 7}
+    new = {**old, "stage": "develop_plan", "version": 8, "changed_by": "fo-west", "updated_at": "2026-11-23T00:00:00Z",
+           "group_number": 12, "case_id": "case-1"}  # fmt: skip
+    [event] = events_for_change(TableChange("MODIFY", old, new))
+    assert event == GroupStageChanged(group_id="g", from_stage="get_chartered", to_stage="develop_plan", version=8,
+                                      changed_by="fo-west", changed_at="2026-11-23T00:00:00Z", group_number=12,
+                                      case_id="case-1")  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("name", "old", "new"),
+    [
+        ("MODIFY", {"kind": "group", "stage": "learn_more"}, {"kind": "group", "stage": "learn_more"}),
+        ("INSERT", None, {"kind": "group", "stage": "learn_more"}),
+        ("REMOVE", {"kind": "inquiry", "group_id": "g"}, None),
+        ("MODIFY", {"kind": "organizer"}, {"kind": "organizer", "open_inquiries": 2}),
+        ("INSERT", None, {"kind": "applicant", "group_id": "g"}),
+    ],
+)
+def test_other_changes_publish_nothing(name, old, new):
+    assert events_for_change(TableChange(name, old, new)) == []
+
+
+# --- redelivery at every hop ----------------------------------------------------------
+
+
+def test_a_redelivered_stream_record_still_sends_each_email_once(directory, aws):
+    submit(aws)
+    event = inquiry_stream_event(aws)
+
+    invoke(aws, "OutboxFunction", event)
+    invoke(aws, "OutboxFunction", event)  # the same batch again: at-least-once delivery
+    assert len(queue_messages(aws, "EmailQueue")) == 2
+    run_async(aws)
+
+    assert len(sent_emails()) == 2
+
+
+def test_a_redelivered_queue_message_still_sends_each_email_once(directory, aws):
+    submit(aws)
+    invoke(aws, "OutboxFunction", inquiry_stream_event(aws))
+    messages = queue_messages(aws, "EmailQueue")
+    event = sqs_event(messages, aws.attr("EmailQueue", "Arn"))
+
+    first = invoke(aws, "EmailSenderFunction", event)
+    second = invoke(aws, "EmailSenderFunction", event)
+
+    assert first == second == {"batchItemFailures": []}
+    assert len(sent_emails()) == 2
+
+
+def test_a_failed_send_is_retried_without_resending_what_went_out(directory, aws, monkeypatch):
+    from shared import mailer
+
+    real_send = mailer._send
+    calls = {"n": 0}
+
+    def flaky_send(message, ses):
+        calls["n"] += 1
+        if calls["n"] == 2:  # the second email of the batch fails once
+            raise ConnectionError("SES unreachable")
+        return real_send(message, ses)
+
+    monkeypatch.setattr(mailer, "_send", flaky_send)
+    submit(aws)
+    invoke(aws, "OutboxFunction", inquiry_stream_event(aws))
+    messages = queue_messages(aws, "EmailQueue")
+    event = sqs_event(messages, aws.attr("EmailQueue", "Arn"))
+
+    failed = invoke(aws, "EmailSenderFunction", event)
+    assert failed == {"batchItemFailures": [{"itemIdentifier": messages[0]["MessageId"]}]}
+    assert len(sent_emails()) == 1
+
+    assert invoke(aws, "EmailSenderFunction", event) == {"batchItemFailures": []}
+    assert len(sent_emails()) == 2
+    assert len({e.to[0] for e in sent_emails()}) == 2
+
+
+def test_an_event_the_bus_refuses_is_reported_for_retry(directory, aws, monkeypatch):
+    from shared import publisher
+
+    class RefusingBus:
+        def put_events(self, Entries):  # noqa: N803 - boto3's parameter name
+            return {"FailedEntryCount": len(Entries), "Entries": [{"ErrorCode": "InternalFailure"}] * len(Entries)}
+
+    monkeypatch.setattr(publisher, "_client", lambda: RefusingBus())
+    submit(aws)
+    event = inquiry_stream_event(aws)
+
+    response = invoke(aws, "OutboxFunction", event)
+
+    sequence = event["Records"][0]["dynamodb"]["SequenceNumber"]
+    assert response == {"batchItemFailures": [{"itemIdentifier": sequence}]}
+
+
+def test_a_message_that_keeps_failing_ends_in_the_dlq_and_is_not_lost(aws):
+    sqs = aws.session.client("sqs")
+    sqs.send_message(QueueUrl=aws.name("EmailQueue"), MessageBody="{not an event")
+    pumps = [p for p in drivers.pumps(aws) if isinstance(p, drivers.QueuePump)]
+
+    for _ in range(7):
+        drivers.drain(pumps, max_rounds=1)
+
+    assert queue_messages(aws, "EmailQueue") == []
+    [dead] = queue_messages(aws, "EmailDLQ")
+    assert dead["Body"] == "{not an event"
+
+
+def test_a_stream_record_that_keeps_failing_goes_to_the_outbox_dlq(directory, aws, monkeypatch):
+    from shared import publisher
+
+    def broken(events, client=None):
+        raise publisher.PublishFailed("bus down")
+
+    monkeypatch.setattr("functions.outbox.app.publish", broken)
+    submit(aws)
+    [stream_pump] = [p for p in drivers.pumps(aws) if isinstance(p, drivers.StreamPump)]
+
+    for _ in range(15):
+        stream_pump.pump()
+
+    [dead] = queue_messages(aws, "OutboxDLQ")
+    info = json.loads(dead["Body"])
+    assert info["requestContext"]["condition"] == "RetryAttemptsExhausted"
+    assert info["DDBStreamBatchInfo"]["streamArn"] == aws.attr("GroupsTable", "StreamArn")
+
+
+def test_the_outbox_ignores_items_outside_its_filter(directory, aws):
+    from shared.directory import read_directory
+
+    before = len(queue_messages(aws, "EmailQueue"))
+    run_async(aws)  # the directory load put organizer items on the stream
+    assert read_directory().organizers
+    assert len(queue_messages(aws, "EmailQueue")) == before == 0
+
+
+# --- the sample events of events/ run as they are ------------------------------------
+
+
+def test_the_sample_stream_event_publishes_both_events(aws):
+    assert invoke(aws, "OutboxFunction", sample_event("outbox_stream.json")) == {"batchItemFailures": []}
+    bodies = [json.loads(m["Body"]) for m in queue_messages(aws, "EmailQueue")]
+    assert sorted(b["detail-type"] for b in bodies) == ["GroupStageChanged", "InquiryReceived"]
+
+
+def test_the_sample_sqs_event_for_an_unknown_group_sends_nothing_and_succeeds(aws):
+    assert invoke(aws, "EmailSenderFunction", sample_event("email_sender_sqs.json")) == {"batchItemFailures": []}
+    assert sent_emails() == []
+
+
+def test_the_sample_api_events_answer(directory, aws):
+    created = invoke(aws, "IntakeFunction", sample_event("intake_post_inquiry.json"))
+    listed = invoke(aws, "OrganizersFunction", sample_event("organizers_list.json"))
+    assert created["statusCode"] == 201
+    assert listed["statusCode"] == 200
+    assert {o["organizer_id"] for o in json.loads(listed["body"])} == {"ac-ca-north", "ac-ca-south", "fo-west"}
