@@ -238,3 +238,17 @@ def test_a_group_routed_to_the_national_inbox_has_its_stage_emails_go_there(aws,
     run_async(aws)
 
     assert sorted(e.to[0] for e in emails_since(before)) == ["gu@example.com", "organize@example.org"]
+
+
+def test_becoming_active_tells_the_founder_the_group_is_active(aws, directory):
+    gid = given.group_at(aws, "develop_plan")
+    given.meet_gate(gid, "develop_plan")
+    run_async(aws)
+    before = len(sent_emails())
+
+    api(aws, "POST", f"/groups/{gid}/stage", ADMIN, {"to": "active"})
+    run_async(aws)
+
+    (to_founder,) = [e for e in emails_since(before) if e.to == [FOUNDER]]
+    assert to_founder.subject == "Your group is active: chartered, with a plan"
+    assert "Before the next step" not in to_founder.text  # an active group has no gate
