@@ -59,6 +59,34 @@ def _table_args(name: str, props: dict[str, Any]) -> dict[str, Any]:
     return args
 
 
+def create_tables(dynamodb: Any, resolver: Resolver) -> dict[str, Physical]:
+    """Create the DynamoDB tables of the template (indexes, stream, TTL) with `dynamodb`, a
+    client for any endpoint: moto, DynamoDB Local or AWS. Records them in the resolver, so
+    `resolver.ref("GroupsTable")` and the functions' TABLE_NAME resolve to them."""
+    created: dict[str, Physical] = {}
+    stack_name = resolver.stack_name
+    for logical, res in resources_of_type(resolver.template, "AWS::DynamoDB::Table").items():
+        props = resolver.resolve(res["Properties"])
+        name = f"{stack_name}-{logical}"
+        described = dynamodb.create_table(**_table_args(name, props))["TableDescription"]
+        created[logical] = Physical(
+            name, {"Arn": described["TableArn"], "StreamArn": described.get("LatestStreamArn", "")}
+        )
+        resolver.physical[logical] = created[logical]
+        ttl = props.get("TimeToLiveSpecification")
+        if ttl:
+            dynamodb.update_time_to_live(TableName=name, TimeToLiveSpecification=ttl)
+    return created
+
+
+def tables_only(dynamodb: Any, stack_name: str, region: str = "us-east-1") -> Resolver:
+    """Only the tables of the template, against any endpoint (DynamoDB Local for the
+    concurrency tests). The resolver names them: `resolver.ref("GroupsTable")`."""
+    resolver = Resolver(load(), {}, region=region, stack_name=stack_name)
+    create_tables(dynamodb, resolver)
+    return resolver
+
+
 def provision(session: Any, stack_name: str = "local", parameters: dict[str, str] | None = None) -> Stack:
     template = load()
     region = session.region_name or "us-east-1"
@@ -67,18 +95,7 @@ def provision(session: Any, stack_name: str = "local", parameters: dict[str, str
         template, {}, region=region, account=account, stack_name=stack_name, parameters=dict(parameters or {})
     )
     physical = resolver.physical
-
-    dynamodb = session.client("dynamodb")
-    for logical, res in resources_of_type(template, "AWS::DynamoDB::Table").items():
-        props = resolver.resolve(res["Properties"])
-        name = f"{stack_name}-{logical}"
-        described = dynamodb.create_table(**_table_args(name, props))["TableDescription"]
-        physical[logical] = Physical(
-            name, {"Arn": described["TableArn"], "StreamArn": described.get("LatestStreamArn", "")}
-        )
-        ttl = props.get("TimeToLiveSpecification")
-        if ttl:
-            dynamodb.update_time_to_live(TableName=name, TimeToLiveSpecification=ttl)
+    create_tables(session.client("dynamodb"), resolver)
 
     sqs = session.client("sqs")
     queues = resources_of_type(template, "AWS::SQS::Queue")

@@ -55,7 +55,18 @@ class Conflict(DomainError):
 
 
 class MoveNotAllowed(Conflict):
+    """A stage move the machine does not make (backwards, skipping, out of `active`...).
+    Carries `unmet` like GateNotMet, so clients read one list either way."""
+
     slug, title = "move-not-allowed", "Stage move not allowed"
+
+    def __init__(self, detail: str, unmet: list[str] | None = None, allowed: list[str] | None = None):
+        super().__init__(detail)
+        self.unmet = list(unmet or [])
+        self.allowed = list(allowed or [])
+
+    def extensions(self) -> dict:
+        return {"unmet": list(self.unmet), "allowed": list(self.allowed)}
 
 
 class GateNotMet(Conflict):
@@ -67,6 +78,16 @@ class GateNotMet(Conflict):
 
     def extensions(self) -> dict:
         return {"unmet": list(self.unmet)}
+
+
+class WrongStage(Conflict):
+    slug, title = "wrong-stage", "Not at this stage"
+
+
+class GroupBusy(Conflict):
+    """Other writes kept winning the race for the group; nothing was written."""
+
+    slug, title = "group-busy", "Group busy"
 
 
 class StaleVersion(DomainError):

@@ -7,8 +7,11 @@ All DynamoDB keys of a group are built here and nowhere else.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from pynamodb.connection import Connection
 from pynamodb.exceptions import PutError, TransactWriteError
@@ -18,10 +21,27 @@ from shared.clock import iso
 from shared.directory import organizer_key
 from shared.inquiry import Inquiry
 from shared.routing import Routing
-from shared.table import ApplicantItem, GroupItem, InquiryItem, OrganizerItem, bind
+from shared.stages import Move
+from shared.table import (
+    ActivityItem,
+    ApplicantItem,
+    CounterItem,
+    GroupItem,
+    HistoryItem,
+    InquiryItem,
+    Item,
+    MemberItem,
+    OrganizerItem,
+    bind,
+)
 
 GROUP_SK = "GROUP"
 OPEN_GROUP_SK = "OPEN_GROUP"
+MEMBER_PREFIX = "MEMBER#"
+ACTIVITY_PREFIX = "ACTIVITY#"
+HISTORY_PREFIX = "HISTORY#"
+COUNTER_PK = "COUNTER"
+GROUP_NUMBER_SK = "GROUP_NUMBER"
 FIRST_STAGE = "learn_more"
 
 
@@ -33,11 +53,28 @@ def applicant_pk(email_key: str) -> str:
     return "APPLICANT#" + email_key
 
 
+def email_key(email: str) -> str:
+    """How emails are compared (the same rule as Inquiry.email_key)."""
+    return email.casefold()
+
+
+def state_partition(state: str) -> str:
+    return "STATE#" + state
+
+
+def stage_partition(stage: str) -> str:
+    return "STAGE#" + stage
+
+
+def history_sk(version: int) -> str:
+    return f"{HISTORY_PREFIX}{version:08d}"
+
+
 def index_keys(state: str, stage: str, created_at: str, group_id: str) -> dict[str, str]:
     return {
-        "gsi1pk": "STATE#" + state,
+        "gsi1pk": state_partition(state),
         "gsi1sk": f"{stage}#{created_at}#{group_id}",
-        "gsi2pk": "STAGE#" + stage,
+        "gsi2pk": stage_partition(stage),
         "gsi2sk": f"{state}#{created_at}#{group_id}",
     }
 
@@ -184,3 +221,352 @@ def get_inquiry(group_id: str, inquiry_id: str) -> InquiryItem | None:
         if item.inquiry_id == inquiry_id:
             return item
     return None
+
+
+# --- the organizer side: reading a group whole, and writing to it -------------------------
+#
+# Every write to a group is one transaction that also bumps the group's `version`, on the
+# condition that the version is still the one read. The caller (shared/lifecycle.py)
+# decides what a lost race means: 412 for a stale If-Match, else read again and retry.
+
+
+@dataclass
+class GroupRecord:
+    """A group with everything under it, as of one consistent read of its partition."""
+
+    group: GroupItem
+    members: list[MemberItem] = field(default_factory=list)
+    activities: list[ActivityItem] = field(default_factory=list)
+    history: list[HistoryItem] = field(default_factory=list)
+
+
+def read_group(group_id: str) -> GroupRecord | None:
+    """One Query of the group's partition (consistent): the group, its members, activities
+    and history, in key order (members by when they were added, activities by date)."""
+    bind()
+    if not group_id or len(group_id) > 64:
+        return None
+    group: GroupItem | None = None
+    members: list[MemberItem] = []
+    activities: list[ActivityItem] = []
+    history: list[HistoryItem] = []
+    for item in Item.query(group_pk(group_id), consistent_read=True):
+        if isinstance(item, GroupItem):
+            group = item
+        elif isinstance(item, MemberItem):
+            members.append(item)
+        elif isinstance(item, ActivityItem):
+            activities.append(item)
+        elif isinstance(item, HistoryItem):
+            history.append(item)
+    if group is None:
+        return None
+    return GroupRecord(group, members, activities, history)
+
+
+def get_history(group_id: str, version: int) -> HistoryItem | None:
+    bind()
+    try:
+        return HistoryItem.get(group_pk(group_id), history_sk(version), consistent_read=True)
+    except HistoryItem.DoesNotExist:
+        return None
+
+
+class WriteCancelled(Exception):
+    """A group transaction was cancelled. `codes` says which part failed and why, by role:
+    group, history, counter, applicant_lock, organizer, member, activity."""
+
+    def __init__(self, codes: dict[str, str]):
+        super().__init__(", ".join(f"{k}={v}" for k, v in sorted(codes.items())))
+        self.codes = codes
+
+    @property
+    def lost_race(self) -> bool:
+        """The group changed since it was read, or another transaction held an item."""
+        return self.codes.get("group") == "ConditionalCheckFailed" or "TransactionConflict" in self.codes.values()
+
+
+# (role, operation, how to add it). pynamodb sends a transaction's items grouped by
+# operation (condition checks, deletes, puts, updates), and DynamoDB's cancellation reasons
+# follow that order: the roles are matched to the reasons in the same order.
+_Part = tuple[str, str, Callable[[TransactWrite], None]]
+_SENT_ORDER = ("check", "delete", "put", "update")
+
+
+def _commit(parts: list[_Part]) -> None:
+    sent = sorted(parts, key=lambda part: _SENT_ORDER.index(part[1]))
+    try:
+        with TransactWrite(connection=_connection()) as tx:
+            for _, _, add in sent:
+                add(tx)
+    except TransactWriteError as err:
+        reasons = err.cancellation_reasons or []
+        if not reasons:
+            raise
+        codes = {
+            sent[i][0]: reason.code
+            for i, reason in enumerate(reasons)
+            if reason is not None and reason.code not in (None, "None")
+        }
+        raise WriteCancelled(codes) from err
+
+
+def _bump(group: GroupItem, by: str, now: datetime, extra: list[Any] | None = None, condition: Any = None) -> _Part:
+    """The group's update: next version, who and when, on the version that was read."""
+    actions = [
+        GroupItem.version.set(group.version + 1),
+        GroupItem.updated_at.set(iso(now)),
+        GroupItem.changed_by.set(by),
+        *(extra or []),
+    ]
+    expected = GroupItem.version == group.version
+    if condition is not None:
+        expected = expected & condition
+    target = GroupItem(group_pk(group.group_id), GROUP_SK)
+    return "group", "update", lambda tx: tx.update(target, actions=actions, condition=expected)
+
+
+def new_member(group: GroupItem, *, name: str, email: str | None, role: str, by: str, now: datetime) -> MemberItem:
+    member_id = str(uuid.uuid4())
+    return MemberItem(
+        group_pk(group.group_id),
+        f"{MEMBER_PREFIX}{iso(now)}#{member_id}",
+        group_id=group.group_id,
+        member_id=member_id,
+        name=name,
+        email=email,
+        role=role,
+        added_at=iso(now),
+        added_by=by,
+    )
+
+
+def add_member(group: GroupItem, member: MemberItem, *, by: str, now: datetime) -> int:
+    """Store the member and bump the group; returns the new version."""
+    bind()
+    _commit(
+        [
+            _bump(group, by, now),
+            ("member", "put", lambda tx: tx.save(member, condition=MemberItem.pk.does_not_exist())),
+        ]
+    )
+    return group.version + 1
+
+
+def new_activity(group: GroupItem, *, kind: str, on: str, notes: str | None, by: str, now: datetime) -> ActivityItem:
+    activity_id = str(uuid.uuid4())
+    return ActivityItem(
+        group_pk(group.group_id),
+        f"{ACTIVITY_PREFIX}{on}#{activity_id}",
+        group_id=group.group_id,
+        activity_id=activity_id,
+        activity_kind=kind,
+        date=on,
+        notes=notes,
+        logged_at=iso(now),
+        logged_by=by,
+    )
+
+
+def add_activity(group: GroupItem, activity: ActivityItem, *, by: str, now: datetime) -> int:
+    """Store the activity, bump the group and note when activity was last logged (the
+    stalled-group reminder of DESIGN §5 reads it); returns the new version."""
+    bind()
+    _commit(
+        [
+            _bump(group, by, now, [GroupItem.last_activity_at.set(iso(now))]),
+            ("activity", "put", lambda tx: tx.save(activity, condition=ActivityItem.pk.does_not_exist())),
+        ]
+    )
+    return group.version + 1
+
+
+def record_plan(group: GroupItem, plan: dict[str, Any], *, by: str, now: datetime) -> int:
+    bind()
+    _commit([_bump(group, by, now, [GroupItem.plan.set(plan), GroupItem.plan_updated_at.set(iso(now))])])
+    return group.version + 1
+
+
+def read_group_number() -> int:
+    """The last local group number allocated (0 before the first charter)."""
+    bind()
+    try:
+        return int(CounterItem.get(COUNTER_PK, GROUP_NUMBER_SK, consistent_read=True).value or 0)
+    except CounterItem.DoesNotExist:
+        return 0
+
+
+@dataclass(frozen=True)
+class StageChange:
+    """A checked move and what it records. `group_number` is set for a charter: the next
+    number after the counter's current value, which the transaction checks."""
+
+    move: Move
+    by: str
+    at: datetime
+    note: str | None = None
+    reason: str | None = None
+    case_id: str | None = None
+    group_number: int | None = None
+
+
+def move_stage(group: GroupItem, change: StageChange) -> HistoryItem:
+    """The move as ONE transaction: the group (stage, index keys, version; the number and
+    case on a charter), its history item, and what the move implies elsewhere:
+      - charter: COUNTER/GROUP_NUMBER goes from n-1 to n (so a number is taken once, with no
+        gap: a lost race on the counter cancels everything and the caller retries);
+      - close: the applicant's one-open-group lock is released (a new form starts a group);
+      - reopen: the lock is taken again (fails if the email opened another group meanwhile);
+      - leaving learn_more (forward or closed): the routed organizer has one open inquiry
+        fewer; reopening into learn_more gives it back.
+    Raises WriteCancelled when any condition fails; nothing is written then."""
+    bind()
+    move = change.move
+    to = move.to_stage.value
+    version = group.version + 1
+    at = iso(change.at)
+    actions: list[Any] = [
+        GroupItem.stage.set(to),
+        GroupItem.gsi1sk.set(f"{to}#{group.created_at}#{group.group_id}"),
+        GroupItem.gsi2pk.set(stage_partition(to)),
+    ]
+    condition = None
+    if move.close:
+        actions += [GroupItem.closed_reason.set(change.reason), GroupItem.closed_from.set(move.from_stage.value)]
+    if move.reopen:
+        actions += [GroupItem.closed_reason.remove(), GroupItem.closed_from.remove()]
+    if move.charter:
+        if change.group_number is None or not change.case_id:
+            raise ValueError("a charter needs the group number and the case")
+        actions += [GroupItem.group_number.set(change.group_number), GroupItem.case_id.set(change.case_id)]
+        condition = GroupItem.group_number.does_not_exist()
+    history = HistoryItem(
+        group_pk(group.group_id),
+        history_sk(version),
+        group_id=group.group_id,
+        version=version,
+        from_stage=move.from_stage.value,
+        to_stage=to,
+        at=at,
+        by=change.by,
+        note=change.note,
+        reason=change.reason if move.close else None,
+        case_id=change.case_id if move.charter else None,
+        group_number=change.group_number if move.charter else None,
+    )
+    parts: list[_Part] = [
+        _bump(group, change.by, change.at, actions, condition),
+        ("history", "put", lambda tx: tx.save(history, condition=HistoryItem.pk.does_not_exist())),
+    ]
+    if move.charter:
+        counter = CounterItem(COUNTER_PK, GROUP_NUMBER_SK)
+        previous = change.group_number - 1
+        was = CounterItem.value == previous
+        if previous == 0:
+            was = CounterItem.pk.does_not_exist() | was
+        parts.append(
+            (
+                "counter",
+                "update",
+                lambda tx: tx.update(
+                    counter,
+                    actions=[CounterItem.value.set(change.group_number), CounterItem.kind.set(CounterItem)],
+                    condition=was,
+                ),
+            )
+        )
+    lock_key = applicant_pk(email_key(group.founder_email))
+    if move.close:
+        lock = ApplicantItem(lock_key, OPEN_GROUP_SK)
+        held_by_us = ApplicantItem.pk.does_not_exist() | (ApplicantItem.group_id == group.group_id)
+        parts.append(("applicant_lock", "delete", lambda tx: tx.delete(lock, condition=held_by_us)))
+    if move.reopen:
+        lock = ApplicantItem(lock_key, OPEN_GROUP_SK, group_id=group.group_id)
+        parts.append(("applicant_lock", "put", lambda tx: tx.save(lock, condition=ApplicantItem.pk.does_not_exist())))
+    delta = (1 if move.enters_learn_more else 0) - (1 if move.leaves_learn_more else 0)
+    if delta and group.organizer_id:
+        pk, sk = organizer_key(group.organizer_id)
+        organizer = OrganizerItem(pk, sk)
+        parts.append(
+            (
+                "organizer",
+                "update",
+                lambda tx: tx.update(
+                    organizer, actions=[OrganizerItem.open_inquiries.add(delta)], condition=OrganizerItem.pk.exists()
+                ),
+            )
+        )
+    _commit(parts)
+    return history
+
+
+# --- lists and counts (the ByState and ByStage indexes; never a Scan) ----------------------
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[GroupItem]
+    last_key: dict[str, Any] | None
+
+
+def query_groups(*, state: str | None, stage: str | None, limit: int, start_key: dict[str, Any] | None = None) -> Page:
+    """One partition of an index: a state's groups (ByState, optionally one stage: its sort
+    key starts with the stage) or a stage's groups (ByStage). Newest last, by creation."""
+    bind()
+    if state is not None:
+        condition = GroupItem.gsi1sk.startswith(f"{stage}#") if stage else None
+        result = GroupItem.by_state.query(
+            state_partition(state), condition, limit=limit, page_size=limit, last_evaluated_key=start_key
+        )
+    elif stage is not None:
+        result = GroupItem.by_stage.query(
+            stage_partition(stage), limit=limit, page_size=limit, last_evaluated_key=start_key
+        )
+    else:
+        raise ValueError("query_groups needs a state or a stage")
+    items = list(result)
+    return Page(items, result.last_evaluated_key)
+
+
+def count_by_state(state: str) -> Counter[str]:
+    """Groups of a state per stage, reading only the index's sort keys."""
+    bind()
+    counts: Counter[str] = Counter()
+    for item in GroupItem.by_state.query(state_partition(state), attributes_to_get=["kind", "GSI1SK"]):
+        counts[item.gsi1sk.split("#", 1)[0]] += 1
+    return counts
+
+
+def count_by_stage(stage: str) -> Counter[str]:
+    """Groups in a stage per state, reading only the index's sort keys."""
+    bind()
+    counts: Counter[str] = Counter()
+    for item in GroupItem.by_stage.query(stage_partition(stage), attributes_to_get=["kind", "GSI2SK"]):
+        counts[item.gsi2sk.split("#", 1)[0]] += 1
+    return counts
+
+
+def start_key_fits(key: Any, *, state: str | None, stage: str | None) -> bool:
+    """Whether `key` (from a client's page token) is a position in the partition that
+    query_groups(state=, stage=) reads: the right key attributes, all strings, in that
+    partition and within the stage prefix. DynamoDB would refuse anything else."""
+    if not isinstance(key, dict):
+        return False
+    if state is not None:
+        names, partition, sort_name = {"PK", "SK", "GSI1PK", "GSI1SK"}, state_partition(state), "GSI1SK"
+        hash_name, prefix = "GSI1PK", f"{stage}#" if stage else ""
+    elif stage is not None:
+        names, partition, sort_name = {"PK", "SK", "GSI2PK", "GSI2SK"}, stage_partition(stage), "GSI2SK"
+        hash_name, prefix = "GSI2PK", ""
+    else:
+        return False
+    if set(key) != names:
+        return False
+    if not all(isinstance(v, dict) and set(v) == {"S"} and isinstance(v["S"], str) for v in key.values()):
+        return False
+    return (
+        key[hash_name]["S"] == partition
+        and key[sort_name]["S"].startswith(prefix)
+        and key["PK"]["S"].startswith("GROUP#")
+        and key["SK"]["S"] == GROUP_SK
+    )

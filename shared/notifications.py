@@ -13,14 +13,16 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from shared import settings
 from shared.directory import Directory, Inbox, read_directory
-from shared.events import InquiryReceived
+from shared.events import GroupStageChanged, InquiryReceived
 from shared.geography import STATE_NAMES
-from shared.groups import get_group_item, get_inquiry
+from shared.groups import get_group_item, get_inquiry, read_group
 from shared.intake import ROLE_TITLES
 from shared.program import STEP_TEXTS, STEP_TITLES
 from shared.routing import Organizer
 from shared.settings import HOTLINE, HOTLINE_LETTERS, EmailSettings
+from shared.stages import GateConfig, MemberRole, Stage, gate_asks
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -139,8 +141,166 @@ def plan_inquiry_emails(
     return emails
 
 
+@dataclass(frozen=True)
+class CoreMember:
+    key: str  # the member id: part of the email key
+    name: str
+    email: str
+
+
+@dataclass(frozen=True)
+class StageFacts:
+    """What the stage emails need beyond the event, read when the event is handled. The
+    note and reason come from the history item of the event's version, so a late or
+    repeated event still tells about its own move, not about the group's latest one."""
+
+    founder_name: str
+    founder_email: str
+    city: str
+    state: str
+    organizer: Organizer | None
+    inbox: Inbox | None
+    note: str | None = None
+    reason: str | None = None
+    core_members: tuple[CoreMember, ...] = ()
+
+
+def is_charter(event: GroupStageChanged) -> bool:
+    return (
+        event.from_stage == Stage.GET_CHARTERED
+        and event.to_stage == Stage.DEVELOP_PLAN
+        and event.group_number is not None
+    )
+
+
+def plan_stage_emails(
+    event: GroupStageChanged, facts: StageFacts, config: EmailSettings, gates: GateConfig
+) -> list[OutgoingEmail]:
+    """DESIGN §4: the founder and the routed organizer hear of every move (the new stage,
+    what it means in the seed's words, what its gate asks); on a charter the founder and
+    the core members get the charter email (number, case, orientation links), which is the
+    founder's stage email for that move. Everything is rendered from the event's own
+    from/to, never from the group's current stage: events may arrive late or out of order."""
+    to, was = Stage(event.to_stage), Stage(event.from_stage)
+    contact_name, contact_email = _recipient(facts.organizer, facts.inbox)
+    common = {
+        "place": f"{facts.city}, {STATE_NAMES.get(facts.state, facts.state)}",
+        "stage_title": STEP_TITLES[to],
+        "stage_text": STEP_TEXTS[to],
+        "from_title": STEP_TITLES[was],
+        "gate_asks": gate_asks(to, gates),
+        "contact_name": contact_name,
+        "contact_email": contact_email,
+        "public_site_url": str(config.public_site_url),
+        "closed": to is Stage.CLOSED,
+        "reopened": was is Stage.CLOSED,
+        "charter": is_charter(event),
+        "group_number": event.group_number,
+        "case_id": event.case_id,
+    }
+    text, html = render(
+        "stage_organizer",
+        **common,
+        recipient_name=contact_name,
+        founder_name=facts.founder_name,
+        changed_by=event.changed_by,
+        changed_at=event.changed_at,
+        note=facts.note,
+        reason=facts.reason,
+        link=f"{config.organizer_app_url}groups/{event.group_id}",
+    )
+    if to is Stage.CLOSED:
+        organizer_subject = f"Group closed: {facts.founder_name}, {common['place']}"
+    elif is_charter(event):
+        organizer_subject = f"Chartered: local group #{event.group_number}, {common['place']}"
+    else:
+        organizer_subject = f"{common['place']}: group moved to {STEP_TITLES[to]}"
+    emails = [
+        OutgoingEmail(
+            key=f"{event.dedup_key}:organizer",
+            to=(contact_email,),
+            subject=organizer_subject,
+            text=text,
+            html=html,
+            reply_to=(facts.founder_email,),
+        )
+    ]
+    if is_charter(event):
+        recipients = [CoreMember("founder", facts.founder_name, facts.founder_email)]
+        seen = {facts.founder_email.casefold()}
+        for member in facts.core_members:
+            if member.email.casefold() not in seen:
+                seen.add(member.email.casefold())
+                recipients.append(member)
+        links = config.orientation_link_list
+        for person in recipients:
+            text, html = render("charter", **common, recipient_name=person.name, orientation_links=links)
+            emails.append(
+                OutgoingEmail(
+                    key=f"{event.dedup_key}:charter:{person.key}",
+                    to=(person.email,),
+                    subject=f"Your group is chartered: local group #{event.group_number}",
+                    text=text,
+                    html=html,
+                    reply_to=(contact_email,),
+                )
+            )
+        return emails
+    text, html = render("stage_founder", **common, founder_name=facts.founder_name)
+    if to is Stage.CLOSED:
+        founder_subject = "Your Start a Group file is closed"
+    elif was is Stage.CLOSED:
+        founder_subject = f"Your group is open again: {STEP_TITLES[to]}"
+    elif to is Stage.ACTIVE:
+        founder_subject = "Your group is active: chartered, with a plan"
+    else:
+        founder_subject = f"Your group's next step: {STEP_TITLES[to]}"
+    emails.append(
+        OutgoingEmail(
+            key=f"{event.dedup_key}:founder",
+            to=(facts.founder_email,),
+            subject=founder_subject,
+            text=text,
+            html=html,
+            reply_to=(contact_email,),
+        )
+    )
+    return emails
+
+
+def _stage_facts(event: GroupStageChanged, directory: Directory | None) -> StageFacts | None:
+    record = read_group(event.group_id)
+    if record is None:
+        return None
+    group = record.group
+    move = next((h for h in record.history if int(h.version) == event.version), None)
+    directory = directory or read_directory()
+    # Core members the group had when it was chartered (not those added since).
+    core = tuple(
+        CoreMember(m.member_id, m.name, m.email)
+        for m in record.members
+        if m.role == MemberRole.CORE and m.email and m.added_at <= event.changed_at
+    )
+    return StageFacts(
+        founder_name=group.founder_name,
+        founder_email=group.founder_email,
+        city=group.city,
+        state=group.state,
+        organizer=directory.get(group.organizer_id),
+        inbox=directory.national_inbox,
+        note=move.note if move else None,
+        reason=move.reason if move else None,
+        core_members=core,
+    )
+
+
 def emails_for(event: BaseModel, config: EmailSettings, directory: Directory | None = None) -> list[OutgoingEmail]:
     """The emails an event causes, with the facts read from the table."""
+    if isinstance(event, GroupStageChanged):
+        facts = _stage_facts(event, directory)
+        if facts is None:
+            return []
+        return plan_stage_emails(event, facts, config, settings.gates())
     if isinstance(event, InquiryReceived):
         group = get_group_item(event.group_id)
         inquiry = get_inquiry(event.group_id, event.inquiry_id)

@@ -6,10 +6,15 @@ uses; a missing or malformed variable fails at cold start with a clear message.
 
 from __future__ import annotations
 
+import json
 import os
 from functools import cache
+from typing import TYPE_CHECKING
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, ValidationError, field_validator
+
+if TYPE_CHECKING:
+    from shared.stages import GateConfig
 
 
 class _Env(BaseModel):
@@ -50,6 +55,38 @@ class EmailSettings(_Env):
     # Comma-separated links sent with a charter (orientation materials).
     orientation_links: str = "https://start-a-group.example.org/orientation/welcome.pdf"
 
+    @property
+    def orientation_link_list(self) -> list[str]:
+        return [link.strip() for link in self.orientation_links.split(",") if link.strip()]
+
+
+class GateThresholds(BaseModel):
+    """Overrides of the exit-gate thresholds; unknown names and negative numbers refused."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    min_conversations: int | None = Field(default=None, ge=0)
+    min_core_members: int | None = Field(default=None, ge=1)
+    min_meetings: int | None = Field(default=None, ge=0)
+    min_meeting_span_days: int | None = Field(default=None, ge=0)
+    min_letter_writing: int | None = Field(default=None, ge=0)
+    min_events: int | None = Field(default=None, ge=0)
+    min_members: int | None = Field(default=None, ge=1)
+
+
+class GateSettings(_Env):
+    # JSON object, e.g. {"min_core_members": 4}; "{}" keeps the seed's defaults (shared/stages.py).
+    gate_overrides: GateThresholds = GateThresholds()
+
+    @field_validator("gate_overrides", mode="before")
+    @classmethod
+    def _json(cls, v: object) -> object:
+        return json.loads(v or "{}") if isinstance(v, str) else v
+
+    def config(self) -> GateConfig:
+        from shared.stages import DEFAULT_GATES
+
+        return DEFAULT_GATES.with_overrides(self.gate_overrides.model_dump(exclude_none=True))
+
 
 HOTLINE = "866-273-4466"
 HOTLINE_LETTERS = "866-A-REGION"
@@ -80,7 +117,12 @@ def email() -> EmailSettings:
     return EmailSettings.from_env()
 
 
+@cache
+def gates() -> GateConfig:
+    return GateSettings.from_env().config()
+
+
 def reset() -> None:
     """Forget cached settings (tests change the environment between cases)."""
-    for f in (table, idempotency, bus, intake, email):
+    for f in (table, idempotency, bus, intake, email, gates):
         f.cache_clear()

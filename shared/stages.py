@@ -3,16 +3,21 @@
 Stages move forward one step at a time, or to `closed` with a reason; a closed group
 reopens to the stage it left. Each forward move passes the exit gate of the stage it
 leaves. Who may make a move depends on the caller's role. Gate thresholds live in one
-place, `GateConfig`, with the seed's defaults.
+place, `GateConfig`, with the seed's defaults (overridable by GATE_OVERRIDES, see
+shared/settings.py).
+
+Counting rule: the founder (the person who sent the form) is the group's first core
+member and its first member. A group with the founder and two core members added has
+3 core members; `members` counts everyone, core included.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
 
-from shared.errors import Forbidden, GateNotMet, MoveNotAllowed
+from shared.errors import FieldError, Forbidden, GateNotMet, MoveNotAllowed, ValidationFailed
 
 
 class Stage(StrEnum):
@@ -46,7 +51,7 @@ class Actor(StrEnum):
 ALL_ACTORS = frozenset(Actor)
 STAFF = frozenset({Actor.ADMIN, Actor.FIELD_ORGANIZER})
 
-# Who may move a group out of each stage (forward). Closing and reopening: everyone.
+# Who may move a group forward out of each stage (DESIGN §1 "who moves it").
 MOVERS: dict[Stage, frozenset[Actor]] = {
     Stage.LEARN_MORE: ALL_ACTORS,
     Stage.ORGANIZE_CORE: ALL_ACTORS,
@@ -54,6 +59,9 @@ MOVERS: dict[Stage, frozenset[Actor]] = {
     Stage.GET_CHARTERED: STAFF,
     Stage.DEVELOP_PLAN: STAFF,
 }
+# Closing (from any stage) and reopening (to the stage it left): every organizer role.
+CLOSERS = ALL_ACTORS
+REOPENERS = ALL_ACTORS
 
 
 class ActivityKind(StrEnum):
@@ -64,16 +72,25 @@ class ActivityKind(StrEnum):
     RECRUITMENT = "recruitment"
 
 
+class MemberRole(StrEnum):
+    CORE = "core"
+    MEMBER = "member"
+
+
 @dataclass(frozen=True)
 class GateConfig:
     """Exit-gate thresholds (DESIGN §1 defaults, from the seed's words)."""
 
-    min_core_members: int = 3  # "about 3-5 people"
+    min_conversations: int = 1  # "an informal conversation"
+    min_core_members: int = 3  # "about 3-5 people" (the founder counts)
     min_meetings: int = 3  # "a few months of meetings"
     min_meeting_span_days: int = 60
-    min_letter_writing: int = 1
+    min_letter_writing: int = 1  # "letter writing"
     min_events: int = 1  # "organizing a first event"
-    min_members: int = 5
+    min_members: int = 5  # DESIGN's choice; the seed names no number
+
+    def with_overrides(self, overrides: dict[str, int]) -> GateConfig:
+        return replace(self, **overrides)
 
 
 DEFAULT_GATES = GateConfig()
@@ -93,15 +110,37 @@ class GroupFacts:
 
 
 @dataclass(frozen=True)
+class Requirement:
+    """One thing an exit gate asks for, and how far the group is."""
+
+    key: str
+    asks: str
+    have: int | None = None  # None: a yes/no requirement
+    met: bool = False
+
+    def unmet_text(self) -> str:
+        return f"{self.key}: {self.asks}" + ("" if self.have is None else f"; have {self.have}")
+
+
+@dataclass(frozen=True)
 class Gate:
     """The next stage and what still stands in the way of moving there."""
 
+    stage: Stage
     to: Stage | None
     unmet: tuple[str, ...] = field(default=())
 
     @property
     def met(self) -> bool:
         return self.to is not None and not self.unmet
+
+    def as_dict(self) -> dict:
+        return {
+            "stage": self.stage.value,
+            "to": self.to.value if self.to else None,
+            "unmet": list(self.unmet),
+            "met": self.met,
+        }
 
 
 def next_stage(stage: Stage) -> Stage | None:
@@ -114,45 +153,116 @@ def _count(facts: GroupFacts, kind: ActivityKind) -> int:
     return sum(1 for k, _ in facts.activities if k is kind)
 
 
-def unmet_for_exit(facts: GroupFacts, config: GateConfig = DEFAULT_GATES, *, case_id: str | None = None) -> list[str]:
-    """What the exit gate of the group's stage still asks for. `case_id` is the one given
-    with a charter request (the case is assigned by the move itself)."""
-    unmet: list[str] = []
+def _at_least(n: int) -> str:
+    return f"at least {n}"
+
+
+def requirements(
+    facts: GroupFacts, config: GateConfig = DEFAULT_GATES, *, case_id: str | None = None
+) -> list[Requirement]:
+    """Everything the exit gate of the group's stage asks for, met or not. `case_id` is the
+    one given with a charter request (the case is assigned by the charter move itself)."""
     stage = facts.stage
     if stage is Stage.LEARN_MORE:
-        if _count(facts, ActivityKind.CONVERSATION) < 1:
-            unmet.append("conversation: log the informal Learn More conversation")
-    elif stage is Stage.ORGANIZE_CORE:
-        if facts.core_members < config.min_core_members:
-            unmet.append(f"core_members: need {config.min_core_members}, have {facts.core_members}")
-    elif stage is Stage.STEP_UP_ACTIVISM:
+        have = _count(facts, ActivityKind.CONVERSATION)
+        need = config.min_conversations
+        return [
+            Requirement(
+                "conversation",
+                f"{_at_least(need)} conversation logged (the informal Learn More conversation with an organizer)",
+                have,
+                have >= need,
+            )
+        ]
+    if stage is Stage.ORGANIZE_CORE:
+        need = config.min_core_members
+        return [
+            Requirement(
+                "core_members",
+                f"{_at_least(need)} core members (the founder counts as the first)",
+                facts.core_members,
+                facts.core_members >= need,
+            )
+        ]
+    if stage is Stage.STEP_UP_ACTIVISM:
         meetings = sorted(d for k, d in facts.activities if k is ActivityKind.MEETING)
-        if len(meetings) < config.min_meetings:
-            unmet.append(f"meetings: need {config.min_meetings}, have {len(meetings)}")
         span = (meetings[-1] - meetings[0]).days if meetings else 0
-        if span < config.min_meeting_span_days:
-            unmet.append(f"meeting_span_days: need {config.min_meeting_span_days}, have {span}")
         letters = _count(facts, ActivityKind.LETTER_WRITING)
-        if letters < config.min_letter_writing:
-            unmet.append(f"letter_writing: need {config.min_letter_writing}, have {letters}")
         events = _count(facts, ActivityKind.EVENT)
-        if events < config.min_events:
-            unmet.append(f"events: need {config.min_events}, have {events}")
-        if facts.members < config.min_members:
-            unmet.append(f"members: need {config.min_members}, have {facts.members}")
-    elif stage is Stage.GET_CHARTERED:
-        if not (case_id or facts.case_id):
-            unmet.append("case_id: assign an individual case to charter the group")
-    elif stage is Stage.DEVELOP_PLAN and not facts.plan_recorded:
-        unmet.append("plan: record the group's plan (case campaign, national campaigns, growth goal, partners)")
-    return unmet
+        return [
+            Requirement(
+                "meetings",
+                f"{_at_least(config.min_meetings)} meetings logged",
+                len(meetings),
+                len(meetings) >= config.min_meetings,
+            ),
+            Requirement(
+                "meeting_span_days",
+                f"meetings spanning {_at_least(config.min_meeting_span_days)} days, first to last",
+                span,
+                span >= config.min_meeting_span_days,
+            ),
+            Requirement(
+                "letter_writing",
+                f"{_at_least(config.min_letter_writing)} letter_writing activity",
+                letters,
+                letters >= config.min_letter_writing,
+            ),
+            Requirement(
+                "events",
+                f"{_at_least(config.min_events)} event (the group's first event)",
+                events,
+                events >= config.min_events,
+            ),
+            Requirement(
+                "members",
+                f"{_at_least(config.min_members)} members, core members and the founder included",
+                facts.members,
+                facts.members >= config.min_members,
+            ),
+        ]
+    if stage is Stage.GET_CHARTERED:
+        given = bool((case_id or "").strip() or facts.case_id)
+        return [Requirement("case_id", "an individual case assigned: give case_id with the charter", None, given)]
+    if stage is Stage.DEVELOP_PLAN:
+        return [
+            Requirement(
+                "plan",
+                "a plan recorded: case campaign, national campaigns, growth goal, partners",
+                None,
+                facts.plan_recorded,
+            )
+        ]
+    return []
+
+
+def unmet_for_exit(facts: GroupFacts, config: GateConfig = DEFAULT_GATES, *, case_id: str | None = None) -> list[str]:
+    """What the exit gate of the group's stage still asks for, as `key: what; have n` texts."""
+    return [r.unmet_text() for r in requirements(facts, config, case_id=case_id) if not r.met]
+
+
+def gate_asks(stage: Stage, config: GateConfig = DEFAULT_GATES) -> list[str]:
+    """What the exit gate of `stage` asks for, in words (for the stage emails)."""
+    return [r.asks for r in requirements(GroupFacts(stage=stage), config)]
 
 
 def next_gate(facts: GroupFacts, config: GateConfig = DEFAULT_GATES) -> Gate:
+    """Where the group goes next and what is still unmet. A closed group's next stage is
+    the one it left (reopening has no gate); an active group has none."""
+    if facts.stage is Stage.CLOSED:
+        return Gate(facts.stage, facts.closed_from)
     to = next_stage(facts.stage)
     if to is None:
-        return Gate(None)
-    return Gate(to, tuple(unmet_for_exit(facts, config)))
+        return Gate(facts.stage, None)
+    return Gate(facts.stage, to, tuple(unmet_for_exit(facts, config)))
+
+
+def allowed_targets(facts: GroupFacts) -> list[Stage]:
+    """The stages a group may be asked to move to from where it is (before roles and gates)."""
+    if facts.stage is Stage.CLOSED:
+        return [facts.closed_from] if facts.closed_from else []
+    to = next_stage(facts.stage)
+    return [*([to] if to else []), Stage.CLOSED]
 
 
 @dataclass(frozen=True)
@@ -165,6 +275,20 @@ class Move:
     reopen: bool = False
     close: bool = False
 
+    @property
+    def leaves_learn_more(self) -> bool:
+        return self.from_stage is Stage.LEARN_MORE
+
+    @property
+    def enters_learn_more(self) -> bool:
+        return self.to_stage is Stage.LEARN_MORE
+
+
+def _refuse(facts: GroupFacts, detail: str) -> MoveNotAllowed:
+    allowed = [s.value for s in allowed_targets(facts)]
+    where = ", ".join(allowed) if allowed else "nowhere"
+    return MoveNotAllowed(detail, unmet=[f"to: from {facts.stage.value} a group can move to {where}"], allowed=allowed)
+
 
 def check_move(
     facts: GroupFacts,
@@ -175,23 +299,31 @@ def check_move(
     reason: str | None = None,
     config: GateConfig = DEFAULT_GATES,
 ) -> Move:
-    """The move from the group's stage to `to`, or the error that says why not."""
+    """The move from the group's stage to `to`, or the error that says why not.
+
+    Checked in this order, so the answer names the first thing to fix: the move's shape
+    (409 move-not-allowed), a reason to close (422), the caller's role (403), the gate
+    (409 gate-not-met with the unmet list)."""
     stage = facts.stage
+    if to is stage:
+        raise _refuse(facts, f"The group is already in {stage.value}.")
     if to is Stage.CLOSED:
-        if stage is Stage.CLOSED:
-            raise MoveNotAllowed("The group is already closed.")
         if not (reason and reason.strip()):
-            raise GateNotMet("Closing a group needs a reason.", ["reason: say why the group is closed"])
+            raise ValidationFailed([FieldError("reason", "is required to close a group")])
+        if actor not in CLOSERS:  # pragma: no cover - every role may close today
+            raise Forbidden("Your role cannot close a group.")
         return Move(stage, to, close=True)
     if stage is Stage.CLOSED:
         if facts.closed_from is None or to is not facts.closed_from:
             left = facts.closed_from.value if facts.closed_from else "unknown"
-            raise MoveNotAllowed(f"A closed group reopens to the stage it left ({left}).")
+            raise _refuse(facts, f"A closed group reopens to the stage it left ({left}).")
+        if actor not in REOPENERS:  # pragma: no cover - every role may reopen today
+            raise Forbidden("Your role cannot reopen a group.")
         return Move(stage, to, reopen=True)
     expected = next_stage(stage)
     if to is not expected:
-        hint = f" The next stage is {expected.value}." if expected else ""
-        raise MoveNotAllowed(f"A group moves forward one stage at a time, from {stage.value}.{hint}")
+        hint = f" The next stage is {expected.value}." if expected else " It has no next stage."
+        raise _refuse(facts, f"A group moves forward one stage at a time, from {stage.value}.{hint}")
     if actor not in MOVERS[stage]:
         raise Forbidden(f"Only field organizers and admins can move a group out of {stage.value}.")
     unmet = unmet_for_exit(facts, config, case_id=case_id)

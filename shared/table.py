@@ -6,9 +6,9 @@ import this; nothing else builds a key. Layout (see README "Data model"):
   PK                     SK                         item
   GROUP#<group_id>       GROUP                      the group (stage, version, founder, routing)
   GROUP#<group_id>       INQUIRY#<fingerprint>      each submission of the form for this group
-  GROUP#<group_id>       MEMBER#<member_id>         members (issue 4)
-  GROUP#<group_id>       ACTIVITY#<date>#<id>       logged activities (issue 4)
-  GROUP#<group_id>       HISTORY#<version>          stage moves (issue 4)
+  GROUP#<group_id>       MEMBER#<added_at>#<id>     members added by organizers (the founder is on GROUP)
+  GROUP#<group_id>       ACTIVITY#<date>#<id>       logged activities
+  GROUP#<group_id>       HISTORY#<version:08d>      stage moves: who, when, from, to, note
   APPLICANT#<email>      OPEN_GROUP                 the one open group of an email
   DIRECTORY              ORGANIZER#<organizer_id>   the organizer directory (+ open inquiries)
   DIRECTORY              NATIONAL_INBOX             where unrouted inquiries go
@@ -111,6 +111,40 @@ class GroupItem(Item, discriminator="group"):
     closed_reason = UnicodeAttribute(null=True)
     closed_from = UnicodeAttribute(null=True)
     last_activity_at = UnicodeAttribute(null=True)
+    plan_updated_at = UnicodeAttribute(null=True)
+
+
+class MemberItem(Item, discriminator="member"):
+    group_id = UnicodeAttribute()
+    member_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    email = UnicodeAttribute(null=True)
+    role = UnicodeAttribute()  # core | member
+    added_at = UnicodeAttribute()
+    added_by = UnicodeAttribute()
+
+
+class ActivityItem(Item, discriminator="activity"):
+    group_id = UnicodeAttribute()
+    activity_id = UnicodeAttribute()
+    activity_kind = UnicodeAttribute()  # `kind` is the item type
+    date = UnicodeAttribute()  # YYYY-MM-DD, when it happened
+    notes = UnicodeAttribute(null=True)
+    logged_at = UnicodeAttribute()
+    logged_by = UnicodeAttribute()
+
+
+class HistoryItem(Item, discriminator="history"):
+    group_id = UnicodeAttribute()
+    version = NumberAttribute()  # the group's version this move produced
+    from_stage = UnicodeAttribute()
+    to_stage = UnicodeAttribute()
+    at = UnicodeAttribute()
+    by = UnicodeAttribute()
+    note = UnicodeAttribute(null=True)
+    reason = UnicodeAttribute(null=True)
+    case_id = UnicodeAttribute(null=True)
+    group_number = NumberAttribute(null=True)
 
 
 class InquiryItem(Item, discriminator="inquiry"):

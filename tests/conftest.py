@@ -37,9 +37,10 @@ def sample_event(name: str) -> dict[str, Any]:
 
 def reset_caches() -> None:
     """Forget every lazily made client and setting (each test has its own moto)."""
-    from shared import mailer, notifications, publisher, settings, table
+    from shared import auth, mailer, notifications, publisher, settings, table
 
     settings.reset()
+    auth.clear_cache()
     publisher._client.cache_clear()
     mailer._ses.cache_clear()
     mailer._idempotent_sender.cache_clear()

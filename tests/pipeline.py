@@ -47,14 +47,29 @@ def call_api(
     headers: dict[str, str] | None = None,
     query: dict[str, str] | None = None,
     source_ip: str = "203.0.113.7",
+    claims: dict[str, Any] | None = None,
+    route_key: str | None = None,
+    path_parameters: dict[str, str] | None = None,
 ) -> HttpResult:
+    """`claims`: what API Gateway's JWT authorizer would hand over (None: no token)."""
     if body is not None:
         raw_body = json.dumps(body)
         headers = {"content-type": "application/json", **(headers or {})}
-    event = http_api_event(method, path, body=raw_body, headers=headers, query=query, source_ip=source_ip)
+    event = http_api_event(
+        method,
+        path,
+        body=raw_body,
+        headers=headers,
+        query=query,
+        source_ip=source_ip,
+        claims=claims,
+        route_key=route_key,
+        path_parameters=path_parameters,
+    )
     response = invoke(stack, function, event)
     text = response.get("body") or ""
-    parsed = json.loads(text) if text else None
+    content_type = (response.get("headers") or {}).get("Content-Type", "")
+    parsed = json.loads(text) if text and "json" in content_type else (text or None)
     return HttpResult(response["statusCode"], response.get("headers") or {}, parsed)
 
 
@@ -65,3 +80,55 @@ def submit(stack: Stack, form: dict[str, Any] | None = None, **kw: Any) -> HttpR
 def run_async(stack: Stack) -> int:
     """Everything the stream and the queues have, through to SES."""
     return drivers.drain(drivers.pumps(stack))
+
+
+# --- the organizer API ----------------------------------------------------------------------
+
+ROUTE_FUNCTIONS = {"/reports/pipeline": "ReportsFunction"}
+
+
+def claims_for(role: str, email: str, *, as_string: bool = False, sub: str = "sub-1") -> dict[str, Any]:
+    """The claims of a Cognito ID token as API Gateway hands them over. HTTP APIs flatten a
+    list claim to "[a b]"; `as_string` gives that form."""
+    groups: Any = f"[{role}]" if as_string else [role]
+    return {
+        "sub": sub,
+        "email": email,
+        "email_verified": "true",
+        "cognito:groups": groups,
+        "token_use": "id",
+        "iss": "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_local",
+    }
+
+
+ADMIN = claims_for("admins", "admin@example.org", sub="admin-sub")
+
+
+def organizer_claims(directory: Any, organizer_id: str) -> dict[str, Any]:
+    organizer = directory.get(organizer_id)
+    role = "field_organizers" if organizer.role.value == "field_organizer" else "area_coordinators"
+    return claims_for(role, organizer.email, sub=f"sub-{organizer_id}")
+
+
+def api(
+    stack: Stack,
+    method: str,
+    path: str,
+    claims: dict[str, Any] | None,
+    body: Any = None,
+    *,
+    if_match: str | None = None,
+    query: dict[str, str] | None = None,
+    raw_body: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> HttpResult:
+    """Call an organizer route with the claims of a verified token."""
+    function = ROUTE_FUNCTIONS.get(path, "GroupsFunction")
+    headers = dict(headers or {})
+    if if_match is not None:
+        headers["if-match"] = if_match
+    if raw_body is not None:
+        headers.setdefault("content-type", "application/json")
+    return call_api(
+        stack, function, method, path, body=body, raw_body=raw_body, headers=headers, query=query, claims=claims
+    )

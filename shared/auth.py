@@ -1,0 +1,141 @@
+"""Who is calling the organizer API, from the claims of the JWT that API Gateway verified.
+
+API Gateway's JWT authorizer (template.yaml, OrganizerAuthorizer) checks the signature,
+issuer, audience and expiry, and hands the claims to the function under
+requestContext.authorizer.jwt.claims; the local stack does the same. Here we only read
+them: the role from `cognito:groups`, the identity from `email`, matched to the organizer
+directory for field organizers and area coordinators (their states come from there).
+Admins act everywhere and need not be in the directory.
+
+Send the Cognito ID token: access tokens carry no `email` claim (401 here).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from shared.directory import Directory, read_directory
+from shared.errors import Forbidden, NotAuthenticated, NotYourState
+from shared.stages import Actor
+
+# Strongest first: a person in several groups acts with the strongest role.
+ROLE_ORDER = (Actor.ADMIN, Actor.FIELD_ORGANIZER, Actor.AREA_COORDINATOR)
+# A warm function re-reads the directory at most this often (one Query of ~60 items), so a
+# deactivated organizer loses access within a minute, not within a cold start.
+DIRECTORY_TTL_SECONDS = 60.0
+
+
+@dataclass(frozen=True)
+class Caller:
+    actor: Actor
+    email: str
+    organizer_id: str | None = None
+    states: frozenset[str] | None = None  # None: every state (admins)
+    subject: str | None = None  # the token's `sub`
+
+    @property
+    def everywhere(self) -> bool:
+        return self.states is None
+
+    def may_act_in(self, state: str) -> bool:
+        return self.states is None or state in self.states
+
+    def require_state(self, state: str) -> None:
+        if not self.may_act_in(state):
+            raise NotYourState(f"You act on groups in {', '.join(sorted(self.states or ()))} only.")
+
+    @property
+    def actor_id(self) -> str:
+        """Who did it, as recorded on the group and in `GroupStageChanged.changed_by`: the
+        organizer's directory id, or `admin:<sub>` (ids only: events carry no emails)."""
+        if self.organizer_id:
+            return self.organizer_id
+        return f"admin:{self.subject or self.email}"
+
+
+def parse_groups_claim(value: Any) -> list[str]:
+    """`cognito:groups` as a list of names. API Gateway's HTTP API flattens a list claim to
+    a string like "[admins field_organizers]"; tokens and tests give a real list."""
+    if value is None:
+        return []
+    if isinstance(value, list | tuple):
+        items: Iterable[Any] = value
+    elif isinstance(value, str):
+        text = value.strip()
+        if text.startswith("[") and '"' in text:
+            try:
+                parsed = json.loads(text)
+            except ValueError:
+                parsed = None
+            if isinstance(parsed, list):
+                return [str(v) for v in parsed]
+        if text.startswith("[") and text.endswith("]"):
+            text = text[1:-1]
+        items = re.split(r"[\s,]+", text)
+    else:
+        return []
+    return [str(v).strip().strip("\"'") for v in items if str(v).strip().strip("\"'")]
+
+
+def strongest_role(groups: Iterable[str]) -> Actor | None:
+    names = set(groups)
+    return next((actor for actor in ROLE_ORDER if actor.value in names), None)
+
+
+_cache: tuple[float, Directory] | None = None
+
+
+def cached_directory() -> Directory:
+    global _cache
+    now = time.monotonic()
+    if _cache is None or now - _cache[0] > DIRECTORY_TTL_SECONDS:
+        _cache = (now, read_directory())
+    return _cache[1]
+
+
+def clear_cache() -> None:
+    global _cache
+    _cache = None
+
+
+def caller_from_claims(
+    claims: Mapping[str, Any] | None, directory: Callable[[], Directory] = cached_directory
+) -> Caller:
+    """The caller, or 401 (no usable identity) / 403 (no organizer role, not an organizer)."""
+    if not claims:
+        raise NotAuthenticated("Sign in: send `Authorization: Bearer <ID token>`.")
+    email = str(claims.get("email") or "").strip()
+    if not email:
+        raise NotAuthenticated("The token has no email claim: send the Cognito ID token.")
+    if str(claims.get("email_verified", "true")).lower() == "false":
+        raise Forbidden("The account's email address is not verified.")
+    actor = strongest_role(parse_groups_claim(claims.get("cognito:groups")))
+    if actor is None:
+        raise Forbidden("Your account has no organizer role (admins, field_organizers or area_coordinators).")
+    subject = str(claims.get("sub") or "") or None
+    organizer = None
+    if actor is not Actor.ADMIN:
+        organizer = directory().by_email(email)
+        if organizer is None:
+            raise Forbidden("Your account is not in the organizer directory; ask an admin to add you.")
+    if actor is Actor.ADMIN:
+        return Caller(actor, email, subject=subject)
+    return Caller(actor, email, organizer.organizer_id, frozenset(organizer.states), subject)
+
+
+def claims_of(event: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """requestContext.authorizer.jwt.claims of an HTTP API (payload v2) event."""
+    context = event.get("requestContext") or {}
+    authorizer = context.get("authorizer") or {}
+    jwt = authorizer.get("jwt") or {}
+    claims = jwt.get("claims")
+    return claims if isinstance(claims, Mapping) else None
+
+
+def caller_of(event: Mapping[str, Any]) -> Caller:
+    return caller_from_claims(claims_of(event))

@@ -1,0 +1,241 @@
+"""What organizers send to the organizer API (DESIGN §2), checked and normalized.
+
+Each bad field becomes a FieldError (422 with `errors`), never an echo of the input.
+Unknown fields are refused too: a typo like `case` for `case_id` must not be ignored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, timedelta
+from typing import Any, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
+
+from shared.errors import FieldError, ValidationFailed
+from shared.geography import is_state_code
+from shared.inquiry import clean_text
+from shared.stages import ActivityKind, MemberRole, Stage
+
+MAX_NOTES = 2000
+DEFAULT_PAGE = 25
+MAX_PAGE = 100
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def _invalid(message: str) -> PydanticCustomError:
+    return PydanticCustomError("invalid", message)
+
+
+def _one_of(value: Any, allowed: type) -> Any:
+    names = [m.value for m in allowed]
+    if not isinstance(value, str) or value not in names:
+        raise _invalid(f"must be one of {', '.join(names)}")
+    return allowed(value)
+
+
+def _optional_text(value: Any, max_length: int, multiline: bool = False) -> str | None:
+    if value is None:
+        return None
+    return clean_text(value, max_length=max_length, multiline=multiline) or None
+
+
+def _required_text(value: Any, max_length: int, multiline: bool = False) -> str:
+    text = clean_text(value, max_length=max_length, multiline=multiline)
+    if not text:
+        raise _invalid("is required")
+    return text
+
+
+class _Request(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class MemberRequest(_Request):
+    name: str
+    email: str | None = None
+    role: MemberRole
+
+    @field_validator("name", mode="before")
+    @classmethod
+    def _name(cls, v: Any) -> str:
+        return _required_text(v, 200)
+
+    @field_validator("email", mode="before")
+    @classmethod
+    def _email(cls, v: Any) -> str | None:
+        text = _optional_text(v, 254)
+        if text is None:
+            return None
+        from email_validator import EmailNotValidError, validate_email
+
+        try:
+            return validate_email(text, check_deliverability=False).normalized
+        except EmailNotValidError:
+            raise _invalid("must be a valid email address, like name@example.org") from None
+
+    @field_validator("role", mode="before")
+    @classmethod
+    def _role(cls, v: Any) -> MemberRole:
+        return _one_of(v, MemberRole)
+
+
+class ActivityRequest(_Request):
+    kind: ActivityKind
+    date: date
+    notes: str | None = None
+
+    @field_validator("kind", mode="before")
+    @classmethod
+    def _kind(cls, v: Any) -> ActivityKind:
+        return _one_of(v, ActivityKind)
+
+    @field_validator("date", mode="before")
+    @classmethod
+    def _date(cls, v: Any, info: ValidationInfo) -> date:
+        if not isinstance(v, str) or len(v) != 10:
+            raise _invalid("must be a date as YYYY-MM-DD")
+        try:
+            day = date.fromisoformat(v)
+        except ValueError:
+            raise _invalid("must be a date as YYYY-MM-DD") from None
+        today: date = (info.context or {})["today"]
+        if day > today + timedelta(days=1):
+            raise _invalid("must not be in the future")
+        if day.year < 2000:
+            raise _invalid("must be in 2000 or later")
+        return day
+
+    @field_validator("notes", mode="before")
+    @classmethod
+    def _notes(cls, v: Any) -> str | None:
+        return _optional_text(v, MAX_NOTES, multiline=True)
+
+
+class StageMoveRequest(_Request):
+    to: Stage
+    note: str | None = None
+    case_id: str | None = None
+    reason: str | None = None
+
+    @field_validator("to", mode="before")
+    @classmethod
+    def _to(cls, v: Any) -> Stage:
+        return _one_of(v, Stage)
+
+    @field_validator("note", mode="before")
+    @classmethod
+    def _note(cls, v: Any) -> str | None:
+        return _optional_text(v, MAX_NOTES, multiline=True)
+
+    @field_validator("case_id", mode="before")
+    @classmethod
+    def _case(cls, v: Any) -> str | None:
+        return _optional_text(v, 100)
+
+    @field_validator("reason", mode="before")
+    @classmethod
+    def _reason(cls, v: Any) -> str | None:
+        return _optional_text(v, 500)
+
+
+class PlanRequest(_Request):
+    case_campaign: str
+    national_campaigns: list[str] = Field(default_factory=list, max_length=20)
+    growth_goal: int
+    partners: list[str] = Field(default_factory=list, max_length=50)
+
+    @field_validator("case_campaign", mode="before")
+    @classmethod
+    def _campaign(cls, v: Any) -> str:
+        return _required_text(v, MAX_NOTES, multiline=True)
+
+    @field_validator("national_campaigns", "partners", mode="before")
+    @classmethod
+    def _names(cls, v: Any) -> list[str]:
+        if not isinstance(v, list):
+            raise _invalid("must be a list of names")
+        names = []
+        for number, item in enumerate(v, start=1):
+            try:
+                names.append(_required_text(item, 200))
+            except PydanticCustomError as err:
+                raise _invalid(f"item {number} {err.message()}") from None
+        return names
+
+    @field_validator("growth_goal", mode="before")
+    @classmethod
+    def _goal(cls, v: Any) -> int:
+        if isinstance(v, bool) or not isinstance(v, int) or not 1 <= v <= 100_000:
+            raise _invalid("must be a whole number of members between 1 and 100000")
+        return v
+
+    def as_record(self) -> dict[str, Any]:
+        return self.model_dump(mode="json")
+
+
+class ListQuery(_Request):
+    state: str | None = None
+    stage: Stage | None = None
+    limit: int = DEFAULT_PAGE
+    next_token: str | None = None
+
+    @field_validator("state", mode="before")
+    @classmethod
+    def _state(cls, v: Any) -> str | None:
+        if v is None or v == "":
+            return None
+        code = str(v).strip().upper()
+        if not is_state_code(code):
+            raise _invalid("must be a two-letter USPS code of a state or territory, like NY or PR")
+        return code
+
+    @field_validator("stage", mode="before")
+    @classmethod
+    def _stage(cls, v: Any) -> Stage | None:
+        if v is None or v == "":
+            return None
+        return _one_of(v, Stage)
+
+    @field_validator("limit", mode="before")
+    @classmethod
+    def _limit(cls, v: Any) -> int:
+        if v is None or v == "":
+            return DEFAULT_PAGE
+        text = str(v).strip()
+        if not text.isdigit() or not 1 <= int(text) <= MAX_PAGE:
+            raise _invalid(f"must be a whole number from 1 to {MAX_PAGE}")
+        return int(text)
+
+
+class ReportQuery(_Request):
+    format: Literal["json", "csv"] = "json"
+
+    @field_validator("format", mode="before")
+    @classmethod
+    def _format(cls, v: Any) -> str:
+        if v is None or v == "":
+            return "json"
+        if v not in ("json", "csv"):
+            raise _invalid("must be json or csv")
+        return v
+
+
+def parse(model: type[M], payload: Mapping[str, Any], **context: Any) -> M:
+    """`payload` as `model`, or ValidationFailed with one FieldError per bad field."""
+    try:
+        return model.model_validate(dict(payload), context=context)
+    except ValidationError as err:
+        errors = []
+        for e in err.errors(include_input=False, include_url=False):
+            field = ".".join(str(p) for p in e["loc"]) or "body"
+            if e["type"] == "missing":
+                message = "is required"
+            elif e["type"] == "extra_forbidden":
+                message = "is not a field of this request"
+            else:
+                message = e["msg"]
+            errors.append(FieldError(field=field, message=message))
+        raise ValidationFailed(errors) from None

@@ -1,0 +1,557 @@
+"""A group's life through the organizer API (DESIGN §1-2), handler by handler, on moto
+resources built from template.yaml: stages and gates, members and activities, chartering,
+closing and reopening, If-Match, and every error a client can cause."""
+
+from __future__ import annotations
+
+import pytest
+
+from shared import groups
+from shared.directory import read_directory
+from tests import given
+from tests.given import PLAN, day
+from tests.pipeline import ADMIN, VALID_FORM, api, organizer_claims, submit
+
+CASE = "AMR 51/001/2026"
+
+
+@pytest.fixture
+def coordinator(directory):
+    """The Area Coordinator that a San Francisco form is routed to (CA)."""
+    return organizer_claims(directory, "ac-ca-north")
+
+
+@pytest.fixture
+def field_organizer(directory):
+    return organizer_claims(directory, "fo-west")
+
+
+def stage_of(aws, group_id):
+    return api(aws, "GET", f"/groups/{group_id}", ADMIN).body["stage"]
+
+
+# --- the walk ------------------------------------------------------------------------
+
+
+def test_a_group_walks_from_inquiry_to_active_through_the_api(aws, coordinator, field_organizer):
+    gid = submit(aws).body["group_id"]
+    steps = [
+        (coordinator, "POST", "activities", {"kind": "conversation", "date": day(0), "notes": "Good fit"}, 201),
+        (coordinator, "POST", "stage", {"to": "organize_core", "note": "Talked for an hour"}, 200),
+        (coordinator, "POST", "members", {"name": "Bo Chen", "email": "bo@example.net", "role": "core"}, 201),
+        (coordinator, "POST", "members", {"name": "Cy Diaz", "email": "cy@example.net", "role": "core"}, 201),
+        (coordinator, "POST", "stage", {"to": "step_up_activism"}, 200),
+        (coordinator, "POST", "members", {"name": "Di Ek", "role": "member"}, 201),
+        (coordinator, "POST", "members", {"name": "Ed Fo", "role": "member"}, 201),
+        (coordinator, "POST", "activities", {"kind": "meeting", "date": day(-60)}, 201),
+        (coordinator, "POST", "activities", {"kind": "meeting", "date": day(-30)}, 201),
+        (coordinator, "POST", "activities", {"kind": "meeting", "date": day(0)}, 201),
+        (coordinator, "POST", "activities", {"kind": "letter_writing", "date": day(-15)}, 201),
+        (coordinator, "POST", "activities", {"kind": "event", "date": day(-5)}, 201),
+        (coordinator, "POST", "stage", {"to": "get_chartered"}, 200),
+        (field_organizer, "POST", "stage", {"to": "develop_plan", "case_id": CASE}, 200),
+        (coordinator, "PUT", "plan", PLAN, 200),
+        (field_organizer, "POST", "stage", {"to": "active"}, 200),
+    ]
+
+    statuses = [api(aws, method, f"/groups/{gid}/{what}", who, body).status for who, method, what, body, _ in steps]
+
+    assert statuses == [expected for *_, expected in steps]
+    group = api(aws, "GET", f"/groups/{gid}", coordinator).body
+    assert group["stage"] == "active"
+    assert group["group_number"] == 1
+    assert group["case_id"] == CASE
+    assert group["plan"] == PLAN
+    assert [(h["from_stage"], h["to_stage"]) for h in group["history"]] == [
+        ("learn_more", "organize_core"),
+        ("organize_core", "step_up_activism"),
+        ("step_up_activism", "get_chartered"),
+        ("get_chartered", "develop_plan"),
+        ("develop_plan", "active"),
+    ]
+    assert group["version"] == 1 + len(steps)
+
+
+def test_the_group_view_has_everything_and_an_etag(aws, coordinator):
+    gid = given.group_at(aws, "organize_core")
+
+    response = api(aws, "GET", f"/groups/{gid}", coordinator)
+
+    assert response.status == 200
+    body = response.body
+    assert response.headers["ETag"] == f'"{body["version"]}"'
+    for field in ("stage", "version", "state", "city", "organizer_id", "members", "activities", "history"):
+        assert field in body
+    for field in ("group_number", "case_id", "plan", "next_gate"):
+        assert field in body
+    assert body["organizer_id"] == "ac-ca-north"
+    assert body["counts"] == {"core_members": 1, "members": 1}
+    assert body["next_gate"] == {
+        "stage": "organize_core",
+        "to": "step_up_activism",
+        "unmet": ["core_members: at least 3 core members (the founder counts as the first); have 1"],
+        "met": False,
+    }
+    assert body["history"][0]["by"] == "admin:admin-sub"
+
+
+def test_history_records_who_when_from_to_and_the_note(aws, coordinator):
+    gid = given.new_group(aws)
+    given.meet_gate(gid, "learn_more")
+
+    moved = api(aws, "POST", f"/groups/{gid}/stage", coordinator, {"to": "organize_core", "note": "Met at the library"})
+
+    entry = moved.body["history"][-1]
+    assert entry["by"] == "ac-ca-north"
+    assert (entry["from_stage"], entry["to_stage"], entry["note"]) == (
+        "learn_more",
+        "organize_core",
+        "Met at the library",
+    )
+    assert entry["at"] == moved.body["updated_at"]
+    assert entry["version"] == moved.body["version"]
+
+
+# --- members and activities ----------------------------------------------------------
+
+
+def test_adding_a_member_answers_201_and_bumps_the_version(aws, coordinator):
+    gid = given.new_group(aws)
+
+    response = api(aws, "POST", f"/groups/{gid}/members", coordinator, {"name": " Bo Chen ", "role": "core"})
+
+    assert response.status == 201
+    assert response.body["member"]["name"] == "Bo Chen"
+    assert response.body["version"] == 2
+    assert response.headers["ETag"] == '"2"'
+    assert api(aws, "GET", f"/groups/{gid}", coordinator).body["counts"] == {"core_members": 2, "members": 2}
+
+
+def test_a_member_whose_email_is_already_in_the_group_is_a_conflict(aws, coordinator):
+    gid = given.new_group(aws, email="ana@example.com")
+
+    founder_again = api(
+        aws, "POST", f"/groups/{gid}/members", coordinator, {"name": "Ana", "email": "ANA@example.com", "role": "core"}
+    )
+
+    assert founder_again.status == 409
+    assert api(aws, "GET", f"/groups/{gid}", coordinator).body["members"] == []
+
+
+def test_logging_an_activity_answers_201_with_what_the_gate_still_asks(aws, coordinator):
+    gid = given.new_group(aws)
+
+    response = api(aws, "POST", f"/groups/{gid}/activities", coordinator, {"kind": "conversation", "date": day(-1)})
+
+    assert response.status == 201
+    assert response.body["activity"]["kind"] == "conversation"
+    assert response.body["next_gate"]["met"] is True
+
+
+def test_an_activity_may_be_dated_tomorrow_for_time_zones_ahead_but_not_later(aws, coordinator):
+    gid = given.new_group(aws)
+
+    tomorrow = api(aws, "POST", f"/groups/{gid}/activities", coordinator, {"kind": "meeting", "date": day(1)})
+    later = api(aws, "POST", f"/groups/{gid}/activities", coordinator, {"kind": "meeting", "date": day(2)})
+
+    assert tomorrow.status == 201
+    assert later.status == 422
+    assert later.body["errors"] == [{"field": "date", "message": "must not be in the future"}]
+
+
+@pytest.mark.parametrize(
+    ("body", "fields"),
+    [
+        ({"kind": "party", "date": "2026-01-01"}, ["kind"]),
+        ({"kind": "meeting", "date": "01/02/2026"}, ["date"]),
+        ({"kind": "meeting", "date": "2026-02-30"}, ["date"]),
+        ({"kind": "meeting"}, ["date"]),
+        ({"kind": "meeting", "date": "2026-01-01", "notes": "x" * 2001}, ["notes"]),
+        ({"kind": "meeting", "date": "2026-01-01", "notes": "a\u202eb"}, ["notes"]),
+        ({"kind": "meeting", "date": "2026-01-01", "where": "library"}, ["where"]),
+    ],
+    ids=["kind", "format", "no-such-day", "missing", "long-notes", "bidi", "unknown-field"],
+)
+def test_an_invalid_activity_is_422_with_the_field(aws, coordinator, body, fields):
+    gid = given.new_group(aws)
+
+    response = api(aws, "POST", f"/groups/{gid}/activities", coordinator, body)
+
+    assert response.status == 422
+    assert response.headers["Content-Type"] == "application/problem+json"
+    assert [e["field"] for e in response.body["errors"]] == fields
+    assert api(aws, "GET", f"/groups/{gid}", coordinator).body["version"] == 1
+
+
+@pytest.mark.parametrize(
+    ("body", "fields"),
+    [
+        ({"role": "core"}, ["name"]),
+        ({"name": "   ", "role": "core"}, ["name"]),
+        ({"name": "Bo", "role": "leader"}, ["role"]),
+        ({"name": "Bo", "role": "core", "email": "not-an-email"}, ["email"]),
+    ],
+    ids=["no-name", "blank-name", "role", "email"],
+)
+def test_an_invalid_member_is_422_with_the_field(aws, coordinator, body, fields):
+    gid = given.new_group(aws)
+
+    response = api(aws, "POST", f"/groups/{gid}/members", coordinator, body)
+
+    assert response.status == 422
+    assert [e["field"] for e in response.body["errors"]] == fields
+
+
+def test_a_closed_group_takes_no_members_or_activities(aws, coordinator):
+    gid = given.new_group(aws)
+    given.close(gid)
+
+    member = api(aws, "POST", f"/groups/{gid}/members", coordinator, {"name": "Bo", "role": "core"})
+    activity = api(aws, "POST", f"/groups/{gid}/activities", coordinator, {"kind": "meeting", "date": day(0)})
+
+    assert (member.status, activity.status) == (409, 409)
+
+
+# --- stage moves -----------------------------------------------------------------------
+
+
+def test_a_move_before_the_gate_is_met_is_409_with_the_unmet_list(aws, coordinator):
+    gid = given.group_at(aws, "step_up_activism")
+    api(aws, "POST", f"/groups/{gid}/members", coordinator, {"name": "Only One", "role": "member"})
+
+    response = api(aws, "POST", f"/groups/{gid}/stage", coordinator, {"to": "get_chartered"})
+
+    assert response.status == 409
+    assert response.body["type"].endswith("/gate-not-met")
+    assert [u.split(":")[0] for u in response.body["unmet"]] == [
+        "meetings",
+        "meeting_span_days",
+        "letter_writing",
+        "events",
+        "members",
+    ]
+    assert stage_of(aws, gid) == "step_up_activism"
+
+
+def test_skipping_a_stage_is_409_with_the_allowed_moves(aws, coordinator):
+    gid = given.new_group(aws)
+    given.meet_gate(gid, "learn_more")
+
+    response = api(aws, "POST", f"/groups/{gid}/stage", coordinator, {"to": "step_up_activism"})
+
+    assert response.status == 409
+    assert response.body["type"].endswith("/move-not-allowed")
+    assert response.body["allowed"] == ["organize_core", "closed"]
+    assert response.body["unmet"]
+
+
+def test_moving_backwards_is_409(aws, coordinator):
+    gid = given.group_at(aws, "organize_core")
+
+    assert api(aws, "POST", f"/groups/{gid}/stage", coordinator, {"to": "learn_more"}).status == 409
+
+
+@pytest.mark.parametrize("body", [{"to": "chartered"}, {}, {"to": "closed", "reason": "x" * 501}])
+def test_an_invalid_move_request_is_422(aws, coordinator, body):
+    gid = given.new_group(aws)
+
+    assert api(aws, "POST", f"/groups/{gid}/stage", coordinator, body).status == 422
+
+
+def test_an_area_coordinator_cannot_charter(aws, coordinator):
+    gid = given.group_at(aws, "get_chartered")
+
+    response = api(aws, "POST", f"/groups/{gid}/stage", coordinator, {"to": "develop_plan", "case_id": CASE})
+
+    assert response.status == 403
+    assert stage_of(aws, gid) == "get_chartered"
+
+
+def test_an_area_coordinator_cannot_make_a_plan_active(aws, coordinator):
+    gid = given.group_at(aws, "develop_plan")
+    given.meet_gate(gid, "develop_plan")
+
+    assert api(aws, "POST", f"/groups/{gid}/stage", coordinator, {"to": "active"}).status == 403
+
+
+def test_a_charter_without_a_case_is_409_gate_not_met(aws, field_organizer):
+    gid = given.group_at(aws, "get_chartered")
+
+    response = api(aws, "POST", f"/groups/{gid}/stage", field_organizer, {"to": "develop_plan"})
+
+    assert response.status == 409
+    assert [u.split(":")[0] for u in response.body["unmet"]] == ["case_id"]
+    assert groups.read_group_number() == 0
+
+
+def test_charters_take_consecutive_group_numbers(aws, field_organizer):
+    first = given.group_at(aws, "get_chartered", email="one@example.com")
+    second = given.group_at(aws, "get_chartered", email="two@example.com")
+
+    a = api(aws, "POST", f"/groups/{first}/stage", field_organizer, {"to": "develop_plan", "case_id": "C-1"})
+    b = api(aws, "POST", f"/groups/{second}/stage", field_organizer, {"to": "develop_plan", "case_id": "C-2"})
+
+    assert (a.body["group_number"], b.body["group_number"]) == (1, 2)
+    assert a.body["history"][-1]["group_number"] == 1
+    assert groups.read_group_number() == 2
+
+
+def test_a_charter_asked_again_answers_the_same_number_and_takes_none(aws, field_organizer):
+    gid = given.group_at(aws, "get_chartered")
+    first = api(aws, "POST", f"/groups/{gid}/stage", field_organizer, {"to": "develop_plan", "case_id": CASE})
+
+    again = api(aws, "POST", f"/groups/{gid}/stage", field_organizer, {"to": "develop_plan", "case_id": CASE})
+
+    assert again.status == 200
+    assert again.body["group_number"] == first.body["group_number"] == 1
+    assert again.body["version"] == first.body["version"]
+    assert groups.read_group_number() == 1
+
+
+def test_a_charter_asked_again_with_another_case_is_409(aws, field_organizer):
+    gid = given.group_at(aws, "get_chartered")
+    api(aws, "POST", f"/groups/{gid}/stage", field_organizer, {"to": "develop_plan", "case_id": CASE})
+
+    again = api(aws, "POST", f"/groups/{gid}/stage", field_organizer, {"to": "develop_plan", "case_id": "OTHER"})
+
+    assert again.status == 409
+    assert groups.read_group_number() == 1
+
+
+def test_leaving_learn_more_gives_the_organizer_one_open_inquiry_fewer(aws, coordinator):
+    gid = given.new_group(aws)
+    given.meet_gate(gid, "learn_more")
+    before = read_directory().get("ac-ca-north").open_inquiries
+
+    api(aws, "POST", f"/groups/{gid}/stage", coordinator, {"to": "organize_core"})
+
+    assert read_directory().get("ac-ca-north").open_inquiries == before - 1
+
+
+# --- closing and reopening ------------------------------------------------------------------
+
+
+def test_closing_needs_a_reason(aws, coordinator):
+    gid = given.new_group(aws)
+
+    response = api(aws, "POST", f"/groups/{gid}/stage", coordinator, {"to": "closed"})
+
+    assert response.status == 422
+    assert response.body["errors"] == [{"field": "reason", "message": "is required to close a group"}]
+    assert stage_of(aws, gid) == "learn_more"
+
+
+def test_closing_from_learn_more_releases_the_lock_and_the_open_inquiry(aws, coordinator):
+    gid = given.new_group(aws)
+    before = read_directory().get("ac-ca-north").open_inquiries
+
+    closed = api(aws, "POST", f"/groups/{gid}/stage", coordinator, {"to": "closed", "reason": "moved away"})
+
+    assert closed.status == 200
+    assert (closed.body["closed_reason"], closed.body["closed_from"]) == ("moved away", "learn_more")
+    assert read_directory().get("ac-ca-north").open_inquiries == before - 1
+    assert groups.find_open_group_id("ana.souza@example.com") is None
+
+
+def test_after_closing_the_same_email_starts_a_new_group(aws, coordinator):
+    gid = given.group_at(aws, "organize_core")
+    given.close(gid)
+
+    again = submit(aws)
+
+    assert again.status == 201
+    assert again.body["group_id"] != gid
+
+
+def test_reopening_returns_to_the_stage_it_left_and_takes_the_lock_again(aws, coordinator):
+    gid = given.group_at(aws, "organize_core")
+    given.close(gid)
+
+    reopened = api(aws, "POST", f"/groups/{gid}/stage", coordinator, {"to": "organize_core"})
+
+    assert reopened.status == 200
+    assert (reopened.body["stage"], reopened.body["closed_from"]) == ("organize_core", None)
+    assert groups.find_open_group_id("ana.souza@example.com") == gid
+
+
+def test_reopening_to_another_stage_than_it_left_is_409(aws, coordinator):
+    gid = given.group_at(aws, "organize_core")
+    given.close(gid)
+
+    response = api(aws, "POST", f"/groups/{gid}/stage", coordinator, {"to": "learn_more"})
+
+    assert response.status == 409
+    assert response.body["allowed"] == ["organize_core"]
+
+
+def test_reopening_into_learn_more_gives_the_open_inquiry_back(aws, coordinator):
+    gid = given.new_group(aws)
+    before = read_directory().get("ac-ca-north").open_inquiries
+    given.close(gid)
+
+    api(aws, "POST", f"/groups/{gid}/stage", coordinator, {"to": "learn_more"})
+
+    assert read_directory().get("ac-ca-north").open_inquiries == before
+
+
+def test_reopening_when_the_email_opened_another_group_is_409_and_changes_nothing(aws, coordinator):
+    gid = given.new_group(aws)
+    given.close(gid)
+    other = submit(aws).body["group_id"]
+
+    response = api(aws, "POST", f"/groups/{gid}/stage", coordinator, {"to": "learn_more"})
+
+    assert response.status == 409
+    assert other in response.body["detail"]
+    assert stage_of(aws, gid) == "closed"
+    assert groups.find_open_group_id("ana.souza@example.com") == other
+
+
+# --- the plan ---------------------------------------------------------------------------
+
+
+def test_the_plan_is_recorded_after_the_charter(aws, coordinator):
+    gid = given.group_at(aws, "develop_plan")
+
+    response = api(aws, "PUT", f"/groups/{gid}/plan", coordinator, PLAN)
+
+    assert response.status == 200
+    assert response.body["plan"] == PLAN
+    assert response.body["next_gate"]["met"] is True
+
+
+def test_a_plan_before_the_charter_is_409(aws, coordinator):
+    gid = given.group_at(aws, "get_chartered")
+
+    response = api(aws, "PUT", f"/groups/{gid}/plan", coordinator, PLAN)
+
+    assert response.status == 409
+    assert response.body["type"].endswith("/wrong-stage")
+
+
+@pytest.mark.parametrize(
+    ("change", "fields"),
+    [
+        ({"growth_goal": "12"}, ["growth_goal"]),
+        ({"growth_goal": 0}, ["growth_goal"]),
+        ({"case_campaign": ""}, ["case_campaign"]),
+        ({"partners": ["ok", ""]}, ["partners"]),
+        ({"national_campaigns": "one"}, ["national_campaigns"]),
+    ],
+    ids=["goal-text", "goal-zero", "no-campaign", "blank-partner", "not-a-list"],
+)
+def test_an_invalid_plan_is_422_with_the_field(aws, coordinator, change, fields):
+    gid = given.group_at(aws, "develop_plan")
+
+    response = api(aws, "PUT", f"/groups/{gid}/plan", coordinator, {**PLAN, **change})
+
+    assert response.status == 422
+    assert [e["field"] for e in response.body["errors"]] == fields
+
+
+# --- If-Match ---------------------------------------------------------------------------
+
+
+def test_a_write_with_the_current_etag_applies(aws, coordinator):
+    gid = given.new_group(aws)
+    etag = api(aws, "GET", f"/groups/{gid}", coordinator).headers["ETag"]
+
+    response = api(aws, "POST", f"/groups/{gid}/members", coordinator, {"name": "Bo", "role": "core"}, if_match=etag)
+
+    assert response.status == 201
+
+
+@pytest.mark.parametrize(
+    ("method", "what", "body"),
+    [
+        ("POST", "members", {"name": "Bo", "role": "core"}),
+        ("POST", "activities", {"kind": "conversation", "date": "2026-01-02"}),
+        ("POST", "stage", {"to": "closed", "reason": "moved"}),
+    ],
+    ids=["member", "activity", "stage"],
+)
+def test_a_write_with_a_stale_etag_is_412_and_changes_nothing(aws, coordinator, method, what, body):
+    gid = given.new_group(aws)
+    stale = api(aws, "GET", f"/groups/{gid}", coordinator).headers["ETag"]
+    given.meet_gate(gid, "learn_more")  # someone else wrote in between
+
+    response = api(aws, method, f"/groups/{gid}/{what}", coordinator, body, if_match=stale)
+
+    assert response.status == 412
+    after = api(aws, "GET", f"/groups/{gid}", coordinator).body
+    assert after["version"] == 2
+    assert (after["stage"], len(after["members"]), len(after["activities"])) == ("learn_more", 0, 1)
+
+
+def test_a_stale_etag_on_the_plan_is_412(aws, coordinator):
+    gid = given.group_at(aws, "develop_plan")
+
+    response = api(aws, "PUT", f"/groups/{gid}/plan", coordinator, PLAN, if_match='"1"')
+
+    assert response.status == 412
+    assert api(aws, "GET", f"/groups/{gid}", coordinator).body["plan"] is None
+
+
+def test_an_etag_that_is_not_ours_matches_nothing(aws, coordinator):
+    gid = given.new_group(aws)
+
+    response = api(aws, "POST", f"/groups/{gid}/members", coordinator, {"name": "Bo", "role": "core"}, if_match="abc")
+
+    assert response.status == 412
+
+
+# --- errors of the edge ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("method", "what", "body"),
+    [
+        ("GET", "", None),
+        ("POST", "/members", {"name": "Bo", "role": "core"}),
+        ("POST", "/activities", {"kind": "meeting", "date": "2026-01-01"}),
+        ("POST", "/stage", {"to": "organize_core"}),
+        ("PUT", "/plan", PLAN),
+    ],
+    ids=["get", "member", "activity", "stage", "plan"],
+)
+def test_an_unknown_group_is_404(aws, directory, method, what, body):
+    response = api(aws, method, f"/groups/00000000-0000-0000-0000-000000000000{what}", ADMIN, body)
+
+    assert response.status == 404
+    assert response.headers["Content-Type"] == "application/problem+json"
+
+
+def test_a_body_that_is_not_json_is_400(aws, coordinator):
+    gid = given.new_group(aws)
+
+    response = api(aws, "POST", f"/groups/{gid}/members", coordinator, raw_body="{name: Bo")
+
+    assert response.status == 400
+
+
+def test_a_body_that_is_not_declared_json_is_415(aws, coordinator):
+    gid = given.new_group(aws)
+
+    response = api(
+        aws, "POST", f"/groups/{gid}/members", coordinator, raw_body="name=Bo", headers={"content-type": "text/plain"}
+    )
+
+    assert response.status == 415
+
+
+def test_problems_never_echo_the_input(aws, coordinator):
+    gid = given.new_group(aws)
+
+    response = api(aws, "POST", f"/groups/{gid}/members", coordinator, {"name": "<script>x</script>", "role": "boss"})
+
+    assert response.status == 422
+    assert "script" not in str(response.body)
+    assert "boss" not in str(response.body)
+
+
+def test_unused_form_fields_keep_their_meaning(aws, directory):
+    # The organizer side does not change what intake answers.
+    response = submit(aws, VALID_FORM)
+
+    assert response.status == 201
+    assert response.body["stage"] == "learn_more"

@@ -1,0 +1,260 @@
+"""The stage machine (DESIGN §1), exhaustively: every stage × target × role × gate state,
+then every gate at its boundary. The expectations are written from DESIGN's table here,
+not read from shared/stages.py, so a change to the machine has to change this file too."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date, timedelta
+
+import pytest
+
+from shared.errors import Forbidden, GateNotMet, MoveNotAllowed, ValidationFailed
+from shared.stages import (
+    ActivityKind,
+    Actor,
+    GateConfig,
+    GroupFacts,
+    Stage,
+    check_move,
+    gate_asks,
+    next_gate,
+    unmet_for_exit,
+)
+
+# DESIGN §1, as a table.
+NEXT = {
+    "learn_more": "organize_core",
+    "organize_core": "step_up_activism",
+    "step_up_activism": "get_chartered",
+    "get_chartered": "develop_plan",
+    "develop_plan": "active",
+    "active": None,
+}
+STAFF_ONLY = {"get_chartered", "develop_plan"}  # field organizer or admin moves these on
+COORDINATOR = "area_coordinators"
+
+DAY0 = date(2026, 1, 5)
+A = ActivityKind
+
+
+def meetings(*offsets: int) -> tuple[tuple[ActivityKind, date], ...]:
+    return tuple((A.MEETING, DAY0 + timedelta(days=d)) for d in offsets)
+
+
+EVERYTHING_DONE = {
+    "core_members": 3,
+    "members": 5,
+    "activities": ((A.CONVERSATION, DAY0), *meetings(0, 30, 60), (A.LETTER_WRITING, DAY0), (A.EVENT, DAY0)),
+    "case_id": "CASE-1",
+    "plan_recorded": True,
+}
+
+
+def facts(stage: str, gate_met: bool, closed_from: str | None = None) -> GroupFacts:
+    extra = EVERYTHING_DONE if gate_met else {}
+    return GroupFacts(stage=Stage(stage), closed_from=Stage(closed_from) if closed_from else None, **extra)
+
+
+def expected_outcome(stage: str, closed_from: str | None, to: str, actor: str, gate_met: bool) -> str:
+    if to == stage:
+        return "refused"
+    if to == "closed":
+        return "close"
+    if stage == "closed":
+        return "reopen" if to == closed_from else "refused"
+    if to != NEXT[stage]:
+        return "refused"
+    if actor == COORDINATOR and stage in STAFF_ONLY:
+        return "forbidden"
+    if not gate_met:
+        return "gate"
+    return "charter" if stage == "get_chartered" else "forward"
+
+
+POSITIONS = [(s, None) for s in NEXT] + [("closed", s) for s in NEXT]
+CASES = list(itertools.product(POSITIONS, [s.value for s in Stage], [a.value for a in Actor], [True, False]))
+
+
+@pytest.mark.parametrize(
+    ("position", "to", "actor", "gate_met"),
+    CASES,
+    ids=[f"{p[0]}{'<' + p[1] if p[1] else ''}->{t}-{a}-{'met' if g else 'unmet'}" for p, t, a, g in CASES],
+)
+def test_every_move_by_every_role_in_every_gate_state(position, to, actor, gate_met):
+    stage, closed_from = position
+    given = facts(stage, gate_met, closed_from)
+    outcome = expected_outcome(stage, closed_from, to, actor, gate_met)
+
+    def when():
+        return check_move(given, Stage(to), Actor(actor), reason="moved away", case_id=None)
+
+    if outcome == "refused":
+        with pytest.raises(MoveNotAllowed) as refused:
+            when()
+        assert refused.value.unmet, "a refused move says why in `unmet` too"
+    elif outcome == "forbidden":
+        with pytest.raises(Forbidden):
+            when()
+    elif outcome == "gate":
+        with pytest.raises(GateNotMet) as gate:
+            when()
+        assert gate.value.unmet
+    else:
+        move = when()
+        assert (move.from_stage.value, move.to_stage.value) == (stage, to)
+        assert move.close is (outcome == "close")
+        assert move.reopen is (outcome == "reopen")
+        assert move.charter is (outcome == "charter")
+
+
+def test_the_table_covers_every_stage_target_role_and_gate_state():
+    assert len(CASES) == 12 * 7 * 3 * 2
+
+
+# --- closing needs a reason ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("reason", [None, "", "   "])
+def test_closing_without_a_reason_is_a_validation_error_on_reason(reason):
+    with pytest.raises(ValidationFailed) as refused:
+        check_move(facts("organize_core", True), Stage.CLOSED, Actor.ADMIN, reason=reason)
+
+    assert [e.field for e in refused.value.errors] == ["reason"]
+
+
+def test_a_closed_group_cannot_be_closed_again():
+    with pytest.raises(MoveNotAllowed):
+        check_move(facts("closed", True, "organize_core"), Stage.CLOSED, Actor.ADMIN, reason="again")
+
+
+def test_a_refused_move_names_the_allowed_targets():
+    with pytest.raises(MoveNotAllowed) as refused:
+        check_move(facts("organize_core", True), Stage.GET_CHARTERED, Actor.ADMIN)
+
+    assert refused.value.allowed == ["step_up_activism", "closed"]
+
+
+# --- every gate at its boundary -----------------------------------------------------
+
+
+def stage_facts(stage: str, **changes) -> GroupFacts:
+    return GroupFacts(stage=Stage(stage), **{**EVERYTHING_DONE, **changes})
+
+
+BOUNDARIES = [
+    # (stage, the fact changed, value just short, value just enough, unmet key)
+    ("learn_more", "activities", (), ((A.CONVERSATION, DAY0),), "conversation"),
+    ("organize_core", "core_members", 2, 3, "core_members"),
+    ("step_up_activism", "activities", meetings(0, 60), meetings(0, 30, 60), "meetings"),
+    ("step_up_activism", "activities", meetings(0, 30, 59), meetings(0, 30, 60), "meeting_span_days"),
+    ("step_up_activism", "members", 4, 5, "members"),
+    ("get_chartered", "case_id", None, "AMR 51/001/2026", "case_id"),
+    ("develop_plan", "plan_recorded", False, True, "plan"),
+]
+
+
+def with_others_done(stage: str, key: str, value):
+    """The stage's facts with every other requirement met, and `key` set to `value`."""
+    if stage == "step_up_activism" and key == "activities":
+        value = (*value, (A.LETTER_WRITING, DAY0), (A.EVENT, DAY0))
+    return stage_facts(stage, **{key: value})
+
+
+@pytest.mark.parametrize(("stage", "key", "short", "enough", "unmet_key"), BOUNDARIES)
+def test_a_gate_is_unmet_just_below_its_threshold(stage, key, short, enough, unmet_key):
+    unmet = unmet_for_exit(with_others_done(stage, key, short))
+
+    assert [u.split(":")[0] for u in unmet] == [unmet_key]
+
+
+@pytest.mark.parametrize(("stage", "key", "short", "enough", "unmet_key"), BOUNDARIES)
+def test_a_gate_is_met_at_its_threshold(stage, key, short, enough, unmet_key):
+    assert unmet_for_exit(with_others_done(stage, key, enough)) == []
+
+
+@pytest.mark.parametrize(
+    ("kind", "unmet_key"), [(A.LETTER_WRITING, "letter_writing"), (A.EVENT, "events")], ids=["letters", "events"]
+)
+def test_step_up_activism_needs_each_kind_of_action(kind, unmet_key):
+    activities = tuple(a for a in EVERYTHING_DONE["activities"] if a[0] is not kind)
+
+    unmet = unmet_for_exit(stage_facts("step_up_activism", activities=activities))
+
+    assert [u.split(":")[0] for u in unmet] == [unmet_key]
+
+
+def test_recruitment_or_meetings_do_not_count_as_the_learn_more_conversation():
+    given = stage_facts("learn_more", activities=((A.RECRUITMENT, DAY0), *meetings(0, 1)))
+
+    assert [u.split(":")[0] for u in unmet_for_exit(given)] == ["conversation"]
+
+
+def test_the_founder_alone_is_one_core_member_of_three():
+    unmet = unmet_for_exit(GroupFacts(stage=Stage.ORGANIZE_CORE))
+
+    assert unmet == ["core_members: at least 3 core members (the founder counts as the first); have 1"]
+
+
+def test_a_new_step_up_group_lists_everything_its_gate_asks():
+    unmet = unmet_for_exit(GroupFacts(stage=Stage.STEP_UP_ACTIVISM))
+
+    assert [u.split(":")[0] for u in unmet] == ["meetings", "meeting_span_days", "letter_writing", "events", "members"]
+
+
+def test_the_case_id_given_with_the_charter_meets_the_charter_gate():
+    given = GroupFacts(stage=Stage.GET_CHARTERED)
+
+    assert unmet_for_exit(given, case_id="AMR 51/001/2026") == []
+    assert unmet_for_exit(given, case_id="   ") != []
+
+
+def test_a_charter_without_a_case_id_is_a_gate_not_met():
+    with pytest.raises(GateNotMet) as gate:
+        check_move(GroupFacts(stage=Stage.GET_CHARTERED), Stage.DEVELOP_PLAN, Actor.FIELD_ORGANIZER)
+
+    assert [u.split(":")[0] for u in gate.value.unmet] == ["case_id"]
+
+
+def test_gate_thresholds_are_configurable_in_one_place():
+    stricter = GateConfig().with_overrides({"min_core_members": 4, "min_meeting_span_days": 90})
+
+    assert unmet_for_exit(stage_facts("organize_core", core_members=3), stricter) != []
+    assert unmet_for_exit(stage_facts("organize_core", core_members=4), stricter) == []
+    assert unmet_for_exit(stage_facts("step_up_activism", activities=EVERYTHING_DONE["activities"]), stricter)
+
+
+# --- next_gate ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("stage", [s for s in NEXT if NEXT[s]])
+def test_next_gate_names_the_next_stage_and_what_is_unmet(stage):
+    blank = next_gate(GroupFacts(stage=Stage(stage)))
+    done = next_gate(stage_facts(stage))
+
+    assert blank.to == Stage(NEXT[stage])
+    assert blank.unmet
+    assert not blank.met
+    assert done.unmet == ()
+    assert done.met
+
+
+def test_an_active_group_has_no_next_gate():
+    gate = next_gate(stage_facts("active"))
+
+    assert gate.to is None
+    assert gate.as_dict() == {"stage": "active", "to": None, "unmet": [], "met": False}
+
+
+def test_a_closed_group_next_gate_is_reopening_to_the_stage_it_left():
+    gate = next_gate(GroupFacts(stage=Stage.CLOSED, closed_from=Stage.STEP_UP_ACTIVISM))
+
+    assert gate.as_dict() == {"stage": "closed", "to": "step_up_activism", "unmet": [], "met": True}
+
+
+@pytest.mark.parametrize("stage", [s for s in NEXT if NEXT[s]])
+def test_what_a_gate_asks_is_said_in_words_for_every_stage_with_a_next(stage):
+    asks = gate_asks(Stage(stage))
+
+    assert asks
+    assert all(len(a) > 10 for a in asks)
