@@ -8,7 +8,7 @@ export AWS_DEFAULT_REGION ?= us-east-1
 export SAM_CLI_TELEMETRY := 0
 PYTEST_ARGS ?=
 
-.PHONY: help install test lint validate unit dev bench load-directory build deploy clean
+.PHONY: help install test lint validate unit dev invoke bench load-directory build deploy clean
 
 help:  ## List the commands
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -30,8 +30,12 @@ test: install lint validate  ## Lint, template checks and every test
 unit: install  ## Only the fast tests (no subprocesses, no DynamoDB Local, no browser)
 	$(PY) -m pytest -m "not ddblocal and not stack and not browser" $(PYTEST_ARGS)
 
-dev: install  ## Run the whole system locally (issue #3 builds the local stack)
-	@echo "make dev: the local stack is being built under issue #3." >&2; exit 2
+dev: install  ## Run the whole system locally on 127.0.0.1:PORT (default 3000) until Ctrl-C
+	@$(PY) -m local.server
+
+invoke: install  ## Run one function with one event: make invoke FUNCTION=IntakeFunction EVENT=events/intake_post_inquiry.json
+	@test -n "$(FUNCTION)" -a -n "$(EVENT)" || { echo "usage: make invoke FUNCTION=<LogicalId> EVENT=events/<file>.json" >&2; exit 2; }
+	@$(PY) -m local.invoke "$(FUNCTION)" "$(EVENT)"
 
 bench: install  ## Benchmarks (bench/)
 	$(PY) bench/cold_start.py

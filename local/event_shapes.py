@@ -20,18 +20,20 @@ def http_api_event(
     body: str | bytes | None = None,
     headers: dict[str, str] | None = None,
     query: dict[str, str] | None = None,
+    raw_query: str | None = None,
     path_parameters: dict[str, str] | None = None,
     source_ip: str = "127.0.0.1",
     claims: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """API Gateway HTTP API payload v2. `claims` goes where the JWT authorizer puts it."""
+    """API Gateway HTTP API payload v2. `claims` goes where the JWT authorizer puts it;
+    `raw_query` is the query string as sent (else it is made from `query`)."""
     now = datetime.now(UTC)
     is_binary = isinstance(body, bytes)
     event: dict[str, Any] = {
         "version": "2.0",
         "routeKey": route_key or f"{method} {path}",
         "rawPath": path,
-        "rawQueryString": urlencode(query or {}),
+        "rawQueryString": urlencode(query or {}) if raw_query is None else raw_query,
         "headers": {k.lower(): v for k, v in (headers or {}).items()},
         "requestContext": {
             "accountId": "123456789012",

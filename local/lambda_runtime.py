@@ -64,6 +64,12 @@ def environment(variables: dict[str, str]):
                 os.environ[k] = v
 
 
+def preload(stack: Any, logical_id: str) -> None:
+    """Import a function's handler in its environment, as a Lambda cold start does."""
+    with environment(stack.environment(logical_id)):
+        load_handler(stack.template["Resources"][logical_id], stack.template)
+
+
 def invoke(stack: Any, logical_id: str, event: dict[str, Any]) -> Any:
     """Invoke one function of the stack with one event; returns what the handler returns."""
     function = stack.template["Resources"][logical_id]

@@ -1,11 +1,14 @@
 """Creates the resources of template.yaml in moto (or any AWS-compatible endpoint):
 DynamoDB tables with their indexes and streams, SQS queues with redrive, the EventBridge
-bus with its rules and SQS targets, and the SES sender identity."""
+bus with its rules and SQS targets, Cognito user pools with their clients and groups,
+and the SES sender identity. HTTP APIs get a local id only: the local server serves
+their routes itself."""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 from typing import Any
 
 from local.template import Physical, Resolver, load, resources_of_type
@@ -15,6 +18,8 @@ from local.template import Physical, Resolver, load, resources_of_type
 class Stack:
     resolver: Resolver
     session: Any  # boto3.Session
+    _clients: dict[str, Any] = field(default_factory=dict, repr=False)
+    _clients_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
     def template(self) -> dict[str, Any]:
@@ -31,6 +36,13 @@ class Stack:
 
     def functions(self) -> dict[str, dict[str, Any]]:
         return resources_of_type(self.template, "AWS::Serverless::Function")
+
+    def client(self, service: str) -> Any:
+        """One client per service, made once: clients are thread-safe, sessions are not."""
+        with self._clients_lock:
+            if service not in self._clients:
+                self._clients[service] = self.session.client(service)
+            return self._clients[service]
 
 
 def _table_args(name: str, props: dict[str, Any]) -> dict[str, Any]:
@@ -117,5 +129,67 @@ def provision(session: Any, stack_name: str = "local", parameters: dict[str, str
         )
         physical[logical] = Physical(name, {"Arn": arn})
 
+    _provision_cognito(session, resolver, stack_name)
+    for logical in resources_of_type(template, "AWS::Serverless::HttpApi"):
+        physical[logical] = Physical(logical, {})
+
     session.client("ses").verify_email_identity(EmailAddress=resolver.parameter("SenderEmail"))
     return Stack(resolver=resolver, session=session)
+
+
+# CloudFormation properties that CreateUserPool / CreateUserPoolClient take as they are.
+_POOL_KEYS = (
+    "AccountRecoverySetting",
+    "AdminCreateUserConfig",
+    "AliasAttributes",
+    "AutoVerifiedAttributes",
+    "MfaConfiguration",
+    "Policies",
+    "Schema",
+    "UsernameAttributes",
+    "UsernameConfiguration",
+)
+_CLIENT_KEYS = (
+    "AccessTokenValidity",
+    "AllowedOAuthFlows",
+    "AllowedOAuthScopes",
+    "CallbackURLs",
+    "ExplicitAuthFlows",
+    "GenerateSecret",
+    "IdTokenValidity",
+    "ReadAttributes",
+    "RefreshTokenValidity",
+    "SupportedIdentityProviders",
+    "TokenValidityUnits",
+    "WriteAttributes",
+)
+
+
+def _provision_cognito(session: Any, resolver: Resolver, stack_name: str) -> None:
+    """User pools (Ref: pool id), then their clients (Ref: client id), then groups (Ref: name)."""
+    template, physical = resolver.template, resolver.physical
+    cognito = session.client("cognito-idp")
+    for logical, res in resources_of_type(template, "AWS::Cognito::UserPool").items():
+        props = resolver.resolve(res.get("Properties", {}))
+        pool = cognito.create_user_pool(
+            PoolName=props.get("UserPoolName", f"{stack_name}-{logical}"),
+            **{k: props[k] for k in _POOL_KEYS if k in props},
+        )["UserPool"]
+        provider = f"cognito-idp.{resolver.region}.amazonaws.com/{pool['Id']}"
+        physical[logical] = Physical(
+            pool["Id"], {"Arn": pool["Arn"], "ProviderName": provider, "ProviderURL": f"https://{provider}"}
+        )
+    for logical, res in resources_of_type(template, "AWS::Cognito::UserPoolClient").items():
+        props = resolver.resolve(res["Properties"])
+        client = cognito.create_user_pool_client(
+            UserPoolId=props["UserPoolId"],
+            ClientName=props.get("ClientName", f"{stack_name}-{logical}"),
+            **{k: props[k] for k in _CLIENT_KEYS if k in props},
+        )["UserPoolClient"]
+        physical[logical] = Physical(client["ClientId"], {"ClientSecret": client.get("ClientSecret", "")})
+    for logical, res in resources_of_type(template, "AWS::Cognito::UserPoolGroup").items():
+        props = resolver.resolve(res["Properties"])
+        name = props.get("GroupName", f"{stack_name}-{logical}")
+        extra = {k: props[k] for k in ("Description", "Precedence", "RoleArn") if k in props}
+        cognito.create_group(UserPoolId=props["UserPoolId"], GroupName=name, **extra)
+        physical[logical] = Physical(name, {})

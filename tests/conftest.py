@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import email
 import json
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
-from email.message import Message
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from local.outbox import SentEmail, sent_emails  # noqa: F401 - what the tests import from here
 
 # Before boto3 is imported anywhere: fake credentials, a region, and no account endpoints
 # (moto's in-process DynamoDB Streams do not know them).
@@ -47,40 +46,6 @@ def reset_caches() -> None:
     mailer._idempotent_sender.cache_clear()
     notifications._environment.cache_clear()
     table._bound = None
-
-
-@dataclass
-class SentEmail:
-    to: list[str]
-    cc: list[str]
-    subject: str
-    text: str
-    html: str
-    reply_to: str | None
-    raw: Message
-
-
-def sent_emails() -> list[SentEmail]:
-    """What moto's SES has sent, oldest first, with the MIME parts taken apart."""
-    from moto.core import DEFAULT_ACCOUNT_ID
-    from moto.ses.models import ses_backends
-
-    out = []
-    for message in ses_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].sent_messages:
-        raw = email.message_from_string(message.raw_data, policy=email.policy.default)
-        parts = {p.get_content_type(): p.get_content() for p in raw.walk() if not p.is_multipart()}
-        out.append(
-            SentEmail(
-                to=[a.strip() for a in str(raw["To"]).split(",")],
-                cc=[a.strip() for a in str(raw["Cc"] or "").split(",") if a.strip()],
-                subject=str(raw["Subject"]),
-                text=parts.get("text/plain", ""),
-                html=parts.get("text/html", ""),
-                reply_to=str(raw["Reply-To"]) if raw["Reply-To"] else None,
-                raw=raw,
-            )
-        )
-    return out
 
 
 @pytest.fixture

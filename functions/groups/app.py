@@ -7,7 +7,7 @@ from aws_lambda_powertools import Logger
 from shared import lifecycle
 from shared.auth import Caller, caller_of
 from shared.clock import utcnow
-from shared.http import json_response, make_resolver, read_json_object
+from shared.http import header, json_response, make_resolver, read_json_object
 
 logger = Logger()
 app = make_resolver()
@@ -20,7 +20,7 @@ def _caller() -> Caller:
 
 
 def _if_match() -> str | None:
-    return app.current_event.headers.get("if-match")
+    return header(app.current_event.raw_event, "If-Match")
 
 
 def _answer(status: int, written: lifecycle.Written):
@@ -42,7 +42,9 @@ def get_group(group_id: str):
 @app.post("/groups/<group_id>/members")
 def add_member(group_id: str):
     caller = _caller()
-    written = lifecycle.add_member(caller, group_id, read_json_object(app.current_event), _if_match(), utcnow())
+    written = lifecycle.add_member(
+        caller, group_id, read_json_object(app.current_event.raw_event), _if_match(), utcnow()
+    )
     logger.info("member added", extra={"group_id": group_id, "version": written.version})
     return _answer(201, written)
 
@@ -50,7 +52,9 @@ def add_member(group_id: str):
 @app.post("/groups/<group_id>/activities")
 def log_activity(group_id: str):
     caller = _caller()
-    written = lifecycle.log_activity(caller, group_id, read_json_object(app.current_event), _if_match(), utcnow())
+    written = lifecycle.log_activity(
+        caller, group_id, read_json_object(app.current_event.raw_event), _if_match(), utcnow()
+    )
     logger.info("activity logged", extra={"group_id": group_id, "version": written.version})
     return _answer(201, written)
 
@@ -58,7 +62,9 @@ def log_activity(group_id: str):
 @app.post("/groups/<group_id>/stage")
 def move_stage(group_id: str):
     caller = _caller()
-    written = lifecycle.move_stage(caller, group_id, read_json_object(app.current_event), _if_match(), utcnow())
+    written = lifecycle.move_stage(
+        caller, group_id, read_json_object(app.current_event.raw_event), _if_match(), utcnow()
+    )
     logger.info("stage moved", extra={"group_id": group_id, "stage": written.body["stage"], "version": written.version})
     return _answer(200, written)
 
@@ -66,7 +72,9 @@ def move_stage(group_id: str):
 @app.put("/groups/<group_id>/plan")
 def record_plan(group_id: str):
     caller = _caller()
-    written = lifecycle.record_plan(caller, group_id, read_json_object(app.current_event), _if_match(), utcnow())
+    written = lifecycle.record_plan(
+        caller, group_id, read_json_object(app.current_event.raw_event), _if_match(), utcnow()
+    )
     logger.info("plan recorded", extra={"group_id": group_id, "version": written.version})
     return _answer(200, written)
 

@@ -1,0 +1,462 @@
+"""`make dev`: the whole system on one machine, without Docker or an AWS account.
+
+moto, started in this process as a server on a free port, stands in for every AWS
+service. The resources of template.yaml are created in it, the organizer directory and
+the demo sign-in accounts are seeded, and then 127.0.0.1:$PORT (default 3000) serves
+  - the HttpApi routes of template.yaml as API Gateway would: payload v2 events for
+    their functions, invoked in-process, after the JWT authorizer's check where the
+    template puts one;
+  - the public form (web/) at /;
+  - the dev-only /_local routes of DESIGN §6.
+A background thread drives the template's DynamoDB streams and SQS queues into their
+functions. Everything is read from template.yaml. Never deployed.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import json
+import logging
+import mimetypes
+import os
+import re
+import signal
+import sys
+import threading
+import time
+import traceback
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+from local import drivers, routes
+from local.auth import Accounts, JwtVerifier, Unauthorized
+from local.event_shapes import http_api_event
+from local.lambda_runtime import environment, invoke, preload
+from local.outbox import Outbox
+from local.provision import Stack, provision
+from local.template import ROOT
+from shared.errors import (
+    DomainError,
+    FieldError,
+    MalformedRequest,
+    NotAuthenticated,
+    NotFound,
+    PayloadTooLarge,
+    ValidationFailed,
+)
+from shared.http import PROBLEM_BASE, PROBLEM_TYPE
+
+REGION = "us-east-1"  # moto's Cognito always issues tokens for us-east-1
+# Streams and queues are polled every 0.2 s while there is work (for 5 s after a request or
+# anything moved), else every second; an API request wakes the poller at once.
+BUSY_POLL_SECONDS = 0.2
+IDLE_POLL_SECONDS = 1.0
+BUSY_FOR_SECONDS = 5.0
+RETRY_DELAY_SECONDS = 2  # a failed SQS message is received again after this long
+MAX_BODY_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit
+WEB = ROOT / "web"
+STATE_DIR = ROOT / ".local"  # where `make invoke` finds a running stack
+TEXT_TYPES = re.compile(r"^(text/|application/([\w.+-]*\+)?(json|xml|javascript|x-www-form-urlencoded))")
+
+
+def parameters(aws_endpoint_url: str) -> dict[str, str]:
+    """Template parameters of the local stack: its functions' clients go to its moto."""
+    return {"AwsEndpointUrl": aws_endpoint_url}
+
+
+def use_aws_endpoint(url: str) -> None:
+    """Point every AWS SDK client made from now on at `url`, with fake credentials."""
+    os.environ.pop("AWS_PROFILE", None)
+    os.environ.update(
+        AWS_ENDPOINT_URL=url,
+        AWS_ACCESS_KEY_ID="local",
+        AWS_SECRET_ACCESS_KEY="local",  # noqa: S106 - moto accepts any credentials
+        AWS_SESSION_TOKEN="local",  # noqa: S106
+        AWS_DEFAULT_REGION=REGION,
+        AWS_REGION=REGION,
+        AWS_ACCOUNT_ID_ENDPOINT_MODE="disabled",
+    )
+
+
+def state_file(port: int) -> Path:
+    return STATE_DIR / f"stack-{port}.json"
+
+
+@dataclass
+class Response:
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes = b""
+
+    @classmethod
+    def json(cls, status: int, payload: Any, content_type: str = "application/json") -> Response:
+        return cls(status, [("Content-Type", content_type)], json.dumps(payload, default=str).encode())
+
+
+def problem(error: DomainError) -> Response:
+    """The RFC 9457 problem of a domain error, as the API's own (shared/http.py) would be."""
+    body = {
+        "type": PROBLEM_BASE + error.slug,
+        "title": error.title,
+        "status": error.status,
+        "detail": error.detail,
+        **error.extensions(),
+    }
+    return Response.json(error.status, body, PROBLEM_TYPE)
+
+
+def internal_error(function: str) -> Response:
+    traceback.print_exc()  # to the console; the client gets no details
+    detail = f"{function} raised an error; see the local stack's console."
+    body = {"type": PROBLEM_BASE + "internal-error", "title": "Internal error", "status": 500, "detail": detail}
+    return Response.json(500, body, PROBLEM_TYPE)
+
+
+def gateway_response(result: Any) -> Response:
+    """What API Gateway makes of a function's result (payload format 2.0)."""
+    if not (isinstance(result, dict) and "statusCode" in result):
+        return Response.json(200, result)
+    body = result.get("body") or ""
+    data = base64.b64decode(body) if result.get("isBase64Encoded") else body.encode()
+    headers = [(k, str(v)) for k, v in (result.get("headers") or {}).items()]
+    headers += [("Set-Cookie", cookie) for cookie in result.get("cookies") or []]
+    return Response(int(result["statusCode"]), headers, data)
+
+
+@dataclass
+class Request:
+    method: str
+    path: str
+    query: str
+    headers: dict[str, str]  # lower-cased names, repeated headers joined with commas
+    body: bytes
+    source_ip: str
+
+    def json_object(self) -> dict[str, Any] | Response:
+        """The body as a JSON object (an empty body is {}), or the problem that says why not."""
+        try:
+            payload = json.loads(self.body or b"{}")
+        except ValueError:
+            return problem(MalformedRequest("The request body is not valid JSON."))
+        if not isinstance(payload, dict):
+            return problem(MalformedRequest("The request body must be a JSON object."))
+        return payload
+
+
+@dataclass
+class LocalStack:
+    """moto with the template's resources, seeded, and what drives the template's functions."""
+
+    aws_endpoint_url: str
+    stack: Stack
+    accounts: Accounts | None
+    route_table: list[routes.Route] = field(default_factory=list)
+    verifiers: dict[tuple[str | None, str], JwtVerifier] = field(default_factory=dict)
+    pumps: list[drivers.StreamPump | drivers.QueuePump] = field(default_factory=list)
+    schedules: dict[str, drivers.Schedule] = field(default_factory=dict)
+    outbox: Outbox = field(default_factory=Outbox)
+    # One invocation at a time: a function's environment is this process's environment.
+    _invoking: threading.Lock = field(default_factory=threading.Lock)
+    _stopping: threading.Event = field(default_factory=threading.Event)
+    _work: threading.Event = field(default_factory=threading.Event)
+
+    @classmethod
+    def boot(cls, cleanup: ExitStack) -> LocalStack:
+        """Start moto, create the template's resources in it, seed it, import the handlers."""
+        from moto.server import ThreadedMotoServer
+
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's per-request access log
+        aws_port = int(os.environ.get("LOCAL_AWS_PORT", "0"))  # 0: a free port; fix it for sam local invoke
+        moto = ThreadedMotoServer(ip_address="127.0.0.1", port=aws_port, verbose=False)
+        moto.start()
+        cleanup.callback(moto.stop)
+        host, port = moto.get_host_and_port()
+        use_aws_endpoint(f"http://{host}:{port}")
+
+        import boto3
+
+        from shared.directory import load_directory, parse_directory_file
+
+        endpoint = os.environ["AWS_ENDPOINT_URL"]
+        stack = provision(boto3.Session(region_name=REGION), stack_name="local", parameters=parameters(endpoint))
+        directory = parse_directory_file((ROOT / "data" / "organizers.yaml").read_text())
+        with environment({"TABLE_NAME": stack.name("GroupsTable")}):
+            load_directory(directory)
+        accounts = Accounts.of(stack)
+        if accounts is not None:
+            accounts.seed(directory.organizers)
+        for function in stack.functions():
+            preload(stack, function)
+
+        local = cls(endpoint, stack, accounts)
+        local.route_table = routes.routes(stack.template)
+        local.verifiers = {
+            (r.api, r.authorizer): JwtVerifier(routes.jwt_authorizer(stack, r), local.aws_endpoint_url)
+            for r in local.route_table
+            if r.authorizer
+        }
+        local.pumps = drivers.pumps(stack, retry_delay_seconds=RETRY_DELAY_SECONDS)
+        local.schedules = {s.name: s for s in drivers.schedules(stack)}
+        return local
+
+    # ------------------------------------------------------------------ functions
+
+    def invoke(self, function: str, event: dict[str, Any]) -> Any:
+        try:
+            with self._invoking:
+                return invoke(self.stack, function, event)
+        finally:
+            self._work.set()  # what it wrote may be on a stream or a queue by now
+
+    def pump_once(self) -> int:
+        """One round over every stream and queue, as Lambda's event source mappings poll;
+        returns how many records and messages were handed to functions."""
+        moved = 0
+        with self._invoking:
+            for pump in self.pumps:
+                seen = len(pump.errors)
+                try:
+                    moved += pump.pump()
+                except Exception as err:  # noqa: BLE001 - keep driving the other sources
+                    pump.errors.append(f"{type(err).__name__}: {err}")
+                for error in pump.errors[seen:]:
+                    print(f"[{pump.function}] failed, will retry: {error}", file=sys.stderr, flush=True)
+        self.outbox.stamp()
+        return moved
+
+    def start_pumps(self, cleanup: ExitStack) -> None:
+        def loop() -> None:
+            busy_until = 0.0
+            while not self._stopping.is_set():
+                busy = time.monotonic() < busy_until
+                woken = self._work.wait(BUSY_POLL_SECONDS if busy else IDLE_POLL_SECONDS)
+                self._work.clear()
+                if self.pump_once() or woken:
+                    busy_until = time.monotonic() + BUSY_FOR_SECONDS
+
+        thread = threading.Thread(target=loop, name="pumps", daemon=True)
+        thread.start()
+
+        def stop() -> None:
+            self._stopping.set()
+            self._work.set()
+            thread.join(timeout=10)
+
+        cleanup.callback(stop)
+
+    # ------------------------------------------------------------------ HTTP
+
+    def handle(self, request: Request) -> tuple[Response, str]:
+        """The response, and what served it (for the console log)."""
+        if request.path.startswith("/_local/"):
+            return self.dev_route(request), "local"
+        if request.method in ("GET", "HEAD"):
+            static = self.static_file(request.path)
+            if static is not None:
+                return static, "web"
+        return self.api(request)
+
+    def api(self, request: Request) -> tuple[Response, str]:
+        found = routes.find(self.route_table, request.method, request.path)
+        if found is None:
+            detail = f"No route of template.yaml serves {request.method} {request.path}."
+            return problem(NotFound(detail)), "-"
+        route, params = found
+        claims = None
+        if route.authorizer is not None:
+            try:
+                claims = self.verifiers[route.api, route.authorizer].claims(request.headers)
+            except Unauthorized as err:
+                response = problem(NotAuthenticated(str(err)))
+                response.headers.append(("WWW-Authenticate", "Bearer"))
+                return response, route.authorizer
+        content_type = request.headers.get("content-type", "")
+        body: str | bytes | None = request.body or None
+        if body is not None and TEXT_TYPES.match(content_type.lower()):
+            # A body that is not text goes base64-encoded, as API Gateway sends it.
+            with contextlib.suppress(UnicodeDecodeError):
+                body = request.body.decode()
+        query: dict[str, str] = {}
+        for name, value in parse_qsl(request.query, keep_blank_values=True):
+            query[name] = f"{query[name]},{value}" if name in query else value
+        event = http_api_event(
+            request.method,
+            request.path,
+            route_key=route.route_key,
+            body=body,
+            headers=request.headers,
+            query=query,
+            raw_query=request.query,
+            path_parameters={k: unquote(v) for k, v in params.items()},
+            source_ip=request.source_ip,
+            claims=claims,
+        )
+        try:
+            result = self.invoke(route.function, event)
+        except Exception:  # noqa: BLE001 - Lambda reports a crash as an error; so do we
+            return internal_error(route.function), route.function
+        return gateway_response(result), route.function
+
+    def static_file(self, path: str) -> Response | None:
+        """web/ at /: the form talks to this same origin (its api-base is emptied)."""
+        name = "index.html" if path == "/" else path.removeprefix("/")
+        file = WEB / name
+        if "/" in name or name.startswith(".") or not file.is_file():
+            return None
+        data = file.read_bytes()
+        if name == "index.html":
+            data = re.sub(rb'(<meta name="api-base" content=")[^"]*"', rb'\1"', data)
+        content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+        if content_type.startswith("text/") or content_type.endswith("javascript"):
+            content_type += "; charset=utf-8"
+        return Response(200, [("Content-Type", content_type), ("Cache-Control", "no-store")], data)
+
+    # ------------------------------------------------------------------ /_local (DESIGN §6)
+
+    def dev_route(self, request: Request) -> Response:
+        method, path = request.method, request.path
+        if (method, path) == ("GET", "/_local/health"):
+            return Response.json(200, {"status": "ready"})
+        if (method, path) == ("GET", "/_local/outbox"):
+            return Response.json(200, self.outbox.listing())
+        if (method, path) == ("POST", "/_local/login"):
+            return self.login(request)
+        if (method, path) == ("GET", "/_local/schedules"):
+            return Response.json(200, [{"name": s.name, "schedule": s.expression} for s in self.schedules.values()])
+        run = re.fullmatch(r"/_local/schedules/([^/]+)/run", path)
+        if method == "POST" and run:
+            return self.run_schedule(unquote(run[1]), request)
+        return problem(NotFound(f"The local stack has no route {method} {path}."))
+
+    def login(self, request: Request) -> Response:
+        payload = request.json_object()
+        if isinstance(payload, Response):
+            return payload
+        email = payload.get("email")
+        if not isinstance(email, str) or not email.strip():
+            return problem(ValidationFailed([FieldError("email", "is required: the email of a seeded account")]))
+        token = self.accounts.id_token(email) if self.accounts else None
+        if token is None:
+            detail = "No seeded organizer or admin has this email (see data/organizers.yaml, data/demo_accounts.yaml)."
+            return problem(NotFound(detail))
+        return Response.json(200, {"token": token})
+
+    def run_schedule(self, name: str, request: Request) -> Response:
+        schedule = self.schedules.get(name)
+        if schedule is None:
+            return problem(NotFound(f"template.yaml has no schedule named {name}."))
+        payload = request.json_object()
+        if isinstance(payload, Response):
+            return payload
+        try:
+            when = datetime.fromisoformat(payload["time"]) if "time" in payload else datetime.now(UTC)
+        except (TypeError, ValueError):
+            error = FieldError("time", "must be an ISO 8601 date-time, like 2026-03-02T09:00:00Z")
+            return problem(ValidationFailed([error]))
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        try:
+            result = self.invoke(schedule.function, schedule.event(when))
+        except Exception:  # noqa: BLE001 - reported like any failed invocation
+            return internal_error(schedule.function)
+        return Response.json(200, result)
+
+
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+    local: LocalStack | None = None
+
+
+class Handler(BaseHTTPRequestHandler):
+    server: Server
+    protocol_version = "HTTP/1.1"
+
+    def _serve(self) -> None:
+        started = time.monotonic()
+        url = urlsplit(self.path)
+        length = int(self.headers.get("Content-Length") or 0)
+        if length > MAX_BODY_BYTES:
+            response, served_by = problem(PayloadTooLarge("The request body is over 10 MB.")), "-"
+            self.close_connection = True
+        else:
+            headers: dict[str, str] = {}
+            for name, value in self.headers.items():
+                key = name.lower()
+                headers[key] = f"{headers[key]},{value}" if key in headers else value
+            request = Request(
+                self.command, url.path, url.query, headers, self.rfile.read(length), self.client_address[0]
+            )
+            response, served_by = self.server.local.handle(request)
+        self.send_response(response.status)
+        for name, value in response.headers:
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(response.body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(response.body)
+        # Method, path and status only: bodies and query strings may carry personal data.
+        elapsed = (time.monotonic() - started) * 1000
+        print(f"{self.command} {url.path} {response.status} {served_by} {elapsed:.0f} ms", file=sys.stderr, flush=True)
+
+    do_GET = do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = _serve
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
+        """Quiet: _serve logs each request its own way."""
+
+
+def _interrupt(_signum: int, _frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
+def main() -> int:
+    port = int(os.environ.get("PORT", "3000"))
+    started = time.monotonic()
+    # Ctrl-C and SIGTERM both stop it, even when started with SIGINT ignored (in the background).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, _interrupt)
+    with ExitStack() as cleanup:
+        try:
+            httpd = Server(("127.0.0.1", port), Handler)
+        except OSError as err:
+            print(f"Cannot listen on 127.0.0.1:{port} ({err.strerror}): set PORT to a free port.", file=sys.stderr)
+            return 1
+        cleanup.callback(httpd.server_close)
+        try:
+            local = LocalStack.boot(cleanup)
+            httpd.local = local
+            local.start_pumps(cleanup)
+            url = f"http://127.0.0.1:{port}"
+            STATE_DIR.mkdir(exist_ok=True)
+            state = {
+                "pid": os.getpid(),
+                "url": url,
+                "aws_endpoint_url": local.aws_endpoint_url,
+                "stack_name": local.stack.resolver.stack_name,
+                "physical": {k: {"ref": v.ref, "attrs": v.attrs} for k, v in local.stack.resolver.physical.items()},
+            }
+            state_file(port).write_text(json.dumps(state, indent=2))
+            cleanup.callback(state_file(port).unlink, missing_ok=True)
+            print(
+                f"Start a Group is running at {url}/ (ready in {time.monotonic() - started:.1f} s; "
+                f"AWS services at {local.aws_endpoint_url}). Ctrl-C stops it.",
+                flush=True,
+            )
+            httpd.serve_forever(poll_interval=0.2)
+        except KeyboardInterrupt:
+            print("Stopping the local stack.", file=sys.stderr, flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    status = main()
+    # Everything this process started is stopped by now; skip the interpreter's teardown,
+    # which spends seconds freeing moto's and botocore's objects one by one.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(status)

@@ -1,0 +1,109 @@
+"""Who may do what (DESIGN §2): every caller × every organizer route, on a California
+group. Admins act everywhere; field organizers and area coordinators in their own states
+only (403 elsewhere); no usable token is 401; a token without an organizer role, or an
+organizer role for someone not in the directory, is 403."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from tests import given
+from tests.given import PLAN, day
+from tests.pipeline import ADMIN, api, claims_for
+
+# (caller, claims or how to make them from the directory, what they may do to a CA group)
+CALLERS = {
+    "admin": ("ok", lambda d: ADMIN),
+    "field_organizer_own_state": (
+        "ok",
+        lambda d: claims_for("field_organizers", d.get("fo-west").email, as_string=True),
+    ),
+    "field_organizer_other_state": ("not_yours", lambda d: claims_for("field_organizers", d.get("fo-northeast").email)),
+    "area_coordinator_own_state": ("ok", lambda d: claims_for("area_coordinators", d.get("ac-ca-north").email)),
+    "area_coordinator_other_state": ("not_yours", lambda d: claims_for("area_coordinators", d.get("ac-az").email)),
+    "no_token": ("unauthenticated", lambda d: None),
+    "token_without_email": ("unauthenticated", lambda d: {"sub": "x", "cognito:groups": ["admins"]}),
+    "no_organizer_role": ("forbidden", lambda d: claims_for("volunteers", d.get("fo-west").email)),
+    "role_but_not_in_directory": ("forbidden", lambda d: claims_for("field_organizers", "stranger@example.org")),
+}
+
+# (route, method, path template, body, status when allowed, does territory matter)
+ROUTES = {
+    "list": ("GET", "/groups", None, 200, False),
+    "list_state": ("GET", "/groups?state=CA", None, 200, True),
+    "get": ("GET", "/groups/{gid}", None, 200, True),
+    "add_member": ("POST", "/groups/{gid}/members", {"name": "Bo Chen", "role": "core"}, 201, True),
+    "log_activity": ("POST", "/groups/{gid}/activities", {"kind": "meeting", "date": day(0)}, 201, True),
+    "move_stage": ("POST", "/groups/{gid}/stage", {"to": "closed", "reason": "moved away"}, 200, True),
+    "record_plan": ("PUT", "/groups/{gid}/plan", PLAN, 200, True),
+    "pipeline": ("GET", "/reports/pipeline", None, 200, False),
+}
+
+
+def expected_status(access: str, allowed: int, territorial: bool) -> int:
+    if access == "unauthenticated":
+        return 401
+    if access == "forbidden":
+        return 403
+    if access == "not_yours" and territorial:
+        return 403
+    return allowed
+
+
+CASES = list(itertools.product(CALLERS, ROUTES))
+
+
+@pytest.mark.parametrize(("caller", "route"), CASES, ids=[f"{c}-{r}" for c, r in CASES])
+def test_authorization_matrix(aws, directory, caller, route):
+    access, make_claims = CALLERS[caller]
+    method, path, body, allowed, territorial = ROUTES[route]
+    gid = given.group_at(aws, "develop_plan" if route == "record_plan" else "learn_more")
+    path, _, query = path.format(gid=gid).partition("?")
+    version_before = api(aws, "GET", f"/groups/{gid}", ADMIN).body["version"]
+
+    response = api(aws, method, path, make_claims(directory), body, query=dict([query.split("=")]) if query else None)
+
+    assert response.status == expected_status(access, allowed, territorial)
+    if response.status >= 400:
+        assert response.headers["Content-Type"] == "application/problem+json"
+        assert api(aws, "GET", f"/groups/{gid}", ADMIN).body["version"] == version_before
+
+
+def test_a_list_without_filters_holds_only_the_callers_states(aws, directory):
+    ca = given.new_group(aws, "ca@example.com")
+    given.new_group(aws, "ny@example.com", state="NY", zip="10001", city="New York")
+
+    response = api(aws, "GET", "/groups", claims_for("area_coordinators", directory.get("ac-ca-north").email))
+
+    assert [g["group_id"] for g in response.body["items"]] == [ca]
+
+
+def test_the_pipeline_counts_only_the_callers_states(aws, directory):
+    given.new_group(aws, "ca@example.com")
+    given.new_group(aws, "ny@example.com", state="NY", zip="10001", city="New York")
+
+    response = api(aws, "GET", "/reports/pipeline", claims_for("field_organizers", directory.get("fo-northeast").email))
+
+    assert response.body["total"] == 1
+    assert {r["state"] for r in response.body["rows"]} == set(directory.get("fo-northeast").states)
+
+
+def test_a_deactivated_organizer_loses_access(aws, directory):
+    from shared import auth
+    from shared.directory import DirectoryFile, load_directory, parse_directory_file
+    from tests.conftest import ROOT
+
+    gid = given.new_group(aws)
+    data = parse_directory_file((ROOT / "data" / "organizers.yaml").read_text())
+    load_directory(
+        DirectoryFile(
+            national_inbox=data.national_inbox, organizers=tuple(o for o in data.organizers if o.id != "ac-ca-north")
+        )
+    )
+    auth.clear_cache()  # a warm function notices within DIRECTORY_TTL_SECONDS
+
+    response = api(aws, "GET", f"/groups/{gid}", claims_for("area_coordinators", directory.get("ac-ca-north").email))
+
+    assert response.status == 403

@@ -1,0 +1,221 @@
+"""The local stack end to end (DESIGN §6): `python -m local.server` in a subprocess on a
+free port, driven over HTTP like a developer or the form would."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+import jwt
+import pytest
+
+from local.routes import Route, routes
+from local.server import state_file
+from local.template import ROOT, load
+from shared.directory import parse_directory_file
+from tests.local_server import LocalServer, port_is_open
+from tests.pipeline import VALID_FORM
+
+pytestmark = pytest.mark.stack
+
+DIRECTORY = parse_directory_file((ROOT / "data" / "organizers.yaml").read_text())
+PROTECTED = [r for r in routes(load()) if r.authorizer]
+NO_PROTECTED_ROUTE = "template.yaml has no route behind the JWT authorizer yet (the organizer API is issue 4)"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory) -> Iterator[LocalServer]:
+    started = LocalServer.start(tmp_path_factory.mktemp("stack"))
+    yield started
+    started.stop()
+
+
+def a_form(**changes) -> dict:
+    """The valid form with an email of its own, so tests sharing a server see only their emails."""
+    return {**VALID_FORM, "email": f"applicant-{uuid.uuid4().hex[:8]}@example.com", **changes}
+
+
+def concrete_path(route: Route) -> str:
+    return re.sub(r"\{[^}]+\}", "x", route.path)
+
+
+def test_the_form_is_served_at_the_root_and_talks_to_the_same_origin(server):
+    page = server.call("GET", "/")
+
+    assert page.status == 200
+    assert page.content_type.startswith("text/html")
+    assert '<meta name="api-base" content="">' in page.body
+    for asset, kind in (("/form.css", "text/css"), ("/form.js", "javascript")):
+        reply = server.call("GET", asset)
+        assert reply.status == 200
+        assert kind in reply.content_type
+
+
+def test_a_valid_form_puts_the_organizers_and_the_applicants_email_in_the_outbox_within_seconds(server):
+    form = a_form()
+
+    created = server.call("POST", "/inquiries", form)
+    emails = server.wait_for_emails(lambda e: form["email"] in e["to"] or form["email"] in e["body"], count=2)
+
+    assert created.status == 201
+    organizer = created.body["organizer"]
+    assert sorted(e["to"][0] for e in emails) == sorted([organizer["email"], form["email"]])
+    to_organizer = next(e for e in emails if e["to"] == [organizer["email"]])
+    assert form["name"] in to_organizer["body"]
+    assert created.body["group_id"] in to_organizer["body"]
+    for email in emails:
+        assert datetime.fromisoformat(email["sent_at"]).tzinfo is not None
+        assert email["subject"]
+
+
+def test_invalid_input_is_a_422_problem_naming_the_field(server):
+    reply = server.call("POST", "/inquiries", a_form(phone="123"))
+
+    assert reply.status == 422
+    assert reply.content_type == "application/problem+json"
+    assert reply.body["status"] == 422
+    assert [e["field"] for e in reply.body["errors"]] == ["phone"]
+
+
+def test_a_body_that_is_not_json_is_refused_before_the_domain(server):
+    form_encoded = {"Content-Type": "application/x-www-form-urlencoded"}
+
+    reply = server.call("POST", "/inquiries", b"name=Ana", headers=form_encoded)
+
+    assert reply.status == 415
+    assert reply.content_type == "application/problem+json"
+
+
+def test_an_unknown_route_is_a_404_problem(server):
+    reply = server.call("GET", "/no/such/route")
+
+    assert reply.status == 404
+    assert reply.content_type == "application/problem+json"
+    assert set(reply.body) >= {"type", "title", "status", "detail"}
+
+
+def test_login_gives_a_seeded_organizer_an_id_token_that_the_templates_authorizer_accepts(server):
+    coordinator = next(o for o in DIRECTORY.organizers if o.role.value == "area_coordinator")
+
+    reply = server.call("POST", "/_local/login", {"email": coordinator.email.upper()})
+
+    assert reply.status == 200
+    physical = server.state()["physical"]
+    pool_id = physical["OrganizerUserPool"]["ref"]
+    keys = jwt.PyJWKClient(f"{server.state()['aws_endpoint_url']}/{pool_id}/.well-known/jwks.json")
+    token = reply.body["token"]
+    claims = jwt.decode(
+        token,
+        keys.get_signing_key_from_jwt(token).key,
+        algorithms=["RS256"],
+        audience=physical["OrganizerUserPoolClient"]["ref"],
+        issuer=f"https://cognito-idp.us-east-1.amazonaws.com/{pool_id}",
+    )
+    assert claims["email"] == coordinator.email
+    assert claims["cognito:groups"] == ["area_coordinators"]
+
+
+def test_login_as_the_demo_admin_puts_them_in_the_admins_group(server):
+    token = server.call("POST", "/_local/login", {"email": "admin@example.org"}).body["token"]
+
+    assert jwt.decode(token, options={"verify_signature": False})["cognito:groups"] == ["admins"]
+
+
+def test_login_refuses_an_unknown_email_and_a_missing_one(server):
+    unknown = server.call("POST", "/_local/login", {"email": "stranger@example.com"})
+    missing = server.call("POST", "/_local/login", {})
+
+    assert unknown.status == 404
+    assert unknown.content_type == "application/problem+json"
+    assert missing.status == 422
+    assert missing.body["errors"][0]["field"] == "email"
+
+
+@pytest.mark.skipif(not PROTECTED, reason=NO_PROTECTED_ROUTE)
+@pytest.mark.parametrize("route", PROTECTED, ids=lambda r: r.route_key)
+def test_a_protected_route_refuses_a_missing_or_a_bad_token(server, route):
+    method = "GET" if route.method == "ANY" else route.method
+    admin_token = server.call("POST", "/_local/login", {"email": "admin@example.org"}).body["token"]
+    tampered = admin_token[:-6] + ("AAAAAA" if not admin_token.endswith("AAAAAA") else "BBBBBB")
+
+    for headers in ({}, {"Authorization": "Bearer not-a-jwt"}, {"Authorization": f"Bearer {tampered}"}):
+        reply = server.call(method, concrete_path(route), headers=headers)
+        assert reply.status == 401, headers
+        assert reply.content_type == "application/problem+json"
+
+
+@pytest.mark.skipif(not PROTECTED, reason=NO_PROTECTED_ROUTE)
+def test_a_seeded_organizer_can_call_a_protected_route_with_their_token(server):
+    route = next((r for r in PROTECTED if r.method == "GET" and "{" not in r.path), PROTECTED[0])
+    token = server.call("POST", "/_local/login", {"email": "admin@example.org"}).body["token"]
+
+    reply = server.call(route.method, concrete_path(route), headers={"Authorization": f"Bearer {token}"})
+
+    assert reply.status != 401
+    assert reply.status < 500
+
+
+def template_schedules() -> list[dict[str, str]]:
+    out = []
+    for function in load()["Resources"].values():
+        for name, event in ((function.get("Properties") or {}).get("Events") or {}).items():
+            if event["Type"] in ("Schedule", "ScheduleV2"):
+                props = event["Properties"]
+                out.append({"name": name, "schedule": props.get("ScheduleExpression") or props.get("Schedule")})
+    return out
+
+
+def test_the_schedules_listed_are_those_of_the_template(server):
+    reply = server.call("GET", "/_local/schedules")
+
+    assert reply.status == 200
+    assert sorted(reply.body, key=lambda s: s["name"]) == sorted(template_schedules(), key=lambda s: s["name"])
+
+
+@pytest.mark.skipif(not template_schedules(), reason="template.yaml has no schedules yet (issue 5 adds them)")
+def test_every_schedule_runs_as_of_a_given_time(server):
+    for schedule in template_schedules():
+        reply = server.call("POST", f"/_local/schedules/{schedule['name']}/run", {"time": "2026-03-02T09:00:00Z"})
+        assert reply.status == 200, (schedule, reply.body)
+
+
+def test_running_an_unknown_schedule_or_at_a_bad_time_is_a_problem(server):
+    unknown = server.call("POST", "/_local/schedules/NoSuchSchedule/run", {"time": "2026-03-02T09:00:00Z"})
+
+    assert unknown.status == 404
+    assert unknown.content_type == "application/problem+json"
+    for schedule in template_schedules()[:1]:
+        bad_time = server.call("POST", f"/_local/schedules/{schedule['name']}/run", {"time": "next monday"})
+        assert bad_time.status == 422
+
+
+def test_a_second_stack_runs_beside_the_first_and_stops_cleanly_on_ctrl_c(server, tmp_path):
+    second = LocalServer.start(tmp_path)
+    try:
+        aws_port = int(second.state()["aws_endpoint_url"].rsplit(":", 1)[1])
+        form = a_form()
+
+        assert second.port != server.port
+        assert second.call("POST", "/inquiries", form).status == 201
+        assert len(second.wait_for_emails(lambda e: form["email"] in e["to"], count=1)) == 1
+        assert server.wait_for_emails(lambda e: form["email"] in e["to"], count=1, timeout=0) == []
+        children = [p for p in Path("/proc").glob("[0-9]*") if _parent_of(p) == second.process.pid]
+    finally:
+        status = second.stop()
+
+    assert status == 0
+    assert not port_is_open(second.port)
+    assert not port_is_open(aws_port)
+    assert not any(child.exists() for child in children)
+    assert not state_file(second.port).exists()
+    assert server.call("GET", "/_local/health").status == 200
+
+
+def _parent_of(proc_dir: Path) -> int | None:
+    try:
+        return int((proc_dir / "stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
