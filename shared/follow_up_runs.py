@@ -120,11 +120,26 @@ def run_follow_ups(now: datetime) -> RunReport:
 
 
 def run_weekly_digest(now: datetime) -> RunReport:
-    """Take every active organizer's digest for the week of `now`, once each."""
+    """Take the week's digest, once each, of every active organizer who has open groups: a
+    coordinator with groups routed to them, a field organizer with groups in their states.
+    Every open group is due for some digest, so the run reads the open stages (ByStage)."""
     report = RunReport(as_of=iso(now))
     week = iso_week(now)
+    owners: set[str] = set()
+    states: set[str] = set()
+    for stage in Stage:
+        if stage is Stage.CLOSED:
+            continue
+        for item in groups.groups_in_stage(stage.value):
+            report.items_read += 1
+            states.add(item.state)
+            if item.organizer_id:
+                owners.add(item.organizer_id)
     for organizer in read_directory().organizers:
-        if not organizer.active:
+        looks_after = organizer.organizer_id in owners or (
+            organizer.role is Role.FIELD_ORGANIZER and states.intersection(organizer.states)
+        )
+        if not (organizer.active and looks_after):
             continue
         report.due += 1
         if take_digest(organizer.organizer_id, week, iso(now)):

@@ -598,6 +598,12 @@ def set_due(group: GroupItem, due_at: datetime | None) -> None:
     )
 
 
+def groups_in_stage(stage: str) -> list[GroupItem]:
+    """Every group at a stage, all states (ByStage)."""
+    bind()
+    return list(GroupItem.by_stage.query(stage_partition(stage)))
+
+
 def groups_in_state(state: str) -> tuple[list[GroupItem], int]:
     """Every group of a state (ByState, all stages), and how many items that read."""
     bind()
