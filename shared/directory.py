@@ -13,11 +13,12 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from shared.geography import STATE_CODES
 from shared.routing import Organizer, Role
-from shared.table import InboxItem, Item, OrganizerItem, bind
+from shared.table import DigestItem, InboxItem, Item, OrganizerItem, bind
 
 DIRECTORY_PK = "DIRECTORY"
 ORGANIZER_PREFIX = "ORGANIZER#"
 INBOX_SK = "NATIONAL_INBOX"
+DIGEST_PREFIX = "DIGEST#"
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,22 @@ def read_directory() -> Directory:
         elif isinstance(item, InboxItem):
             inbox = Inbox(name=item.name, email=item.email)
     return Directory(tuple(organizers), inbox)
+
+
+def take_digest(organizer_id: str, week: str, run_at: str) -> bool:
+    """Take an organizer's digest for an ISO week, once: False when it was already taken
+    (a replayed or overlapping run). The insert reaches the stream as DigestDue."""
+    from pynamodb.exceptions import PutError
+
+    bind()
+    item = DigestItem(DIGEST_PREFIX + organizer_id, week, organizer_id=organizer_id, week=week, run_at=run_at)
+    try:
+        item.save(condition=DigestItem.pk.does_not_exist())
+    except PutError as err:
+        if err.cause_response_code != "ConditionalCheckFailedException":
+            raise
+        return False
+    return True
 
 
 # --- the data file (data/organizers.yaml) and its idempotent load ---------------------

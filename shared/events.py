@@ -48,10 +48,43 @@ class GroupStageChanged(BaseModel):
         return f"stage:{self.group_id}:{self.version}"
 
 
-DomainEvent = InquiryReceived | GroupStageChanged
+class FollowUpDue(BaseModel):
+    """A follow-up a scheduled run took (DESIGN §5): reminder, escalation, nudge, notice."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+    detail_type: Literal["FollowUpDue"] = "FollowUpDue"
+
+    group_id: str
+    action: str
+    slot: str
+    due_at: str
+
+    @property
+    def dedup_key(self) -> str:
+        return f"followup:{self.group_id}:{self.slot}"
+
+
+class DigestDue(BaseModel):
+    """An organizer's weekly digest, taken once per ISO week."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+    detail_type: Literal["DigestDue"] = "DigestDue"
+
+    organizer_id: str
+    week: str
+    as_of: str
+
+    @property
+    def dedup_key(self) -> str:
+        return f"digest:{self.organizer_id}:{self.week}"
+
+
+DomainEvent = InquiryReceived | GroupStageChanged | FollowUpDue | DigestDue
 EVENT_TYPES: dict[str, type[BaseModel]] = {
     "InquiryReceived": InquiryReceived,
     "GroupStageChanged": GroupStageChanged,
+    "FollowUpDue": FollowUpDue,
+    "DigestDue": DigestDue,
 }
 
 
@@ -101,4 +134,8 @@ def events_for_change(change: TableChange) -> list[BaseModel]:
                 case_id=new.get("case_id") if chartered else None,
             )
         ]
+    if kind == "notice" and change.event_name == "INSERT":
+        return [FollowUpDue(group_id=new["group_id"], action=new["action"], slot=new["slot"], due_at=new["due_at"])]
+    if kind == "digest" and change.event_name == "INSERT":
+        return [DigestDue(organizer_id=new["organizer_id"], week=new["week"], as_of=new["run_at"])]
     return []

@@ -94,6 +94,12 @@ def due_actions(s: Snapshot, now: datetime, config: FollowUpConfig = DEFAULT_FOL
     return ([max(chain, key=lambda d: d.at)] if chain else []) + others
 
 
+def still_applies(s: Snapshot, slot: str, config: FollowUpConfig = DEFAULT_FOLLOW_UPS) -> bool:
+    """Whether a follow-up taken for `slot` still fits the group as it is now (it may have
+    moved on between the run and the email): the slot is still one the group owes."""
+    return any(d.slot == slot for d in _candidates(s, config))
+
+
 def next_due(s: Snapshot, config: FollowUpConfig = DEFAULT_FOLLOW_UPS) -> datetime | None:
     """When the group next owes something, or None when it owes nothing."""
     return min((d.at for d in _pending(s, config)), default=None)

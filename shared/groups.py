@@ -19,6 +19,7 @@ from pynamodb.transactions import TransactWrite
 
 from shared.clock import iso
 from shared.directory import organizer_key
+from shared.followups import Due
 from shared.inquiry import Inquiry
 from shared.routing import Routing
 from shared.stages import Move
@@ -31,6 +32,7 @@ from shared.table import (
     InquiryItem,
     Item,
     MemberItem,
+    NoticeItem,
     OrganizerItem,
     bind,
 )
@@ -40,6 +42,8 @@ OPEN_GROUP_SK = "OPEN_GROUP"
 MEMBER_PREFIX = "MEMBER#"
 ACTIVITY_PREFIX = "ACTIVITY#"
 HISTORY_PREFIX = "HISTORY#"
+NOTICE_PREFIX = "NOTICE#"
+DUE_PK = "DUE"  # one partition of the sparse Due index: thousands of groups, read by time
 COUNTER_PK = "COUNTER"
 GROUP_NUMBER_SK = "GROUP_NUMBER"
 FIRST_STAGE = "learn_more"
@@ -79,6 +83,17 @@ def index_keys(state: str, stage: str, created_at: str, group_id: str) -> dict[s
     }
 
 
+def due_sk(due_at: datetime, group_id: str) -> str:
+    return f"{iso(due_at)}#{group_id}"
+
+
+def due_actions(group_id: str, due_at: datetime | None) -> list[Any]:
+    """Set the group's place in the sparse Due index, or take it out (nothing due)."""
+    if due_at is None:
+        return [GroupItem.due_pk.remove(), GroupItem.due_sk.remove()]
+    return [GroupItem.due_pk.set(DUE_PK), GroupItem.due_sk.set(due_sk(due_at, group_id))]
+
+
 @dataclass(frozen=True)
 class Intake:
     """What storing an inquiry did: the group it belongs to, and whether it was new."""
@@ -108,7 +123,7 @@ def get_group_item(group_id: str) -> GroupItem | None:
         return None
 
 
-def store_inquiry(inquiry: Inquiry, routing: Routing, now: datetime) -> Intake:
+def store_inquiry(inquiry: Inquiry, routing: Routing, now: datetime, *, due_at: datetime | None) -> Intake:
     """Store the inquiry: a new group when this email has no open group, else one more
     inquiry on the open group. Safe under retries and races: the APPLICANT# item is the
     one lock, taken in the same transaction that creates the group."""
@@ -120,13 +135,13 @@ def store_inquiry(inquiry: Inquiry, routing: Routing, now: datetime) -> Intake:
             if repeated is not None:
                 return repeated
             continue  # the group closed between the two reads: try again as new
-        created = _create_group(inquiry, routing, now)
+        created = _create_group(inquiry, routing, now, due_at)
         if created is not None:
             return created
     raise RuntimeError("inquiry could not be stored after 3 attempts")  # pragma: no cover
 
 
-def _create_group(inquiry: Inquiry, routing: Routing, now: datetime) -> Intake | None:
+def _create_group(inquiry: Inquiry, routing: Routing, now: datetime, due_at: datetime | None) -> Intake | None:
     group_id = str(uuid.uuid4())
     inquiry_id = str(uuid.uuid4())
     created_at = iso(now)
@@ -147,11 +162,12 @@ def _create_group(inquiry: Inquiry, routing: Routing, now: datetime) -> Intake |
         routing_reason=routing.reason.value,
         routing_note=routing.explanation,
         routing_considered=list(routing.considered),
-        inquiry_count=1,
         created_at=created_at,
         updated_at=created_at,
         **index_keys(inquiry.state, FIRST_STAGE, created_at, group_id),
     )
+    if due_at is not None:
+        group.due_pk, group.due_sk = DUE_PK, due_sk(due_at, group_id)
     record = _inquiry_item(group_id, inquiry_id, inquiry, organizer_id=group.organizer_id, now=now, duplicate=False)
     lock = ApplicantItem(applicant_pk(inquiry.email_key), OPEN_GROUP_SK, group_id=group_id)
     try:
@@ -238,6 +254,8 @@ class GroupRecord:
     members: list[MemberItem] = field(default_factory=list)
     activities: list[ActivityItem] = field(default_factory=list)
     history: list[HistoryItem] = field(default_factory=list)
+    notices: list[NoticeItem] = field(default_factory=list)
+    items_read: int = 0  # items the partition query returned (inquiries included)
 
 
 def read_group(group_id: str) -> GroupRecord | None:
@@ -250,7 +268,10 @@ def read_group(group_id: str) -> GroupRecord | None:
     members: list[MemberItem] = []
     activities: list[ActivityItem] = []
     history: list[HistoryItem] = []
+    notices: list[NoticeItem] = []
+    items_read = 0
     for item in Item.query(group_pk(group_id), consistent_read=True):
+        items_read += 1
         if isinstance(item, GroupItem):
             group = item
         elif isinstance(item, MemberItem):
@@ -259,9 +280,11 @@ def read_group(group_id: str) -> GroupRecord | None:
             activities.append(item)
         elif isinstance(item, HistoryItem):
             history.append(item)
+        elif isinstance(item, NoticeItem):
+            notices.append(item)
     if group is None:
         return None
-    return GroupRecord(group, members, activities, history)
+    return GroupRecord(group, members, activities, history, notices, items_read)
 
 
 def get_history(group_id: str, version: int) -> HistoryItem | None:
@@ -341,12 +364,13 @@ def new_member(group: GroupItem, *, name: str, email: str | None, role: str, by:
     )
 
 
-def add_member(group: GroupItem, member: MemberItem, *, by: str, now: datetime) -> int:
-    """Store the member and bump the group; returns the new version."""
+def add_member(group: GroupItem, member: MemberItem, *, by: str, now: datetime, due_at: datetime | None) -> int:
+    """Store the member and bump the group (and its place in the Due index: a member may
+    complete a gate); returns the new version."""
     bind()
     _commit(
         [
-            _bump(group, by, now),
+            _bump(group, by, now, due_actions(group.group_id, due_at)),
             ("member", "put", lambda tx: tx.save(member, condition=MemberItem.pk.does_not_exist())),
         ]
     )
@@ -368,13 +392,13 @@ def new_activity(group: GroupItem, *, kind: str, on: str, notes: str | None, by:
     )
 
 
-def add_activity(group: GroupItem, activity: ActivityItem, *, by: str, now: datetime) -> int:
+def add_activity(group: GroupItem, activity: ActivityItem, *, by: str, now: datetime, due_at: datetime | None) -> int:
     """Store the activity, bump the group and note when activity was last logged (the
     stalled-group reminder of DESIGN §5 reads it); returns the new version."""
     bind()
     _commit(
         [
-            _bump(group, by, now, [GroupItem.last_activity_at.set(iso(now))]),
+            _bump(group, by, now, [GroupItem.last_activity_at.set(iso(now)), *due_actions(group.group_id, due_at)]),
             ("activity", "put", lambda tx: tx.save(activity, condition=ActivityItem.pk.does_not_exist())),
         ]
     )
@@ -408,6 +432,7 @@ class StageChange:
     reason: str | None = None
     case_id: str | None = None
     group_number: int | None = None
+    due_at: datetime | None = None  # the group's next follow-up after the move (None: nothing due)
 
 
 def move_stage(group: GroupItem, change: StageChange) -> HistoryItem:
@@ -426,6 +451,7 @@ def move_stage(group: GroupItem, change: StageChange) -> HistoryItem:
     version = group.version + 1
     at = iso(change.at)
     actions: list[Any] = [
+        *due_actions(group.group_id, change.due_at),
         GroupItem.stage.set(to),
         GroupItem.gsi1sk.set(f"{to}#{group.created_at}#{group.group_id}"),
         GroupItem.gsi2pk.set(stage_partition(to)),
@@ -498,6 +524,91 @@ def move_stage(group: GroupItem, change: StageChange) -> HistoryItem:
         )
     _commit(parts)
     return history
+
+
+# --- follow-ups (DESIGN §5): the Due index and the notices acted on ---------------------
+
+
+def due_group_ids(now: datetime, page_size: int = 100) -> tuple[list[str], int]:
+    """The groups whose next follow-up is due at `now` (the Due index, oldest first) and how
+    many index items were read: only what is due, never the groups that are not."""
+    bind()
+    ids: list[str] = []
+    read = 0
+    bound = f"{iso(now)}#~"  # "~" sorts after every group id: all entries due at `now` too
+    for item in GroupItem.due.query(DUE_PK, GroupItem.due_sk <= bound, page_size=page_size):
+        read += 1
+        ids.append(item.group_id)
+    return ids, read
+
+
+def record_notice(group: GroupItem, due: Due, *, now: datetime, next_due_at: datetime | None) -> bool:
+    """Take a follow-up's slot (once: False when it was already taken) and move the group to
+    its next place in the Due index, on the version that was read. The version is not
+    bumped: a follow-up changes nothing an organizer sees, so their ETag stays valid.
+    Raises WriteCancelled(lost_race) when the group changed since it was read."""
+    bind()
+    notice = NoticeItem(
+        group_pk(group.group_id),
+        NOTICE_PREFIX + due.slot,
+        group_id=group.group_id,
+        action=due.action.value,
+        slot=due.slot,
+        due_at=iso(due.at),
+        run_at=iso(now),
+    )
+    target = GroupItem(group_pk(group.group_id), GROUP_SK)
+    try:
+        _commit(
+            [
+                ("notice", "put", lambda tx: tx.save(notice, condition=NoticeItem.pk.does_not_exist())),
+                (
+                    "group",
+                    "update",
+                    lambda tx: tx.update(
+                        target,
+                        actions=due_actions(group.group_id, next_due_at),
+                        condition=GroupItem.version == group.version,
+                    ),
+                ),
+            ]
+        )
+    except WriteCancelled as err:
+        if err.codes.get("notice") == "ConditionalCheckFailed":
+            return False
+        raise
+    return True
+
+
+def set_due(group: GroupItem, due_at: datetime | None) -> None:
+    """Put the group where it belongs in the Due index (a run that found nothing to do
+    repairs a stale entry), on the version that was read; no version bump."""
+    bind()
+    target = GroupItem(group_pk(group.group_id), GROUP_SK)
+    _commit(
+        [
+            (
+                "group",
+                "update",
+                lambda tx: tx.update(
+                    target, actions=due_actions(group.group_id, due_at), condition=GroupItem.version == group.version
+                ),
+            )
+        ]
+    )
+
+
+def groups_in_stage(stage: str) -> list[GroupItem]:
+    """Every group at a stage, all states (ByStage)."""
+    bind()
+    return list(GroupItem.by_stage.query(stage_partition(stage)))
+
+
+def groups_in_state(state: str) -> tuple[list[GroupItem], int]:
+    """Every group of a state (ByState, all stages), and how many items that read."""
+    bind()
+    items = list(GroupItem.by_state.query(state_partition(state)))
+    return items, len(items)
 
 
 # --- lists and counts (the ByState and ByStage indexes; never a Scan) ----------------------

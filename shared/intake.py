@@ -9,10 +9,12 @@ from typing import Any
 
 from shared import ratelimit, settings
 from shared.directory import read_directory
+from shared.followups import Snapshot, next_due
 from shared.groups import FIRST_STAGE, store_inquiry
 from shared.inquiry import parse_inquiry
 from shared.routing import Organizer, Role, route
 from shared.settings import HOTLINE, HOTLINE_LETTERS
+from shared.stages import Stage
 
 ROLE_TITLES = {Role.AREA_COORDINATOR: "Area Coordinator", Role.FIELD_ORGANIZER: "Field Organizer"}
 
@@ -70,7 +72,8 @@ def submit_inquiry(payload: dict[str, Any], source: str, now: datetime) -> Intak
         return IntakeOutcome(201, body, group_id=None, routing_reason=None)
     directory = read_directory()
     routing = route(inquiry.state, inquiry.zip, directory.organizers)
-    stored = store_inquiry(inquiry, routing, now)
+    first_due = next_due(Snapshot(Stage.LEARN_MORE, now, now, conversation_logged=False), settings.follow_ups())
+    stored = store_inquiry(inquiry, routing, now, due_at=first_due)
     group = stored.group
     organizer = directory.get(group.organizer_id)
     body = _body(group.group_id, stored.inquiry_id, organizer, duplicate=not stored.created)

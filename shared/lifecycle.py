@@ -27,8 +27,9 @@ from typing import Any, TypeVar
 
 from shared import groups, settings
 from shared.auth import Caller
-from shared.clock import iso
+from shared.clock import iso, parse_iso
 from shared.errors import Conflict, FieldError, GroupBusy, NotFound, StaleVersion, ValidationFailed, WrongStage
+from shared.followups import FollowUpConfig, Snapshot, next_due
 from shared.groups import GroupRecord, StageChange, WriteCancelled
 from shared.organizer_requests import (
     ActivityRequest,
@@ -89,6 +90,41 @@ def facts_of(record: GroupRecord) -> GroupFacts:
         plan_recorded=group.plan is not None,
         closed_from=Stage(group.closed_from) if group.closed_from else None,
     )
+
+
+def snapshot_of(
+    record: GroupRecord, gates: GateConfig, *, moved_to: Stage | None = None, at: datetime | None = None
+) -> Snapshot:
+    """What the follow-up rules look at (shared/followups.py); with `moved_to`, as it will
+    be once the group has moved there at `at`."""
+    group = record.group
+    stage = moved_to or Stage(group.stage)
+    if moved_to is not None and at is not None:
+        entered = at
+    else:
+        entered = parse_iso(record.history[-1].at if record.history else group.created_at)
+    facts = replace(facts_of(record), stage=stage)
+    return Snapshot(
+        stage=stage,
+        created_at=parse_iso(group.created_at),
+        stage_entered_at=entered,
+        conversation_logged=any(a.activity_kind == ActivityKind.CONVERSATION for a in record.activities),
+        last_activity_at=max((parse_iso(a.logged_at) for a in record.activities), default=None),
+        gate_met=stage is Stage.STEP_UP_ACTIVISM and next_gate(facts, gates).met,
+        sent=frozenset(n.slot for n in record.notices),
+    )
+
+
+def due_after(
+    record: GroupRecord,
+    gates: GateConfig,
+    follow_ups: FollowUpConfig,
+    *,
+    moved_to: Stage | None = None,
+    at: datetime | None = None,
+) -> datetime | None:
+    """The group's next place in the Due index once a write has made `record` what it is."""
+    return next_due(snapshot_of(record, gates, moved_to=moved_to, at=at), follow_ups)
 
 
 def member_view(m: MemberItem) -> dict[str, Any]:
@@ -255,7 +291,9 @@ def add_member(
         member = groups.new_member(
             group, name=request.name, email=request.email, role=request.role.value, by=caller.actor_id, now=now
         )
-        groups.add_member(group, member, by=caller.actor_id, now=now)
+        after = replace(record, members=[*record.members, member])
+        due = due_after(after, config, settings.follow_ups())
+        groups.add_member(group, member, by=caller.actor_id, now=now, due_at=due)
         _bumped(group, caller.actor_id, now)
         record.members.append(member)
         body = {
@@ -286,7 +324,9 @@ def log_activity(
             by=caller.actor_id,
             now=now,
         )
-        groups.add_activity(group, activity, by=caller.actor_id, now=now)
+        after = replace(record, activities=[*record.activities, activity])
+        due = due_after(after, config, settings.follow_ups())
+        groups.add_activity(group, activity, by=caller.actor_id, now=now, due_at=due)
         _bumped(group, caller.actor_id, now)
         group.last_activity_at = iso(now)
         record.activities.append(activity)
@@ -389,7 +429,13 @@ def move_stage(
             config=gates,
         )
         change = StageChange(
-            move, by=caller.actor_id, at=now, note=request.note, reason=request.reason, case_id=request.case_id
+            move,
+            by=caller.actor_id,
+            at=now,
+            note=request.note,
+            reason=request.reason,
+            case_id=request.case_id,
+            due_at=due_after(record, gates, settings.follow_ups(), moved_to=move.to_stage, at=now),
         )
         history = _charter(record.group, change) if move.charter else groups.move_stage(record.group, change)
         _moved(record, change, history)

@@ -15,7 +15,7 @@ from pydantic import BaseModel
 
 from shared import settings
 from shared.directory import Directory, Inbox, read_directory
-from shared.events import GroupStageChanged, InquiryReceived
+from shared.events import DigestDue, FollowUpDue, GroupStageChanged, InquiryReceived
 from shared.geography import STATE_NAMES
 from shared.groups import get_group_item, get_inquiry, read_group
 from shared.intake import ROLE_TITLES
@@ -294,8 +294,95 @@ def _stage_facts(event: GroupStageChanged, directory: Directory | None) -> Stage
     )
 
 
+def _name_email(person: Organizer | Inbox) -> tuple[str, str]:
+    return person.name, person.email
+
+
+def plan_follow_up_emails(
+    event: FollowUpDue, facts: Any, inbox: Inbox | None, config: EmailSettings, follow_ups: Any
+) -> list[OutgoingEmail]:
+    """DESIGN §5's follow-ups. `facts` is a shared.follow_up_runs.FollowUpFacts."""
+    from shared.clock import parse_iso
+
+    due_at = parse_iso(event.due_at)
+    place = f"{facts.city}, {STATE_NAMES[facts.state]}"
+    link = f"{config.organizer_app_url}groups/{event.group_id}"
+    routed = facts.organizer or inbox
+    if routed is None:
+        raise LookupError("no organizer and no national inbox in the directory")
+    routed_name, routed_email = _name_email(routed)
+    common = {"group": facts, "place": place, "link": link, "days": (due_at - facts.created_at).days}
+    key = f"{event.dedup_key}"
+    if event.action == "first_contact_reminder":
+        text, html = render(
+            "followup_reminder", **common, recipient_name=routed_name,
+            escalate_after=follow_ups.first_contact_escalation_days,
+        )  # fmt: skip
+        subject = f"Reminder: an inquiry from {place} is waiting for first contact"
+        return [OutgoingEmail(f"{key}:organizer", (routed_email,), subject, text, html)]
+    if event.action == "first_contact_escalation":
+        chief = facts.field_organizer or inbox
+        if chief is None:
+            raise LookupError("no field organizer and no national inbox in the directory")
+        chief_name, chief_email = _name_email(chief)
+        text, html = render(
+            "followup_escalation", **common, recipient_name=chief_name, routed_name=routed_name,
+            routing_note=facts.routing_note, close_after=follow_ups.stale_inquiry_days,
+        )  # fmt: skip
+        cc = (routed_email,) if routed_email != chief_email else ()
+        subject = f"Escalation: an inquiry from {place} has had no first contact"
+        return [OutgoingEmail(f"{key}:escalation", (chief_email,), subject, text, html, cc=cc)]
+    if event.action == "stalled_nudge":
+        text, html = render(
+            "followup_stalled", **{**common, "days": follow_ups.stalled_days}, organizer_name=routed_name,
+            stage_title=STEP_TITLES[facts.stage.value], stage_text=STEP_TEXTS[facts.stage.value],
+            unmet=list(facts.unmet),
+        )  # fmt: skip
+        subject = f"How is your group in {facts.city} doing?"
+        return [OutgoingEmail(f"{key}:nudge", (facts.founder_email, routed_email), subject, text, html)]
+    if event.action == "charter_eligible":
+        chief = facts.field_organizer or inbox
+        if chief is None:
+            raise LookupError("no field organizer and no national inbox in the directory")
+        chief_name, chief_email = _name_email(chief)
+        text, html = render("followup_charter_eligible", **common, recipient_name=chief_name)
+        subject = f"Ready to charter: the group in {place}"
+        return [OutgoingEmail(f"{key}:field_organizer", (chief_email,), subject, text, html)]
+    return []
+
+
+def plan_digest_email(event: DigestDue, organizer: Organizer, sections: list[Any]) -> list[OutgoingEmail]:
+    """The weekly digest; nothing when the organizer has no open group."""
+    if not sections:
+        return []
+    total = sum(len(s.groups) for s in sections)
+    text, html = render("weekly_digest", organizer=organizer, sections=sections, total=total)
+    subject = f"Your Start a Group digest, week {event.week}: {total} open group{'s' if total != 1 else ''}"
+    return [OutgoingEmail(f"{event.dedup_key}", (organizer.email,), subject, text, html)]
+
+
 def emails_for(event: BaseModel, config: EmailSettings, directory: Directory | None = None) -> list[OutgoingEmail]:
     """The emails an event causes, with the facts read from the table."""
+    if isinstance(event, FollowUpDue):
+        from shared.follow_up_runs import follow_up_facts
+
+        facts = follow_up_facts(event.group_id, event.slot)
+        if facts is None:
+            return []
+        directory = directory or read_directory()
+        return plan_follow_up_emails(event, facts, directory.national_inbox, config, settings.follow_ups())
+    if isinstance(event, DigestDue):
+        from shared.clock import parse_iso
+        from shared.digest import compose
+        from shared.follow_up_runs import digest_summaries
+
+        directory = directory or read_directory()
+        organizer = directory.get(event.organizer_id)
+        if organizer is None or not organizer.active:
+            return []
+        as_of = parse_iso(event.as_of)
+        sections = compose(digest_summaries(organizer, as_of), as_of, str(config.organizer_app_url))
+        return plan_digest_email(event, organizer, sections)
     if isinstance(event, GroupStageChanged):
         facts = _stage_facts(event, directory)
         if facts is None:

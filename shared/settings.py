@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, ValidationError, field_validator
 
 if TYPE_CHECKING:
+    from shared.followups import FollowUpConfig
     from shared.stages import GateConfig
 
 
@@ -88,6 +89,33 @@ class GateSettings(_Env):
         return DEFAULT_GATES.with_overrides(self.gate_overrides.model_dump(exclude_none=True))
 
 
+class FollowUpThresholds(BaseModel):
+    """Overrides of the follow-up thresholds (days); unknown names and zero refused."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    first_contact_reminder_days: int | None = Field(default=None, ge=1)
+    first_contact_escalation_days: int | None = Field(default=None, ge=1)
+    stale_inquiry_days: int | None = Field(default=None, ge=1)
+    stalled_days: int | None = Field(default=None, ge=1)
+
+
+class FollowUpSettings(_Env):
+    # JSON object, e.g. {"stalled_days": 30}; "{}" keeps DESIGN §5's defaults (shared/followups.py).
+    follow_up_overrides: FollowUpThresholds = FollowUpThresholds()
+
+    @field_validator("follow_up_overrides", mode="before")
+    @classmethod
+    def _json(cls, v: object) -> object:
+        return json.loads(v or "{}") if isinstance(v, str) else v
+
+    def config(self) -> FollowUpConfig:
+        from dataclasses import replace
+
+        from shared.followups import DEFAULT_FOLLOW_UPS
+
+        return replace(DEFAULT_FOLLOW_UPS, **self.follow_up_overrides.model_dump(exclude_none=True))
+
+
 HOTLINE = "866-273-4466"
 HOTLINE_LETTERS = "866-A-REGION"
 
@@ -122,7 +150,12 @@ def gates() -> GateConfig:
     return GateSettings.from_env().config()
 
 
+@cache
+def follow_ups() -> FollowUpConfig:
+    return FollowUpSettings.from_env().config()
+
+
 def reset() -> None:
     """Forget cached settings (tests change the environment between cases)."""
-    for f in (table, idempotency, bus, intake, email, gates):
+    for f in (table, idempotency, bus, intake, email, gates, follow_ups):
         f.cache_clear()

@@ -9,6 +9,8 @@ import this; nothing else builds a key. Layout (see README "Data model"):
   GROUP#<group_id>       MEMBER#<added_at>#<id>     members added by organizers (the founder is on GROUP)
   GROUP#<group_id>       ACTIVITY#<date>#<id>       logged activities
   GROUP#<group_id>       HISTORY#<version:08d>      stage moves: who, when, from, to, note
+  GROUP#<group_id>       NOTICE#<slot>              follow-ups acted on, one per slot (issue 5)
+  DIGEST#<organizer_id>  <ISO week>                 the weekly digest taken for that week
   APPLICANT#<email>      OPEN_GROUP                 the one open group of an email
   DIRECTORY              ORGANIZER#<organizer_id>   the organizer directory (+ open inquiries)
   DIRECTORY              NATIONAL_INBOX             where unrouted inquiries go
@@ -17,7 +19,7 @@ import this; nothing else builds a key. Layout (see README "Data model"):
 
   GSI1 ByState  GSI1PK=STATE#<code>   GSI1SK=<stage>#<created_at>#<group_id>   (groups only)
   GSI2 ByStage  GSI2PK=STAGE#<stage>  GSI2SK=<state>#<created_at>#<group_id>   (groups only)
-  GSI3 Due      DuePK=DUE#<yyyy-mm-dd> DueSK=<due_at>#<group_id>  (sparse: groups with due work)
+  GSI3 Due      DuePK=DUE              DueSK=<due_at>#<group_id>  (sparse: groups with due work)
 """
 
 from __future__ import annotations
@@ -101,7 +103,6 @@ class GroupItem(Item, discriminator="group"):
     routing_reason = UnicodeAttribute()
     routing_note = UnicodeAttribute()
     routing_considered = ListAttribute(of=UnicodeAttribute, default=list)
-    inquiry_count = NumberAttribute(default=1)
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
     changed_by = UnicodeAttribute(null=True)
@@ -145,6 +146,25 @@ class HistoryItem(Item, discriminator="history"):
     reason = UnicodeAttribute(null=True)
     case_id = UnicodeAttribute(null=True)
     group_number = NumberAttribute(null=True)
+
+
+class NoticeItem(Item, discriminator="notice"):
+    """A follow-up acted on (DESIGN §5): written once per slot, it is what makes a replayed
+    run send nothing twice; its insert on the stream becomes a FollowUpDue event."""
+
+    group_id = UnicodeAttribute()
+    action = UnicodeAttribute()
+    slot = UnicodeAttribute()
+    due_at = UnicodeAttribute()
+    run_at = UnicodeAttribute()
+
+
+class DigestItem(Item, discriminator="digest"):
+    """One organizer's weekly digest, taken once per ISO week (DigestDue on the stream)."""
+
+    organizer_id = UnicodeAttribute()
+    week = UnicodeAttribute()
+    run_at = UnicodeAttribute()
 
 
 class InquiryItem(Item, discriminator="inquiry"):

@@ -206,3 +206,21 @@ def test_the_sample_api_events_answer(directory, aws):
     assert created["statusCode"] == 201
     assert listed["statusCode"] == 200
     assert {o["organizer_id"] for o in json.loads(listed["body"])} == {"ac-ca-north", "ac-ca-south", "fo-west"}
+
+
+def test_a_taken_notice_becomes_follow_up_due_and_a_taken_digest_digest_due():
+    from shared.events import DigestDue, FollowUpDue
+
+    notice = {"kind": "notice", "group_id": "g", "action": "first_contact_reminder", "slot": "first_contact_reminder",
+              "due_at": "2026-11-26T14:00:00Z", "run_at": "2026-11-26T14:00:05Z"}  # fmt: skip
+    digest = {"kind": "digest", "organizer_id": "fo-west", "week": "2026-W48", "run_at": "2026-11-23T13:00:00Z"}
+
+    assert events_for_change(TableChange("INSERT", None, notice)) == [
+        FollowUpDue(
+            group_id="g", action="first_contact_reminder", slot="first_contact_reminder", due_at="2026-11-26T14:00:00Z"
+        )  # fmt: skip
+    ]
+    assert events_for_change(TableChange("INSERT", None, digest)) == [
+        DigestDue(organizer_id="fo-west", week="2026-W48", as_of="2026-11-23T13:00:00Z")
+    ]
+    assert events_for_change(TableChange("REMOVE", notice, None)) == []

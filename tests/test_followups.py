@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from shared.followups import Action, FollowUpConfig, Snapshot, due_actions, next_due
+from shared.followups import Action, FollowUpConfig, Snapshot, due_actions, next_due, still_applies
 from shared.stages import Stage
 
 T0 = datetime(2026, 11, 2, 15, 0, tzinfo=UTC)
@@ -113,3 +113,16 @@ def test_thresholds_are_configurable():
     config = FollowUpConfig(first_contact_reminder_days=1, first_contact_escalation_days=2, stale_inquiry_days=5)
     assert [d.action for d in due_actions(new_inquiry(), T0 + days(1), config)] == [Action.FIRST_CONTACT_REMINDER]
     assert next_due(new_inquiry(), config) == T0 + days(1)
+
+
+def test_a_reminder_no_longer_applies_once_a_conversation_is_logged():
+    assert still_applies(new_inquiry(), "first_contact_reminder")
+    assert not still_applies(Snapshot(Stage.LEARN_MORE, T0, T0, conversation_logged=True), "first_contact_reminder")
+    assert not still_applies(Snapshot(Stage.ORGANIZE_CORE, T0, T0, True), "first_contact_escalation")
+
+
+def test_a_nudge_no_longer_applies_after_new_activity():
+    s = Snapshot(Stage.ORGANIZE_CORE, T0, T0, True, T0 + days(1))
+    [nudge] = due_actions(s, T0 + days(60))
+    assert still_applies(s, nudge.slot)
+    assert not still_applies(Snapshot(Stage.ORGANIZE_CORE, T0, T0, True, T0 + days(59)), nudge.slot)

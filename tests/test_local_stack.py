@@ -219,3 +219,32 @@ def _parent_of(proc_dir: Path) -> int | None:
         return int((proc_dir / "stat").read_text().rsplit(")", 1)[1].split()[1])
     except (OSError, ValueError, IndexError):
         return None
+
+
+def test_the_daily_follow_ups_chase_an_unanswered_inquiry_through_the_stack(server):
+    from datetime import UTC, datetime, timedelta
+
+    def as_of(days: int) -> str:
+        return (datetime.now(UTC) + timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    city = f"Chaseville {uuid.uuid4().hex[:6]}"
+    form = a_form(city=city)
+    assert server.call("POST", "/inquiries", form).status == 201
+
+    def chase_emails(count: int, timeout: float = 5) -> list[dict]:
+        return server.wait_for_emails(
+            lambda e: city in e["subject"] and e["subject"].startswith(("Reminder", "Escalation")), count, timeout
+        )
+
+    assert server.call("POST", "/_local/schedules/DailyFollowUps/run", {"time": as_of(4)}).status == 200
+    [reminder] = chase_emails(1)
+    assert reminder["subject"].startswith("Reminder")
+
+    assert server.call("POST", "/_local/schedules/DailyFollowUps/run", {"time": as_of(4)}).status == 200
+    assert len(chase_emails(2, timeout=2)) == 1  # the same slot again: nothing new
+
+    assert server.call("POST", "/_local/schedules/DailyFollowUps/run", {"time": as_of(8)}).status == 200
+    reminder_again, escalation = chase_emails(2)
+    assert reminder_again == reminder
+    assert escalation["subject"].startswith("Escalation")
+    assert escalation["cc"] == reminder["to"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -166,3 +167,26 @@ def test_every_organizer_route_is_served_and_refuses_a_request_without_a_token(a
 
     assert response.status == 401
     assert response.headers["Content-Type"] == "application/problem+json"
+
+
+def test_every_schedule_retries_ends_in_a_dlq_and_passes_its_time():
+    schedules = [
+        event["Properties"]
+        for function in FUNCTIONS.values()
+        for event in (function["Properties"].get("Events") or {}).values()
+        if event["Type"] == "ScheduleV2"
+    ]
+    assert len(schedules) == 2
+    for props in schedules:
+        assert props["RetryPolicy"]["MaximumRetryAttempts"] >= 1
+        assert props["DeadLetterConfig"]
+        assert json.loads(props["Input"]) == {"time": "<aws.scheduler.scheduled-time>"}
+
+
+def test_the_outbox_hears_notices_and_digests():
+    filters = TEMPLATE["Resources"]["OutboxFunction"]["Properties"]["Events"]["GroupChanges"]["Properties"]
+    patterns = " ".join(f["Pattern"] for f in filters["FilterCriteria"]["Filters"])
+    assert '"NOTICE#"' in patterns
+    assert '"DIGEST#"' in patterns
+    rule = TEMPLATE["Resources"]["EmailEventsRule"]["Properties"]["EventPattern"]
+    assert set(rule["detail-type"]) == {"InquiryReceived", "GroupStageChanged", "FollowUpDue", "DigestDue"}

@@ -1,0 +1,238 @@
+"""The scheduled runs (DESIGN §5) through their handlers: what is due gets its email, once,
+and only what is due is read."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from local.lambda_runtime import invoke
+from shared import groups, lifecycle
+from shared.directory import load_directory, parse_directory_file
+from tests.conftest import ROOT, sent_emails
+from tests.given import ADMIN_CALLER, group_at, meet_gate, new_group
+from tests.pipeline import run_async
+
+
+def at(days: float) -> str:
+    return (datetime.now(UTC) + timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def run(stack, days: float, function: str = "FollowUpsFunction") -> dict:
+    report = invoke(stack, function, {"time": at(days)})
+    run_async(stack)
+    return report
+
+
+def emails_since(before: int) -> list:
+    return sent_emails()[before:]
+
+
+@pytest.fixture
+def applied(directory, aws):
+    """A new inquiry from San Francisco (routed to ac-ca-north), its two emails sent."""
+    group_id = new_group(aws)
+    run_async(aws)
+    return group_id
+
+
+def test_before_three_days_nothing_is_due(directory, aws, applied):
+    report = run(aws, 2.9)
+    assert report["due"] == 0
+    assert emails_since(2) == []
+
+
+def test_after_three_days_the_routed_organizer_is_reminded_once(directory, aws, applied):
+    first = run(aws, 4)
+    again = run(aws, 4)
+
+    [reminder] = emails_since(2)
+    assert reminder.to == [directory.get("ac-ca-north").email]
+    assert reminder.subject.startswith("Reminder")
+    assert "ana.souza@example.com" in reminder.text.lower()
+    assert first["taken"] == {"first_contact_reminder": 1}
+    assert again["due"] == 0  # the group's next due moved to day 7
+
+
+def test_replaying_a_slot_sends_nothing_twice_even_when_the_index_is_behind(directory, aws, applied):
+    run(aws, 4)
+    record = groups.read_group(applied)
+    groups.set_due(record.group, datetime.now(UTC))  # as if the index still listed it
+
+    replay = run(aws, 4)
+
+    assert replay["due"] == 1
+    assert replay["taken"] == {}
+    assert len(emails_since(2)) == 1
+
+
+def test_after_seven_days_the_field_organizer_is_escalated_to_with_the_organizer_in_copy(directory, aws, applied):
+    run(aws, 4)
+    run(aws, 8)
+
+    reminder, escalation = emails_since(2)
+    assert escalation.to == [directory.get("fo-west").email]
+    assert escalation.cc == [directory.get("ac-ca-north").email]
+    assert escalation.subject.startswith("Escalation")
+
+
+def test_a_group_found_late_is_escalated_without_a_reminder_first(directory, aws, applied):
+    run(aws, 8)
+    [escalation] = emails_since(2)
+    assert escalation.subject.startswith("Escalation")
+
+
+def test_a_state_without_a_field_organizer_escalates_to_the_national_inbox(directory, aws):
+    data = parse_directory_file((ROOT / "data" / "organizers.yaml").read_text())
+    without_fo = tuple(o.model_copy(update={"states": tuple(s for s in o.states if s != "CA")}) if o.id == "fo-west"
+                       else o for o in data.organizers)  # fmt: skip
+    load_directory(data.model_copy(update={"organizers": without_fo}))
+    new_group(aws)
+    run_async(aws)
+
+    run(aws, 8)
+
+    [escalation] = emails_since(2)
+    assert escalation.to == ["organize@example.org"]
+    assert escalation.cc == [directory.get("ac-ca-north").email]
+
+
+def test_a_logged_conversation_stops_the_chase(directory, aws, applied):
+    meet_gate(applied, "learn_more")
+    report = run(aws, 8)
+    assert report["due"] == 0
+    assert emails_since(2) == []
+
+
+def test_a_group_that_moved_on_after_the_run_gets_no_stale_email(directory, aws, applied):
+    invoke(aws, "FollowUpsFunction", {"time": at(4)})  # the notice is taken, its email not yet sent
+    meet_gate(applied, "learn_more")
+    run_async(aws)
+    assert emails_since(2) == []
+
+
+def test_after_sixty_days_the_inquiry_is_closed_and_the_applicant_told_how_to_reopen(directory, aws, applied):
+    run(aws, 61)
+
+    group = lifecycle.get_group(ADMIN_CALLER, applied).body
+    assert (group["stage"], group["closed_reason"]) == ("closed", "no_response")
+    assert group["history"][-1]["by"] == "system:follow-ups"
+    founder = [e for e in emails_since(2) if e.to == ["ana.souza@example.com"]]
+    assert len(founder) == 1
+    assert "reopen" in founder[0].text
+    assert "866-273-4466" in founder[0].text
+    assert groups.find_open_group_id("ana.souza@example.com") is None
+    assert run(aws, 62)["due"] == 0
+
+
+def test_a_quiet_group_is_nudged_after_45_days_and_its_founder_too(directory, aws):
+    group_id = group_at(aws, "organize_core")
+    run_async(aws)
+    before = len(sent_emails())
+
+    assert run(aws, 44.9)["taken"] == {}
+    report = run(aws, 45.1)
+
+    assert report["taken"] == {"stalled_nudge": 1}
+    [nudge] = emails_since(before)
+    assert set(nudge.to) == {"ana.souza@example.com", directory.get("ac-ca-north").email}
+    assert "core_members" in nudge.text
+    assert run(aws, 46)["taken"] == {}
+    assert groups.read_group(group_id).notices[0].action == "stalled_nudge"
+
+
+def test_a_group_whose_step_up_gate_is_met_is_announced_to_the_field_organizer_once(directory, aws):
+    group_id = group_at(aws, "step_up_activism")
+    assert groups.due_group_ids(datetime.now(UTC) + timedelta(days=1))[0] == []  # next due: the stall
+    meet_gate(group_id, "step_up_activism")
+    run_async(aws)
+    before = len(sent_emails())
+
+    first = run(aws, 0.01)
+    second = run(aws, 1)
+
+    assert first["taken"] == {"charter_eligible": 1}
+    assert second["taken"] == {}
+    [notice] = emails_since(before)
+    assert notice.to == [directory.get("fo-west").email]
+    assert notice.subject.startswith("Ready to charter")
+
+
+def test_a_chartered_group_owes_nothing(directory, aws):
+    group_id = group_at(aws, "active")
+    assert groups.read_group(group_id).group.due_sk is None
+
+
+# --- only what is due is read ------------------------------------------------------------
+
+
+def test_the_items_a_run_reads_do_not_grow_with_groups_that_are_not_due(directory, aws):
+    from shared import settings
+
+    aws.resolver.parameters["IntakeRateLimitPerHour"] = "1000"
+    settings.reset()
+    made = iter(range(1000))
+
+    def due_groups(n: int) -> None:  # new inquiries: their reminder is due at +3 days
+        for _ in range(n):
+            new_group(aws, email=f"due{next(made)}@example.com")
+
+    def not_due_groups(n: int) -> None:  # a conversation logged: nothing due, out of the index
+        for _ in range(n):
+            meet_gate(new_group(aws, email=f"calm{next(made)}@example.com"), "learn_more")
+
+    due_groups(2)
+    not_due_groups(2)
+    small = invoke(aws, "FollowUpsFunction", {"time": at(4)})
+    due_groups(2)  # the first two now wait for day 7: the same shape of work as before
+    not_due_groups(20)
+    large = invoke(aws, "FollowUpsFunction", {"time": at(4)})
+
+    assert small["due"] == large["due"] == 2
+    assert small["taken"] == large["taken"] == {"first_contact_reminder": 2}
+    assert small["items_read"] == large["items_read"] == 2 + 2 * 2  # index entries + group, inquiry
+
+
+# --- the weekly digest --------------------------------------------------------------------
+
+
+def test_each_organizer_gets_a_weekly_digest_of_their_groups_once(directory, aws):
+    new_group(aws)
+    new_group(aws, email="second@example.com", city="Oakland", zip="94601")
+    group_at(aws, "organize_core", email="third@example.com", city="Berkeley", zip="94704")
+    run_async(aws)
+    before = len(sent_emails())
+
+    first = run(aws, 0, "WeeklyDigestFunction")
+    second = run(aws, 0, "WeeklyDigestFunction")
+
+    assert first["taken"] == {"digest": 2}  # the coordinator and the field organizer; no one else has groups
+    assert second["taken"] == {}
+    assert second["already_taken"] == 2
+    digests = emails_since(before)
+    recipients = sorted(e.to[0] for e in digests)
+    assert recipients == sorted([directory.get("ac-ca-north").email, directory.get("fo-west").email])
+    coordinator = next(e for e in digests if e.to == [directory.get("ac-ca-north").email])
+    text = coordinator.text
+    assert text.index("Step 1: Learn More (2)") < text.index("Step 2: Organize a Core (1)")
+    assert text.index("San Francisco") < text.index("Oakland")  # oldest first
+    assert "core_members" in text
+    assert "ana.souza" not in text.lower()  # places and what waits, no applicants' emails
+
+
+def test_a_new_week_is_a_new_digest(directory, aws):
+    new_group(aws)
+    run_async(aws)
+    run(aws, 0, "WeeklyDigestFunction")
+    before = len(sent_emails())
+    assert run(aws, 7, "WeeklyDigestFunction")["taken"]["digest"] > 0
+    assert len(emails_since(before)) == 2
+
+
+def test_the_sample_schedule_events_run(directory, aws):
+    from tests.conftest import sample_event
+
+    assert invoke(aws, "FollowUpsFunction", sample_event("follow_ups_daily.json"))["as_of"] == "2026-11-26T14:00:00Z"
+    new_group(aws)
+    assert invoke(aws, "WeeklyDigestFunction", sample_event("weekly_digest_monday.json"))["due"] == 2
