@@ -43,6 +43,7 @@ MEMBER_PREFIX = "MEMBER#"
 ACTIVITY_PREFIX = "ACTIVITY#"
 HISTORY_PREFIX = "HISTORY#"
 NOTICE_PREFIX = "NOTICE#"
+STORE_ATTEMPTS = 5  # a submission racing others for the same email, or the same organizer
 DUE_PK = "DUE"  # one partition of the sparse Due index: thousands of groups, read by time
 COUNTER_PK = "COUNTER"
 GROUP_NUMBER_SK = "GROUP_NUMBER"
@@ -128,7 +129,7 @@ def store_inquiry(inquiry: Inquiry, routing: Routing, now: datetime, *, due_at: 
     inquiry on the open group. Safe under retries and races: the APPLICANT# item is the
     one lock, taken in the same transaction that creates the group."""
     bind()
-    for _ in range(3):
+    for _ in range(STORE_ATTEMPTS):
         open_group_id = find_open_group_id(inquiry.email_key)
         if open_group_id is not None:
             repeated = _add_repeat_inquiry(open_group_id, inquiry, now)
@@ -138,7 +139,7 @@ def store_inquiry(inquiry: Inquiry, routing: Routing, now: datetime, *, due_at: 
         created = _create_group(inquiry, routing, now, due_at)
         if created is not None:
             return created
-    raise RuntimeError("inquiry could not be stored after 3 attempts")  # pragma: no cover
+    raise RuntimeError(f"inquiry could not be stored after {STORE_ATTEMPTS} attempts")  # pragma: no cover
 
 
 def _create_group(inquiry: Inquiry, routing: Routing, now: datetime, due_at: datetime | None) -> Intake | None:
@@ -183,9 +184,12 @@ def _create_group(inquiry: Inquiry, routing: Routing, now: datetime, due_at: dat
                     condition=OrganizerItem.pk.exists(),
                 )
     except TransactWriteError as err:
-        reasons = [r.code if r else None for r in (err.cancellation_reasons or [])]
-        if reasons and reasons[0] == "ConditionalCheckFailed":
-            return None  # another submission for this email won the race
+        reasons = {r.code for r in (err.cancellation_reasons or []) if r is not None}
+        # Only the applicant lock has a condition that can fail (the group id is new): another
+        # submission for this email won. A conflict with a concurrent transaction (on the
+        # organizer's counter) is a race too. Either way: read the lock again and retry.
+        if reasons & {"ConditionalCheckFailed", "TransactionConflict"}:
+            return None
         raise
     return Intake(group=group, inquiry_id=inquiry_id, created=True)
 

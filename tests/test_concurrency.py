@@ -214,3 +214,48 @@ def test_concurrent_members_without_if_match_all_apply(real_dynamodb):
     record = groups.read_group(gid)
     assert len(record.members) == applied
     assert record.group.version == 1 + applied
+
+
+# --- duplicate submissions (DESIGN §2: one open group per email) ---------------------------
+
+
+def _race(n: int, submit: Callable[[int], Any]) -> list[Any]:
+    barrier = threading.Barrier(n)
+
+    def one(i: int) -> Any:
+        barrier.wait()
+        return submit(i)
+
+    with ThreadPoolExecutor(max_workers=n) as pool:
+        return list(pool.map(one, range(n)))
+
+
+def test_20_concurrent_submissions_for_one_email_make_one_group(real_dynamodb):
+    # Different words each time (a person pressing send again after editing), mixed case.
+    outcomes = _race(
+        20,
+        lambda i: submit_inquiry(
+            {**VALID_FORM, "email": "Race@Example.com" if i % 2 else "race@example.COM", "message": f"try {i}"},
+            f"203.0.113.{i}",
+            now(),
+        ),
+    )
+
+    assert sorted(o.status for o in outcomes) == [200] * 19 + [201]
+    assert len({o.group_id for o in outcomes}) == 1
+    group_id = outcomes[0].group_id
+    assert groups.find_open_group_id("race@example.com") == group_id
+    record = groups.read_group(group_id)
+    inquiries = record.items_read - 1 - len(record.members) - len(record.activities) - len(record.history)
+    assert inquiries == 20  # every distinct submission is kept, each once
+    assert read_directory().get("ac-ca-north").open_inquiries == 1  # counted once, for the one group
+
+
+def test_the_same_submission_retried_20_times_at_once_is_stored_once(real_dynamodb):
+    outcomes = _race(20, lambda i: submit_inquiry({**VALID_FORM, "email": "retry@example.com"}, "203.0.113.9", now()))
+
+    assert sorted(o.status for o in outcomes) == [200] * 19 + [201]
+    assert len({o.group_id for o in outcomes}) == 1
+    assert len({o.body["inquiry_id"] for o in outcomes}) == 1
+    record = groups.read_group(outcomes[0].group_id)
+    assert record.items_read == 2  # the group and its one inquiry
