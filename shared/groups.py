@@ -561,20 +561,11 @@ def record_notice(group: GroupItem, due: Due, *, now: datetime, next_due_at: dat
         due_at=iso(due.at),
         run_at=iso(now),
     )
-    target = GroupItem(group_pk(group.group_id), GROUP_SK)
     try:
         _commit(
             [
                 ("notice", "put", lambda tx: tx.save(notice, condition=NoticeItem.pk.does_not_exist())),
-                (
-                    "group",
-                    "update",
-                    lambda tx: tx.update(
-                        target,
-                        actions=due_actions(group.group_id, next_due_at),
-                        condition=GroupItem.version == group.version,
-                    ),
-                ),
+                _due_part(group, next_due_at),
             ]
         )
     except WriteCancelled as err:
@@ -584,22 +575,19 @@ def record_notice(group: GroupItem, due: Due, *, now: datetime, next_due_at: dat
     return True
 
 
+def _due_part(group: GroupItem, due_at: datetime | None) -> _Part:
+    """The group's place in the Due index, on the version that was read; no version bump."""
+    target = GroupItem(group_pk(group.group_id), GROUP_SK)
+    actions = due_actions(group.group_id, due_at)
+    unchanged = GroupItem.version == group.version
+    return "group", "update", lambda tx: tx.update(target, actions=actions, condition=unchanged)
+
+
 def set_due(group: GroupItem, due_at: datetime | None) -> None:
     """Put the group where it belongs in the Due index (a run that found nothing to do
     repairs a stale entry), on the version that was read; no version bump."""
     bind()
-    target = GroupItem(group_pk(group.group_id), GROUP_SK)
-    _commit(
-        [
-            (
-                "group",
-                "update",
-                lambda tx: tx.update(
-                    target, actions=due_actions(group.group_id, due_at), condition=GroupItem.version == group.version
-                ),
-            )
-        ]
-    )
+    _commit([_due_part(group, due_at)])
 
 
 def groups_in_stage(stage: str) -> list[GroupItem]:

@@ -9,9 +9,9 @@ from __future__ import annotations
 import json
 import os
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, ValidationError, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, HttpUrl, ValidationError
 
 if TYPE_CHECKING:
     from shared.followups import FollowUpConfig
@@ -74,14 +74,14 @@ class GateThresholds(BaseModel):
     min_members: int | None = Field(default=None, ge=1)
 
 
+def _json_object(value: object) -> object:
+    """An environment variable holding a JSON object ("" or unset: no overrides)."""
+    return json.loads(value or "{}") if isinstance(value, str) else value
+
+
 class GateSettings(_Env):
     # JSON object, e.g. {"min_core_members": 4}; "{}" keeps the seed's defaults (shared/stages.py).
-    gate_overrides: GateThresholds = GateThresholds()
-
-    @field_validator("gate_overrides", mode="before")
-    @classmethod
-    def _json(cls, v: object) -> object:
-        return json.loads(v or "{}") if isinstance(v, str) else v
+    gate_overrides: Annotated[GateThresholds, BeforeValidator(_json_object)] = GateThresholds()
 
     def config(self) -> GateConfig:
         from shared.stages import DEFAULT_GATES
@@ -101,12 +101,7 @@ class FollowUpThresholds(BaseModel):
 
 class FollowUpSettings(_Env):
     # JSON object, e.g. {"stalled_days": 30}; "{}" keeps DESIGN §5's defaults (shared/followups.py).
-    follow_up_overrides: FollowUpThresholds = FollowUpThresholds()
-
-    @field_validator("follow_up_overrides", mode="before")
-    @classmethod
-    def _json(cls, v: object) -> object:
-        return json.loads(v or "{}") if isinstance(v, str) else v
+    follow_up_overrides: Annotated[FollowUpThresholds, BeforeValidator(_json_object)] = FollowUpThresholds()
 
     def config(self) -> FollowUpConfig:
         from dataclasses import replace
