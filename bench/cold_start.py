@@ -24,6 +24,10 @@ CANDIDATES = {
     "OrganizersFunction": "functions.organizers.app",
     "OutboxFunction": "functions.outbox.app",
     "EmailSenderFunction": "functions.email_sender.app",
+    "GroupsFunction": "functions.groups.app",
+    "ReportsFunction": "functions.reports.app",
+    "FollowUpsFunction": "functions.follow_ups.app",
+    "WeeklyDigestFunction": "functions.weekly_digest.app",
 }
 PROBE = "import time; t = time.perf_counter(); import {module}; print((time.perf_counter() - t) * 1000)"
 ENV = {"AWS_DEFAULT_REGION": "us-east-1", "PYTHONDONTWRITEBYTECODE": "0", "PATH": "/usr/bin:/bin"}
