@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,16 @@ ROOT = Path(__file__).resolve().parent.parent
 EVENTS = ROOT / "events"
 
 
+# The long tests (seconds each: DynamoDB Local races, subprocess stacks, the browser, sam
+# build) run first: under xdist the run then ends on short tests on both workers instead
+# of one worker finishing a 30-second race while the other idles.
+LONG_MARKS = ("ddblocal", "stack", "browser", "build")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    items.sort(key=lambda item: not any(item.get_closest_marker(mark) for mark in LONG_MARKS))
+
+
 def sample_event(name: str) -> dict[str, Any]:
     return json.loads((EVENTS / name).read_text())
 
@@ -48,33 +59,75 @@ def reset_caches() -> None:
     table._bound = None
 
 
-@pytest.fixture
-def aws() -> Iterator[Any]:
-    """moto for every AWS service, with the resources of template.yaml created in it and
-    the functions' environment variables set."""
+@dataclass
+class _World:
+    """One worker's moto, with template.yaml provisioned once (tests/moto_state.py)."""
+
+    mock: Any
+    stack: Any
+    fresh: Any  # MotoSnapshot: provisioned, nothing stored
+    with_directory: Any = None  # MotoSnapshot: and the directory loaded
+    directory: Any = None
+
+
+@pytest.fixture(scope="session")
+def _world() -> Iterator[_World]:
     import boto3
     from moto import mock_aws
 
     from local.provision import provision
+    from tests.moto_state import (
+        MotoSnapshot,
+        copy_each_table_once_per_transaction,
+        serialize_dynamodb_answers_as_json,
+    )
 
-    with mock_aws():
-        reset_caches()
+    copy_each_table_once_per_transaction()
+    serialize_dynamodb_answers_as_json()
+    mock = mock_aws()
+    mock.start()
+    try:
         stack = provision(boto3.Session(region_name="us-east-1"), stack_name="test")
-        saved = dict(os.environ)
-        for logical in stack.functions():
-            os.environ.update(stack.environment(logical))
-        try:
-            yield stack
-        finally:
-            os.environ.clear()
-            os.environ.update(saved)
-            reset_caches()
+        world = _World(mock, stack, MotoSnapshot())
+    finally:
+        mock.stop(remove_data=False)
+    yield world
+    mock.start(reset=True)  # and drop everything at the end
+    mock.stop()
 
 
 @pytest.fixture
-def directory(aws: Any) -> Any:
+def aws(_world: _World) -> Iterator[Any]:
+    """moto for every AWS service, with the resources of template.yaml created in it and
+    the functions' environment variables set; every test starts from the same fresh state."""
+    stack = _world.stack
+    _world.mock.start(reset=False)
+    _world.fresh.restore()
+    reset_caches()
+    saved, parameters = dict(os.environ), dict(stack.resolver.parameters)
+    for logical in stack.functions():
+        os.environ.update(stack.environment(logical))
+    try:
+        yield stack
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+        stack.resolver.parameters.clear()
+        stack.resolver.parameters.update(parameters)
+        reset_caches()
+        _world.mock.stop(remove_data=False)
+
+
+@pytest.fixture
+def directory(aws: Any, _world: _World) -> Any:
     """The organizer directory of data/organizers.yaml, loaded."""
     from shared.directory import load_directory, parse_directory_file, read_directory
+    from tests.moto_state import MotoSnapshot
 
-    load_directory(parse_directory_file((ROOT / "data" / "organizers.yaml").read_text()))
-    return read_directory()
+    if _world.with_directory is None:
+        load_directory(parse_directory_file((ROOT / "data" / "organizers.yaml").read_text()))
+        _world.directory = read_directory()
+        _world.with_directory = MotoSnapshot()
+    else:
+        _world.with_directory.restore()
+    return _world.directory

@@ -197,8 +197,18 @@ def test_the_items_a_run_reads_do_not_grow_with_groups_that_are_not_due(director
 # --- the weekly digest --------------------------------------------------------------------
 
 
+def backdate(group_id: str, days: int) -> None:
+    """As if the group had come in `days` earlier (timestamps are kept to the second, so two
+    groups made by one test are otherwise often the same age)."""
+    from shared.clock import iso, parse_iso
+    from shared.table import GroupItem
+
+    group = groups.read_group(group_id).group
+    group.update(actions=[GroupItem.created_at.set(iso(parse_iso(group.created_at) - timedelta(days=days)))])
+
+
 def test_each_organizer_gets_a_weekly_digest_of_their_groups_once(directory, aws):
-    new_group(aws)
+    backdate(new_group(aws), 2)
     new_group(aws, email="second@example.com", city="Oakland", zip="94601")
     group_at(aws, "organize_core", email="third@example.com", city="Berkeley", zip="94704")
     run_async(aws)
@@ -217,6 +227,8 @@ def test_each_organizer_gets_a_weekly_digest_of_their_groups_once(directory, aws
     text = coordinator.text
     assert text.index("Step 1: Learn More (2)") < text.index("Step 2: Organize a Core (1)")
     assert text.index("San Francisco") < text.index("Oakland")  # oldest first
+    assert "(2 days)" in text
+    assert "(0 days)" in text
     assert "core_members" in text
     assert "ana.souza" not in text.lower()  # places and what waits, no applicants' emails
 

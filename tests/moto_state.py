@@ -1,0 +1,143 @@
+"""Snapshots of moto's in-process state, so the test suite provisions template.yaml once per
+worker and every test still starts from the same fresh stack.
+
+Provisioning the whole template (tables, queues, bus, rules, user pool) and loading the
+directory took ~0.7 s a test, half of the suite's time. A snapshot is a deep copy of every
+moto backend's attributes; restoring one deep-copies it back into the live backend objects
+(so whatever holds a backend keeps holding the right one) and resets any backend made
+since. A restore costs ~10 ms.
+
+moto keeps locks and conditions in its models (SQS queues); copies get fresh ones.
+"""
+
+from __future__ import annotations
+
+import copy
+import copyreg
+import json
+import threading
+from typing import Any
+
+for _kind in (threading.Lock, threading.RLock, threading.Condition):
+    copyreg.pickle(type(_kind()), lambda _lock, _kind=_kind: (_kind, ()))
+
+Key = tuple[int, str, str]  # (id of the BackendDict, account, region)
+
+
+def _live_backends() -> dict[Key, Any]:
+    from moto.core.base_backend import BackendDict
+
+    return {
+        (id(services), account, region): backend
+        for services in BackendDict._instances
+        for account, regions in list(services.items())
+        for region, backend in list(regions.items())
+    }
+
+
+def _copy(state: dict[str, Any], live: dict[Key, Any]) -> dict[str, Any]:
+    # References from one backend to another (or to itself) stay on the live objects.
+    memo = {id(backend): backend for backend in live.values()}
+    return copy.deepcopy(state, memo)
+
+
+class MotoSnapshot:
+    def __init__(self) -> None:
+        live = _live_backends()
+        self._states = {key: _copy(backend.__dict__, live) for key, backend in live.items()}
+
+    def restore(self) -> None:
+        live = _live_backends()
+        for key, backend in live.items():
+            state = self._states.get(key)
+            if state is None:
+                backend.reset()  # made after the snapshot: back to a new backend
+                continue
+            fresh = _copy(state, live)
+            backend.__dict__.clear()
+            backend.__dict__.update(fresh)
+        missing = self._states.keys() - live.keys()
+        if missing:
+            raise RuntimeError(f"moto backends vanished since the snapshot: {sorted(missing)}")
+
+
+def copy_each_table_once_per_transaction() -> None:
+    """moto backs up a table before a TransactWriteItems by deep-copying it once per item of
+    the transaction, though every copy of one table is the same; with the table's stream
+    that was ~90 ms a transaction, a third of the suite's time. One copy per table per
+    transaction keeps moto's all-or-nothing rollback exactly as it is."""
+    from moto.dynamodb import models
+    from moto.dynamodb.models.table import Table
+
+    original = models.DynamoDBBackend.transact_write_items
+    if getattr(original, "_copies_once", False):
+        return
+    real_copy = models.copy
+
+    def transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> Any:
+        copies: dict[int, Any] = {}
+
+        class _OncePerTable:
+            @staticmethod
+            def deepcopy(obj: Any, memo: Any = None) -> Any:
+                if not isinstance(obj, Table):
+                    return real_copy.deepcopy(obj, memo)
+                if id(obj) not in copies:
+                    copies[id(obj)] = real_copy.deepcopy(obj, memo)
+                return copies[id(obj)]
+
+        models.copy = _OncePerTable
+        try:
+            return original(self, transact_items)
+        finally:
+            models.copy = real_copy
+
+    transact_write_items._copies_once = True  # type: ignore[attr-defined]
+    models.DynamoDBBackend.transact_write_items = transact_write_items
+
+
+# DynamoDB's data-plane answers: what moto builds for them is already the JSON body.
+_PLAIN_JSON_OPERATIONS = frozenset(
+    {
+        "BatchGetItem",
+        "BatchWriteItem",
+        "DeleteItem",
+        "GetItem",
+        "PutItem",
+        "Query",
+        "TransactGetItems",
+        "TransactWriteItems",
+        "UpdateItem",
+    }
+)
+
+
+def dynamodb_answer_as_json(handler: Any, result: Any) -> tuple[int, dict[str, Any], str] | None:
+    """The answer to a DynamoDB data-plane call as plain JSON, or None where moto's own
+    serializer must do it (errors, control-plane calls, values JSON cannot hold)."""
+    if isinstance(result, Exception) or handler._get_action() not in _PLAIN_JSON_OPERATIONS:
+        return None
+    try:
+        body = json.dumps(result)
+    except TypeError:
+        return None
+    return 200, {"Content-Type": "application/x-amz-json-1.0", **handler.response_headers}, body
+
+
+def serialize_dynamodb_answers_as_json() -> None:
+    """moto serializes every answer by walking the operation's output shape, trying each
+    member of each AttributeValue through alias lookups: ~130 ms for a 50-item Query, the
+    suite's biggest cost after provisioning. For the data-plane calls the dict moto builds
+    is already DynamoDB's JSON body (tests/test_moto_state.py holds the two equal), so
+    those are dumped as they are."""
+    from moto.dynamodb.responses import DynamoHandler
+
+    if "_moto_serialized" in DynamoHandler.__dict__:
+        return
+    DynamoHandler._moto_serialized = DynamoHandler.serialized  # type: ignore[attr-defined]
+
+    def serialized(self: Any, action_result: Any) -> Any:
+        fast = dynamodb_answer_as_json(self, action_result.result)
+        return fast if fast is not None else self._moto_serialized(action_result)
+
+    DynamoHandler.serialized = serialized  # type: ignore[method-assign]

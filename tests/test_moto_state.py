@@ -1,0 +1,102 @@
+"""The suite's speed-ups of moto (tests/moto_state.py) change nothing a test can see: each
+test starts from the same fresh stack, DynamoDB answers the same bytes moto's serializer
+would, and a failed transaction still writes nothing."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from tests.conftest import sent_emails
+from tests.given import new_group
+from tests.pipeline import run_async
+
+
+def _items(aws: Any) -> list[dict[str, Any]]:
+    client = aws.client("dynamodb")
+    return client.query(
+        TableName=aws.name("GroupsTable"),
+        KeyConditionExpression="PK = :pk",
+        ExpressionAttributeValues={":pk": {"S": "LEFTOVER"}},
+    )["Items"]
+
+
+@pytest.mark.parametrize("turn", ["first", "second"])
+def test_what_one_test_stores_and_sends_the_next_does_not_see(directory, aws, turn):
+    """Run twice: whichever runs second would see the first's item, group, queue message
+    and emails if the state leaked."""
+    assert _items(aws) == []
+    assert sent_emails() == []
+    sqs = aws.client("sqs")
+    queue = aws.attr("EmailQueue", "QueueUrl")
+    assert "Messages" not in sqs.receive_message(QueueUrl=queue, WaitTimeSeconds=0)
+
+    aws.client("dynamodb").put_item(
+        TableName=aws.name("GroupsTable"), Item={"PK": {"S": "LEFTOVER"}, "SK": {"S": turn}}
+    )
+    new_group(aws)
+    run_async(aws)
+    sqs.send_message(QueueUrl=queue, MessageBody="{}")
+    assert len(sent_emails()) == 2
+
+
+def test_the_directory_is_there_again_after_a_test_changed_it(directory, aws):
+    from shared.directory import read_directory
+
+    assert read_directory() == directory  # open inquiry counts included: nothing kept from other tests
+
+
+def test_dynamodb_answers_are_what_motos_serializer_makes(directory, aws):
+    from moto.core.responses import ActionResult
+    from moto.dynamodb.responses import DynamoHandler
+
+    from tests.moto_state import dynamodb_answer_as_json
+
+    new_group(aws)
+    seen: list[tuple[Any, Any]] = []
+    fast_path = DynamoHandler.serialized
+
+    def recording(self: Any, action_result: Any) -> Any:
+        seen.append((self, action_result))
+        return self._moto_serialized(action_result)
+
+    DynamoHandler.serialized = recording
+    try:
+        from shared import groups
+
+        [item] = groups.groups_in_state("CA")[0]
+        groups.read_group(item.group_id)
+        run_async(aws)  # the outbox's and the sender's reads and writes
+    finally:
+        DynamoHandler.serialized = fast_path
+
+    operations = {handler._get_action() for handler, _ in seen}
+    assert {"Query", "PutItem", "UpdateItem"} <= operations
+    for handler, action_result in seen:
+        fast = dynamodb_answer_as_json(handler, action_result.result)
+        if fast is None:
+            continue  # left to moto: control-plane calls, errors
+        _, _, motos = handler._moto_serialized(ActionResult(action_result.result))
+        assert json.loads(fast[2]) == json.loads(motos), handler._get_action()
+
+
+def test_a_failed_transaction_still_writes_nothing(directory, aws):
+    from botocore.exceptions import ClientError
+
+    client, table = aws.client("dynamodb"), aws.name("GroupsTable")
+    with pytest.raises(ClientError, match="TransactionCanceled"):
+        client.transact_write_items(
+            TransactItems=[
+                {"Put": {"TableName": table, "Item": {"PK": {"S": "LEFTOVER"}, "SK": {"S": "a"}}}},
+                {
+                    "Put": {
+                        "TableName": table,
+                        "Item": {"PK": {"S": "LEFTOVER"}, "SK": {"S": "b"}},
+                        "ConditionExpression": "attribute_exists(PK)",
+                    }
+                },
+            ]
+        )
+    assert _items(aws) == []
