@@ -143,6 +143,8 @@ def read_json_object(event: dict[str, Any]) -> dict[str, Any]:
         payload = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
         raise MalformedRequest("The request body is not valid JSON.") from None
+    except RecursionError:  # thousands of nested brackets fit in 16 KiB
+        raise MalformedRequest("The request body nests too deeply.") from None
     if not isinstance(payload, dict):
         raise MalformedRequest("The request body must be a JSON object.")
     return payload

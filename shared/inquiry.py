@@ -20,7 +20,11 @@ from shared.geography import is_state_code, is_zip
 MAX_MESSAGE = 2000
 # Bidirectional embeddings, overrides and isolates ("Trojan Source" characters).
 _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-_MULTILINE_ALLOWED = frozenset("\n\r\t")
+_MULTILINE_ALLOWED = frozenset("\n\t")
+# Format characters that scripts need inside words: joiners (Persian, Indic scripts,
+# emoji sequences) and the left-to-right / right-to-left marks of mixed-direction names.
+_FORMAT_ALLOWED = frozenset("\u200c\u200d\u200e\u200f")
+_LINE_BREAKS = ("\r\n", "\r", "\u2028", "\u2029", "\x85")
 
 
 def _invalid(message: str) -> PydanticCustomError:
@@ -28,15 +32,32 @@ def _invalid(message: str) -> PydanticCustomError:
 
 
 def clean_text(value: Any, *, max_length: int, multiline: bool = False) -> str:
-    """NFC-normalized, trimmed text without control characters or bidi overrides."""
+    """NFC-normalized, trimmed text a person typed, safe to store, show and mail.
+
+    Refused: control characters, bidirectional embeddings/overrides/isolates, lone
+    surrogates and unassigned code points (DynamoDB and email cannot carry them), and in
+    one-line fields line and paragraph separators and invisible format characters (they
+    would break an email header or hide text). A multi-line field keeps line breaks, as
+    `\n` whatever the sender's convention."""
     if not isinstance(value, str):
         raise _invalid("must be text")
-    text = unicodedata.normalize("NFC", value).strip()
+    text = unicodedata.normalize("NFC", value)
+    if multiline:
+        for brk in _LINE_BREAKS:
+            text = text.replace(brk, "\n")
+    text = text.strip()
     for ch in text:
         if ch in _BIDI_CONTROLS:
             raise _invalid("must not contain bidirectional override characters")
-        if unicodedata.category(ch) == "Cc" and not (multiline and ch in _MULTILINE_ALLOWED):
+        category = unicodedata.category(ch)
+        if category == "Cc" and not (multiline and ch in _MULTILINE_ALLOWED):
             raise _invalid("must not contain control characters")
+        if category in ("Cs", "Cn"):
+            raise _invalid("must not contain invalid or unassigned characters")
+        if category in ("Zl", "Zp"):
+            raise _invalid("must be on one line")
+        if category == "Cf" and ch not in _FORMAT_ALLOWED and not multiline:
+            raise _invalid("must not contain invisible formatting characters")
     if len(text) > max_length:
         raise _invalid(f"must be at most {max_length} characters")
     return text
@@ -74,7 +95,9 @@ class Inquiry(BaseModel):
         if not text:
             raise _invalid("is required")
         try:
-            return validate_email(text, check_deliverability=False).normalized
+            # Non-ASCII mailbox names cannot be sent through SES; international domains
+            # can, in their ASCII (Punycode) form, which is what is stored and mailed.
+            return validate_email(text, check_deliverability=False, allow_smtputf8=False).ascii_email
         except EmailNotValidError:
             raise _invalid("must be a valid email address, like name@example.org") from None
 

@@ -113,6 +113,55 @@ def test_bidirectional_overrides_are_refused(char):
     assert "bidirectional" in errors_of({**VALID_FORM, "city": f"San{char} Francisco"})["city"]
 
 
+@pytest.mark.parametrize("field", ["name", "city", "message"])
+@pytest.mark.parametrize("char", ["\ud800", "\U000e0080"])
+def test_lone_surrogates_and_unassigned_characters_are_refused(field, char):
+    # DynamoDB cannot store a lone surrogate: accepted, it would fail the write (a 500).
+    assert errors_of({**VALID_FORM, field: f"Ana{char}"}) == {
+        field: "must not contain invalid or unassigned characters"
+    }
+
+
+@pytest.mark.parametrize("field", ["name", "city"])
+@pytest.mark.parametrize("char", ["\u2028", "\u2029"])
+def test_line_separators_are_refused_in_one_line_fields(field, char):
+    # The city and the name go into email subjects, where a line break cannot be.
+    assert errors_of({**VALID_FORM, field: f"San{char}Francisco"}) == {field: "must be on one line"}
+
+
+def test_a_message_keeps_its_line_breaks_as_newlines_whatever_the_convention():
+    message = "one\r\ntwo\rthree\u2028four\u2029five"
+    assert parse_inquiry({**VALID_FORM, "message": message}).message == "one\ntwo\nthree\nfour\nfive"
+
+
+@pytest.mark.parametrize("char", ["\u200b", "\u2060", "\ufeff", "\u00ad", "\U000e0041"])
+def test_invisible_format_characters_are_refused_in_names(char):
+    assert errors_of({**VALID_FORM, "name": f"Ana{char}Souza"}) == {
+        "name": "must not contain invisible formatting characters"
+    }
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645",  # Persian, with a zero-width non-joiner
+        "\u05d3\u05e0\u05d4\u200f Cohen",  # Hebrew then Latin, with a right-to-left mark
+        "\u0915\u094d\u200d\u0937",  # Devanagari with a zero-width joiner
+    ],
+)
+def test_the_joiners_and_direction_marks_that_scripts_need_are_kept(name):
+    assert parse_inquiry({**VALID_FORM, "name": name}).name == name
+
+
+def test_an_international_domain_is_stored_in_its_ascii_form():
+    assert parse_inquiry({**VALID_FORM, "email": "ana@ex\u00e4mple.org"}).email == "ana@xn--exmple-cua.org"
+
+
+def test_a_mailbox_name_that_email_cannot_carry_is_refused():
+    # SES sends only ASCII mailbox names: accepted, the confirmation could never be sent.
+    assert "email" in errors_of({**VALID_FORM, "email": "jos\u00e9@example.org"})
+
+
 @pytest.mark.parametrize("value", [123, ["Ana"], {"first": "Ana"}, True])
 def test_non_text_values_are_refused(value):
     assert errors_of({**VALID_FORM, "name": value}) == {"name": "must be text"}
@@ -194,6 +243,21 @@ def test_a_base64_encoded_body_is_decoded(directory, aws):
     response = call_api(aws, "IntakeFunction", "POST", "/inquiries", raw_body=json.dumps(VALID_FORM).encode(),
                         headers={"content-type": "application/json"})  # fmt: skip
     assert response.status == 201
+
+
+@pytest.mark.parametrize("raw", ["[" * 16000, '{"a":' * 3000])
+def test_a_body_nested_too_deeply_is_a_400(aws, raw):
+    response = call_api(aws, "IntakeFunction", "POST", "/inquiries", raw_body=raw,
+                        headers={"content-type": "application/json"})  # fmt: skip
+    assert_problem(response, 400)
+
+
+def test_a_lone_surrogate_escaped_in_json_is_a_422(directory, aws):
+    raw = json.dumps({**VALID_FORM, "name": "PLACEHOLDER"}).replace("PLACEHOLDER", "Ana\\ud800")
+    response = call_api(aws, "IntakeFunction", "POST", "/inquiries", raw_body=raw,
+                        headers={"content-type": "application/json"})  # fmt: skip
+    body = assert_problem(response, 422)
+    assert [e["field"] for e in body["errors"]] == ["name"]
 
 
 def test_invalid_utf8_is_a_400(aws):
