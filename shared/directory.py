@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from shared.geography import STATE_CODES
-from shared.routing import Organizer, Role
+from shared.routing import Organizer, Role, field_organizer_for
 from shared.table import DigestItem, InboxItem, Item, OrganizerItem, bind
 
 DIRECTORY_PK = "DIRECTORY"
@@ -34,6 +34,14 @@ class Directory:
 
     def get(self, organizer_id: str | None) -> Organizer | None:
         return next((o for o in self.organizers if o.organizer_id == organizer_id), None)
+
+    def contact_for(self, organizer_id: str | None, state: str) -> Organizer | None:
+        """Who looks after a group now: the organizer it was routed to while they are in
+        the program, else the state's field organizer; None: the national inbox."""
+        routed = self.get(organizer_id)
+        if routed is not None and routed.active:
+            return routed
+        return field_organizer_for(state, self.organizers)
 
     def by_email(self, email: str) -> Organizer | None:
         key = email.casefold()

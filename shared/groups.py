@@ -6,6 +6,8 @@ All DynamoDB keys of a group are built here and nowhere else.
 
 from __future__ import annotations
 
+import random
+import time
 import uuid
 from collections import Counter
 from collections.abc import Callable
@@ -84,6 +86,12 @@ def index_keys(state: str, stage: str, created_at: str, group_id: str) -> dict[s
     }
 
 
+def inquiry_sk(inquiry: Inquiry, now: datetime) -> str:
+    """A submission's key in its group: the same words on the same (UTC) day are one
+    submission sent again (a retry); the same words another day are a new inquiry."""
+    return f"INQUIRY#{inquiry.fingerprint()}#{now:%Y-%m-%d}"
+
+
 def due_sk(due_at: datetime, group_id: str) -> str:
     return f"{iso(due_at)}#{group_id}"
 
@@ -102,6 +110,12 @@ class Intake:
     group: GroupItem
     inquiry_id: str
     created: bool
+
+
+def pause_before_retry(attempt: int) -> None:
+    """Jittered, growing, capped: writers that lost a race spread out instead of colliding
+    again on the same item (the applicant's lock, an organizer's count, the counter)."""
+    time.sleep(random.uniform(0, min(0.05, 0.002 * 2**attempt)))  # noqa: S311 - not crypto
 
 
 def _connection() -> Connection:
@@ -129,7 +143,7 @@ def store_inquiry(inquiry: Inquiry, routing: Routing, now: datetime, *, due_at: 
     inquiry on the open group. Safe under retries and races: the APPLICANT# item is the
     one lock, taken in the same transaction that creates the group."""
     bind()
-    for _ in range(STORE_ATTEMPTS):
+    for attempt in range(STORE_ATTEMPTS):
         open_group_id = find_open_group_id(inquiry.email_key)
         if open_group_id is not None:
             repeated = _add_repeat_inquiry(open_group_id, inquiry, now)
@@ -139,6 +153,7 @@ def store_inquiry(inquiry: Inquiry, routing: Routing, now: datetime, *, due_at: 
         created = _create_group(inquiry, routing, now, due_at)
         if created is not None:
             return created
+        pause_before_retry(attempt)  # another submission for this email, or this organizer, came first
     raise RuntimeError(f"inquiry could not be stored after {STORE_ATTEMPTS} attempts")  # pragma: no cover
 
 
@@ -206,9 +221,10 @@ def _add_repeat_inquiry(group_id: str, inquiry: Inquiry, now: datetime) -> Intak
     except PutError as err:
         if err.cause_response_code != "ConditionalCheckFailedException":
             raise
-        # The very same submission again (a retry): answer with what it got the first time.
+        # The very same submission again (a retry): answer with what it got the first time,
+        # a 201 too when that one created the group.
         first = InquiryItem.get(record.pk, record.sk, consistent_read=True)
-        return Intake(group=group, inquiry_id=first.inquiry_id, created=False)
+        return Intake(group=group, inquiry_id=first.inquiry_id, created=not first.duplicate)
     return Intake(group=group, inquiry_id=record.inquiry_id, created=False)
 
 
@@ -223,7 +239,7 @@ def _inquiry_item(
 ) -> InquiryItem:
     return InquiryItem(
         group_pk(group_id),
-        "INQUIRY#" + inquiry.fingerprint(),
+        inquiry_sk(inquiry, now),
         group_id=group_id,
         inquiry_id=inquiry_id,
         received_at=iso(now),

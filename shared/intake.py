@@ -66,16 +66,16 @@ def _body(group_id: str, inquiry_id: str, organizer: Organizer | None, duplicate
 def submit_inquiry(payload: dict[str, Any], source: str, now: datetime) -> IntakeOutcome:
     ratelimit.check_and_count(source, now, settings.intake().rate_limit_per_hour)
     inquiry = parse_inquiry(payload)
-    if inquiry.is_bot:
-        # Looks accepted to the bot; nothing is stored and nothing is sent.
-        body = _body(str(uuid.uuid4()), str(uuid.uuid4()), None, duplicate=False)
-        return IntakeOutcome(201, body, group_id=None, routing_reason=None)
     directory = read_directory()
     routing = route(inquiry.state, inquiry.zip, directory.organizers)
+    if inquiry.is_bot:
+        # Looks accepted to the bot, down to who would call back; nothing is stored or sent.
+        body = _body(str(uuid.uuid4()), str(uuid.uuid4()), routing.organizer, duplicate=False)
+        return IntakeOutcome(201, body, group_id=None, routing_reason=None)
     first_due = next_due(Snapshot(Stage.LEARN_MORE, now, now, conversation_logged=False), settings.follow_ups())
     stored = store_inquiry(inquiry, routing, now, due_at=first_due)
     group = stored.group
-    organizer = directory.get(group.organizer_id)
+    organizer = directory.contact_for(group.organizer_id, group.state)
     body = _body(group.group_id, stored.inquiry_id, organizer, duplicate=not stored.created)
     if not stored.created:
         body["stage"] = group.stage

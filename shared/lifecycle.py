@@ -18,8 +18,6 @@ import csv
 import hashlib
 import io
 import json
-import random
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -217,20 +215,19 @@ def get_group(caller: Caller, group_id: str, config: GateConfig | None = None) -
 
 def parse_if_match(header: str | None) -> set[int] | None:
     """The versions an If-Match header accepts; None when it accepts any (absent or *).
-    An entity tag that is not one of ours matches nothing (412), as HTTP says."""
+    An entity tag that is not one of ours matches nothing (412), as HTTP says; so does a
+    weak one (W/"3"): If-Match compares strongly (RFC 9110 §13.1.1)."""
     if header is None or not header.strip() or header.strip() == "*":
         return None
     versions: set[int] = set()
     for tag in header.split(","):
-        text = tag.strip().removeprefix("W/").strip().strip('"')
-        if text.isdigit():
+        text = tag.strip()
+        if text.startswith("W/"):
+            continue
+        text = text.strip('"')
+        if text.isascii() and text.isdigit() and len(text) <= 18:
             versions.add(int(text))
     return versions
-
-
-def _pause(attempt: int) -> None:
-    # Jittered, growing, capped: racing writers spread out instead of colliding again.
-    time.sleep(random.uniform(0, min(0.05, 0.002 * 2**attempt)))  # noqa: S311 - not crypto
 
 
 def _conflict_for(err: WriteCancelled, record: GroupRecord) -> Exception:
@@ -257,7 +254,7 @@ def _write(caller: Caller, group_id: str, if_match: str | None, attempt: Callabl
         except WriteCancelled as err:
             if not err.lost_race:
                 raise _conflict_for(err, record) from None
-            _pause(round_)
+            groups.pause_before_retry(round_)
     raise GroupBusy("Other changes to this group kept coming first; nothing was written. Try again.")
 
 
@@ -386,7 +383,7 @@ def _charter(group: GroupItem, change: StageChange) -> HistoryItem:
         except WriteCancelled as err:
             if set(err.codes) != {"counter"}:
                 raise
-            _pause(round_)
+            groups.pause_before_retry(round_)
     raise GroupBusy("Too many charters at once; nothing was written. Try again.")
 
 

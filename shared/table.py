@@ -5,7 +5,7 @@ import this; nothing else builds a key. Layout (see README "Data model"):
 
   PK                     SK                         item
   GROUP#<group_id>       GROUP                      the group (stage, version, founder, routing)
-  GROUP#<group_id>       INQUIRY#<fingerprint>      each submission of the form for this group
+  GROUP#<group_id>       INQUIRY#<fingerprint>#<day> each submission of the form for this group
   GROUP#<group_id>       MEMBER#<added_at>#<id>     members added by organizers (the founder is on GROUP)
   GROUP#<group_id>       ACTIVITY#<date>#<id>       logged activities
   GROUP#<group_id>       HISTORY#<version:08d>      stage moves: who, when, from, to, note

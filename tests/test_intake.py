@@ -81,14 +81,40 @@ def test_a_repeat_inquiry_tells_the_organizer_only(directory, aws):
     assert "six people" in repeat.text
 
 
-def test_a_retried_identical_submission_stores_and_sends_nothing_more(directory, aws):
+def test_a_retried_identical_submission_gets_the_same_answer_and_stores_and_sends_nothing_more(directory, aws):
     first = submit(aws)
     retry = submit(aws)
     run_async(aws)
 
-    assert retry.status == 200
-    assert retry.body["inquiry_id"] == first.body["inquiry_id"]
+    assert (retry.status, retry.body) == (201, first.body)
     assert len(sent_emails()) == 2
+
+
+def test_a_retried_repeat_inquiry_is_still_a_duplicate_once(directory, aws):
+    submit(aws)
+    repeat = submit(aws, {**VALID_FORM, "message": "Any news?"})
+    retry = submit(aws, {**VALID_FORM, "message": "Any news?"})
+    run_async(aws)
+
+    assert (repeat.status, retry.status) == (200, 200)
+    assert retry.body == repeat.body
+    assert len(sent_emails()) == 3  # organizer and applicant, then the organizer once more
+
+
+def test_the_same_words_on_another_day_are_a_new_inquiry_for_the_organizer(directory, aws, monkeypatch):
+    from datetime import timedelta
+
+    from shared.clock import utcnow
+
+    submit(aws)
+    later = utcnow() + timedelta(days=8)
+    monkeypatch.setattr("functions.intake.app.utcnow", lambda: later)
+    again = submit(aws)
+    run_async(aws)
+
+    assert again.status == 200
+    assert again.body["duplicate"] is True
+    assert [e.subject.split(" ")[0] for e in sent_emails()].count("Repeat") == 1
 
 
 def test_routing_counts_open_inquiries_on_the_organizer(directory, aws):
@@ -113,15 +139,24 @@ def test_the_group_records_who_it_was_routed_to_and_why(directory, aws):
 
 
 def test_a_filled_honeypot_looks_accepted_but_stores_and_sends_nothing(directory, aws):
-    from shared.groups import find_open_group_id
+    from shared.groups import find_open_group_id, get_group_item
+
+    real = submit(aws, {**VALID_FORM, "email": "real@example.com"})
+    run_async(aws)
+    sent_before = len(sent_emails())
+    items_before = aws.client("dynamodb").describe_table(TableName=aws.name("GroupsTable"))["Table"]["ItemCount"]
 
     response = submit(aws, {**VALID_FORM, "website": "http://spam.example"})
     run_async(aws)
 
     assert response.status == 201
-    assert set(response.body) >= {"inquiry_id", "group_id", "stage", "organizer", "hotline", "next_step"}
+    assert set(response.body) == set(real.body)
+    assert response.body["organizer"] == real.body["organizer"]  # it cannot be told apart
     assert find_open_group_id("ana.souza@example.com") is None
-    assert sent_emails() == []
+    assert get_group_item(response.body["group_id"]) is None
+    items_after = aws.client("dynamodb").describe_table(TableName=aws.name("GroupsTable"))["Table"]["ItemCount"]
+    assert items_after - items_before <= 1  # at most the rate-limit window's counter
+    assert len(sent_emails()) == sent_before
 
 
 def test_user_text_never_becomes_markup(directory, aws):

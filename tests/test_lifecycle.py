@@ -492,12 +492,27 @@ def test_a_stale_etag_on_the_plan_is_412(aws, coordinator):
     assert api(aws, "GET", f"/groups/{gid}", coordinator).body["plan"] is None
 
 
-def test_an_etag_that_is_not_ours_matches_nothing(aws, coordinator):
-    gid = given.new_group(aws)
+@pytest.mark.parametrize(
+    "tag",
+    ["abc", 'W/"1"', '"\u00b2"', '"' + "9" * 5000 + '"', '"-1"', '""'],
+    ids=["not-ours", "weak", "superscript-digit", "5000-digits", "negative", "empty"],
+)
+def test_an_etag_that_is_not_ours_matches_nothing(aws, coordinator, tag):
+    gid = given.new_group(aws)  # at version 1
 
-    response = api(aws, "POST", f"/groups/{gid}/members", coordinator, {"name": "Bo", "role": "core"}, if_match="abc")
+    response = api(aws, "POST", f"/groups/{gid}/members", coordinator, {"name": "Bo", "role": "core"}, if_match=tag)
 
     assert response.status == 412
+    assert api(aws, "GET", f"/groups/{gid}", coordinator).body["version"] == 1
+
+
+def test_an_if_match_listing_the_current_version_among_others_applies(aws, coordinator):
+    gid = given.new_group(aws)
+
+    response = api(aws, "POST", f"/groups/{gid}/members", coordinator, {"name": "Bo", "role": "core"},
+                   if_match='"7", W/"1", "1"')  # fmt: skip
+
+    assert response.status == 201
 
 
 # --- errors of the edge ------------------------------------------------------------------

@@ -113,14 +113,29 @@ TERRITORIES_WITHOUT_ORGANIZERS = {"AS", "GU", "MP"}
 
 @pytest.mark.parametrize("state", sorted(STATE_CODES))
 def test_every_state_routes_to_someone_who_covers_it(state):
+    # The expectation is read from the data file, the rule from DESIGN §4: the state's
+    # coordinators, else its field organizer, else the national inbox.
+    coordinators = {o.id for o in REAL.organizers if state in o.states and o.role is Role.AREA_COORDINATOR}
+    field_organizers = {o.id for o in REAL.organizers if state in o.states and o.role is Role.FIELD_ORGANIZER}
+
     routing = route(state, "00000", REAL_ORGANIZERS)
-    if state in TERRITORIES_WITHOUT_ORGANIZERS:
-        assert routing.reason is RouteReason.NATIONAL_INBOX
-        return
-    assert routing.organizer is not None
-    assert state in routing.organizer.states
-    expected_role = Role.FIELD_ORGANIZER if routing.reason is RouteReason.FIELD_ORGANIZER else Role.AREA_COORDINATOR
-    assert routing.organizer.role is expected_role
+
+    if coordinators:
+        assert routing.reason is RouteReason.STATE_COORDINATOR
+        assert routing.organizer.organizer_id in coordinators
+    elif field_organizers:
+        assert routing.reason is RouteReason.FIELD_ORGANIZER
+        assert routing.organizer.organizer_id in field_organizers
+    else:
+        assert state in TERRITORIES_WITHOUT_ORGANIZERS
+        assert (routing.reason, routing.organizer) == (RouteReason.NATIONAL_INBOX, None)
+    assert set(routing.considered) == coordinators | field_organizers
+
+
+def test_the_directory_has_every_kind_of_state():
+    # So that the test above exercises each branch of the rule on real data.
+    kinds = {route(s, "00000", REAL_ORGANIZERS).reason for s in STATE_CODES}
+    assert kinds == {RouteReason.STATE_COORDINATOR, RouteReason.FIELD_ORGANIZER, RouteReason.NATIONAL_INBOX}
 
 
 @pytest.mark.parametrize("state", sorted(STATE_CODES - TERRITORIES_WITHOUT_ORGANIZERS))
