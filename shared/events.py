@@ -58,6 +58,7 @@ class FollowUpDue(BaseModel):
     action: str
     slot: str
     due_at: str
+    run_at: str | None = None  # the run that took it (its "now"); None in older events
 
     @property
     def dedup_key(self) -> str:
@@ -135,7 +136,15 @@ def events_for_change(change: TableChange) -> list[BaseModel]:
             )
         ]
     if kind == "notice" and change.event_name == "INSERT":
-        return [FollowUpDue(group_id=new["group_id"], action=new["action"], slot=new["slot"], due_at=new["due_at"])]
+        return [
+            FollowUpDue(
+                group_id=new["group_id"],
+                action=new["action"],
+                slot=new["slot"],
+                due_at=new["due_at"],
+                run_at=new.get("run_at"),
+            )
+        ]
     if kind == "digest" and change.event_name == "INSERT":
         return [DigestDue(organizer_id=new["organizer_id"], week=new["week"], as_of=new["run_at"])]
     return []

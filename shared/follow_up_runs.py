@@ -20,7 +20,7 @@ from shared import groups, lifecycle, settings
 from shared.clock import iso, parse_iso
 from shared.digest import GroupSummary, iso_week
 from shared.directory import read_directory, take_digest
-from shared.followups import Action, FollowUpConfig, due_actions, next_due
+from shared.followups import NO_RESPONSE, Action, FollowUpConfig, due_actions, next_due, quiet_since, waiting_since
 from shared.geography import STATE_NAMES
 from shared.groups import GroupRecord, StageChange, WriteCancelled
 from shared.routing import Organizer, Role
@@ -29,7 +29,6 @@ from shared.stages import Actor, GateConfig, Stage, check_move, next_gate
 logger = Logger(service="start-a-group")
 
 SYSTEM = "system:follow-ups"  # changed_by of what a run does
-NO_RESPONSE = "no_response"
 ATTEMPTS = 3
 
 
@@ -57,10 +56,23 @@ class RunReport:
         }
 
 
-def now_of(event: dict[str, Any]) -> datetime:
+class InvalidScheduledEvent(ValueError):
+    """A scheduled invocation without a usable `time`: nothing is run."""
+
+
+def now_of(event: Any) -> datetime:
     """A scheduled run's "now": the event's `time` (EventBridge's, or the Scheduler input's
     <aws.scheduler.scheduled-time>), so any run can be replayed for any date."""
-    return parse_iso(str(event["time"]))
+    value = event.get("time") if isinstance(event, dict) else None
+    if not isinstance(value, str):
+        raise InvalidScheduledEvent("a scheduled run needs `time`: an ISO 8601 timestamp, like 2026-12-01T14:00:00Z")
+    try:
+        moment = parse_iso(value)
+    except (ValueError, OverflowError):
+        raise InvalidScheduledEvent("the scheduled run's `time` is not an ISO 8601 timestamp") from None
+    if not 1970 <= moment.year <= 9998:  # room for the thresholds' days on either side
+        raise InvalidScheduledEvent("the scheduled run's `time` is outside the years 1970 to 9998")
+    return moment
 
 
 def _close_unanswered(record: GroupRecord, now: datetime, gates: GateConfig) -> None:
@@ -156,17 +168,14 @@ def run_weekly_digest(now: datetime) -> RunReport:
 def flags_of(record: GroupRecord, now: datetime, gates: GateConfig, config: FollowUpConfig) -> tuple[str, ...]:
     snapshot = lifecycle.snapshot_of(record, gates)
     flags = []
-    if snapshot.stage is Stage.LEARN_MORE and not snapshot.conversation_logged:
-        waited = (now - snapshot.created_at).days
-        if waited >= config.first_contact_reminder_days:
-            flags.append(f"no first contact after {waited} days")
+    waiting = waiting_since(snapshot)
+    if waiting is not None and (now - waiting).days >= config.first_contact_reminder_days:
+        flags.append(f"no first contact after {(now - waiting).days} days")
     if snapshot.gate_met:
         flags.append("ready to charter")
-    if snapshot.stage in (Stage.ORGANIZE_CORE, Stage.STEP_UP_ACTIVISM):
-        anchor = max(snapshot.stage_entered_at, snapshot.last_activity_at or snapshot.stage_entered_at)
-        quiet = (now - anchor).days
-        if quiet >= config.stalled_days:
-            flags.append(f"quiet for {quiet} days")
+    quiet = quiet_since(snapshot)
+    if quiet is not None and (now - quiet).days >= config.stalled_days:
+        flags.append(f"quiet for {(now - quiet).days} days")
     return tuple(flags)
 
 
@@ -215,6 +224,8 @@ class FollowUpFacts:
     stage: Stage
     created_at: datetime
     unmet: tuple[str, ...]
+    waiting_since: datetime | None = None  # learn_more without a conversation: since when
+    quiet_since: datetime | None = None  # a stage that can stall: nothing logged since when
 
 
 def follow_up_facts(group_id: str, slot: str) -> FollowUpFacts | None:
@@ -227,7 +238,8 @@ def follow_up_facts(group_id: str, slot: str) -> FollowUpFacts | None:
     if record is None:
         return None
     gates, config = settings.gates(), settings.follow_ups()
-    if not still_applies(lifecycle.snapshot_of(record, gates), slot, config):
+    snapshot = lifecycle.snapshot_of(record, gates)
+    if not still_applies(snapshot, slot, config):
         return None
     group = record.group
     directory = read_directory()
@@ -238,9 +250,11 @@ def follow_up_facts(group_id: str, slot: str) -> FollowUpFacts | None:
         city=group.city,
         state=group.state,
         routing_note=group.routing_note,
-        organizer=directory.get(group.organizer_id),
+        organizer=directory.contact_for(group.organizer_id, group.state),
         field_organizer=field_organizer_for(group.state, directory.organizers),
         stage=Stage(group.stage),
         created_at=parse_iso(group.created_at),
         unmet=next_gate(lifecycle.facts_of(record), gates).unmet,
+        waiting_since=waiting_since(snapshot),
+        quiet_since=quiet_since(snapshot),
     )

@@ -32,6 +32,7 @@ class FollowUpConfig:
 
 
 DEFAULT_FOLLOW_UPS = FollowUpConfig()
+NO_RESPONSE = "no_response"  # the reason a stale inquiry is closed with
 STALLABLE = frozenset({Stage.ORGANIZE_CORE, Stage.STEP_UP_ACTIVISM})
 
 
@@ -55,32 +56,56 @@ class Due:
     at: datetime
 
 
-def _candidates(s: Snapshot, config: FollowUpConfig) -> list[Due]:
-    """Every action the group will owe, with when it falls due (sent or not)."""
-    out: list[Due] = []
+def _stamp(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+CHAIN = (Action.FIRST_CONTACT_REMINDER, Action.FIRST_CONTACT_ESCALATION, Action.CLOSE_NO_RESPONSE)
+
+
+def waiting_since(s: Snapshot) -> datetime | None:
+    """Since when a group in learn_more has waited for its first conversation: since it
+    entered learn_more (its inquiry; or its reopening, which starts the wait again)."""
     if s.stage is Stage.LEARN_MORE and not s.conversation_logged:
-        for action, days in (
-            (Action.FIRST_CONTACT_REMINDER, config.first_contact_reminder_days),
-            (Action.FIRST_CONTACT_ESCALATION, config.first_contact_escalation_days),
-            (Action.CLOSE_NO_RESPONSE, config.stale_inquiry_days),
-        ):
-            out.append(Due(action, action.value, s.created_at + timedelta(days=days)))
+        return s.stage_entered_at
+    return None
+
+
+def quiet_since(s: Snapshot) -> datetime | None:
+    """Since when a group that can stall has logged nothing (or since it entered its stage)."""
     if s.stage in STALLABLE:
-        anchor = max(s.stage_entered_at, s.last_activity_at or s.stage_entered_at)
-        slot = f"{Action.STALLED_NUDGE.value}:{s.stage.value}:{anchor.strftime('%Y-%m-%dT%H:%M:%SZ')}"
-        out.append(Due(Action.STALLED_NUDGE, slot, anchor + timedelta(days=config.stalled_days)))
+        return max(s.stage_entered_at, s.last_activity_at or s.stage_entered_at)
+    return None
+
+
+def _candidates(s: Snapshot, config: FollowUpConfig) -> list[Due]:
+    """Every action the group will owe, with when it falls due (sent or not). A slot names
+    the spell it belongs to, so a new spell (a reopening, new activity) owes it anew."""
+    out: list[Due] = []
+    waiting = waiting_since(s)
+    if waiting is not None:
+        for action, days in zip(
+            CHAIN,
+            (config.first_contact_reminder_days, config.first_contact_escalation_days, config.stale_inquiry_days),
+            strict=True,
+        ):
+            out.append(Due(action, f"{action.value}:{_stamp(waiting)}", waiting + timedelta(days=days)))
+    quiet = quiet_since(s)
+    if quiet is not None:
+        slot = f"{Action.STALLED_NUDGE.value}:{s.stage.value}:{_stamp(quiet)}"
+        out.append(Due(Action.STALLED_NUDGE, slot, quiet + timedelta(days=config.stalled_days)))
     if s.stage is Stage.STEP_UP_ACTIVISM and s.gate_met:
         out.append(Due(Action.CHARTER_ELIGIBLE, Action.CHARTER_ELIGIBLE.value, s.stage_entered_at))
     return out
 
 
 def _pending(s: Snapshot, config: FollowUpConfig) -> list[Due]:
-    pending = [d for d in _candidates(s, config) if d.slot not in s.sent]
+    candidates = _candidates(s, config)
+    pending = [d for d in candidates if d.slot not in s.sent]
     # The first-contact chain moves on: once a later step is taken, earlier ones are moot.
-    chain = [Action.FIRST_CONTACT_REMINDER, Action.FIRST_CONTACT_ESCALATION, Action.CLOSE_NO_RESPONSE]
-    taken = [chain.index(Action(a)) for a in s.sent if a in {c.value for c in chain}]
+    taken = [CHAIN.index(d.action) for d in candidates if d.action in CHAIN and d.slot in s.sent]
     if taken:
-        pending = [d for d in pending if d.action not in chain or chain.index(d.action) > max(taken)]
+        pending = [d for d in pending if d.action not in CHAIN or CHAIN.index(d.action) > max(taken)]
     return pending
 
 
@@ -88,8 +113,7 @@ def due_actions(s: Snapshot, now: datetime, config: FollowUpConfig = DEFAULT_FOL
     """What a run at `now` must do. Of the first-contact chain only the furthest step that
     is due is taken: a group found late is escalated (or closed), not reminded first."""
     due = [d for d in _pending(s, config) if d.at <= now]
-    chain = [d for d in due if d.action in (Action.FIRST_CONTACT_REMINDER, Action.FIRST_CONTACT_ESCALATION,
-                                              Action.CLOSE_NO_RESPONSE)]  # fmt: skip
+    chain = [d for d in due if d.action in CHAIN]
     others = [d for d in due if d not in chain]
     return ([max(chain, key=lambda d: d.at)] if chain else []) + others
 

@@ -23,7 +23,9 @@ SENDER_NAME = "Start a Group"
 
 def to_mime(email: OutgoingEmail, sender: str) -> bytes:
     message = EmailMessage()
-    message["Subject"] = email.subject
+    # A header is one line: any line break or separator in text that reached a subject
+    # (the form refuses them; this keeps one bad value from blocking the email forever).
+    message["Subject"] = " ".join(email.subject.split())
     message["From"] = formataddr((SENDER_NAME, sender))
     message["To"] = ", ".join(email.to)
     if email.cc:

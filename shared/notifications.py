@@ -6,6 +6,7 @@ reads those facts from the table. Templates autoescape HTML; every email has a t
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -16,6 +17,7 @@ from pydantic import BaseModel
 from shared import settings
 from shared.directory import Directory, Inbox, read_directory
 from shared.events import DigestDue, FollowUpDue, GroupStageChanged, InquiryReceived
+from shared.followups import NO_RESPONSE, FollowUpConfig
 from shared.geography import STATE_NAMES
 from shared.groups import get_group_item, get_inquiry, read_group
 from shared.intake import ROLE_TITLES
@@ -48,18 +50,49 @@ class Applicant:
     zip: str
 
 
+class Ours(str):
+    """Text of our own making, shown as it is: links we build, addresses and numbers from
+    the directory or validated by the form. Templates mark it with `| ours`."""
+
+
+WORD_JOINER = "\u2060"
+_LINKABLE = re.compile(r"(?<=[.@])(?=\w)|(?<=:)(?=//)")
+
+
+def inert(text: str) -> str:
+    """`text` as it reads, but that no mail client turns into a link: an invisible word
+    joiner after every dot or @ inside a word and in every "://" (Gmail, Outlook and Apple
+    Mail link bare `https://...`, `www.example.org` and `name@example.org` on their own)."""
+    return _LINKABLE.sub(WORD_JOINER, text)
+
+
+def _finalize(value: Any) -> Any:
+    """Every value a template prints is inert unless it is Ours (autoescaping, which comes
+    after, keeps it from becoming markup)."""
+    if isinstance(value, Ours) or not isinstance(value, str):
+        return value
+    from markupsafe import Markup
+
+    if isinstance(value, Markup):  # already escaped (e.g. by `join`): the joiners keep it so
+        return Markup(inert(str(value)))  # noqa: S704 - escaped already; only joiners are added
+    return inert(value)
+
+
 @cache
 def _environment() -> Any:
     from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-    return Environment(
+    env = Environment(
         loader=FileSystemLoader(TEMPLATES),
         autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=True),
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        finalize=_finalize,
     )
+    env.filters["ours"] = Ours
+    return env
 
 
 def render(name: str, **context: Any) -> tuple[str, str]:
@@ -84,6 +117,7 @@ def plan_inquiry_emails(
     inbox: Inbox | None,
     routing_note: str,
     config: EmailSettings,
+    follow_ups: FollowUpConfig,
 ) -> list[OutgoingEmail]:
     recipient_name, recipient_email = _recipient(organizer, inbox)
     place = f"{applicant.city}, {STATE_NAMES[applicant.state]}"
@@ -97,6 +131,7 @@ def plan_inquiry_emails(
         "link": link,
         "duplicate": event.duplicate,
         "public_site_url": str(config.public_site_url),
+        "reminder_days": follow_ups.first_contact_reminder_days,
     }
     text, html = render("inquiry_organizer", **context)
     subject = (
@@ -163,6 +198,7 @@ class StageFacts:
     note: str | None = None
     reason: str | None = None
     core_members: tuple[CoreMember, ...] = ()
+    superseded: bool = False  # the group has moved again since this event's move
 
 
 def is_charter(event: GroupStageChanged) -> bool:
@@ -173,6 +209,37 @@ def is_charter(event: GroupStageChanged) -> bool:
     )
 
 
+def _stage_organizer_email(
+    event: GroupStageChanged, facts: StageFacts, common: dict[str, Any], config: EmailSettings
+) -> OutgoingEmail:
+    to = Stage(event.to_stage)
+    text, html = render(
+        "stage_organizer",
+        **common,
+        recipient_name=common["contact_name"],
+        founder_name=facts.founder_name,
+        changed_by=event.changed_by,
+        changed_at=event.changed_at,
+        note=facts.note,
+        reason=facts.reason,
+        link=f"{config.organizer_app_url}groups/{event.group_id}",
+    )
+    if to is Stage.CLOSED:
+        subject = f"Group closed: {facts.founder_name}, {common['place']}"
+    elif is_charter(event):
+        subject = f"Chartered: local group #{event.group_number}, {common['place']}"
+    else:
+        subject = f"{common['place']}: group moved to {STEP_TITLES[to]}"
+    return OutgoingEmail(
+        key=f"{event.dedup_key}:organizer",
+        to=(common["contact_email"],),
+        subject=subject,
+        text=text,
+        html=html,
+        reply_to=(facts.founder_email,),
+    )
+
+
 def plan_stage_emails(
     event: GroupStageChanged, facts: StageFacts, config: EmailSettings, gates: GateConfig
 ) -> list[OutgoingEmail]:
@@ -180,7 +247,11 @@ def plan_stage_emails(
     what it means in the seed's words, what its gate asks); on a charter the founder and
     the core members get the charter email (number, case, orientation links), which is the
     founder's stage email for that move. Everything is rendered from the event's own
-    from/to, never from the group's current stage: events may arrive late or out of order."""
+    from/to, never from the group's current stage: events may arrive late or out of order.
+    An event whose move a later one has superseded sends only what is still news: the
+    charter's number, case and materials (without "next" for a stage the group has left)."""
+    if facts.superseded and not is_charter(event):
+        return []
     to, was = Stage(event.to_stage), Stage(event.from_stage)
     contact_name, contact_email = _recipient(facts.organizer, facts.inbox)
     common = {
@@ -193,38 +264,14 @@ def plan_stage_emails(
         "contact_email": contact_email,
         "public_site_url": str(config.public_site_url),
         "closed": to is Stage.CLOSED,
+        "no_response": to is Stage.CLOSED and facts.reason == NO_RESPONSE,
         "reopened": was is Stage.CLOSED,
         "charter": is_charter(event),
         "group_number": event.group_number,
         "case_id": event.case_id,
+        "show_next": not facts.superseded,
     }
-    text, html = render(
-        "stage_organizer",
-        **common,
-        recipient_name=contact_name,
-        founder_name=facts.founder_name,
-        changed_by=event.changed_by,
-        changed_at=event.changed_at,
-        note=facts.note,
-        reason=facts.reason,
-        link=f"{config.organizer_app_url}groups/{event.group_id}",
-    )
-    if to is Stage.CLOSED:
-        organizer_subject = f"Group closed: {facts.founder_name}, {common['place']}"
-    elif is_charter(event):
-        organizer_subject = f"Chartered: local group #{event.group_number}, {common['place']}"
-    else:
-        organizer_subject = f"{common['place']}: group moved to {STEP_TITLES[to]}"
-    emails = [
-        OutgoingEmail(
-            key=f"{event.dedup_key}:organizer",
-            to=(contact_email,),
-            subject=organizer_subject,
-            text=text,
-            html=html,
-            reply_to=(facts.founder_email,),
-        )
-    ]
+    emails = [] if facts.superseded else [_stage_organizer_email(event, facts, common, config)]
     if is_charter(event):
         recipients = [CoreMember("founder", facts.founder_name, facts.founder_email)]
         seen = {facts.founder_email.casefold()}
@@ -274,6 +321,7 @@ def _stage_facts(event: GroupStageChanged, directory: Directory | None) -> Stage
         return None
     group = record.group
     move = next((h for h in record.history if int(h.version) == event.version), None)
+    superseded = any(int(h.version) > event.version for h in record.history)
     directory = directory or read_directory()
     # Core members the group had when it was chartered (not those added since).
     core = tuple(
@@ -286,11 +334,12 @@ def _stage_facts(event: GroupStageChanged, directory: Directory | None) -> Stage
         founder_email=group.founder_email,
         city=group.city,
         state=group.state,
-        organizer=directory.get(group.organizer_id),
+        organizer=directory.contact_for(group.organizer_id, group.state),
         inbox=directory.national_inbox,
         note=move.note if move else None,
         reason=move.reason if move else None,
         core_members=core,
+        superseded=superseded,
     )
 
 
@@ -304,37 +353,45 @@ def plan_follow_up_emails(
     """DESIGN §5's follow-ups. `facts` is a shared.follow_up_runs.FollowUpFacts."""
     from shared.clock import parse_iso
 
-    due_at = parse_iso(event.due_at)
+    as_of = parse_iso(event.run_at or event.due_at)
     place = f"{facts.city}, {STATE_NAMES[facts.state]}"
     link = f"{config.organizer_app_url}groups/{event.group_id}"
     routed = facts.organizer or inbox
     if routed is None:
         raise LookupError("no organizer and no national inbox in the directory")
     routed_name, routed_email = _name_email(routed)
-    common = {"group": facts, "place": place, "link": link, "days": (due_at - facts.created_at).days}
+    # How long it has really been, as of the run (which may be late, or replayed).
+    since = facts.waiting_since or facts.quiet_since or facts.created_at
+    common = {"group": facts, "place": place, "link": link, "days": max((as_of - since).days, 0)}
     key = f"{event.dedup_key}"
     if event.action == "first_contact_reminder":
+        up = facts.field_organizer
+        escalate_to = "the national organizing team" if up is None or up.email == routed_email else up.name
         text, html = render(
             "followup_reminder", **common, recipient_name=routed_name,
-            escalate_after=follow_ups.first_contact_escalation_days,
+            escalate_after=follow_ups.first_contact_escalation_days, escalate_to=escalate_to,
         )  # fmt: skip
         subject = f"Reminder: an inquiry from {place} is waiting for first contact"
         return [OutgoingEmail(f"{key}:organizer", (routed_email,), subject, text, html)]
     if event.action == "first_contact_escalation":
-        chief = facts.field_organizer or inbox
+        # Up a level: the state's field organizer, or the national inbox where there is
+        # none or where the field organizer is the one who has not answered.
+        chief = facts.field_organizer
+        if chief is None or chief.email == routed_email:
+            chief = inbox
         if chief is None:
             raise LookupError("no field organizer and no national inbox in the directory")
         chief_name, chief_email = _name_email(chief)
+        cc = (routed_email,) if routed_email != chief_email else ()
         text, html = render(
             "followup_escalation", **common, recipient_name=chief_name, routed_name=routed_name,
-            routing_note=facts.routing_note, close_after=follow_ups.stale_inquiry_days,
+            routing_note=facts.routing_note, close_after=follow_ups.stale_inquiry_days, copied=bool(cc),
         )  # fmt: skip
-        cc = (routed_email,) if routed_email != chief_email else ()
         subject = f"Escalation: an inquiry from {place} has had no first contact"
         return [OutgoingEmail(f"{key}:escalation", (chief_email,), subject, text, html, cc=cc)]
     if event.action == "stalled_nudge":
         text, html = render(
-            "followup_stalled", **{**common, "days": follow_ups.stalled_days}, organizer_name=routed_name,
+            "followup_stalled", **common, organizer_name=routed_name,
             stage_title=STEP_TITLES[facts.stage.value], stage_text=STEP_TEXTS[facts.stage.value],
             unmet=list(facts.unmet),
         )  # fmt: skip
@@ -406,9 +463,10 @@ def emails_for(event: BaseModel, config: EmailSettings, directory: Directory | N
             event,
             applicant,
             inquiry.message,
-            directory.get(event.organizer_id),
+            directory.contact_for(event.organizer_id, group.state),
             directory.national_inbox,
             group.routing_note,
             config,
+            settings.follow_ups(),
         )
     return []

@@ -128,6 +128,26 @@ def test_a_failed_send_is_retried_without_resending_what_went_out(directory, aws
     assert len({e.to[0] for e in sent_emails()}) == 2
 
 
+def test_a_failed_send_is_logged_by_message_and_error_type_without_the_address(directory, aws, monkeypatch, caplog):
+    from shared import mailer
+
+    def refusing_send(message, ses):
+        raise RuntimeError(f"Email address is not verified: {message['to'][0]}")
+
+    monkeypatch.setattr(mailer, "_send", refusing_send)
+    submit(aws)
+    invoke(aws, "OutboxFunction", inquiry_stream_event(aws))
+    messages = queue_messages(aws, "EmailQueue")
+
+    invoke(aws, "EmailSenderFunction", sqs_event(messages, aws.attr("EmailQueue", "Arn")))
+
+    [failure] = [r for r in caplog.records if r.getMessage().startswith("email message failed")]
+    assert failure.levelname == "WARNING"
+    assert (failure.record_id, failure.error_type) == (messages[0]["MessageId"], "RuntimeError")
+    everything = json.dumps([vars(r) for r in caplog.records], default=str)
+    assert "ana.souza" not in everything.lower()
+
+
 def test_an_event_the_bus_refuses_is_reported_for_retry(directory, aws, monkeypatch):
     from shared import publisher
 
@@ -217,7 +237,11 @@ def test_a_taken_notice_becomes_follow_up_due_and_a_taken_digest_digest_due():
 
     assert events_for_change(TableChange("INSERT", None, notice)) == [
         FollowUpDue(
-            group_id="g", action="first_contact_reminder", slot="first_contact_reminder", due_at="2026-11-26T14:00:00Z"
+            group_id="g",
+            action="first_contact_reminder",
+            slot="first_contact_reminder",
+            due_at="2026-11-26T14:00:00Z",
+            run_at="2026-11-26T14:00:05Z",
         )  # fmt: skip
     ]
     assert events_for_change(TableChange("INSERT", None, digest)) == [

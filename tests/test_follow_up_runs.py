@@ -126,6 +126,81 @@ def test_after_sixty_days_the_inquiry_is_closed_and_the_applicant_told_how_to_re
     assert run(aws, 62)["due"] == 0
 
 
+def reopen(group_id: str, days: float) -> None:
+    lifecycle.move_stage(ADMIN_CALLER, group_id, {"to": "learn_more"}, None, datetime.now(UTC) + timedelta(days=days))
+
+
+def test_a_stale_inquiry_reopened_is_chased_again_from_its_reopening_not_closed_again(directory, aws, applied):
+    run(aws, 61)  # closed: no_response
+    reopen(applied, 62)
+    before = len(sent_emails())
+
+    assert run(aws, 63)["taken"] == {}  # not closed again the next day
+    reminder_run = run(aws, 65.1)  # three days after the reopening
+
+    assert lifecycle.get_group(ADMIN_CALLER, applied).body["stage"] == "learn_more"
+    assert reminder_run["taken"] == {"first_contact_reminder": 1}
+    [reminder] = [e for e in emails_since(before) if e.subject.startswith("Reminder")]
+    assert "asked 3 days ago" in reminder.text
+    assert run(aws, 69.1)["taken"] == {"first_contact_escalation": 1}
+    assert run(aws, 122.1)["taken"] == {"close_no_response": 1}  # 60 days after the reopening
+
+
+def test_a_group_closed_by_hand_and_reopened_weeks_later_is_not_escalated_at_once(directory, aws, applied):
+    lifecycle.move_stage(ADMIN_CALLER, applied, {"to": "closed", "reason": "duplicate"}, None,
+                         datetime.now(UTC) + timedelta(days=1))  # fmt: skip
+    assert groups.read_group(applied).group.due_sk is None  # a closed group owes nothing
+    reopen(applied, 30)
+
+    assert run(aws, 30.5)["taken"] == {}
+    assert run(aws, 33.1)["taken"] == {"first_contact_reminder": 1}
+
+
+def test_a_late_run_says_how_long_the_inquiry_has_really_waited(directory, aws, applied):
+    run(aws, 30)  # the first run in a month: escalated at once
+
+    [escalation] = emails_since(2)
+    assert "has waited 30 days" in escalation.text
+
+
+def test_an_inquiry_routed_to_its_field_organizer_escalates_to_the_national_inbox(directory, aws):
+    new_group(aws, email="ak@example.com", state="AK", zip="99501", city="Anchorage")  # no coordinator in AK
+    run_async(aws)
+    field_organizer = directory.get(lifecycle.get_group(ADMIN_CALLER, groups_of_state("AK")[0]).body["organizer_id"])
+    assert field_organizer.role.value == "field_organizer"
+
+    run(aws, 4)
+    run(aws, 8)
+
+    reminder, escalation = emails_since(2)
+    assert "escalated to the national organizing team" in reminder.text
+    assert (escalation.to, escalation.cc) == (["organize@example.org"], [field_organizer.email])
+    assert "who is copied on this email" in escalation.text
+
+
+def test_the_groups_of_an_organizer_who_left_are_chased_with_the_states_field_organizer(directory, aws, applied):
+    data = parse_directory_file((ROOT / "data" / "organizers.yaml").read_text())
+    load_directory(data.model_copy(update={"organizers": tuple(o for o in data.organizers if o.id != "ac-ca-north")}))
+
+    run(aws, 4)
+
+    [reminder] = emails_since(2)
+    assert reminder.to == [directory.get("fo-west").email]
+
+
+@pytest.mark.parametrize("event", [{}, {"time": None}, {"time": "garbage"}, {"time": "0001-01-01T00:00:00Z"}, []])
+def test_a_scheduled_event_without_a_usable_time_is_refused_before_anything_is_done(directory, aws, applied, event):
+    from shared.follow_up_runs import InvalidScheduledEvent
+
+    with pytest.raises(InvalidScheduledEvent):
+        invoke(aws, "FollowUpsFunction", event)
+    assert groups.read_group(applied).notices == []
+
+
+def groups_of_state(state: str) -> list[str]:
+    return [g.group_id for g in groups.query_groups(state=state, stage=None, limit=10).items]
+
+
 def test_a_quiet_group_is_nudged_after_45_days_and_its_founder_too(directory, aws):
     group_id = group_at(aws, "organize_core")
     run_async(aws)

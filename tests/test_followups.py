@@ -21,6 +21,11 @@ def new_inquiry(**kw) -> Snapshot:
     return Snapshot(stage=Stage.LEARN_MORE, created_at=T0, stage_entered_at=T0, conversation_logged=False, **kw)
 
 
+def chain_slot(action: Action, since: datetime = T0) -> str:
+    """The slot of a first-contact step: the action and the start of the wait it belongs to."""
+    return f"{action.value}:{since:%Y-%m-%dT%H:%M:%SZ}"
+
+
 def actions(s: Snapshot, now: datetime) -> list[Action]:
     return [d.action for d in due_actions(s, now)]
 
@@ -43,14 +48,14 @@ def test_first_contact_chain_takes_the_furthest_step_due(age, expected):
 
 
 def test_a_sent_reminder_is_not_sent_again_and_the_escalation_follows():
-    s = new_inquiry(sent=frozenset({"first_contact_reminder"}))
+    s = new_inquiry(sent=frozenset({chain_slot(Action.FIRST_CONTACT_REMINDER)}))
     assert actions(s, T0 + days(5)) == []
     assert actions(s, T0 + days(7)) == [Action.FIRST_CONTACT_ESCALATION]
     assert next_due(s) == T0 + days(7)
 
 
 def test_after_the_escalation_only_the_close_remains():
-    s = new_inquiry(sent=frozenset({"first_contact_escalation"}))
+    s = new_inquiry(sent=frozenset({chain_slot(Action.FIRST_CONTACT_ESCALATION)}))
     assert next_due(s) == T0 + days(60)
     assert actions(s, T0 + days(59)) == []
 
@@ -116,9 +121,31 @@ def test_thresholds_are_configurable():
 
 
 def test_a_reminder_no_longer_applies_once_a_conversation_is_logged():
-    assert still_applies(new_inquiry(), "first_contact_reminder")
-    assert not still_applies(Snapshot(Stage.LEARN_MORE, T0, T0, conversation_logged=True), "first_contact_reminder")
-    assert not still_applies(Snapshot(Stage.ORGANIZE_CORE, T0, T0, True), "first_contact_escalation")
+    reminder, escalation = chain_slot(Action.FIRST_CONTACT_REMINDER), chain_slot(Action.FIRST_CONTACT_ESCALATION)
+    assert still_applies(new_inquiry(), reminder)
+    assert not still_applies(Snapshot(Stage.LEARN_MORE, T0, T0, conversation_logged=True), reminder)
+    assert not still_applies(Snapshot(Stage.ORGANIZE_CORE, T0, T0, True), escalation)
+
+
+def reopened(at: datetime, **kw) -> Snapshot:
+    """Back in learn_more at `at` (closed, then reopened), still without a conversation."""
+    return Snapshot(stage=Stage.LEARN_MORE, created_at=T0, stage_entered_at=at, conversation_logged=False, **kw)
+
+
+def test_a_reopened_inquiry_waits_again_from_its_reopening():
+    back = T0 + days(62)
+    old_chain = frozenset(chain_slot(a) for a in (Action.FIRST_CONTACT_REMINDER, Action.FIRST_CONTACT_ESCALATION))
+    s = reopened(back, sent=old_chain)
+
+    assert actions(s, back + days(1)) == []  # not closed again for the old wait
+    assert next_due(s) == back + days(3)
+    assert actions(s, back + days(3)) == [Action.FIRST_CONTACT_REMINDER]
+    assert actions(s, back + days(60)) == [Action.CLOSE_NO_RESPONSE]
+
+
+def test_a_step_of_an_earlier_wait_no_longer_applies_after_a_reopening():
+    assert not still_applies(reopened(T0 + days(30)), chain_slot(Action.FIRST_CONTACT_REMINDER))
+    assert still_applies(reopened(T0 + days(30)), chain_slot(Action.FIRST_CONTACT_REMINDER, T0 + days(30)))
 
 
 def test_a_nudge_no_longer_applies_after_new_activity():

@@ -12,6 +12,7 @@ import pytest
 from local import drivers
 from local.event_shapes import eventbridge_event, sqs_event
 from local.lambda_runtime import invoke
+from shared import lifecycle
 from tests import given
 from tests.conftest import sent_emails
 from tests.pipeline import ADMIN, api, organizer_claims, run_async
@@ -205,18 +206,45 @@ def test_a_redelivered_stage_event_sends_nothing_twice(aws, directory):
     assert len(emails_since(before)) == 2
 
 
-def test_events_delivered_out_of_order_each_tell_of_their_own_move(aws, directory):
+def test_an_event_arriving_after_a_later_move_sends_nothing_that_would_mislead(aws, directory):
     gid = given.group_at(aws, "step_up_activism")  # its events not yet delivered
     before = len(sent_emails())
 
     deliver(aws, _stage_event(gid, 6, "organize_core", "step_up_activism"))
+    deliver(aws, _stage_event(gid, 3, "learn_more", "organize_core"))  # late: the group moved on
+
+    sent = emails_since(before)
+    assert [e.subject for e in sent if e.to == [FOUNDER]] == ["Your group's next step: Step 3: Step up your Activism"]
+    assert len(sent) == 2  # the founder and the organizer hear of the latest move only
+
+
+def test_a_late_stage_event_still_sends_when_it_is_the_latest_move(aws, directory):
+    gid = given.group_at(aws, "organize_core")  # v3: learn_more -> organize_core
+    given.meet_gate(gid, "organize_core")  # members added: later versions, but no move
+    before = len(sent_emails())
+
     deliver(aws, _stage_event(gid, 3, "learn_more", "organize_core"))
 
-    founder_subjects = [e.subject for e in emails_since(before) if e.to == [FOUNDER]]
-    assert founder_subjects == [
-        "Your group's next step: Step 3: Step up your Activism",
-        "Your group's next step: Step 2: Organize a Core",
+    assert [e.subject for e in emails_since(before) if e.to == [FOUNDER]] == [
+        "Your group's next step: Step 2: Organize a Core"
     ]
+
+
+def test_a_charter_event_arriving_after_the_group_is_active_still_brings_the_number(aws, directory):
+    gid = given.group_at(aws, "active")  # its events not yet delivered
+    record = lifecycle.get_group(given.ADMIN_CALLER, gid).body
+    charter = next(h for h in record["history"] if h["to_stage"] == "develop_plan")
+    before = len(sent_emails())
+
+    deliver(aws, {**_stage_event(gid, charter["version"], "get_chartered", "develop_plan"),
+                  "changed_at": charter["at"], "group_number": charter["group_number"],
+                  "case_id": charter["case_id"]})  # fmt: skip
+
+    sent = emails_since(before)
+    assert sorted(e.to[0] for e in sent) == sorted([FOUNDER, "core1@example.net", "core2@example.net"])
+    for email in sent:
+        assert f"local group #{charter['group_number']}" in email.text
+        assert "Next:" not in email.text  # the group has left Develop a Plan
 
 
 def test_a_stage_event_for_an_unknown_group_sends_nothing_and_does_not_fail(aws, directory):

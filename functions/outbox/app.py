@@ -8,6 +8,7 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 
+from shared.batch import failure
 from shared.events import TableChange, events_for_change
 from shared.publisher import publish
 
@@ -22,8 +23,12 @@ def record_handler(record: DynamoDBRecord) -> None:
         old=record.dynamodb.old_image if record.dynamodb else None,
         new=record.dynamodb.new_image if record.dynamodb else None,
     )
-    events = events_for_change(change)
-    publish(events)
+    try:
+        events = events_for_change(change)
+        publish(events)
+    except Exception as err:
+        logger.warning("stream record failed; retried, then the DLQ", extra=failure(record.event_id, err))
+        raise
     for event in events:
         logger.info("event published", extra={"detail_type": event.detail_type, "key": event.dedup_key})
 
