@@ -107,10 +107,12 @@ def take_digest(organizer_id: str, week: str, run_at: str) -> bool:
 
 
 # --- the data file (data/organizers.yaml) and its idempotent load ---------------------
+# Only the loader uses these models: their validators are built on first use, not at
+# every function's cold start (defer_build).
 
 
 class OrganizerEntry(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")
     name: str = Field(min_length=1, max_length=120)
@@ -145,13 +147,13 @@ class OrganizerEntry(BaseModel):
 
 
 class InboxEntry(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
     name: str
     email: str = Field(pattern=r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$")
 
 
 class DirectoryFile(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
     national_inbox: InboxEntry
     organizers: tuple[OrganizerEntry, ...]
 

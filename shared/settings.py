@@ -19,7 +19,8 @@ if TYPE_CHECKING:
 
 
 class _Env(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="ignore")
+    # Built on first use: each function reads two or three of these settings, not all.
+    model_config = ConfigDict(frozen=True, extra="ignore", defer_build=True)
 
     @classmethod
     def from_env(cls):
@@ -64,7 +65,7 @@ class EmailSettings(_Env):
 class GateThresholds(BaseModel):
     """Overrides of the exit-gate thresholds; unknown names and negative numbers refused."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
     min_conversations: int | None = Field(default=None, ge=0)
     min_core_members: int | None = Field(default=None, ge=1)
     min_meetings: int | None = Field(default=None, ge=0)
@@ -92,7 +93,7 @@ class GateSettings(_Env):
 class FollowUpThresholds(BaseModel):
     """Overrides of the follow-up thresholds (days); unknown names and zero refused."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
     first_contact_reminder_days: int | None = Field(default=None, ge=1)
     first_contact_escalation_days: int | None = Field(default=None, ge=1)
     stale_inquiry_days: int | None = Field(default=None, ge=1)
@@ -108,7 +109,15 @@ class FollowUpSettings(_Env):
 
         from shared.followups import DEFAULT_FOLLOW_UPS
 
-        return replace(DEFAULT_FOLLOW_UPS, **self.follow_up_overrides.model_dump(exclude_none=True))
+        config = replace(DEFAULT_FOLLOW_UPS, **self.follow_up_overrides.model_dump(exclude_none=True))
+        chain = (config.first_contact_reminder_days, config.first_contact_escalation_days, config.stale_inquiry_days)
+        if not chain[0] < chain[1] < chain[2]:
+            # The first-contact chain is a ladder: remind, then escalate, then close.
+            raise RuntimeError(
+                "FollowUpSettings: FOLLOW_UP_OVERRIDES must keep first_contact_reminder_days < "
+                f"first_contact_escalation_days < stale_inquiry_days (they would be {chain})"
+            )
+        return config
 
 
 HOTLINE = "866-273-4466"
