@@ -204,7 +204,7 @@ def requirements(
             ),
             Requirement(
                 "letter_writing",
-                f"{_at_least(config.min_letter_writing)} letter_writing activity",
+                f"{_at_least(config.min_letter_writing)} letter-writing action (letter_writing)",
                 letters,
                 letters >= config.min_letter_writing,
             ),
@@ -223,7 +223,11 @@ def requirements(
         ]
     if stage is Stage.GET_CHARTERED:
         given = bool((case_id or "").strip() or facts.case_id)
-        return [Requirement("case_id", "an individual case assigned: give case_id with the charter", None, given)]
+        return [
+            Requirement(
+                "case_id", "an individual case, assigned by a Field Organizer with the charter (case_id)", None, given
+            )
+        ]
     if stage is Stage.DEVELOP_PLAN:
         return [
             Requirement(
