@@ -9,9 +9,7 @@ thread-safe (pynamodb keeps only its botocore *session* per thread).
 
 from __future__ import annotations
 
-import json
 import threading
-import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -20,15 +18,13 @@ from typing import Any
 
 import pytest
 
-from local.dynamodb_local import DynamoDBLocal
-from local.provision import tables_only
 from shared import groups, lifecycle
 from shared.auth import Caller
-from shared.directory import load_directory, parse_directory_file, read_directory
+from shared.directory import read_directory
 from shared.errors import DomainError
 from shared.intake import submit_inquiry
 from shared.stages import Actor
-from tests.conftest import ROOT, reset_caches
+from tests import ddblocal
 from tests.pipeline import VALID_FORM
 
 pytestmark = pytest.mark.ddblocal
@@ -49,25 +45,15 @@ OPEN_GATES = {
 }
 
 
-@pytest.fixture(scope="module")
-def dynamodb_local() -> Iterator[DynamoDBLocal]:
-    with DynamoDBLocal() as server:
-        yield server
+dynamodb_local = ddblocal.dynamodb_local  # this module's DynamoDB Local (a fixture)
 
 
 @pytest.fixture
-def real_dynamodb(dynamodb_local: DynamoDBLocal, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+def real_dynamodb(dynamodb_local: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     """Fresh tables of template.yaml in DynamoDB Local, pynamodb and boto3 pointed at them,
-    and the organizer directory loaded."""
-    resolver = tables_only(dynamodb_local.client(), f"race-{uuid.uuid4().hex[:8]}")
-    monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", dynamodb_local.endpoint_url)
-    monkeypatch.setenv("TABLE_NAME", resolver.ref("GroupsTable"))
-    monkeypatch.setenv("GATE_OVERRIDES", json.dumps(OPEN_GATES))
-    monkeypatch.setenv("RATE_LIMIT_PER_HOUR", "1000")
-    reset_caches()  # shared.table.bind() re-creates the pynamodb connections
-    load_directory(parse_directory_file((ROOT / "data" / "organizers.yaml").read_text()))
-    yield resolver
-    reset_caches()
+    the organizer directory loaded, and every gate but the charter's opened."""
+    with ddblocal.fresh_tables(dynamodb_local, monkeypatch, gate_overrides=OPEN_GATES) as resolver:
+        yield resolver
 
 
 def now() -> datetime:
