@@ -1,10 +1,12 @@
-"""The stage machine (DESIGN §1), exhaustively: every stage × target × role × gate state,
-then every gate at its boundary. The expectations are written from DESIGN's table here,
-not read from shared/stages.py, so a change to the machine has to change this file too."""
+"""The stage machine (DESIGN §1), exhaustively: every stage × target × role × gate state
+(every combination of each exit gate's requirements met or not), then every gate at its
+boundary. The expectations are written from DESIGN's table here, not read from
+shared/stages.py, so a change to the machine has to change this file too."""
 
 from __future__ import annotations
 
 import itertools
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 import pytest
@@ -56,7 +58,85 @@ def facts(stage: str, gate_met: bool, closed_from: str | None = None) -> GroupFa
     return GroupFacts(stage=Stage(stage), closed_from=Stage(closed_from) if closed_from else None, **extra)
 
 
-def expected_outcome(stage: str, closed_from: str | None, to: str, actor: str, gate_met: bool) -> str:
+# --- every gate state: each requirement of the exit gate met or not, in every combination ---
+
+# DESIGN §1's exit gates, by the key each unmet requirement is named by (`<key>: ...`).
+GATE_KEYS = {
+    "learn_more": ("conversation",),
+    "organize_core": ("core_members",),
+    "step_up_activism": ("meetings", "meeting_span_days", "letter_writing", "events", "members"),
+    "get_chartered": ("case_id",),
+    "develop_plan": ("plan",),
+    "active": (),
+}
+CASE = "AMR 51/001/2026"
+NO_CASES = (None, "", "   ")  # a charter request without a usable case
+# Meeting days (from DAY0) for (count met, span met): 3 meetings over 60 days, or just short.
+MEETING_DAYS = {(True, True): (0, 30, 60), (True, False): (0, 30, 59), (False, True): (0, 60), (False, False): (0, 59)}
+
+
+@dataclass(frozen=True)
+class GateState:
+    """A group whose `gated` stage's exit gate has exactly `unmet` unmet. `case` is the one
+    given with the request: a group gets its case only by being chartered."""
+
+    gated: str
+    unmet: frozenset[str]
+    case: str | None = None
+
+    def facts(self, stage: str, closed_from: str | None) -> GroupFacts:
+        """Every earlier gate met on the way here, this one as the state says, nothing later."""
+        met = {key: key not in self.unmet for key in GATE_KEYS[self.gated]}
+        past = list(NEXT)[: list(NEXT).index(self.gated)]
+        activities: list[tuple[ActivityKind, date]] = []
+        core_members = members = 1
+        if "learn_more" in past or met.get("conversation"):
+            activities.append((A.CONVERSATION, DAY0))
+        if "organize_core" in past:
+            core_members = members = 3
+        if self.gated == "organize_core":
+            core_members = members = 3 if met["core_members"] else 2
+        if "step_up_activism" in past:
+            activities += [*meetings(0, 30, 60), (A.LETTER_WRITING, DAY0), (A.EVENT, DAY0)]
+            members = 5
+        if self.gated == "step_up_activism":
+            activities += meetings(*MEETING_DAYS[met["meetings"], met["meeting_span_days"]])
+            activities += [(A.LETTER_WRITING, DAY0 + timedelta(days=10))] if met["letter_writing"] else []
+            activities += [(A.EVENT, DAY0 + timedelta(days=20))] if met["events"] else []
+            members = 5 if met["members"] else 4
+        return GroupFacts(
+            stage=Stage(stage),
+            core_members=core_members,
+            members=members,
+            activities=tuple(activities),
+            case_id=CASE if "get_chartered" in past else None,
+            plan_recorded="develop_plan" in past or met.get("plan", False),
+            closed_from=Stage(closed_from) if closed_from else None,
+        )
+
+    @property
+    def request_cases(self) -> tuple[str | None, ...]:
+        """The cases given with the request: this state's for a charter; for any other gate
+        both none and one, since a case given with another move must change nothing."""
+        return (self.case,) if self.gated == "get_chartered" else (None, CASE)
+
+    @property
+    def label(self) -> str:
+        text = "met" if not self.unmet else "unmet=" + "+".join(sorted(self.unmet))
+        return text + (f"-case={self.case!r}" if self.gated == "get_chartered" else "")
+
+
+def gate_states(gated: str) -> list[GateState]:
+    keys = GATE_KEYS[gated]
+    states = []
+    for met in itertools.product([True, False], repeat=len(keys)):
+        unmet = frozenset(key for key, ok in zip(keys, met, strict=True) if not ok)
+        cases = ((CASE,) if not unmet else NO_CASES) if gated == "get_chartered" else (None,)
+        states += [GateState(gated, unmet, case) for case in cases]
+    return states
+
+
+def expected_outcome(stage: str, closed_from: str | None, to: str, actor: str, unmet: frozenset[str]) -> str:
     if to == stage:
         return "refused"
     if to == "closed":
@@ -67,49 +147,69 @@ def expected_outcome(stage: str, closed_from: str | None, to: str, actor: str, g
         return "refused"
     if actor == COORDINATOR and stage in STAFF_ONLY:
         return "forbidden"
-    if not gate_met:
+    if unmet:
         return "gate"
     return "charter" if stage == "get_chartered" else "forward"
 
 
+def unmet_key(text: str) -> str:
+    key, colon, _ = text.partition(":")
+    assert colon, f"an unmet text starts with its requirement's key: {text!r}"
+    return key
+
+
 POSITIONS = [(s, None) for s in NEXT] + [("closed", s) for s in NEXT]
-CASES = list(itertools.product(POSITIONS, [s.value for s in Stage], [a.value for a in Actor], [True, False]))
+CASES = [
+    (position, to.value, actor.value, state)
+    for position in POSITIONS
+    for state in gate_states(position[1] or position[0])
+    for to in Stage
+    for actor in Actor
+]
 
 
 @pytest.mark.parametrize(
-    ("position", "to", "actor", "gate_met"),
+    ("position", "to", "actor", "state"),
     CASES,
-    ids=[f"{p[0]}{'<' + p[1] if p[1] else ''}->{t}-{a}-{'met' if g else 'unmet'}" for p, t, a, g in CASES],
+    ids=[f"{p[0]}{'<' + p[1] if p[1] else ''}->{t}-{a}-{s.label}" for p, t, a, s in CASES],
 )
-def test_every_move_by_every_role_in_every_gate_state(position, to, actor, gate_met):
+def test_every_move_by_every_role_in_every_gate_state(position, to, actor, state):
     stage, closed_from = position
-    given = facts(stage, gate_met, closed_from)
-    outcome = expected_outcome(stage, closed_from, to, actor, gate_met)
+    given = state.facts(stage, closed_from)
+    outcome = expected_outcome(stage, closed_from, to, actor, state.unmet)
 
-    def when():
-        return check_move(given, Stage(to), Actor(actor), reason="moved away", case_id=None)
+    for case_id in state.request_cases:
 
-    if outcome == "refused":
-        with pytest.raises(MoveNotAllowed) as refused:
-            when()
-        assert refused.value.unmet, "a refused move says why in `unmet` too"
-    elif outcome == "forbidden":
-        with pytest.raises(Forbidden):
-            when()
-    elif outcome == "gate":
-        with pytest.raises(GateNotMet) as gate:
-            when()
-        assert gate.value.unmet
-    else:
-        move = when()
-        assert (move.from_stage.value, move.to_stage.value) == (stage, to)
-        assert move.close is (outcome == "close")
-        assert move.reopen is (outcome == "reopen")
-        assert move.charter is (outcome == "charter")
+        def when(case_id=case_id):
+            return check_move(given, Stage(to), Actor(actor), reason="moved away", case_id=case_id)
+
+        if outcome == "refused":
+            with pytest.raises(MoveNotAllowed) as refused:
+                when()
+            assert refused.value.unmet, "a refused move says why in `unmet` too"
+        elif outcome == "forbidden":
+            with pytest.raises(Forbidden):
+                when()
+        elif outcome == "gate":
+            with pytest.raises(GateNotMet) as gate:
+                when()
+            assert sorted(unmet_key(u) for u in gate.value.unmet) == sorted(state.unmet)
+        else:
+            move = when()
+            assert (move.from_stage.value, move.to_stage.value) == (stage, to)
+            assert move.close is (outcome == "close")
+            assert move.reopen is (outcome == "reopen")
+            assert move.charter is (outcome == "charter")
 
 
-def test_the_table_covers_every_stage_target_role_and_gate_state():
-    assert len(CASES) == 12 * 7 * 3 * 2
+def test_the_matrix_reaches_every_outcome_and_every_combination_of_each_gate():
+    outcomes = {expected_outcome(p[0], p[1], t, a, s.unmet) for p, t, a, s in CASES}
+    assert outcomes == {"refused", "forbidden", "gate", "forward", "charter", "close", "reopen"}
+    for gated, keys in GATE_KEYS.items():
+        every_subset = {frozenset(c) for n in range(len(keys) + 1) for c in itertools.combinations(keys, n)}
+        assert {s.unmet for p, _, _, s in CASES if (p[1] or p[0]) == gated} == every_subset
+    # A charter is tried without a case in every way it can be missing, and with one.
+    assert {s.case for s in gate_states("get_chartered")} == {CASE, *NO_CASES}
 
 
 # --- closing needs a reason ---------------------------------------------------------

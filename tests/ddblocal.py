@@ -1,0 +1,61 @@
+"""DynamoDB Local for the tests that race writers against a real DynamoDB (moto is not
+concurrency-safe: TOOLS.md). One server per test module, started on a free port and
+stopped with the module; fresh tables of template.yaml for each test, with pynamodb and
+boto3 pointed at them and the organizer directory loaded.
+
+    from tests import ddblocal
+
+    dynamodb_local = ddblocal.dynamodb_local  # the module's server (a fixture)
+
+    @pytest.fixture
+    def real_dynamodb(dynamodb_local, monkeypatch):
+        with ddblocal.fresh_tables(dynamodb_local, monkeypatch) as resolver:
+            yield resolver
+
+(Assigned rather than imported: a test argument named like an imported fixture reads to
+linters as a redefinition.)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from local.dynamodb_local import DynamoDBLocal
+from local.provision import tables_only
+from shared.directory import load_directory, parse_directory_file
+from tests.conftest import ROOT, reset_caches
+
+
+@pytest.fixture(scope="module")
+def dynamodb_local() -> Iterator[DynamoDBLocal]:
+    with DynamoDBLocal() as server:
+        yield server
+
+
+@contextlib.contextmanager
+def fresh_tables(
+    server: DynamoDBLocal, monkeypatch: pytest.MonkeyPatch, *, gate_overrides: dict[str, int] | None = None
+) -> Iterator[Any]:
+    """Fresh tables of template.yaml in `server`, pynamodb and boto3 pointed at them, and
+    the organizer directory loaded; yields the resolver that names the tables.
+    `gate_overrides`: GATE_OVERRIDES for the test (None: the seed's defaults)."""
+    resolver = tables_only(server.client(), f"race-{uuid.uuid4().hex[:8]}")
+    monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", server.endpoint_url)
+    monkeypatch.setenv("TABLE_NAME", resolver.ref("GroupsTable"))
+    if gate_overrides is None:
+        monkeypatch.delenv("GATE_OVERRIDES", raising=False)
+    else:
+        monkeypatch.setenv("GATE_OVERRIDES", json.dumps(gate_overrides))
+    monkeypatch.setenv("RATE_LIMIT_PER_HOUR", "1000")
+    reset_caches()  # shared.table.bind() re-creates the pynamodb connections
+    load_directory(parse_directory_file((ROOT / "data" / "organizers.yaml").read_text()))
+    try:
+        yield resolver
+    finally:
+        reset_caches()
