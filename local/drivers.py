@@ -1,13 +1,11 @@
 """Drives the asynchronous event sources of template.yaml into their functions, as Lambda's
 event source mappings do: DynamoDB streams and SQS queues, with batch sizes, filter
-criteria, partial batch failures, retries and the declared on-failure destinations; and
-runs scheduled functions as of a given time (schedules never fire by themselves here)."""
+criteria, partial batch failures, retries and the declared on-failure destinations.
+Schedules are in local/schedules.py."""
 
 from __future__ import annotations
 
 import json
-import re
-import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -219,49 +217,3 @@ def drain(all_pumps: list[StreamPump | QueuePump], max_rounds: int = 50) -> int:
         if not moved:
             break
     return total
-
-
-# SAM event type → the source of the event it delivers when the schedule has no Input.
-SCHEDULE_SOURCES = {"Schedule": "aws.events", "ScheduleV2": "aws.scheduler"}
-
-
-@dataclass(frozen=True)
-class Schedule:
-    function: str
-    name: str  # the event's logical name in the template
-    kind: str  # Schedule | ScheduleV2
-    props: dict[str, Any]
-
-    @property
-    def expression(self) -> str:
-        return self.props["Schedule"] if self.kind == "Schedule" else self.props["ScheduleExpression"]
-
-    def event(self, time: datetime) -> dict[str, Any]:
-        """What the function gets at `time`: the schedule's Input, with EventBridge Scheduler's
-        context attributes filled in, or else the default "Scheduled Event" notification."""
-        when = time.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        arn = (
-            f"arn:aws:scheduler:us-east-1:123456789012:schedule/default/{self.name}"
-            if self.kind == "ScheduleV2"
-            else f"arn:aws:events:us-east-1:123456789012:rule/{self.name}"
-        )
-        if "Input" in self.props:
-            context = {
-                "scheduled-time": when,
-                "schedule-arn": arn,
-                "execution-id": uuid.uuid4().hex[:16],
-                "attempt-number": "1",
-            }
-            text = self.props["Input"]
-            if self.kind == "ScheduleV2":
-                text = re.sub(r"<aws\.scheduler\.([a-z-]+)>", lambda m: context.get(m[1], m[0]), text)
-            return json.loads(text)
-        return event_shapes.eventbridge_event(
-            "Scheduled Event", {}, source=SCHEDULE_SOURCES[self.kind], time_=when, resources=[arn]
-        )
-
-
-def schedules(stack: Stack) -> list[Schedule]:
-    return [
-        Schedule(fn, name, kind, props) for kind in SCHEDULE_SOURCES for fn, name, props in event_sources(stack, kind)
-    ]

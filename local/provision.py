@@ -34,6 +34,13 @@ class Stack:
     def environment(self, function_logical_id: str) -> dict[str, str]:
         return self.resolver.function_environment(function_logical_id)
 
+    def queue_url(self, arn: str) -> str:
+        """The URL of the template's queue with this ARN (KeyError for any other)."""
+        for logical in resources_of_type(self.template, "AWS::SQS::Queue"):
+            if self.resolver.physical[logical].attrs["Arn"] == arn:
+                return self.resolver.physical[logical].attrs["QueueUrl"]
+        raise KeyError(f"{arn} is not a queue of template.yaml")
+
     def functions(self) -> dict[str, dict[str, Any]]:
         return resources_of_type(self.template, "AWS::Serverless::Function")
 

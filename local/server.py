@@ -9,7 +9,8 @@ the demo sign-in accounts are seeded, and then 127.0.0.1:$PORT (default 3000) se
   - the public form (web/) at /;
   - the dev-only /_local routes of DESIGN §6.
 A background thread drives the template's DynamoDB streams and SQS queues into their
-functions. Everything is read from template.yaml. Never deployed.
+functions and fires its schedules at their times. Everything is read from template.yaml.
+Never deployed.
 """
 
 from __future__ import annotations
@@ -28,13 +29,13 @@ import time
 import traceback
 from contextlib import ExitStack
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from local import drivers, routes
+from local import drivers, routes, schedules
 from local.auth import Accounts, JwtVerifier, Unauthorized
 from local.event_shapes import http_api_event
 from local.lambda_runtime import environment, invoke, preload
@@ -42,6 +43,7 @@ from local.outbox import Outbox
 from local.provision import Stack, provision
 from local.template import ROOT
 from shared.errors import (
+    Conflict,
     DomainError,
     FieldError,
     MalformedRequest,
@@ -159,7 +161,7 @@ class LocalStack:
     route_table: list[routes.Route] = field(default_factory=list)
     verifiers: dict[tuple[str | None, str], JwtVerifier] = field(default_factory=dict)
     pumps: list[drivers.StreamPump | drivers.QueuePump] = field(default_factory=list)
-    schedules: dict[str, drivers.Schedule] = field(default_factory=dict)
+    scheduler: schedules.Scheduler | None = None
     outbox: Outbox = field(default_factory=Outbox)
     # One invocation at a time: a function's environment is this process's environment.
     _invoking: threading.Lock = field(default_factory=threading.Lock)
@@ -202,7 +204,13 @@ class LocalStack:
             if r.authorizer
         }
         local.pumps = drivers.pumps(stack, retry_delay_seconds=RETRY_DELAY_SECONDS)
-        local.schedules = {s.name: s for s in drivers.schedules(stack)}
+        local.scheduler = schedules.Scheduler(
+            stack,
+            schedules.schedules(stack),
+            local.invoke,
+            started=datetime.now(UTC),
+            retry_delay=timedelta(seconds=RETRY_DELAY_SECONDS),
+        )
         return local
 
     # ------------------------------------------------------------------ functions
@@ -230,6 +238,14 @@ class LocalStack:
         self.outbox.stamp()
         return moved
 
+    def tick_schedules(self) -> int:
+        """Fire the schedules that are due and retry failed runs; returns how many ran."""
+        try:
+            return self.scheduler.tick(datetime.now(UTC))
+        except Exception:  # noqa: BLE001 - keep the schedules and the pumps going
+            traceback.print_exc()
+            return 0
+
     def start_pumps(self, cleanup: ExitStack) -> None:
         def loop() -> None:
             busy_until = 0.0
@@ -237,7 +253,7 @@ class LocalStack:
                 busy = time.monotonic() < busy_until
                 woken = self._work.wait(BUSY_POLL_SECONDS if busy else IDLE_POLL_SECONDS)
                 self._work.clear()
-                if self.pump_once() or woken:
+                if self.pump_once() + self.tick_schedules() or woken:
                     busy_until = time.monotonic() + BUSY_FOR_SECONDS
 
         thread = threading.Thread(target=loop, name="pumps", daemon=True)
@@ -328,7 +344,7 @@ class LocalStack:
         if (method, path) == ("POST", "/_local/login"):
             return self.login(request)
         if (method, path) == ("GET", "/_local/schedules"):
-            return Response.json(200, [{"name": s.name, "schedule": s.expression} for s in self.schedules.values()])
+            return Response.json(200, [self.schedule_listing(s) for s in self.scheduler.schedules])
         run = re.fullmatch(r"/_local/schedules/([^/]+)/run", path)
         if method == "POST" and run:
             return self.run_schedule(unquote(run[1]), request)
@@ -347,10 +363,25 @@ class LocalStack:
             return problem(NotFound(detail))
         return Response.json(200, {"token": token})
 
+    def schedule_listing(self, schedule: schedules.Schedule) -> dict[str, Any]:
+        """DESIGN §6's {"name", "schedule"}, plus where and when it fires next."""
+        next_run = self.scheduler.next_time(schedule)
+        return {
+            "name": schedule.name,
+            "schedule": schedule.expression,
+            "timezone": schedule.timezone,
+            "function": schedule.function,
+            "next_run": next_run and schedules.iso(next_run),
+        }
+
     def run_schedule(self, name: str, request: Request) -> Response:
-        schedule = self.schedules.get(name)
-        if schedule is None:
+        found = schedules.find(self.scheduler.schedules, name)
+        if not found:
             return problem(NotFound(f"template.yaml has no schedule named {name}."))
+        if len(found) > 1:
+            names = ", ".join(s.qualified_name for s in found)
+            return problem(Conflict(f"Several functions have a schedule named {name}: run one of {names}."))
+        [schedule] = found
         payload = request.json_object()
         if isinstance(payload, Response):
             return payload

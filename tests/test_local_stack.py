@@ -6,13 +6,14 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import jwt
 import pytest
 
 from local.routes import Route, routes
+from local.schedule_expressions import parse
 from local.server import state_file
 from local.template import ROOT, load
 from shared.directory import parse_directory_file
@@ -168,11 +169,20 @@ def template_schedules() -> list[dict[str, str]]:
     return out
 
 
-def test_the_schedules_listed_are_those_of_the_template(server):
+def test_the_schedules_listed_are_those_of_the_template_with_their_next_run(server):
+    asked_at = datetime.now(UTC)
+
     reply = server.call("GET", "/_local/schedules")
 
     assert reply.status == 200
-    assert sorted(reply.body, key=lambda s: s["name"]) == sorted(template_schedules(), key=lambda s: s["name"])
+    listed = sorted(({"name": s["name"], "schedule": s["schedule"]} for s in reply.body), key=lambda s: s["name"])
+    assert listed == sorted(template_schedules(), key=lambda s: s["name"])
+    for schedule in reply.body:
+        # The stack's timer is running: each one's next run is a time its expression fires, ahead.
+        next_run = datetime.fromisoformat(schedule["next_run"])
+        timing = parse(schedule["schedule"], schedule["timezone"])
+        assert next_run > asked_at
+        assert timing.after(next_run - timedelta(seconds=1)) == next_run
 
 
 @pytest.mark.skipif(not template_schedules(), reason="template.yaml has no schedules yet (issue 5 adds them)")
@@ -222,8 +232,6 @@ def _parent_of(proc_dir: Path) -> int | None:
 
 
 def test_the_daily_follow_ups_chase_an_unanswered_inquiry_through_the_stack(server):
-    from datetime import UTC, datetime, timedelta
-
     def as_of(days: int) -> str:
         return (datetime.now(UTC) + timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%SZ")
 
