@@ -151,6 +151,20 @@ class Request:
         return payload
 
 
+def scheduled_time(value: Any) -> datetime | None:
+    """An ISO 8601 date-time (UTC when it has no offset), or None when it is not one that
+    a schedule can fire at: EventBridge's times start in 1970, and in UTC a time of year 1
+    or 9999 may not exist at all (datetime cannot go below 0001-01-01T00:00Z)."""
+    if not isinstance(value, str):
+        return None
+    try:
+        when = datetime.fromisoformat(value)
+        when = (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone(UTC)
+    except (ValueError, OverflowError):
+        return None
+    return when if 1970 <= when.year <= 9999 else None
+
+
 @dataclass
 class LocalStack:
     """moto with the template's resources, seeded, and what drives the template's functions."""
@@ -385,13 +399,10 @@ class LocalStack:
         payload = request.json_object()
         if isinstance(payload, Response):
             return payload
-        try:
-            when = datetime.fromisoformat(payload["time"]) if "time" in payload else datetime.now(UTC)
-        except (TypeError, ValueError):
-            error = FieldError("time", "must be an ISO 8601 date-time, like 2026-03-02T09:00:00Z")
+        when = scheduled_time(payload["time"]) if "time" in payload else datetime.now(UTC)
+        if when is None:
+            error = FieldError("time", "must be an ISO 8601 date-time from 1970 to 9999, like 2026-03-02T09:00:00Z")
             return problem(ValidationFailed([error]))
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=UTC)
         try:
             result = self.invoke(schedule.function, schedule.event(when))
         except Exception:  # noqa: BLE001 - reported like any failed invocation
