@@ -101,23 +101,30 @@ class Response:
         return cls(status, [("Content-Type", content_type)], json.dumps(payload, default=str).encode())
 
 
+def _problem(status: int, slug: str, title: str, detail: str, **extensions: Any) -> Response:
+    body = {"type": PROBLEM_BASE + slug, "title": title, "status": status, "detail": detail, **extensions}
+    return Response.json(status, body, PROBLEM_TYPE)
+
+
 def problem(error: DomainError) -> Response:
     """The RFC 9457 problem of a domain error, as the API's own (shared/http.py) would be."""
-    body = {
-        "type": PROBLEM_BASE + error.slug,
-        "title": error.title,
-        "status": error.status,
-        "detail": error.detail,
-        **error.extensions(),
-    }
-    return Response.json(error.status, body, PROBLEM_TYPE)
+    return _problem(error.status, error.slug, error.title, error.detail, **error.extensions())
 
 
 def internal_error(function: str) -> Response:
     traceback.print_exc()  # to the console; the client gets no details
     detail = f"{function} raised an error; see the local stack's console."
-    body = {"type": PROBLEM_BASE + "internal-error", "title": "Internal error", "status": 500, "detail": detail}
-    return Response.json(500, body, PROBLEM_TYPE)
+    return _problem(500, "internal-error", "Internal error", detail)
+
+
+def not_ready() -> Response:
+    response = _problem(503, "not-ready", "Not ready", "The local stack is starting (or stopping); try again shortly.")
+    response.headers.append(("Retry-After", "1"))
+    return response
+
+
+class LengthRequired(DomainError):
+    status, slug, title = 411, "length-required", "Length required"
 
 
 def gateway_response(result: Any) -> Response:
@@ -412,7 +419,12 @@ class LocalStack:
 
 class Server(ThreadingHTTPServer):
     daemon_threads = True
-    local: LocalStack | None = None
+    local: LocalStack | None = None  # None until the stack is ready: every request gets a 503
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return  # the client hung up first (a probe that gave up, a closed tab): nothing is wrong here
+        super().handle_error(request, client_address)
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -422,19 +434,7 @@ class Handler(BaseHTTPRequestHandler):
     def _serve(self) -> None:
         started = time.monotonic()
         url = urlsplit(self.path)
-        length = int(self.headers.get("Content-Length") or 0)
-        if length > MAX_BODY_BYTES:
-            response, served_by = problem(PayloadTooLarge("The request body is over 10 MB.")), "-"
-            self.close_connection = True
-        else:
-            headers: dict[str, str] = {}
-            for name, value in self.headers.items():
-                key = name.lower()
-                headers[key] = f"{headers[key]},{value}" if key in headers else value
-            request = Request(
-                self.command, url.path, url.query, headers, self.rfile.read(length), self.client_address[0]
-            )
-            response, served_by = self.server.local.handle(request)
+        response, served_by = self._respond(url.path, url.query)
         self.send_response(response.status)
         for name, value in response.headers:
             self.send_header(name, value)
@@ -447,6 +447,31 @@ class Handler(BaseHTTPRequestHandler):
         print(f"{self.command} {url.path} {response.status} {served_by} {elapsed:.0f} ms", file=sys.stderr, flush=True)
 
     do_GET = do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = _serve
+
+    def _respond(self, path: str, query: str) -> tuple[Response, str]:
+        # A body whose end is unknown cannot be skipped: after refusing it, the connection closes.
+        if self.headers.get("Transfer-Encoding"):
+            # Every client of the stack (browsers, curl -d, SDKs) sends a Content-Length for
+            # a JSON body; decoding chunks would be code for no one, so ask for a length.
+            self.close_connection = True
+            return problem(LengthRequired("Send the body with a Content-Length, not chunked.")), "-"
+        lengths = {value.strip() for value in self.headers.get_all("Content-Length") or []}
+        if len(lengths) > 1 or not all(value.isdigit() and value.isascii() for value in lengths):
+            self.close_connection = True
+            return problem(MalformedRequest("Content-Length must be one number of bytes.")), "-"
+        length = int(lengths.pop()) if lengths else 0
+        if length > MAX_BODY_BYTES:
+            self.close_connection = True
+            return problem(PayloadTooLarge("The request body is over 10 MB.")), "-"
+        body = self.rfile.read(length)
+        local = self.server.local
+        if local is None:
+            return not_ready(), "-"
+        headers: dict[str, str] = {}
+        for name, value in self.headers.items():
+            key = name.lower()
+            headers[key] = f"{headers[key]},{value}" if key in headers else value
+        return local.handle(Request(self.command, path, query, headers, body, self.client_address[0]))
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
         """Quiet: _serve logs each request its own way."""
@@ -469,9 +494,13 @@ def main() -> int:
             print(f"Cannot listen on 127.0.0.1:{port} ({err.strerror}): set PORT to a free port.", file=sys.stderr)
             return 1
         cleanup.callback(httpd.server_close)
+        # Served from the start: until the stack is ready (3-6 s), every request, health
+        # included, gets a 503 problem at once instead of waiting on an unanswered socket.
+        serving = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.2}, name="http", daemon=True)
+        serving.start()
+        cleanup.callback(httpd.shutdown)
         try:
             local = LocalStack.boot(cleanup)
-            httpd.local = local
             local.start_pumps(cleanup)
             url = f"http://127.0.0.1:{port}"
             STATE_DIR.mkdir(exist_ok=True)
@@ -484,12 +513,15 @@ def main() -> int:
             }
             state_file(port).write_text(json.dumps(state, indent=2))
             cleanup.callback(state_file(port).unlink, missing_ok=True)
+            httpd.local = local
+            cleanup.callback(setattr, httpd, "local", None)  # first thing on the way out: 503s again
             print(
                 f"Start a Group is running at {url}/ (ready in {time.monotonic() - started:.1f} s; "
                 f"AWS services at {local.aws_endpoint_url}). Ctrl-C stops it.",
                 flush=True,
             )
-            httpd.serve_forever(poll_interval=0.2)
+            while True:
+                signal.pause()  # until Ctrl-C or SIGTERM raises KeyboardInterrupt here
         except KeyboardInterrupt:
             print("Stopping the local stack.", file=sys.stderr, flush=True)
     return 0

@@ -43,6 +43,16 @@ def concrete_path(route: Route) -> str:
     return re.sub(r"\{[^}]+\}", "x", route.path)
 
 
+def test_while_it_starts_health_answers_503_at_once_and_then_200(server):
+    # LocalServer.start probed /_local/health every 0.1 s, each probe giving up after 2 s.
+    probes = server.boot_probes
+
+    assert probes[-1] == 200
+    assert 503 in probes  # the port is served during the boot...
+    assert set(probes[:-1]) <= {"refused", 503}  # ...and no probe was left waiting
+    assert "Traceback" not in server.log.read_text()
+
+
 def test_the_form_is_served_at_the_root_and_talks_to_the_same_origin(server):
     page = server.call("GET", "/")
 
