@@ -27,6 +27,7 @@ import sys
 import threading
 import time
 import traceback
+from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -47,6 +48,7 @@ from shared.errors import (
     DomainError,
     FieldError,
     MalformedRequest,
+    MethodNotAllowed,
     NotAuthenticated,
     NotFound,
     PayloadTooLarge,
@@ -357,19 +359,28 @@ class LocalStack:
     # ------------------------------------------------------------------ /_local (DESIGN §6)
 
     def dev_route(self, request: Request) -> Response:
-        method, path = request.method, request.path
-        if (method, path) == ("GET", "/_local/health"):
-            return Response.json(200, {"status": "ready"})
-        if (method, path) == ("GET", "/_local/outbox"):
-            return Response.json(200, self.outbox.listing())
-        if (method, path) == ("POST", "/_local/login"):
-            return self.login(request)
-        if (method, path) == ("GET", "/_local/schedules"):
-            return Response.json(200, [self.schedule_listing(s) for s in self.scheduler.schedules])
+        path = request.path
         run = re.fullmatch(r"/_local/schedules/([^/]+)/run", path)
-        if method == "POST" and run:
-            return self.run_schedule(unquote(run[1]), request)
-        return problem(NotFound(f"The local stack has no route {method} {path}."))
+        if run:
+            methods: dict[str, Callable[[], Response]] = {"POST": lambda: self.run_schedule(unquote(run[1]), request)}
+        else:
+            methods = {
+                "/_local/health": {"GET": lambda: Response.json(200, {"status": "ready"})},
+                "/_local/outbox": {"GET": lambda: Response.json(200, self.outbox.listing())},
+                "/_local/login": {"POST": lambda: self.login(request)},
+                "/_local/schedules": {
+                    "GET": lambda: Response.json(200, [self.schedule_listing(s) for s in self.scheduler.schedules])
+                },
+            }.get(path, {})
+        if not methods:
+            return problem(NotFound(f"The local stack has no route {path}."))
+        if "GET" in methods:
+            methods["HEAD"] = methods["GET"]  # the handler leaves the body out
+        if request.method not in methods:
+            response = problem(MethodNotAllowed(f"{path} answers {' and '.join(methods)} only."))
+            response.headers.append(("Allow", ", ".join(methods)))
+            return response
+        return methods[request.method]()
 
     def login(self, request: Request) -> Response:
         payload = request.json_object()

@@ -1,5 +1,5 @@
 """The local stack's HTTP front (local/server.py) in-process, with a fake stack behind it:
-request framing, readiness, and a quiet console when clients hang up."""
+request framing, readiness, the /_local methods, and a quiet console when clients hang up."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from local.server import Handler, Request, Response, Server
+from local.server import Handler, LocalStack, Request, Response, Server
 
 
 class EchoStack:
@@ -150,3 +150,36 @@ def test_a_client_that_hung_up_leaves_no_traceback_but_other_errors_do(http, cap
     except ValueError:
         http.handle_error(None, ("127.0.0.1", 50000))
     assert "ValueError: a real bug" in capsys.readouterr().err
+
+
+# --- /_local: each route answers its methods only -------------------------------------
+
+
+def dev_route(method: str, path: str) -> Response:
+    local = LocalStack("http://127.0.0.1:1", stack=None, accounts=None)  # the routes below touch no AWS
+    return local.dev_route(Request(method, path, "", {}, b"", "127.0.0.1"))
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allow"),
+    [
+        ("DELETE", "/_local/health", "GET, HEAD"),
+        ("POST", "/_local/outbox", "GET, HEAD"),
+        ("GET", "/_local/login", "POST"),
+        ("PUT", "/_local/schedules", "GET, HEAD"),
+        ("GET", "/_local/schedules/DailyFollowUps/run", "POST"),
+    ],
+)
+def test_a_local_route_called_with_another_method_is_a_405_problem_saying_which(method, path, allow):
+    response = dev_route(method, path)
+
+    assert response.status == 405
+    assert ("Content-Type", "application/problem+json") in response.headers
+    assert ("Allow", allow) in response.headers
+    assert json.loads(response.body)["status"] == 405
+
+
+def test_an_unknown_local_route_is_a_404_problem_and_health_a_200():
+    assert dev_route("GET", "/_local/nothing").status == 404
+    assert dev_route("GET", "/_local/health").status == 200
+    assert dev_route("HEAD", "/_local/health").status == 200
