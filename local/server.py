@@ -92,6 +92,18 @@ def state_file(port: int) -> Path:
     return STATE_DIR / f"stack-{port}.json"
 
 
+def env_file(port: int) -> Path:
+    return STATE_DIR / f"env-{port}.json"
+
+
+def sam_env_vars(stack: Stack) -> dict[str, dict[str, str]]:
+    """The file for `sam local invoke --env-vars`: every function's template environment
+    resolved against this stack's resources (AWS_ENDPOINT_URL: its moto). SAM overrides only
+    the variables the template declares, so the fake credentials and region go on the
+    command line instead (docs/local-stack.md)."""
+    return {logical: stack.environment(logical) for logical in stack.functions()}
+
+
 @dataclass
 class Response:
     status: int
@@ -197,7 +209,7 @@ class LocalStack:
         from moto.server import ThreadedMotoServer
 
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's per-request access log
-        aws_port = int(os.environ.get("LOCAL_AWS_PORT", "0"))  # 0: a free port; fix it for sam local invoke
+        aws_port = int(os.environ.get("LOCAL_AWS_PORT", "0"))  # 0: a free port
         moto = ThreadedMotoServer(ip_address="127.0.0.1", port=aws_port, verbose=False)
         moto.start()
         cleanup.callback(moto.stop)
@@ -524,6 +536,8 @@ def main() -> int:
             }
             state_file(port).write_text(json.dumps(state, indent=2))
             cleanup.callback(state_file(port).unlink, missing_ok=True)
+            env_file(port).write_text(json.dumps(sam_env_vars(local.stack), indent=2))
+            cleanup.callback(env_file(port).unlink, missing_ok=True)
             httpd.local = local
             cleanup.callback(setattr, httpd, "local", None)  # first thing on the way out: 503s again
             print(

@@ -16,8 +16,8 @@ import pytest
 
 from local.routes import Route, routes
 from local.schedule_expressions import parse
-from local.server import state_file
-from local.template import ROOT, load
+from local.server import env_file, state_file
+from local.template import ROOT, load, resources_of_type
 from shared.directory import parse_directory_file
 from tests.local_server import LocalServer, port_is_open
 from tests.pipeline import VALID_FORM
@@ -302,6 +302,24 @@ def test_the_first_and_last_times_a_schedule_can_fire_are_accepted(server):
     assert last.status == 200, last.body
 
 
+def test_the_running_stack_writes_sam_local_invokes_env_vars_from_the_template(server):
+    # Given the template's declared variables, When the stack is up, Then .local/env-<PORT>.json
+    # has each function's, resolved against this stack (not a hand-kept env.json).
+    env = json.loads(env_file(server.port).read_text())
+    state = server.state()
+    functions = resources_of_type(load(), "AWS::Serverless::Function")
+    declared_everywhere = load()["Globals"]["Function"]["Environment"]["Variables"]
+
+    assert set(env) == set(functions)
+    for logical, function in functions.items():
+        own = (function["Properties"].get("Environment") or {}).get("Variables", {})
+        assert set(env[logical]) == set(declared_everywhere) | set(own), logical
+        assert env[logical]["AWS_ENDPOINT_URL"] == state["aws_endpoint_url"]
+        assert env[logical]["TABLE_NAME"] == state["physical"]["GroupsTable"]["ref"]
+    assert env["OutboxFunction"]["EVENT_BUS_NAME"] == state["physical"]["EventBus"]["ref"]
+    assert env["EmailSenderFunction"]["IDEMPOTENCY_TABLE_NAME"] == state["physical"]["IdempotencyTable"]["ref"]
+
+
 def test_a_second_stack_runs_beside_the_first_and_stops_cleanly_on_ctrl_c(server, tmp_path):
     second = LocalServer.start(tmp_path)
     try:
@@ -321,6 +339,7 @@ def test_a_second_stack_runs_beside_the_first_and_stops_cleanly_on_ctrl_c(server
     assert not port_is_open(aws_port)
     assert not any(child.exists() for child in children)
     assert not state_file(second.port).exists()
+    assert not env_file(second.port).exists()
     assert server.call("GET", "/_local/health").status == 200
 
 
