@@ -5,6 +5,7 @@ being silently left out of `make dev`."""
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from datetime import UTC, datetime, timedelta
@@ -13,7 +14,7 @@ from typing import Any
 import boto3
 import pytest
 
-from local import drivers, schedules
+from local import drivers, provision, schedules
 from local.routes import find, jwt_authorizer, routes
 from local.template import Resolver, load, resources_of_type
 
@@ -159,6 +160,37 @@ def test_every_rule_delivers_to_a_queue_of_the_template(aws):
     for rule in resources_of_type(load(), "AWS::Events::Rule").values():
         for target in aws.resolver.resolve(rule["Properties"]["Targets"]):
             assert target["Arn"] in queues
+
+
+def test_every_queue_and_rule_target_sets_only_properties_the_local_stack_honours():
+    # The lists are local/provision.py's, which refuses anything else when it provisions.
+    for logical, queue in resources_of_type(load(), "AWS::SQS::Queue").items():
+        props = set(queue.get("Properties") or {})
+        assert props <= provision.QUEUE_PROPERTIES | provision.QUEUE_PROPERTIES_WITHOUT_EFFECT, logical
+    for logical, rule in resources_of_type(load(), "AWS::Events::Rule").items():
+        for target in rule["Properties"]["Targets"]:
+            assert set(target) <= provision.TARGET_PROPERTIES | provision.TARGET_PROPERTIES_WITHOUT_EFFECT, logical
+
+
+def test_provisioning_refuses_a_rule_target_that_would_change_what_its_queue_receives(aws, monkeypatch):
+    # Given the template with an InputTransformer on the email rule's target
+    template = copy.deepcopy(load())
+    [target] = template["Resources"]["EmailEventsRule"]["Properties"]["Targets"]
+    target["InputTransformer"] = {"InputTemplate": '{"only": "this"}'}
+    monkeypatch.setattr(provision, "load", lambda: template)
+
+    # When it is provisioned, Then it fails, naming the rule and the property
+    with pytest.raises(ValueError, match=r"EmailEventsRule.*InputTransformer"):
+        provision.provision(boto3.Session(region_name="us-east-1"), stack_name="refused")
+
+
+def test_provisioning_refuses_a_queue_property_it_does_not_emulate(aws, monkeypatch):
+    template = copy.deepcopy(load())
+    template["Resources"]["EmailQueue"]["Properties"]["FifoQueue"] = True
+    monkeypatch.setattr(provision, "load", lambda: template)
+
+    with pytest.raises(ValueError, match=r"EmailQueue.*FifoQueue"):
+        provision.provision(boto3.Session(region_name="us-east-1"), stack_name="refused")
 
 
 def test_in_aws_the_functions_use_the_real_endpoints(aws, monkeypatch):
