@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from local import event_shapes
-from local.lambda_runtime import invoke
+from local.lambda_runtime import function_arn, invoke
 from local.provision import Stack
 
 
@@ -146,7 +146,10 @@ class StreamPump:
             return
         queue_url = self._client("sqs").get_queue_url(QueueName=destination.rsplit(":", 1)[-1])["QueueUrl"]
         info = {
-            "requestContext": {"condition": "RetryAttemptsExhausted", "functionArn": self.function},
+            "requestContext": {
+                "condition": "RetryAttemptsExhausted",
+                "functionArn": function_arn(self.stack, self.function),
+            },
             "DDBStreamBatchInfo": {
                 "streamArn": self.props["Stream"],
                 "startSequenceNumber": record["dynamodb"]["SequenceNumber"],

@@ -25,6 +25,7 @@ from typing import Any
 
 from local import event_shapes
 from local.drivers import event_sources
+from local.lambda_runtime import function_arn
 from local.provision import Stack
 from local.schedule_expressions import At, Cron, Rate, parse
 
@@ -219,11 +220,6 @@ class Scheduler:
             self.stack.client("sqs").send_message(
                 QueueUrl=self.stack.queue_url(config.on_failure), MessageBody=json.dumps(record)
             )
-
-
-def function_arn(stack: Stack, function: str) -> str:
-    resolver = stack.resolver
-    return f"arn:aws:lambda:{resolver.region}:{resolver.account}:function:{resolver.stack_name}-{function}"
 
 
 def failure_record(stack: Stack, run: Run, condition: str) -> dict[str, Any]:

@@ -174,6 +174,7 @@ def test_a_stream_record_that_keeps_failing_goes_to_the_outbox_dlq(directory, aw
     [dead] = queue_messages(aws, "OutboxDLQ")
     info = json.loads(dead["Body"])
     assert info["requestContext"]["condition"] == "RetryAttemptsExhausted"
+    assert info["requestContext"]["functionArn"] == "arn:aws:lambda:us-east-1:123456789012:function:test-OutboxFunction"
     assert info["DDBStreamBatchInfo"]["streamArn"] == aws.attr("GroupsTable", "StreamArn")
 
 
