@@ -220,6 +220,7 @@ def test_a_token_signed_again_with_the_pools_key_and_unchanged_claims_is_accepte
         ("aud", "another-app-client"),
         ("iss", "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_SomeOtherPool"),
     ],
+    ids=["expired", "another-client", "another-issuer"],  # fixed: xdist workers must collect the same ids
 )
 def test_the_authorizer_refuses_an_expired_token_or_one_for_another_client_or_issuer(server, claim, value):
     token = reissued(login(server, "admin@example.org"), **{claim: value})
