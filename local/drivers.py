@@ -1,20 +1,18 @@
 """Drives the asynchronous event sources of template.yaml into their functions, as Lambda's
 event source mappings do: DynamoDB streams and SQS queues, with batch sizes, filter
-criteria, partial batch failures, retries and the declared on-failure destinations; and
-runs scheduled functions as of a given time (schedules never fire by themselves here)."""
+criteria, partial batch failures, retries and the declared on-failure destinations.
+Schedules are in local/schedules.py."""
 
 from __future__ import annotations
 
 import json
-import re
-import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from local import event_shapes
-from local.lambda_runtime import invoke
+from local.lambda_runtime import function_arn, invoke
 from local.provision import Stack
 
 
@@ -53,11 +51,35 @@ def _filters(props: dict[str, Any]) -> list[dict[str, Any]]:
     return [json.loads(f["Pattern"]) for f in (props.get("FilterCriteria") or {}).get("Filters", [])]
 
 
-def _failed_ids(response: Any) -> list[str] | None:
-    """None when the whole batch failed (the handler raised), else the reported failures."""
-    if isinstance(response, dict):
-        return [f["itemIdentifier"] for f in response.get("batchItemFailures", [])]
-    return []
+def _failed_ids(response: Any, batch_ids: list[str]) -> list[str] | None:
+    """The ids of the batch that failed, or None when the whole batch failed. Lambda takes
+    a malformed report, or an itemIdentifier that is empty or not in the batch, as a failure
+    of the whole batch: never as a success for the rest of it."""
+    if not isinstance(response, dict) or response.get("batchItemFailures") is None:
+        return []  # no report (or an empty one): the whole batch succeeded
+    failures = response["batchItemFailures"]
+    if not isinstance(failures, list):
+        return None
+    ids = [f.get("itemIdentifier") if isinstance(f, dict) else None for f in failures]
+    if not all(isinstance(i, str) and i in batch_ids for i in ids):
+        return None
+    return ids
+
+
+def _invoke_batch(
+    stack: Stack, function: str, event: dict[str, Any], ids: list[str], errors: list[str]
+) -> list[str] | None:
+    """Hand one batch to its function: the ids that failed, or None when the whole batch did
+    (the handler raised or reported ids it was not given); the reason goes to `errors`."""
+    try:
+        response = invoke(stack, function, event)
+    except Exception as err:  # noqa: BLE001 - a handler crash fails the whole batch, as in Lambda
+        errors.append(f"{type(err).__name__}: {err}")
+        return None
+    failed = _failed_ids(response, ids)
+    if failed is None:
+        errors.append("batchItemFailures is malformed or names an item not in the batch: the whole batch failed")
+    return failed
 
 
 @dataclass
@@ -100,20 +122,15 @@ class StreamPump:
             if not kept:
                 del self._pending[: len(batch)]
                 continue
-            try:
-                failed = _failed_ids(invoke(self.stack, self.function, {"Records": kept}))
-            except Exception as err:  # noqa: BLE001 - a handler crash is a failed batch, as in Lambda
-                self.errors.append(f"{type(err).__name__}: {err}")
-                failed = None
+            sequences = [r["dynamodb"]["SequenceNumber"] for r in kept]
+            failed = _invoke_batch(self.stack, self.function, {"Records": kept}, sequences, self.errors)
             handed += len(kept)
             if failed == []:
                 del self._pending[: len(batch)]
                 self._attempts = 0
                 continue
-            first_failed = (
-                0 if failed is None else min(i for i, r in enumerate(kept) if r["dynamodb"]["SequenceNumber"] in failed)
-            )
-            sequence = kept[first_failed]["dynamodb"]["SequenceNumber"]
+            # Retried from the first failed record (the whole batch when it all failed).
+            sequence = sequences[0] if failed is None else min(failed, key=sequences.index)
             done = next(i for i, r in enumerate(batch) if r["dynamodb"]["SequenceNumber"] == sequence)
             del self._pending[:done]
             self._attempts += 1
@@ -129,7 +146,10 @@ class StreamPump:
             return
         queue_url = self._client("sqs").get_queue_url(QueueName=destination.rsplit(":", 1)[-1])["QueueUrl"]
         info = {
-            "requestContext": {"condition": "RetryAttemptsExhausted", "functionArn": self.function},
+            "requestContext": {
+                "condition": "RetryAttemptsExhausted",
+                "functionArn": function_arn(self.stack, self.function),
+            },
             "DDBStreamBatchInfo": {
                 "streamArn": self.props["Stream"],
                 "startSequenceNumber": record["dynamodb"]["SequenceNumber"],
@@ -167,11 +187,7 @@ class QueuePump:
         if not messages:
             return 0
         event = event_shapes.sqs_event(messages, arn, self.stack.resolver.region)
-        try:
-            failed = _failed_ids(invoke(self.stack, self.function, event))
-        except Exception as err:  # noqa: BLE001 - a handler crash fails the whole batch, as in Lambda
-            self.errors.append(f"{type(err).__name__}: {err}")
-            failed = None
+        failed = _invoke_batch(self.stack, self.function, event, [m["MessageId"] for m in messages], self.errors)
         for m in messages:
             if failed is None or m["MessageId"] in failed:
                 # Back on the queue after the retry delay; the queue's redrive policy moves it
@@ -204,49 +220,3 @@ def drain(all_pumps: list[StreamPump | QueuePump], max_rounds: int = 50) -> int:
         if not moved:
             break
     return total
-
-
-# SAM event type → the source of the event it delivers when the schedule has no Input.
-SCHEDULE_SOURCES = {"Schedule": "aws.events", "ScheduleV2": "aws.scheduler"}
-
-
-@dataclass(frozen=True)
-class Schedule:
-    function: str
-    name: str  # the event's logical name in the template
-    kind: str  # Schedule | ScheduleV2
-    props: dict[str, Any]
-
-    @property
-    def expression(self) -> str:
-        return self.props["Schedule"] if self.kind == "Schedule" else self.props["ScheduleExpression"]
-
-    def event(self, time: datetime) -> dict[str, Any]:
-        """What the function gets at `time`: the schedule's Input, with EventBridge Scheduler's
-        context attributes filled in, or else the default "Scheduled Event" notification."""
-        when = time.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        arn = (
-            f"arn:aws:scheduler:us-east-1:123456789012:schedule/default/{self.name}"
-            if self.kind == "ScheduleV2"
-            else f"arn:aws:events:us-east-1:123456789012:rule/{self.name}"
-        )
-        if "Input" in self.props:
-            context = {
-                "scheduled-time": when,
-                "schedule-arn": arn,
-                "execution-id": uuid.uuid4().hex[:16],
-                "attempt-number": "1",
-            }
-            text = self.props["Input"]
-            if self.kind == "ScheduleV2":
-                text = re.sub(r"<aws\.scheduler\.([a-z-]+)>", lambda m: context.get(m[1], m[0]), text)
-            return json.loads(text)
-        return event_shapes.eventbridge_event(
-            "Scheduled Event", {}, source=SCHEDULE_SOURCES[self.kind], time_=when, resources=[arn]
-        )
-
-
-def schedules(stack: Stack) -> list[Schedule]:
-    return [
-        Schedule(fn, name, kind, props) for kind in SCHEDULE_SOURCES for fn, name, props in event_sources(stack, kind)
-    ]

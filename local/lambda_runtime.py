@@ -35,6 +35,12 @@ class LambdaContext:
         return max(int((self._deadline - time.monotonic()) * 1000), 0)
 
 
+def function_arn(stack: Any, logical_id: str) -> str:
+    """The ARN the function would have in this stack (named `<stack name>-<logical id>`)."""
+    resolver = stack.resolver
+    return f"arn:aws:lambda:{resolver.region}:{resolver.account}:function:{resolver.stack_name}-{logical_id}"
+
+
 def handler_module(function: dict[str, Any], template: dict[str, Any]) -> str:
     """`functions/intake/` + `app.handler` → `functions.intake.app`."""
     code_uri = function["Properties"]["CodeUri"].strip("/")

@@ -34,6 +34,13 @@ class Stack:
     def environment(self, function_logical_id: str) -> dict[str, str]:
         return self.resolver.function_environment(function_logical_id)
 
+    def queue_url(self, arn: str) -> str:
+        """The URL of the template's queue with this ARN (KeyError for any other)."""
+        for logical in resources_of_type(self.template, "AWS::SQS::Queue"):
+            if self.resolver.physical[logical].attrs["Arn"] == arn:
+                return self.resolver.physical[logical].attrs["QueueUrl"]
+        raise KeyError(f"{arn} is not a queue of template.yaml")
+
     def functions(self) -> dict[str, dict[str, Any]]:
         return resources_of_type(self.template, "AWS::Serverless::Function")
 
@@ -43,6 +50,30 @@ class Stack:
             if service not in self._clients:
                 self._clients[service] = self.session.client(service)
             return self._clients[service]
+
+
+# Properties of queues and rule targets that provisioning passes on to moto, and those it
+# drops knowingly because locally they change nothing a run can observe (SSE; retries and
+# DLQs of a delivery to SQS, which cannot fail here). Anything else, an Input or an
+# InputTransformer that would change what a target receives, a FIFO queue, fails
+# provisioning loudly rather than being left out of `make dev` in silence.
+QUEUE_ATTRIBUTES = (
+    "VisibilityTimeout",
+    "MessageRetentionPeriod",
+    "DelaySeconds",
+    "MaximumMessageSize",
+    "ReceiveMessageWaitTimeSeconds",  # the pumps ask for no wait (WaitTimeSeconds=0) anyway
+)
+QUEUE_PROPERTIES = {*QUEUE_ATTRIBUTES, "RedrivePolicy"}
+QUEUE_PROPERTIES_WITHOUT_EFFECT = {"SqsManagedSseEnabled", "KmsMasterKeyId", "KmsDataKeyReusePeriodSeconds", "Tags"}
+TARGET_PROPERTIES = {"Id", "Arn"}
+TARGET_PROPERTIES_WITHOUT_EFFECT = {"RetryPolicy", "DeadLetterConfig"}
+
+
+def refuse_unemulated(what: str, props: dict[str, Any], honoured: set[str], without_effect: set[str]) -> None:
+    unknown = set(props) - honoured - without_effect
+    if unknown:
+        raise ValueError(f"{what} sets {sorted(unknown)} in template.yaml: the local stack does not emulate it")
 
 
 def _table_args(name: str, props: dict[str, Any]) -> dict[str, Any]:
@@ -103,8 +134,9 @@ def provision(session: Any, stack_name: str = "local", parameters: dict[str, str
     ordered = sorted(queues, key=lambda q: "RedrivePolicy" in queues[q].get("Properties", {}))
     for logical in ordered:
         props = resolver.resolve(queues[logical].get("Properties", {}))
+        refuse_unemulated(f"queue {logical}", props, QUEUE_PROPERTIES, QUEUE_PROPERTIES_WITHOUT_EFFECT)
         name = f"{stack_name}-{logical}"
-        attributes = {k: str(props[k]) for k in ("VisibilityTimeout", "MessageRetentionPeriod") if k in props}
+        attributes = {k: str(props[k]) for k in QUEUE_ATTRIBUTES if k in props}
         if "RedrivePolicy" in props:
             attributes["RedrivePolicy"] = json.dumps(props["RedrivePolicy"])
         url = sqs.create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
@@ -118,6 +150,9 @@ def provision(session: Any, stack_name: str = "local", parameters: dict[str, str
         physical[logical] = Physical(name, {"Arn": arn, "Name": name})
     for logical, res in resources_of_type(template, "AWS::Events::Rule").items():
         props = resolver.resolve(res["Properties"])
+        for target in props.get("Targets", []):
+            what = f"rule {logical}, target {target.get('Id')}"
+            refuse_unemulated(what, target, TARGET_PROPERTIES, TARGET_PROPERTIES_WITHOUT_EFFECT)
         name = f"{stack_name}-{logical}"
         arn = events.put_rule(
             Name=name, EventBusName=props["EventBusName"], EventPattern=json.dumps(props["EventPattern"])

@@ -9,7 +9,8 @@ the demo sign-in accounts are seeded, and then 127.0.0.1:$PORT (default 3000) se
   - the public form (web/) at /;
   - the dev-only /_local routes of DESIGN §6.
 A background thread drives the template's DynamoDB streams and SQS queues into their
-functions. Everything is read from template.yaml. Never deployed.
+functions and fires its schedules at their times. Everything is read from template.yaml.
+Never deployed.
 """
 
 from __future__ import annotations
@@ -26,15 +27,16 @@ import sys
 import threading
 import time
 import traceback
+from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from local import drivers, routes
+from local import drivers, routes, schedules
 from local.auth import Accounts, JwtVerifier, Unauthorized
 from local.event_shapes import http_api_event
 from local.lambda_runtime import environment, invoke, preload
@@ -42,9 +44,11 @@ from local.outbox import Outbox
 from local.provision import Stack, provision
 from local.template import ROOT
 from shared.errors import (
+    Conflict,
     DomainError,
     FieldError,
     MalformedRequest,
+    MethodNotAllowed,
     NotAuthenticated,
     NotFound,
     PayloadTooLarge,
@@ -88,6 +92,18 @@ def state_file(port: int) -> Path:
     return STATE_DIR / f"stack-{port}.json"
 
 
+def env_file(port: int) -> Path:
+    return STATE_DIR / f"env-{port}.json"
+
+
+def sam_env_vars(stack: Stack) -> dict[str, dict[str, str]]:
+    """The file for `sam local invoke --env-vars`: every function's template environment
+    resolved against this stack's resources (AWS_ENDPOINT_URL: its moto). SAM overrides only
+    the variables the template declares, so the fake credentials and region go on the
+    command line instead (docs/local-stack.md)."""
+    return {logical: stack.environment(logical) for logical in stack.functions()}
+
+
 @dataclass
 class Response:
     status: int
@@ -99,23 +115,30 @@ class Response:
         return cls(status, [("Content-Type", content_type)], json.dumps(payload, default=str).encode())
 
 
+def _problem(status: int, slug: str, title: str, detail: str, **extensions: Any) -> Response:
+    body = {"type": PROBLEM_BASE + slug, "title": title, "status": status, "detail": detail, **extensions}
+    return Response.json(status, body, PROBLEM_TYPE)
+
+
 def problem(error: DomainError) -> Response:
     """The RFC 9457 problem of a domain error, as the API's own (shared/http.py) would be."""
-    body = {
-        "type": PROBLEM_BASE + error.slug,
-        "title": error.title,
-        "status": error.status,
-        "detail": error.detail,
-        **error.extensions(),
-    }
-    return Response.json(error.status, body, PROBLEM_TYPE)
+    return _problem(error.status, error.slug, error.title, error.detail, **error.extensions())
 
 
 def internal_error(function: str) -> Response:
     traceback.print_exc()  # to the console; the client gets no details
     detail = f"{function} raised an error; see the local stack's console."
-    body = {"type": PROBLEM_BASE + "internal-error", "title": "Internal error", "status": 500, "detail": detail}
-    return Response.json(500, body, PROBLEM_TYPE)
+    return _problem(500, "internal-error", "Internal error", detail)
+
+
+def not_ready() -> Response:
+    response = _problem(503, "not-ready", "Not ready", "The local stack is starting (or stopping); try again shortly.")
+    response.headers.append(("Retry-After", "1"))
+    return response
+
+
+class LengthRequired(DomainError):
+    status, slug, title = 411, "length-required", "Length required"
 
 
 def gateway_response(result: Any) -> Response:
@@ -149,6 +172,20 @@ class Request:
         return payload
 
 
+def scheduled_time(value: Any) -> datetime | None:
+    """An ISO 8601 date-time (UTC when it has no offset), or None when it is not one that
+    a schedule can fire at: EventBridge's times start in 1970, and in UTC a time of year 1
+    or 9999 may not exist at all (datetime cannot go below 0001-01-01T00:00Z)."""
+    if not isinstance(value, str):
+        return None
+    try:
+        when = datetime.fromisoformat(value)
+        when = (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone(UTC)
+    except (ValueError, OverflowError):
+        return None
+    return when if 1970 <= when.year <= 9999 else None
+
+
 @dataclass
 class LocalStack:
     """moto with the template's resources, seeded, and what drives the template's functions."""
@@ -159,7 +196,7 @@ class LocalStack:
     route_table: list[routes.Route] = field(default_factory=list)
     verifiers: dict[tuple[str | None, str], JwtVerifier] = field(default_factory=dict)
     pumps: list[drivers.StreamPump | drivers.QueuePump] = field(default_factory=list)
-    schedules: dict[str, drivers.Schedule] = field(default_factory=dict)
+    scheduler: schedules.Scheduler | None = None
     outbox: Outbox = field(default_factory=Outbox)
     # One invocation at a time: a function's environment is this process's environment.
     _invoking: threading.Lock = field(default_factory=threading.Lock)
@@ -172,7 +209,7 @@ class LocalStack:
         from moto.server import ThreadedMotoServer
 
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's per-request access log
-        aws_port = int(os.environ.get("LOCAL_AWS_PORT", "0"))  # 0: a free port; fix it for sam local invoke
+        aws_port = int(os.environ.get("LOCAL_AWS_PORT", "0"))  # 0: a free port
         moto = ThreadedMotoServer(ip_address="127.0.0.1", port=aws_port, verbose=False)
         moto.start()
         cleanup.callback(moto.stop)
@@ -202,7 +239,13 @@ class LocalStack:
             if r.authorizer
         }
         local.pumps = drivers.pumps(stack, retry_delay_seconds=RETRY_DELAY_SECONDS)
-        local.schedules = {s.name: s for s in drivers.schedules(stack)}
+        local.scheduler = schedules.Scheduler(
+            stack,
+            schedules.schedules(stack),
+            local.invoke,
+            started=datetime.now(UTC),
+            retry_delay=timedelta(seconds=RETRY_DELAY_SECONDS),
+        )
         return local
 
     # ------------------------------------------------------------------ functions
@@ -230,6 +273,14 @@ class LocalStack:
         self.outbox.stamp()
         return moved
 
+    def tick_schedules(self) -> int:
+        """Fire the schedules that are due and retry failed runs; returns how many ran."""
+        try:
+            return self.scheduler.tick(datetime.now(UTC))
+        except Exception:  # noqa: BLE001 - keep the schedules and the pumps going
+            traceback.print_exc()
+            return 0
+
     def start_pumps(self, cleanup: ExitStack) -> None:
         def loop() -> None:
             busy_until = 0.0
@@ -237,7 +288,7 @@ class LocalStack:
                 busy = time.monotonic() < busy_until
                 woken = self._work.wait(BUSY_POLL_SECONDS if busy else IDLE_POLL_SECONDS)
                 self._work.clear()
-                if self.pump_once() or woken:
+                if self.pump_once() + self.tick_schedules() or woken:
                     busy_until = time.monotonic() + BUSY_FOR_SECONDS
 
         thread = threading.Thread(target=loop, name="pumps", daemon=True)
@@ -320,19 +371,28 @@ class LocalStack:
     # ------------------------------------------------------------------ /_local (DESIGN §6)
 
     def dev_route(self, request: Request) -> Response:
-        method, path = request.method, request.path
-        if (method, path) == ("GET", "/_local/health"):
-            return Response.json(200, {"status": "ready"})
-        if (method, path) == ("GET", "/_local/outbox"):
-            return Response.json(200, self.outbox.listing())
-        if (method, path) == ("POST", "/_local/login"):
-            return self.login(request)
-        if (method, path) == ("GET", "/_local/schedules"):
-            return Response.json(200, [{"name": s.name, "schedule": s.expression} for s in self.schedules.values()])
+        path = request.path
         run = re.fullmatch(r"/_local/schedules/([^/]+)/run", path)
-        if method == "POST" and run:
-            return self.run_schedule(unquote(run[1]), request)
-        return problem(NotFound(f"The local stack has no route {method} {path}."))
+        if run:
+            methods: dict[str, Callable[[], Response]] = {"POST": lambda: self.run_schedule(unquote(run[1]), request)}
+        else:
+            methods = {
+                "/_local/health": {"GET": lambda: Response.json(200, {"status": "ready"})},
+                "/_local/outbox": {"GET": lambda: Response.json(200, self.outbox.listing())},
+                "/_local/login": {"POST": lambda: self.login(request)},
+                "/_local/schedules": {
+                    "GET": lambda: Response.json(200, [self.schedule_listing(s) for s in self.scheduler.schedules])
+                },
+            }.get(path, {})
+        if not methods:
+            return problem(NotFound(f"The local stack has no route {path}."))
+        if "GET" in methods:
+            methods["HEAD"] = methods["GET"]  # the handler leaves the body out
+        if request.method not in methods:
+            response = problem(MethodNotAllowed(f"{path} answers {' and '.join(methods)} only."))
+            response.headers.append(("Allow", ", ".join(methods)))
+            return response
+        return methods[request.method]()
 
     def login(self, request: Request) -> Response:
         payload = request.json_object()
@@ -347,20 +407,32 @@ class LocalStack:
             return problem(NotFound(detail))
         return Response.json(200, {"token": token})
 
+    def schedule_listing(self, schedule: schedules.Schedule) -> dict[str, Any]:
+        """DESIGN §6's {"name", "schedule"}, plus where and when it fires next."""
+        next_run = self.scheduler.next_time(schedule)
+        return {
+            "name": schedule.name,
+            "schedule": schedule.expression,
+            "timezone": schedule.timezone,
+            "function": schedule.function,
+            "next_run": next_run and schedules.iso(next_run),
+        }
+
     def run_schedule(self, name: str, request: Request) -> Response:
-        schedule = self.schedules.get(name)
-        if schedule is None:
+        found = schedules.find(self.scheduler.schedules, name)
+        if not found:
             return problem(NotFound(f"template.yaml has no schedule named {name}."))
+        if len(found) > 1:
+            names = ", ".join(s.qualified_name for s in found)
+            return problem(Conflict(f"Several functions have a schedule named {name}: run one of {names}."))
+        [schedule] = found
         payload = request.json_object()
         if isinstance(payload, Response):
             return payload
-        try:
-            when = datetime.fromisoformat(payload["time"]) if "time" in payload else datetime.now(UTC)
-        except (TypeError, ValueError):
-            error = FieldError("time", "must be an ISO 8601 date-time, like 2026-03-02T09:00:00Z")
+        when = scheduled_time(payload["time"]) if "time" in payload else datetime.now(UTC)
+        if when is None:
+            error = FieldError("time", "must be an ISO 8601 date-time from 1970 to 9999, like 2026-03-02T09:00:00Z")
             return problem(ValidationFailed([error]))
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=UTC)
         try:
             result = self.invoke(schedule.function, schedule.event(when))
         except Exception:  # noqa: BLE001 - reported like any failed invocation
@@ -370,7 +442,12 @@ class LocalStack:
 
 class Server(ThreadingHTTPServer):
     daemon_threads = True
-    local: LocalStack | None = None
+    local: LocalStack | None = None  # None until the stack is ready: every request gets a 503
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return  # the client hung up first (a probe that gave up, a closed tab): nothing is wrong here
+        super().handle_error(request, client_address)
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -380,19 +457,7 @@ class Handler(BaseHTTPRequestHandler):
     def _serve(self) -> None:
         started = time.monotonic()
         url = urlsplit(self.path)
-        length = int(self.headers.get("Content-Length") or 0)
-        if length > MAX_BODY_BYTES:
-            response, served_by = problem(PayloadTooLarge("The request body is over 10 MB.")), "-"
-            self.close_connection = True
-        else:
-            headers: dict[str, str] = {}
-            for name, value in self.headers.items():
-                key = name.lower()
-                headers[key] = f"{headers[key]},{value}" if key in headers else value
-            request = Request(
-                self.command, url.path, url.query, headers, self.rfile.read(length), self.client_address[0]
-            )
-            response, served_by = self.server.local.handle(request)
+        response, served_by = self._respond(url.path, url.query)
         self.send_response(response.status)
         for name, value in response.headers:
             self.send_header(name, value)
@@ -405,6 +470,31 @@ class Handler(BaseHTTPRequestHandler):
         print(f"{self.command} {url.path} {response.status} {served_by} {elapsed:.0f} ms", file=sys.stderr, flush=True)
 
     do_GET = do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = _serve
+
+    def _respond(self, path: str, query: str) -> tuple[Response, str]:
+        # A body whose end is unknown cannot be skipped: after refusing it, the connection closes.
+        if self.headers.get("Transfer-Encoding"):
+            # Every client of the stack (browsers, curl -d, SDKs) sends a Content-Length for
+            # a JSON body; decoding chunks would be code for no one, so ask for a length.
+            self.close_connection = True
+            return problem(LengthRequired("Send the body with a Content-Length, not chunked.")), "-"
+        lengths = {value.strip() for value in self.headers.get_all("Content-Length") or []}
+        if len(lengths) > 1 or not all(value.isdigit() and value.isascii() for value in lengths):
+            self.close_connection = True
+            return problem(MalformedRequest("Content-Length must be one number of bytes.")), "-"
+        length = int(lengths.pop()) if lengths else 0
+        if length > MAX_BODY_BYTES:
+            self.close_connection = True
+            return problem(PayloadTooLarge("The request body is over 10 MB.")), "-"
+        body = self.rfile.read(length)
+        local = self.server.local
+        if local is None:
+            return not_ready(), "-"
+        headers: dict[str, str] = {}
+        for name, value in self.headers.items():
+            key = name.lower()
+            headers[key] = f"{headers[key]},{value}" if key in headers else value
+        return local.handle(Request(self.command, path, query, headers, body, self.client_address[0]))
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
         """Quiet: _serve logs each request its own way."""
@@ -427,9 +517,13 @@ def main() -> int:
             print(f"Cannot listen on 127.0.0.1:{port} ({err.strerror}): set PORT to a free port.", file=sys.stderr)
             return 1
         cleanup.callback(httpd.server_close)
+        # Served from the start: until the stack is ready (3-6 s), every request, health
+        # included, gets a 503 problem at once instead of waiting on an unanswered socket.
+        serving = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.2}, name="http", daemon=True)
+        serving.start()
+        cleanup.callback(httpd.shutdown)
         try:
             local = LocalStack.boot(cleanup)
-            httpd.local = local
             local.start_pumps(cleanup)
             url = f"http://127.0.0.1:{port}"
             STATE_DIR.mkdir(exist_ok=True)
@@ -442,12 +536,17 @@ def main() -> int:
             }
             state_file(port).write_text(json.dumps(state, indent=2))
             cleanup.callback(state_file(port).unlink, missing_ok=True)
+            env_file(port).write_text(json.dumps(sam_env_vars(local.stack), indent=2))
+            cleanup.callback(env_file(port).unlink, missing_ok=True)
+            httpd.local = local
+            cleanup.callback(setattr, httpd, "local", None)  # first thing on the way out: 503s again
             print(
                 f"Start a Group is running at {url}/ (ready in {time.monotonic() - started:.1f} s; "
                 f"AWS services at {local.aws_endpoint_url}). Ctrl-C stops it.",
                 flush=True,
             )
-            httpd.serve_forever(poll_interval=0.2)
+            while True:
+                signal.pause()  # until Ctrl-C or SIGTERM raises KeyboardInterrupt here
         except KeyboardInterrupt:
             print("Stopping the local stack.", file=sys.stderr, flush=True)
     return 0

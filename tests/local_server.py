@@ -12,7 +12,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -42,11 +42,23 @@ class Reply:
         return self.headers.get("content-type", "")
 
 
+def probe_failure(err: OSError) -> str:
+    """Why a request got no HTTP answer: "refused" (nothing listening yet), "timeout" (an
+    answer that never came), or the error's name."""
+    reason = getattr(err, "reason", err)
+    if isinstance(reason, ConnectionRefusedError):
+        return "refused"
+    if isinstance(reason, TimeoutError):
+        return "timeout"
+    return type(reason).__name__
+
+
 @dataclass
 class LocalServer:
     process: subprocess.Popen
     port: int
     log: Path
+    boot_probes: list[int | str] = field(default_factory=list)  # what each health probe got while it started
 
     @property
     def url(self) -> str:
@@ -70,10 +82,13 @@ class LocalServer:
             if process.poll() is not None:
                 raise RuntimeError(f"the local stack exited with {process.returncode}:\n{server.log_tail()}")
             try:
-                if server.call("GET", "/_local/health").status == 200:
+                status = server.call("GET", "/_local/health", timeout=2).status
+            except OSError as err:
+                server.boot_probes.append(probe_failure(err))
+            else:
+                server.boot_probes.append(status)
+                if status == 200:
                     return server
-            except OSError:
-                pass
             time.sleep(0.1)
         server.stop()
         raise TimeoutError(f"the local stack was not ready in {timeout} s:\n{server.log_tail()}")
@@ -85,7 +100,9 @@ class LocalServer:
     def log_tail(self, lines: int = 40) -> str:
         return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
 
-    def call(self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None) -> Reply:
+    def call(
+        self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None, timeout: float = 30
+    ) -> Reply:
         data = None
         headers = dict(headers or {})
         if body is not None:
@@ -93,7 +110,7 @@ class LocalServer:
             headers.setdefault("Content-Type", "application/json")
         request = urllib.request.Request(self.url + path, data=data, method=method, headers=headers)  # noqa: S310
         try:
-            with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - http://127.0.0.1 only
+            with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - http://127.0.0.1 only
                 status, raw, reply_headers = response.status, response.read(), response.headers
         except urllib.error.HTTPError as err:
             status, raw, reply_headers = err.code, err.read(), err.headers

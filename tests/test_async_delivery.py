@@ -194,7 +194,58 @@ def test_a_stream_record_that_keeps_failing_goes_to_the_outbox_dlq(directory, aw
     [dead] = queue_messages(aws, "OutboxDLQ")
     info = json.loads(dead["Body"])
     assert info["requestContext"]["condition"] == "RetryAttemptsExhausted"
+    assert info["requestContext"]["functionArn"] == "arn:aws:lambda:us-east-1:123456789012:function:test-OutboxFunction"
     assert info["DDBStreamBatchInfo"]["streamArn"] == aws.attr("GroupsTable", "StreamArn")
+
+
+def a_handler_that_reports_an_item_it_was_not_given(calls: list[list[str]]):
+    def misreporting(stack, function, event):
+        calls.append([r.get("messageId") or r["dynamodb"]["SequenceNumber"] for r in event["Records"]])
+        return {"batchItemFailures": [{"itemIdentifier": "not-in-this-batch"}]}
+
+    return misreporting
+
+
+def test_a_stream_batch_that_reports_an_unknown_record_fails_whole_and_ends_in_the_outbox_dlq(
+    directory, aws, monkeypatch
+):
+    # Given: the outbox reports, for every batch, a failure of a record it was never given
+    calls: list[list[str]] = []
+    monkeypatch.setattr(drivers, "invoke", a_handler_that_reports_an_item_it_was_not_given(calls))
+    submit(aws)
+    [stream_pump] = [p for p in drivers.pumps(aws) if isinstance(p, drivers.StreamPump)]
+
+    # When: the stream is pumped as often as the mapping's MaximumRetryAttempts (10) allows
+    for _ in range(10):
+        stream_pump.pump()
+    # Then: each time the whole batch was retried, and nothing is dead-lettered yet
+    assert len(calls) == 10
+    assert all(batch == calls[0] for batch in calls)
+    assert queue_messages(aws, "OutboxDLQ") == []
+
+    # When: one more attempt fails; Then: its first record goes to the on-failure destination
+    stream_pump.pump()
+    [dead] = queue_messages(aws, "OutboxDLQ")
+    assert json.loads(dead["Body"])["DDBStreamBatchInfo"]["startSequenceNumber"] == calls[0][0]
+
+
+def test_a_queue_batch_that_reports_an_unknown_message_is_retried_and_redriven_not_deleted(aws, monkeypatch):
+    # Given: two emails on the queue and a sender that reports a message it was never given
+    sqs = aws.session.client("sqs")
+    for body in ("first", "second"):
+        sqs.send_message(QueueUrl=aws.name("EmailQueue"), MessageBody=body)
+    calls: list[list[str]] = []
+    monkeypatch.setattr(drivers, "invoke", a_handler_that_reports_an_item_it_was_not_given(calls))
+    pumps = [p for p in drivers.pumps(aws) if isinstance(p, drivers.QueuePump)]
+
+    # When: the queue is pumped past its maxReceiveCount (5)
+    for _ in range(7):
+        drivers.drain(pumps, max_rounds=1)
+
+    # Then: neither message was lost: both were retried and redriven to the DLQ
+    assert sum(len(batch) for batch in calls) == 10
+    assert queue_messages(aws, "EmailQueue") == []
+    assert sorted(m["Body"] for m in queue_messages(aws, "EmailDLQ")) == ["first", "second"]
 
 
 def test_the_outbox_ignores_items_outside_its_filter(directory, aws):

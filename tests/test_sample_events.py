@@ -4,13 +4,14 @@ they are for: each HTTP sample reaches the function whose template route it name
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
 from local.lambda_runtime import invoke
-from local.template import resources_of_type
+from local.template import load, resources_of_type
 from tests import given
-from tests.conftest import EVENTS, sent_emails
+from tests.conftest import EVENTS, ROOT, sent_emails
 from tests.pipeline import run_async
 
 SAMPLE_GROUP_ID = "3f5c2a9e-7b1d-4c8e-9a60-5d2f1e0b7c41"
@@ -79,3 +80,18 @@ def test_the_outbox_sample_publishes_group_stage_changed(aws, directory):
     assert envelope["detail"]["group_number"] == 1
     assert envelope["detail"]["version"] == 17
     run_async(aws)  # an unknown group: nothing to send, nothing fails
+
+
+def test_the_docs_list_every_sample_under_the_function_its_name_says():
+    # docs/local-stack.md's table of samples is what `make invoke` users read: it must be
+    # events/ exactly, each row under the function that events/<function>_*.json names.
+    doc = (ROOT / "docs" / "local-stack.md").read_text()
+    table = doc.split("<!-- samples: start -->")[1].split("<!-- samples: end -->")[0]
+    rows = re.findall(r"^\| `(\w+)` \| `events/([\w.-]+\.json)`", table, re.MULTILINE)
+    functions = resources_of_type(load(), "AWS::Serverless::Function")
+
+    assert sorted(name for _, name in rows) == sorted(path.name for path in EVENTS.glob("*.json"))
+    for function, name in rows:
+        snake = re.sub(r"(?<!^)(?=[A-Z])", "_", function.removesuffix("Function")).lower()
+        assert name.startswith(f"{snake}_"), (function, name)
+    assert {function for function, _ in rows} == set(functions)  # and every function has one

@@ -5,13 +5,16 @@ being silently left out of `make dev`."""
 
 from __future__ import annotations
 
+import copy
+import json
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import boto3
+import pytest
 
-from local import drivers
+from local import drivers, provision, schedules
 from local.routes import find, jwt_authorizer, routes
 from local.template import Resolver, load, resources_of_type
 
@@ -75,14 +78,79 @@ def test_every_stream_and_queue_event_source_is_pumped_from_its_own_resource(aws
 
 
 def test_every_schedule_runs_its_function_with_the_time_it_is_given(aws):
-    schedules = {(s.function, s.name): s for s in drivers.schedules(aws)}
+    # DESIGN §5: scheduled handlers take "now" from the event's `time`, so every schedule
+    # must deliver the scheduled time there: through its Input's <aws.scheduler.scheduled-time>,
+    # or as the default Scheduled Event's own `time`.
+    found = {(s.function, s.name): s for s in schedules.schedules(aws)}
 
-    assert set(schedules) == {(function, name) for function, name, _ in declared("Schedule", "ScheduleV2")}
-    for schedule in schedules.values():
+    assert set(found) == {(function, name) for function, name, _ in declared("Schedule", "ScheduleV2")}
+    for schedule in found.values():
+        event = schedule.event(datetime(2026, 3, 2, 9, tzinfo=UTC))
+        assert event["time"] == "2026-03-02T09:00:00Z", schedule.name
         if "Input" not in schedule.props:
-            event = schedule.event(datetime(2026, 3, 2, 9, tzinfo=UTC))
-            assert event["time"] == "2026-03-02T09:00:00Z"
             assert event["detail-type"] == "Scheduled Event"
+
+
+def test_every_schedule_fires_on_its_own_expression_and_time_zone(aws):
+    for function, name, props in declared("ScheduleV2"):
+        [schedule] = [s for s in schedules.schedules(aws) if s.key == (function, name)]
+        assert schedule.expression == props["ScheduleExpression"]
+        assert schedule.timezone == props.get("ScheduleExpressionTimezone", "UTC")
+        assert schedule.enabled == (props.get("State", "ENABLED") == "ENABLED")
+
+
+# ScheduleV2 properties the local stack honours, or knowingly leaves out because locally
+# they change nothing (delivery to Lambda cannot fail; docs/local-stack.md says so).
+SCHEDULE_PROPERTIES = {"ScheduleExpression", "ScheduleExpressionTimezone", "Input", "State", "Description"}
+SCHEDULE_PROPERTIES_WITHOUT_EFFECT = {"RetryPolicy", "DeadLetterConfig", "FlexibleTimeWindow"}
+
+
+def test_every_schedule_uses_only_properties_the_local_stack_emulates():
+    for function, name, props in declared("ScheduleV2"):
+        assert set(props) <= SCHEDULE_PROPERTIES | SCHEDULE_PROPERTIES_WITHOUT_EFFECT, (function, name)
+
+
+def test_every_scheduled_functions_event_invoke_config_is_the_one_the_local_stack_applies(aws):
+    timer = schedules.Scheduler(aws, schedules.schedules(aws), invoke=lambda f, e: None, started=datetime.now(UTC))
+
+    for function, _, _ in declared("Schedule", "ScheduleV2"):
+        declared_config = aws.resolver.resolve(load()["Resources"][function]["Properties"]["EventInvokeConfig"])
+        applied = timer.configs[function]
+        assert applied.maximum_retry_attempts == declared_config["MaximumRetryAttempts"]
+        assert applied.maximum_event_age.total_seconds() == declared_config["MaximumEventAgeInSeconds"]
+        assert applied.on_failure == declared_config["DestinationConfig"]["OnFailure"]["Destination"]
+        assert applied.on_failure == aws.attr("ScheduledRunsDLQ", "Arn")
+
+
+def test_every_schedules_dead_letter_queue_is_a_queue_of_the_stack(aws):
+    for _, _, props in declared("ScheduleV2"):
+        dead_letters = aws.resolver.resolve(props["DeadLetterConfig"]["Arn"])
+        assert aws.queue_url(dead_letters) == aws.name("ScheduledRunsDLQ")
+
+
+@pytest.mark.parametrize(("function", "name"), [(f, n) for f, n, _ in declared("Schedule", "ScheduleV2")])
+def test_a_scheduled_run_that_keeps_failing_ends_in_its_functions_on_failure_queue(aws, function, name):
+    attempts = []
+
+    def failing(fn: str, event: dict) -> None:
+        attempts.append(event)
+        raise RuntimeError("down")
+
+    [schedule] = [s for s in schedules.schedules(aws) if s.key == (function, name)]
+    started = datetime(2026, 3, 1, tzinfo=UTC)
+    timer = schedules.Scheduler(aws, [schedule], failing, started=started, retry_delay=timedelta(seconds=1))
+    due = timer.next_time(schedule)
+    for second in range(10):
+        timer.tick(due + timedelta(seconds=second))
+
+    config = load()["Resources"][function]["Properties"]["EventInvokeConfig"]
+    queue = config["DestinationConfig"]["OnFailure"]["Destination"]["Fn::GetAtt"][0]
+    sqs = aws.session.client("sqs")
+    [message] = sqs.receive_message(QueueUrl=aws.name(queue), MaxNumberOfMessages=10)["Messages"]
+    record = json.loads(message["Body"])
+    assert len(attempts) == 1 + config["MaximumRetryAttempts"]
+    assert record["requestContext"]["approximateInvokeCount"] == len(attempts)
+    assert record["requestPayload"] == schedule.event(due) == attempts[0]
 
 
 def test_every_rule_delivers_to_a_queue_of_the_template(aws):
@@ -92,6 +160,37 @@ def test_every_rule_delivers_to_a_queue_of_the_template(aws):
     for rule in resources_of_type(load(), "AWS::Events::Rule").values():
         for target in aws.resolver.resolve(rule["Properties"]["Targets"]):
             assert target["Arn"] in queues
+
+
+def test_every_queue_and_rule_target_sets_only_properties_the_local_stack_honours():
+    # The lists are local/provision.py's, which refuses anything else when it provisions.
+    for logical, queue in resources_of_type(load(), "AWS::SQS::Queue").items():
+        props = set(queue.get("Properties") or {})
+        assert props <= provision.QUEUE_PROPERTIES | provision.QUEUE_PROPERTIES_WITHOUT_EFFECT, logical
+    for logical, rule in resources_of_type(load(), "AWS::Events::Rule").items():
+        for target in rule["Properties"]["Targets"]:
+            assert set(target) <= provision.TARGET_PROPERTIES | provision.TARGET_PROPERTIES_WITHOUT_EFFECT, logical
+
+
+def test_provisioning_refuses_a_rule_target_that_would_change_what_its_queue_receives(aws, monkeypatch):
+    # Given the template with an InputTransformer on the email rule's target
+    template = copy.deepcopy(load())
+    [target] = template["Resources"]["EmailEventsRule"]["Properties"]["Targets"]
+    target["InputTransformer"] = {"InputTemplate": '{"only": "this"}'}
+    monkeypatch.setattr(provision, "load", lambda: template)
+
+    # When it is provisioned, Then it fails, naming the rule and the property
+    with pytest.raises(ValueError, match=r"EmailEventsRule.*InputTransformer"):
+        provision.provision(boto3.Session(region_name="us-east-1"), stack_name="refused")
+
+
+def test_provisioning_refuses_a_queue_property_it_does_not_emulate(aws, monkeypatch):
+    template = copy.deepcopy(load())
+    template["Resources"]["EmailQueue"]["Properties"]["FifoQueue"] = True
+    monkeypatch.setattr(provision, "load", lambda: template)
+
+    with pytest.raises(ValueError, match=r"EmailQueue.*FifoQueue"):
+        provision.provision(boto3.Session(region_name="us-east-1"), stack_name="refused")
 
 
 def test_in_aws_the_functions_use_the_real_endpoints(aws, monkeypatch):
