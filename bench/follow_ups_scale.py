@@ -5,7 +5,7 @@ writes, so the run sees real data), of which DUE_SHARE are due, then times
 `run_follow_ups` as of a day when those are due, REPEATS times on fresh copies of the due
 set, and reports the items read and min/median seconds.
 
-    .venv/bin/python -m bench.follow_ups_scale [--groups 10000] [--due-share 0.01] [--repeats 3]
+    .venv/bin/python -m bench.follow_ups_scale [--groups 10000] [--due-share 0.01 | --due 100] [--repeats 3]
 """
 
 from __future__ import annotations
@@ -21,12 +21,11 @@ from local.dynamodb_local import DynamoDBLocal
 from local.provision import tables_only
 
 
-def load_groups(count: int, due_share: float, created: datetime) -> int:
+def load_groups(count: int, due: int, created: datetime) -> int:
     from shared import groups
     from shared.clock import iso
     from shared.table import GroupItem, InquiryItem
 
-    due = int(count * due_share)
     with GroupItem.batch_write() as batch:
         for n in range(count):
             group_id = str(uuid.uuid4())
@@ -53,13 +52,15 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--groups", type=int, default=10_000)
     parser.add_argument("--due-share", type=float, default=0.01)
+    parser.add_argument("--due", type=int, default=None, help="how many are due (instead of --due-share)")
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
     os.environ.update(AWS_ACCESS_KEY_ID="x", AWS_SECRET_ACCESS_KEY="x", AWS_DEFAULT_REGION="us-east-1")  # noqa: S106
     from shared import settings, table
     from shared.follow_up_runs import run_follow_ups
 
-    print(f"{args.groups} groups, {args.due_share:.0%} due, DynamoDB Local; {args.repeats} runs on fresh data")
+    due_count = args.due if args.due is not None else int(args.groups * args.due_share)
+    print(f"{args.groups} groups, {due_count} due, DynamoDB Local; {args.repeats} runs on fresh data")
     seconds, reads = [], []
     for _ in range(args.repeats):
         # A fresh server each time, with room to hold the data (the test defaults trade heap
@@ -72,7 +73,7 @@ def main() -> None:
             table.bind()
             created = datetime.now(UTC) - timedelta(days=4)
             t0 = time.perf_counter()
-            due = load_groups(args.groups, args.due_share, created)
+            due = load_groups(args.groups, due_count, created)
             loaded = time.perf_counter() - t0
             t0 = time.perf_counter()
             report = run_follow_ups(datetime.now(UTC))
