@@ -21,9 +21,10 @@ MAX_MESSAGE = 2000
 # Bidirectional embeddings, overrides and isolates ("Trojan Source" characters).
 _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 _MULTILINE_ALLOWED = frozenset("\n\t")
-# Format characters that scripts need inside words: joiners (Persian, Indic scripts,
-# emoji sequences) and the left-to-right / right-to-left marks of mixed-direction names.
-_FORMAT_ALLOWED = frozenset("\u200c\u200d\u200e\u200f")
+# Invisible characters that text pasted from the web or a word processor carries (zero-width
+# space, word joiner, byte-order mark, soft hyphen): dropped from one-line fields, where they
+# only hide what a name really is.
+_INVISIBLE = str.maketrans(dict.fromkeys("\u200b\u2060\ufeff\u00ad"))
 _LINE_BREAKS = ("\r\n", "\r", "\u2028", "\u2029", "\x85")
 
 
@@ -31,20 +32,28 @@ def _invalid(message: str) -> PydanticCustomError:
     return PydanticCustomError("invalid", message)
 
 
+def _noncharacter(ch: str) -> bool:
+    code = ord(ch)
+    return 0xFDD0 <= code <= 0xFDEF or (code & 0xFFFE) == 0xFFFE
+
+
 def clean_text(value: Any, *, max_length: int, multiline: bool = False) -> str:
     """NFC-normalized, trimmed text a person typed, safe to store, show and mail.
 
-    Refused: control characters, bidirectional embeddings/overrides/isolates, lone
-    surrogates and unassigned code points (DynamoDB and email cannot carry them), and in
-    one-line fields line and paragraph separators and invisible format characters (they
-    would break an email header or hide text). A multi-line field keeps line breaks, as
-    `\n` whatever the sender's convention."""
+    Refused: control characters, bidirectional embeddings/overrides/isolates, and lone
+    surrogates and noncharacters (DynamoDB and email cannot carry them); in one-line fields
+    also line and paragraph separators (they would break an email header). One-line fields
+    lose invisible zero-width characters; a multi-line field keeps its line breaks, as `\n`
+    whatever the sender's convention. Characters newer than this Python's Unicode tables
+    (new emoji) are kept."""
     if not isinstance(value, str):
         raise _invalid("must be text")
     text = unicodedata.normalize("NFC", value)
     if multiline:
         for brk in _LINE_BREAKS:
             text = text.replace(brk, "\n")
+    else:
+        text = text.translate(_INVISIBLE)
     text = text.strip()
     for ch in text:
         if ch in _BIDI_CONTROLS:
@@ -52,15 +61,28 @@ def clean_text(value: Any, *, max_length: int, multiline: bool = False) -> str:
         category = unicodedata.category(ch)
         if category == "Cc" and not (multiline and ch in _MULTILINE_ALLOWED):
             raise _invalid("must not contain control characters")
-        if category in ("Cs", "Cn"):
-            raise _invalid("must not contain invalid or unassigned characters")
+        if category == "Cs" or _noncharacter(ch):
+            raise _invalid("must not contain invalid characters")
         if category in ("Zl", "Zp"):
             raise _invalid("must be on one line")
-        if category == "Cf" and ch not in _FORMAT_ALLOWED and not multiline:
-            raise _invalid("must not contain invisible formatting characters")
     if len(text) > max_length:
         raise _invalid(f"must be at most {max_length} characters")
     return text
+
+
+def clean_email(value: Any) -> str | None:
+    """An email address as it is stored and mailed, or None when none was given. Mailbox
+    names must be ASCII (SES sends nothing else); an international domain is kept in its
+    ASCII (Punycode) form."""
+    from email_validator import EmailNotValidError, validate_email
+
+    text = clean_text(value, max_length=254) if value is not None else ""
+    if not text:
+        return None
+    try:
+        return validate_email(text, check_deliverability=False, allow_smtputf8=False).ascii_email
+    except EmailNotValidError:
+        raise _invalid("must be a valid email address, like name@example.org") from None
 
 
 class Inquiry(BaseModel):
@@ -89,17 +111,10 @@ class Inquiry(BaseModel):
     @field_validator("email", mode="before")
     @classmethod
     def _email(cls, v: Any) -> str:
-        from email_validator import EmailNotValidError, validate_email
-
-        text = clean_text(v, max_length=254)
-        if not text:
+        email = clean_email(v)
+        if email is None:
             raise _invalid("is required")
-        try:
-            # Non-ASCII mailbox names cannot be sent through SES; international domains
-            # can, in their ASCII (Punycode) form, which is what is stored and mailed.
-            return validate_email(text, check_deliverability=False, allow_smtputf8=False).ascii_email
-        except EmailNotValidError:
-            raise _invalid("must be a valid email address, like name@example.org") from None
+        return email
 
     @field_validator("phone", mode="before")
     @classmethod

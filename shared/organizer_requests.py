@@ -15,7 +15,7 @@ from pydantic_core import PydanticCustomError
 
 from shared.errors import FieldError, ValidationFailed
 from shared.geography import is_state_code
-from shared.inquiry import clean_text
+from shared.inquiry import clean_email, clean_text
 from shared.stages import ActivityKind, MemberRole, Stage
 
 MAX_NOTES = 2000
@@ -66,15 +66,7 @@ class MemberRequest(_Request):
     @field_validator("email", mode="before")
     @classmethod
     def _email(cls, v: Any) -> str | None:
-        text = _optional_text(v, 254)
-        if text is None:
-            return None
-        from email_validator import EmailNotValidError, validate_email
-
-        try:
-            return validate_email(text, check_deliverability=False).normalized
-        except EmailNotValidError:
-            raise _invalid("must be a valid email address, like name@example.org") from None
+        return clean_email(v)
 
     @field_validator("role", mode="before")
     @classmethod

@@ -190,8 +190,10 @@ def test_an_invalid_activity_is_422_with_the_field(aws, coordinator, body, field
         ({"name": "   ", "role": "core"}, ["name"]),
         ({"name": "Bo", "role": "leader"}, ["role"]),
         ({"name": "Bo", "role": "core", "email": "not-an-email"}, ["email"]),
+        # A charter email could never reach a non-ASCII mailbox name through SES.
+        ({"name": "Bo", "role": "core", "email": "jos\u00e9@example.org"}, ["email"]),
     ],
-    ids=["no-name", "blank-name", "role", "email"],
+    ids=["no-name", "blank-name", "role", "email", "non-ascii-mailbox"],
 )
 def test_an_invalid_member_is_422_with_the_field(aws, coordinator, body, fields):
     gid = given.new_group(aws)
@@ -200,6 +202,15 @@ def test_an_invalid_member_is_422_with_the_field(aws, coordinator, body, fields)
 
     assert response.status == 422
     assert [e["field"] for e in response.body["errors"]] == fields
+
+
+def test_a_members_international_domain_is_stored_in_its_ascii_form(aws, coordinator):
+    gid = given.new_group(aws)
+
+    response = api(aws, "POST", f"/groups/{gid}/members", coordinator,
+                   {"name": "Bo", "role": "core", "email": "bo@ex\u00e4mple.org"})  # fmt: skip
+
+    assert response.body["member"]["email"] == "bo@xn--exmple-cua.org"
 
 
 def test_a_closed_group_takes_no_members_or_activities(aws, coordinator):
