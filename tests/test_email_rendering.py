@@ -36,6 +36,8 @@ from shared.stages import DEFAULT_GATES, Stage
 # email the organization signs.
 LURES = ("https://phish.example/login", "www.phish.example", "evil@phish.example", "<b>bold</b>")
 HOSTILE = " ".join(LURES)
+# A valid address can carry a lure too: shown inert, it is a link only as our own mailto.
+APPLICANT_EMAIL = "www.phish.example@gmail.com"
 NOW = datetime(2026, 12, 1, 14, 0, tzinfo=UTC)
 CONFIG = EmailSettings(sender_email="start-a-group@example.org")
 ORGANIZER = Organizer("ac-ca-north", "Marisol Ortega", Role.AREA_COORDINATOR, "marisol@example.org", ("CA",))
@@ -49,7 +51,7 @@ OUR_LINKS = re.compile(
 
 
 def inquiry_emails() -> list[OutgoingEmail]:
-    applicant = Applicant(HOSTILE, "ana.souza@example.com", "+14155550142", HOSTILE, "CA", "94110")
+    applicant = Applicant(HOSTILE, APPLICANT_EMAIL, "+14155550142", HOSTILE, "CA", "94110")
     event = InquiryReceived(
         group_id=GROUP_ID, inquiry_id="i-1", state="CA", organizer_id="ac-ca-north", duplicate=False
     )
@@ -61,7 +63,7 @@ def inquiry_emails() -> list[OutgoingEmail]:
 
 
 def stage_emails() -> list[OutgoingEmail]:
-    facts = StageFacts(HOSTILE, "ana.souza@example.com", HOSTILE, "CA", ORGANIZER, INBOX, note=HOSTILE,
+    facts = StageFacts(HOSTILE, APPLICANT_EMAIL, HOSTILE, "CA", ORGANIZER, INBOX, note=HOSTILE,
                        reason=HOSTILE, core_members=(CoreMember("m-1", HOSTILE, "core1@example.net"),))  # fmt: skip
     moves = [("learn_more", "organize_core", {}), ("organize_core", "closed", {}), ("closed", "organize_core", {}),
              ("get_chartered", "develop_plan", {"group_number": 7, "case_id": HOSTILE})]  # fmt: skip
@@ -74,7 +76,7 @@ def stage_emails() -> list[OutgoingEmail]:
 
 
 def follow_up_emails() -> list[OutgoingEmail]:
-    facts = FollowUpFacts(HOSTILE, "ana.souza@example.com", None, HOSTILE, "CA", "routing", ORGANIZER, FIELD,
+    facts = FollowUpFacts(HOSTILE, APPLICANT_EMAIL, None, HOSTILE, "CA", "routing", ORGANIZER, FIELD,
                           Stage.LEARN_MORE, NOW - timedelta(days=8), ("conversation: at least 1",),
                           waiting_since=NOW - timedelta(days=8))  # fmt: skip
     out = []
@@ -102,7 +104,8 @@ def test_every_kind_of_email_is_rendered_here():
 
 @pytest.mark.parametrize("email", EVERY_EMAIL, ids=[e.key for e in EVERY_EMAIL])
 def test_text_a_person_typed_is_shown_but_never_as_a_link_or_markup(email):
-    for part in (email.text, email.html):
+    shown_html = re.sub(r'href="[^"]*"', "", email.html)  # what the reader sees, not where links go
+    for part in (email.text, shown_html):
         for lure in LURES[:3]:
             assert lure not in part
     assert "<b>bold</b>" not in email.html
@@ -113,7 +116,14 @@ def test_text_a_person_typed_is_shown_but_never_as_a_link_or_markup(email):
 def test_every_link_in_an_email_is_one_of_ours(email):
     for link in re.findall(r'href="([^"]*)"', email.html):
         assert WORD_JOINER not in link
-        assert OUR_LINKS.match(link), link
+        assert OUR_LINKS.match(link) or link == f"mailto:{APPLICANT_EMAIL}", link
+
+
+@pytest.mark.parametrize("email", EVERY_EMAIL, ids=[e.key for e in EVERY_EMAIL])
+def test_our_own_links_stand_whole_in_the_text_part_too(email):
+    for link in re.findall(r'href="([^"]*)"', email.html):
+        if link.startswith("https://"):
+            assert link in email.text, link
 
 
 @pytest.mark.parametrize("email", EVERY_EMAIL, ids=[e.key for e in EVERY_EMAIL])
