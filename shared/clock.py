@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+# The years a scheduled event's time can fall in (EventBridge's clock starts in 1970).
+SCHEDULE_YEARS = range(1970, 10000)
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)

@@ -17,10 +17,19 @@ from typing import Any
 from aws_lambda_powertools import Logger
 
 from shared import groups, lifecycle, settings
-from shared.clock import iso, parse_iso
+from shared.clock import SCHEDULE_YEARS, iso, parse_iso
 from shared.digest import GroupSummary, iso_week
 from shared.directory import read_directory, take_digest
-from shared.followups import NO_RESPONSE, Action, FollowUpConfig, due_actions, next_due, quiet_since, waiting_since
+from shared.followups import (
+    NO_RESPONSE,
+    SYSTEM,
+    Action,
+    FollowUpConfig,
+    due_actions,
+    next_due,
+    quiet_since,
+    waiting_since,
+)
 from shared.geography import STATE_NAMES
 from shared.groups import GroupRecord, StageChange, WriteCancelled
 from shared.routing import Organizer, Role
@@ -28,7 +37,6 @@ from shared.stages import Actor, GateConfig, Stage, check_move, next_gate
 
 logger = Logger(service="start-a-group")
 
-SYSTEM = "system:follow-ups"  # changed_by of what a run does
 ATTEMPTS = 3
 
 
@@ -70,8 +78,8 @@ def now_of(event: Any) -> datetime:
         moment = parse_iso(value)
     except (ValueError, OverflowError):
         raise InvalidScheduledEvent("the scheduled run's `time` is not an ISO 8601 timestamp") from None
-    if not 1970 <= moment.year <= 9998:  # room for the thresholds' days on either side
-        raise InvalidScheduledEvent("the scheduled run's `time` is outside the years 1970 to 9998")
+    if moment.year not in SCHEDULE_YEARS:
+        raise InvalidScheduledEvent("the scheduled run's `time` is outside the years 1970 to 9999")
     return moment
 
 
@@ -243,14 +251,21 @@ def follow_up_facts(group_id: str, slot: str) -> FollowUpFacts | None:
         return None
     group = record.group
     directory = read_directory()
+    contact = directory.contact_for(group.organizer_id, group.state)
+    routing_note = group.routing_note
+    if (contact.organizer_id if contact else None) != group.organizer_id:
+        # Routed to an organizer who has since left: say who looks after it now, and why.
+        routing_note = "now with the state's Field Organizer, as the organizer it was routed to has left"
+        if contact is None:
+            routing_note = "now with the national organizing inbox, as the organizer it was routed to has left"
     return FollowUpFacts(
         founder_name=group.founder_name,
         founder_email=group.founder_email,
         founder_phone=group.founder_phone,
         city=group.city,
         state=group.state,
-        routing_note=group.routing_note,
-        organizer=directory.contact_for(group.organizer_id, group.state),
+        routing_note=routing_note,
+        organizer=contact,
         field_organizer=field_organizer_for(group.state, directory.organizers),
         stage=Stage(group.stage),
         created_at=parse_iso(group.created_at),

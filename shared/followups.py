@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from shared.clock import iso
 from shared.stages import Stage
 
 
@@ -33,6 +34,7 @@ class FollowUpConfig:
 
 DEFAULT_FOLLOW_UPS = FollowUpConfig()
 NO_RESPONSE = "no_response"  # the reason a stale inquiry is closed with
+SYSTEM = "system:follow-ups"  # changed_by of what a scheduled run does
 STALLABLE = frozenset({Stage.ORGANIZE_CORE, Stage.STEP_UP_ACTIVISM})
 
 
@@ -56,11 +58,18 @@ class Due:
     at: datetime
 
 
-def _stamp(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 CHAIN = (Action.FIRST_CONTACT_REMINDER, Action.FIRST_CONTACT_ESCALATION, Action.CLOSE_NO_RESPONSE)
+_BARE_CHAIN_SLOTS = frozenset(a.value for a in CHAIN)
+
+
+def _slot_of(slot: str, s: Snapshot) -> str:
+    """A slot as it is named now. Notices taken before slots named their wait carry the bare
+    action ("first_contact_reminder"): they belong to the wait that began with the inquiry."""
+    return f"{slot}:{iso(s.created_at)}" if slot in _BARE_CHAIN_SLOTS else slot
+
+
+def _sent(s: Snapshot) -> frozenset[str]:
+    return frozenset(_slot_of(slot, s) for slot in s.sent)
 
 
 def waiting_since(s: Snapshot) -> datetime | None:
@@ -89,10 +98,10 @@ def _candidates(s: Snapshot, config: FollowUpConfig) -> list[Due]:
             (config.first_contact_reminder_days, config.first_contact_escalation_days, config.stale_inquiry_days),
             strict=True,
         ):
-            out.append(Due(action, f"{action.value}:{_stamp(waiting)}", waiting + timedelta(days=days)))
+            out.append(Due(action, f"{action.value}:{iso(waiting)}", waiting + timedelta(days=days)))
     quiet = quiet_since(s)
     if quiet is not None:
-        slot = f"{Action.STALLED_NUDGE.value}:{s.stage.value}:{_stamp(quiet)}"
+        slot = f"{Action.STALLED_NUDGE.value}:{s.stage.value}:{iso(quiet)}"
         out.append(Due(Action.STALLED_NUDGE, slot, quiet + timedelta(days=config.stalled_days)))
     if s.stage is Stage.STEP_UP_ACTIVISM and s.gate_met:
         out.append(Due(Action.CHARTER_ELIGIBLE, Action.CHARTER_ELIGIBLE.value, s.stage_entered_at))
@@ -100,10 +109,10 @@ def _candidates(s: Snapshot, config: FollowUpConfig) -> list[Due]:
 
 
 def _pending(s: Snapshot, config: FollowUpConfig) -> list[Due]:
-    candidates = _candidates(s, config)
-    pending = [d for d in candidates if d.slot not in s.sent]
+    candidates, sent = _candidates(s, config), _sent(s)
+    pending = [d for d in candidates if d.slot not in sent]
     # The first-contact chain moves on: once a later step is taken, earlier ones are moot.
-    taken = [CHAIN.index(d.action) for d in candidates if d.action in CHAIN and d.slot in s.sent]
+    taken = [CHAIN.index(d.action) for d in candidates if d.action in CHAIN and d.slot in sent]
     if taken:
         pending = [d for d in pending if d.action not in CHAIN or CHAIN.index(d.action) > max(taken)]
     return pending
@@ -121,7 +130,7 @@ def due_actions(s: Snapshot, now: datetime, config: FollowUpConfig = DEFAULT_FOL
 def still_applies(s: Snapshot, slot: str, config: FollowUpConfig = DEFAULT_FOLLOW_UPS) -> bool:
     """Whether a follow-up taken for `slot` still fits the group as it is now (it may have
     moved on between the run and the email): the slot is still one the group owes."""
-    return any(d.slot == slot for d in _candidates(s, config))
+    return any(d.slot == _slot_of(slot, s) for d in _candidates(s, config))
 
 
 def next_due(s: Snapshot, config: FollowUpConfig = DEFAULT_FOLLOW_UPS) -> datetime | None:

@@ -17,7 +17,7 @@ from pydantic import BaseModel
 from shared import settings
 from shared.directory import Directory, Inbox, read_directory
 from shared.events import DigestDue, FollowUpDue, GroupStageChanged, InquiryReceived
-from shared.followups import NO_RESPONSE, FollowUpConfig
+from shared.followups import NO_RESPONSE, SYSTEM, FollowUpConfig
 from shared.geography import STATE_NAMES
 from shared.groups import get_group_item, get_inquiry, read_group
 from shared.intake import ROLE_TITLES
@@ -264,7 +264,8 @@ def plan_stage_emails(
         "contact_email": contact_email,
         "public_site_url": str(config.public_site_url),
         "closed": to is Stage.CLOSED,
-        "no_response": to is Stage.CLOSED and facts.reason == NO_RESPONSE,
+        # The scheduled close of an inquiry nobody answered (an organizer's reason is free text).
+        "no_response": to is Stage.CLOSED and event.changed_by == SYSTEM and facts.reason == NO_RESPONSE,
         "reopened": was is Stage.CLOSED,
         "charter": is_charter(event),
         "group_number": event.group_number,
@@ -343,8 +344,11 @@ def _stage_facts(event: GroupStageChanged, directory: Directory | None) -> Stage
     )
 
 
-def _name_email(person: Organizer | Inbox) -> tuple[str, str]:
-    return person.name, person.email
+def _escalation_target(facts: Any, routed_email: str) -> Organizer | None:
+    """Up a level from the organizer a group was routed to: the state's field organizer,
+    or None (the national inbox) where there is none or it is the one who has not answered."""
+    up = facts.field_organizer
+    return None if up is None or up.email == routed_email else up
 
 
 def plan_follow_up_emails(
@@ -356,17 +360,14 @@ def plan_follow_up_emails(
     as_of = parse_iso(event.run_at or event.due_at)
     place = f"{facts.city}, {STATE_NAMES[facts.state]}"
     link = f"{config.organizer_app_url}groups/{event.group_id}"
-    routed = facts.organizer or inbox
-    if routed is None:
-        raise LookupError("no organizer and no national inbox in the directory")
-    routed_name, routed_email = _name_email(routed)
+    routed_name, routed_email = _recipient(facts.organizer, inbox)
     # How long it has really been, as of the run (which may be late, or replayed).
     since = facts.waiting_since or facts.quiet_since or facts.created_at
     common = {"group": facts, "place": place, "link": link, "days": max((as_of - since).days, 0)}
     key = f"{event.dedup_key}"
     if event.action == "first_contact_reminder":
-        up = facts.field_organizer
-        escalate_to = "the national organizing team" if up is None or up.email == routed_email else up.name
+        up = _escalation_target(facts, routed_email)
+        escalate_to = up.name if up else "the national organizing team"
         text, html = render(
             "followup_reminder", **common, recipient_name=routed_name,
             escalate_after=follow_ups.first_contact_escalation_days, escalate_to=escalate_to,
@@ -374,14 +375,7 @@ def plan_follow_up_emails(
         subject = f"Reminder: an inquiry from {place} is waiting for first contact"
         return [OutgoingEmail(f"{key}:organizer", (routed_email,), subject, text, html)]
     if event.action == "first_contact_escalation":
-        # Up a level: the state's field organizer, or the national inbox where there is
-        # none or where the field organizer is the one who has not answered.
-        chief = facts.field_organizer
-        if chief is None or chief.email == routed_email:
-            chief = inbox
-        if chief is None:
-            raise LookupError("no field organizer and no national inbox in the directory")
-        chief_name, chief_email = _name_email(chief)
+        chief_name, chief_email = _recipient(_escalation_target(facts, routed_email), inbox)
         cc = (routed_email,) if routed_email != chief_email else ()
         text, html = render(
             "followup_escalation", **common, recipient_name=chief_name, routed_name=routed_name,
@@ -398,10 +392,7 @@ def plan_follow_up_emails(
         subject = f"How is your group in {facts.city} doing?"
         return [OutgoingEmail(f"{key}:nudge", (facts.founder_email, routed_email), subject, text, html)]
     if event.action == "charter_eligible":
-        chief = facts.field_organizer or inbox
-        if chief is None:
-            raise LookupError("no field organizer and no national inbox in the directory")
-        chief_name, chief_email = _name_email(chief)
+        chief_name, chief_email = _recipient(facts.field_organizer, inbox)
         text, html = render("followup_charter_eligible", **common, recipient_name=chief_name)
         subject = f"Ready to charter: the group in {place}"
         return [OutgoingEmail(f"{key}:field_organizer", (chief_email,), subject, text, html)]

@@ -72,7 +72,7 @@ class LocalServer:
             process = subprocess.Popen(
                 [sys.executable, "-m", "local.server"],
                 cwd=ROOT,
-                env={**os.environ, "PORT": str(port)},
+                env={**os.environ, "PORT": str(port), "LOCAL_TIMED_SCHEDULES": "off"},
                 stdout=out,
                 stderr=subprocess.STDOUT,
             )

@@ -118,3 +118,38 @@ def test_an_unknown_state_is_a_422_problem(directory, aws):
     response = call_api(aws, "OrganizersFunction", "GET", "/organizers", query={"state": "ZZ"})
     assert response.status == 422
     assert response.body["errors"][0]["field"] == "state"
+
+
+# --- who looks after a group now (the emails about it) ----------------------------------
+
+
+def _directory(*organizers):
+    from shared.directory import Directory, Inbox
+
+    return Directory(tuple(organizers), Inbox("National", "organize@example.org"))
+
+
+def _organizer(organizer_id, role, active=True):
+    from shared.routing import Organizer, Role
+
+    return Organizer(organizer_id, organizer_id, Role(role), f"{organizer_id}@example.org", ("CA",), active=active)
+
+
+def test_a_group_is_looked_after_by_the_organizer_it_was_routed_to():
+    directory = _directory(_organizer("ac", "area_coordinator"), _organizer("fo", "field_organizer"))
+    assert directory.contact_for("ac", "CA").organizer_id == "ac"
+
+
+def test_when_that_organizer_has_left_the_states_field_organizer_looks_after_it():
+    directory = _directory(_organizer("ac", "area_coordinator", active=False), _organizer("fo", "field_organizer"))
+    assert directory.contact_for("ac", "CA").organizer_id == "fo"
+
+
+def test_without_a_field_organizer_it_falls_to_the_national_inbox():
+    directory = _directory(_organizer("ac", "area_coordinator", active=False))
+    assert directory.contact_for("ac", "CA") is None
+    assert directory.contact_for("ac", "TX") is None
+
+
+def test_a_group_first_routed_to_the_national_inbox_goes_to_a_field_organizer_the_state_gains():
+    assert _directory(_organizer("fo", "field_organizer")).contact_for(None, "CA").organizer_id == "fo"

@@ -117,7 +117,7 @@ def test_what_a_run_reads_does_not_grow_with_the_groups_due_later(directory, aws
         """Groups whose next follow-up is a month away, in the Due index, loaded as the
         benchmark loads them: a group and its inquiry each, batch-written (moto copies
         the whole table for every transaction; through the intake this test took 20 s)."""
-        assert load_groups(n, 0.0, now - timedelta(days=1)) == 0
+        assert load_groups(n, 0, now - timedelta(days=1)) == 0
 
     def run() -> tuple[dict[str, Any], Reads]:
         with dynamodb_reads() as reads:

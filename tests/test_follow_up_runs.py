@@ -120,6 +120,8 @@ def test_after_sixty_days_the_inquiry_is_closed_and_the_applicant_told_how_to_re
     assert group["history"][-1]["by"] == "system:follow-ups"
     founder = [e for e in emails_since(2) if e.to == ["ana.souza@example.com"]]
     assert len(founder) == 1
+    assert "no first conversation with an organizer took place" in founder[0].text
+    assert "send the form again" in founder[0].text
     assert "reopen" in founder[0].text
     assert "866-273-4466" in founder[0].text
     assert groups.find_open_group_id("ana.souza@example.com") is None
@@ -189,12 +191,14 @@ def test_the_groups_of_an_organizer_who_left_are_chased_with_the_states_field_or
 
 
 @pytest.mark.parametrize("event", [{}, {"time": None}, {"time": "garbage"}, {"time": "0001-01-01T00:00:00Z"}, []])
-def test_a_scheduled_event_without_a_usable_time_is_refused_before_anything_is_done(directory, aws, applied, event):
+def test_a_scheduled_event_without_a_usable_time_is_refused_before_anything_is_done(aws, monkeypatch, event):
     from shared.follow_up_runs import InvalidScheduledEvent
 
+    ran = []
+    monkeypatch.setattr("functions.follow_ups.app.run_follow_ups", lambda now: ran.append(now))
     with pytest.raises(InvalidScheduledEvent):
         invoke(aws, "FollowUpsFunction", event)
-    assert groups.read_group(applied).notices == []
+    assert ran == []
 
 
 def groups_of_state(state: str) -> list[str]:

@@ -153,3 +153,13 @@ def test_a_nudge_no_longer_applies_after_new_activity():
     [nudge] = due_actions(s, T0 + days(60))
     assert still_applies(s, nudge.slot)
     assert not still_applies(Snapshot(Stage.ORGANIZE_CORE, T0, T0, True, T0 + days(59)), nudge.slot)
+
+
+def test_notices_taken_before_slots_named_their_wait_still_count_for_the_inquirys_wait():
+    # Stored before this naming: {"first_contact_reminder"} means the reminder of the wait
+    # that began with the inquiry. It is not sent again, and its queued email still applies.
+    s = new_inquiry(sent=frozenset({"first_contact_reminder"}))
+    assert actions(s, T0 + days(5)) == []
+    assert next_due(s) == T0 + days(7)
+    assert still_applies(new_inquiry(), "first_contact_reminder")
+    assert not still_applies(reopened(T0 + days(30)), "first_contact_reminder")

@@ -182,6 +182,19 @@ def test_closing_tells_the_founder_how_to_reopen_and_the_organizer_why(aws, dire
     assert "The founder moved abroad" in to_organizer.text
 
 
+def test_an_organizer_closing_with_the_reason_no_response_is_not_the_unanswered_inquiry_email(aws, directory):
+    gid = given.group_at(aws, "organize_core")
+    run_async(aws)
+    before = len(sent_emails())
+
+    api(aws, "POST", f"/groups/{gid}/stage", ADMIN, {"to": "closed", "reason": "no_response"})
+    run_async(aws)
+
+    (to_founder,) = [e for e in emails_since(before) if e.to == [FOUNDER]]
+    assert "no first conversation" not in to_founder.text
+    assert "is now closed" in to_founder.text
+
+
 def _stage_event(gid: str, version: int, was: str, to: str) -> dict:
     return {
         "group_id": gid,
