@@ -178,7 +178,7 @@ def test_a_message_that_keeps_failing_ends_in_the_dlq_and_is_not_lost(aws):
     assert dead["Body"] == "{not an event"
 
 
-def test_a_stream_record_that_keeps_failing_goes_to_the_outbox_dlq(directory, aws, monkeypatch):
+def test_a_stream_record_that_keeps_failing_goes_to_the_outbox_dlq(directory, aws, monkeypatch, caplog):
     from shared import publisher
 
     def broken(events, client=None):
@@ -194,6 +194,9 @@ def test_a_stream_record_that_keeps_failing_goes_to_the_outbox_dlq(directory, aw
     [dead] = queue_messages(aws, "OutboxDLQ")
     info = json.loads(dead["Body"])
     assert info["requestContext"]["condition"] == "RetryAttemptsExhausted"
+    failures = [r for r in caplog.records if r.getMessage().startswith("stream record failed")]
+    assert failures
+    assert {(r.levelname, r.error_type) for r in failures} == {("WARNING", "PublishFailed")}
     assert info["requestContext"]["functionArn"] == "arn:aws:lambda:us-east-1:123456789012:function:test-OutboxFunction"
     assert info["DDBStreamBatchInfo"]["streamArn"] == aws.attr("GroupsTable", "StreamArn")
 

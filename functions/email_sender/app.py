@@ -12,7 +12,7 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from shared import mailer, settings
-from shared.batch import failure
+from shared.batch import logs_failures
 from shared.events import parse_event
 from shared.notifications import emails_for
 
@@ -21,20 +21,16 @@ logger = Logger()
 processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
 
+@logs_failures(logger, "email message", lambda record: record.message_id)
 def record_handler(record: SQSRecord) -> None:
-    try:
-        envelope = json.loads(record.body)
-        event = parse_event(envelope["detail-type"], envelope["detail"])
-        if event is None:
-            logger.warning("event type without emails", extra={"detail_type": envelope["detail-type"]})
-            return
-        for email in emails_for(event, settings.email()):
-            mailer.send_once(email)
-            logger.info("email sent", extra={"key": email.key})
-    except Exception as err:
-        # Named by its message id and error type only: the error's text may hold an address.
-        logger.warning("email message failed; retried, then the DLQ", extra=failure(record.message_id, err))
-        raise
+    envelope = json.loads(record.body)
+    event = parse_event(envelope["detail-type"], envelope["detail"])
+    if event is None:
+        logger.warning("event type without emails", extra={"detail_type": envelope["detail-type"]})
+        return
+    for email in emails_for(event, settings.email()):
+        mailer.send_once(email)
+        logger.info("email sent", extra={"key": email.key})
 
 
 @logger.inject_lambda_context(clear_state=True)

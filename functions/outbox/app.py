@@ -8,7 +8,7 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 
-from shared.batch import failure
+from shared.batch import logs_failures
 from shared.events import TableChange, events_for_change
 from shared.publisher import publish
 
@@ -17,18 +17,15 @@ logger = Logger()
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams, raise_on_entire_batch_failure=False)
 
 
+@logs_failures(logger, "stream record", lambda record: record.event_id)
 def record_handler(record: DynamoDBRecord) -> None:
     change = TableChange(
         event_name=record.event_name.name if record.event_name else "",
         old=record.dynamodb.old_image if record.dynamodb else None,
         new=record.dynamodb.new_image if record.dynamodb else None,
     )
-    try:
-        events = events_for_change(change)
-        publish(events)
-    except Exception as err:
-        logger.warning("stream record failed; retried, then the DLQ", extra=failure(record.event_id, err))
-        raise
+    events = events_for_change(change)
+    publish(events)
     for event in events:
         logger.info("event published", extra={"detail_type": event.detail_type, "key": event.dedup_key})
 
