@@ -45,7 +45,10 @@ MEMBER_PREFIX = "MEMBER#"
 ACTIVITY_PREFIX = "ACTIVITY#"
 HISTORY_PREFIX = "HISTORY#"
 NOTICE_PREFIX = "NOTICE#"
-STORE_ATTEMPTS = 5  # a submission racing others for the same email, or the same organizer
+# A submission racing others for the same email, or for the same organizer's count: a
+# lost race reads again and retries (with backoff), so a burst of forms routed to one
+# organizer all land.
+STORE_ATTEMPTS = 30
 DUE_PK = "DUE"  # one partition of the sparse Due index: thousands of groups, read by time
 COUNTER_PK = "COUNTER"
 GROUP_NUMBER_SK = "GROUP_NUMBER"
@@ -89,7 +92,7 @@ def index_keys(state: str, stage: str, created_at: str, group_id: str) -> dict[s
 def inquiry_sk(inquiry: Inquiry, now: datetime) -> str:
     """A submission's key in its group: the same words on the same (UTC) day are one
     submission sent again (a retry); the same words another day are a new inquiry."""
-    return f"INQUIRY#{inquiry.fingerprint()}#{now:%Y-%m-%d}"
+    return f"INQUIRY#{inquiry.fingerprint()}#{iso(now)[:10]}"
 
 
 def due_sk(due_at: datetime, group_id: str) -> str:
