@@ -234,7 +234,7 @@ def test_20_concurrent_submissions_for_one_email_make_one_group(real_dynamodb):
         ),
     )
 
-    assert [o.status for o in outcomes] == [201] * 20  # a retry gets the first answer
+    assert sorted(o.status for o in outcomes) == [200] * 19 + [201]
     assert len({o.group_id for o in outcomes}) == 1
     group_id = outcomes[0].group_id
     assert groups.find_open_group_id("race@example.com") == group_id

@@ -70,7 +70,9 @@ def test_a_valid_form_puts_the_organizers_and_the_applicants_email_in_the_outbox
     form = a_form()
 
     created = server.call("POST", "/inquiries", form)
-    emails = server.wait_for_emails(lambda e: form["email"] in e["to"] or form["email"] in e["body"], count=2)
+    emails = server.wait_for_emails(
+        lambda e: form["email"] in e["to"] or form["email"] in e["body"].replace("\u2060", ""), count=2
+    )  # the organizer's email shows the address inert (word joiners): shared/notifications.py
 
     assert created.status == 201
     organizer = created.body["organizer"]
