@@ -4,12 +4,13 @@ Each module is imported in a new process (REPEATS times, interleaved so that mac
 hits every candidate alike); we report min and median milliseconds and the ratio of the
 medians to boto3's. Target (issue #2): the intake handler at most 1.5x `import boto3`.
 
-    make bench            # or: .venv/bin/python bench/cold_start.py [--repeats N]
+    make bench            # or: .venv/bin/python bench/cold_start.py [--repeats N] [--instructions]
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 import statistics
 import subprocess
 import sys
@@ -38,12 +39,9 @@ CANDIDATES = {
     "WeeklyDigestFunction": "functions.weekly_digest.app",
 }
 PROBE = "import time; t = time.perf_counter(); import {module}; print((time.perf_counter() - t) * 1000)"
-ENV = {
-    "AWS_DEFAULT_REGION": "us-east-1",
-    "PYTHONDONTWRITEBYTECODE": "0",
-    "PATH": "/usr/bin:/bin",
-    "TABLE_NAME": "bench",
-}
+# No PYTHONDONTWRITEBYTECODE (any value, "0" too, stops .pyc writes): imports read bytecode,
+# as they do in Lambda from the .pyc files `sam build` ships (Makefile: build-SharedLayer).
+ENV = {"AWS_DEFAULT_REGION": "us-east-1", "PATH": "/usr/bin:/bin", "TABLE_NAME": "bench"}
 
 
 def measure(module: str) -> float:
@@ -54,11 +52,38 @@ def measure(module: str) -> float:
     return float(out.stdout.strip().splitlines()[-1])
 
 
+def instructions(code: str) -> int:
+    """Instructions a fresh interpreter executes for `code`: the same count run after run,
+    whatever else the machine is doing (valgrind's callgrind)."""
+    out = subprocess.run(  # noqa: S603 - valgrind on our own interpreter
+        ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable, "-c", code],  # noqa: S607
+        cwd=ROOT, env=ENV, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return int(re.search(r"refs:\s+([\d,]+)", out.stderr).group(1).replace(",", ""))
+
+
+def count_instructions() -> None:
+    startup = instructions("pass")
+    counts = {name: instructions(f"import {module}") - startup for name, module in CANDIDATES.items()}
+    base = counts["boto3 (baseline)"]
+    print(f"cold import in instructions (callgrind, interpreter start-up of {startup / 1e6:.0f}M left out)")
+    print(f"{'handler':<22}{'M instr':>9}{'x boto3':>9}")
+    for name, count in counts.items():
+        print(f"{name:<22}{count / 1e6:>9.0f}{count / base:>9.2f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeats", type=int, default=9)
+    parser.add_argument(
+        "--instructions", action="store_true", help="count instructions with valgrind instead (repeatable)"
+    )
     args = parser.parse_args()
-    for module in CANDIDATES.values():  # warm the bytecode cache once, untimed
+    subprocess.run([sys.executable, "-m", "compileall", "-q", "shared", "functions"], cwd=ROOT, check=True)  # noqa: S603
+    if args.instructions:
+        count_instructions()
+        return
+    for module in CANDIDATES.values():  # warm the OS file cache once, untimed
         measure(module)
     samples: dict[str, list[float]] = {name: [] for name in CANDIDATES}
     for _ in range(args.repeats):

@@ -220,7 +220,8 @@ class LocalStack:
 
         import boto3
 
-        from shared.directory import load_directory, parse_directory_file
+        from shared.directory import load_directory
+        from shared.directory_file import parse_directory_file
 
         endpoint = os.environ["AWS_ENDPOINT_URL"]
         stack = provision(boto3.Session(region_name=REGION), stack_name="local", parameters=parameters(endpoint))

@@ -8,12 +8,13 @@ organizer's item and are changed in the same transaction as the group they count
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
-
-from shared.geography import STATE_CODES
 from shared.routing import Organizer, Role, field_organizer_for
 from shared.table import DigestItem, InboxItem, Item, OrganizerItem, bind
+
+if TYPE_CHECKING:
+    from shared.directory_file import DirectoryFile
 
 DIRECTORY_PK = "DIRECTORY"
 ORGANIZER_PREFIX = "ORGANIZER#"
@@ -107,66 +108,6 @@ def take_digest(organizer_id: str, week: str, run_at: str) -> bool:
 
 
 # --- the data file (data/organizers.yaml) and its idempotent load ---------------------
-# Only the loader uses these models: their validators are built on first use, not at
-# every function's cold start (defer_build).
-
-
-class OrganizerEntry(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
-
-    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")
-    name: str = Field(min_length=1, max_length=120)
-    role: Role
-    email: str = Field(pattern=r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$")
-    states: tuple[str, ...] = Field(min_length=1)
-    zip_prefixes: tuple[str, ...] = ()
-
-    @field_validator("states")
-    @classmethod
-    def _known_states(cls, v: tuple[str, ...]) -> tuple[str, ...]:
-        unknown = sorted(set(v) - STATE_CODES)
-        if unknown:
-            raise ValueError(f"unknown state codes {unknown}")
-        return v
-
-    @field_validator("zip_prefixes")
-    @classmethod
-    def _prefixes(cls, v: tuple[str, ...]) -> tuple[str, ...]:
-        bad = [p for p in v if not (p.isdigit() and 1 <= len(p) <= 5)]
-        if bad:
-            raise ValueError(f"ZIP prefixes must be 1 to 5 digits: {bad}")
-        return v
-
-    @model_validator(mode="after")
-    def _prefixes_for_coordinators(self) -> OrganizerEntry:
-        if self.zip_prefixes and self.role is not Role.AREA_COORDINATOR:
-            raise ValueError("only area coordinators are assigned ZIP prefixes")
-        if self.zip_prefixes and len(self.states) != 1:
-            raise ValueError("a coordinator with ZIP prefixes covers exactly one state")
-        return self
-
-
-class InboxEntry(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
-    name: str
-    email: str = Field(pattern=r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$")
-
-
-class DirectoryFile(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
-    national_inbox: InboxEntry
-    organizers: tuple[OrganizerEntry, ...]
-
-    @model_validator(mode="after")
-    def _unique(self) -> DirectoryFile:
-        for attr in ("id", "email"):
-            values = [getattr(o, attr).casefold() for o in self.organizers]
-            dupes = sorted({v for v in values if values.count(v) > 1})
-            if dupes:
-                raise ValueError(f"duplicate organizer {attr}s: {dupes}")
-        return self
-
-
 @dataclass(frozen=True)
 class LoadReport:
     created: int
@@ -239,9 +180,3 @@ def load_directory(data: DirectoryFile) -> LoadReport:
     if current.national_inbox != inbox:
         InboxItem(DIRECTORY_PK, INBOX_SK, name=inbox.name, email=inbox.email).save()
     return LoadReport(created, updated, unchanged, deactivated)
-
-
-def parse_directory_file(text: str) -> DirectoryFile:
-    import yaml  # tooling only: the Lambda functions never load the file
-
-    return DirectoryFile.model_validate(yaml.safe_load(text))

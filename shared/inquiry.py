@@ -9,10 +9,8 @@ from __future__ import annotations
 import hashlib
 import json
 import unicodedata
+from dataclasses import asdict, dataclass
 from typing import Any
-
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
-from pydantic_core import PydanticCustomError
 
 from shared.errors import FieldError, ValidationFailed
 from shared.geography import is_state_code, is_zip
@@ -28,8 +26,8 @@ _INVISIBLE = str.maketrans(dict.fromkeys("\u200b\u2060\ufeff\u00ad"))
 _LINE_BREAKS = ("\r\n", "\r", "\u2028", "\u2029", "\x85")
 
 
-def _invalid(message: str) -> PydanticCustomError:
-    return PydanticCustomError("invalid", message)
+class InvalidText(ValueError):
+    """What a person must fix in one field, in words they can act on (never their input)."""
 
 
 def _noncharacter(ch: str) -> bool:
@@ -47,7 +45,7 @@ def clean_text(value: Any, *, max_length: int, multiline: bool = False) -> str:
     whatever the sender's convention. Characters newer than this Python's Unicode tables
     (new emoji) are kept."""
     if not isinstance(value, str):
-        raise _invalid("must be text")
+        raise InvalidText("must be text")
     text = unicodedata.normalize("NFC", value)
     if multiline:
         for brk in _LINE_BREAKS:
@@ -57,16 +55,16 @@ def clean_text(value: Any, *, max_length: int, multiline: bool = False) -> str:
     text = text.strip()
     for ch in text:
         if ch in _BIDI_CONTROLS:
-            raise _invalid("must not contain bidirectional override characters")
+            raise InvalidText("must not contain bidirectional override characters")
         category = unicodedata.category(ch)
         if category == "Cc" and not (multiline and ch in _MULTILINE_ALLOWED):
-            raise _invalid("must not contain control characters")
+            raise InvalidText("must not contain control characters")
         if category == "Cs" or _noncharacter(ch):
-            raise _invalid("must not contain invalid characters")
+            raise InvalidText("must not contain invalid characters")
         if category in ("Zl", "Zp"):
-            raise _invalid("must be on one line")
+            raise InvalidText("must be on one line")
     if len(text) > max_length:
-        raise _invalid(f"must be at most {max_length} characters")
+        raise InvalidText(f"must be at most {max_length} characters")
     return text
 
 
@@ -82,95 +80,105 @@ def clean_email(value: Any) -> str | None:
     try:
         return validate_email(text, check_deliverability=False, allow_smtputf8=False).ascii_email
     except EmailNotValidError:
-        raise _invalid("must be a valid email address, like name@example.org") from None
+        raise InvalidText("must be a valid email address, like name@example.org") from None
 
 
-class Inquiry(BaseModel):
+# --- the form's fields, one reader each (value as sent -> value as stored) ---------------
+# A reader raises InvalidText with what to fix. A field the form leaves out is read as None.
+
+
+def _required_text(v: Any) -> str:
+    text = clean_text(v, max_length=200) if v is not None else ""
+    if not text:
+        raise InvalidText("is required")
+    return text
+
+
+def _email(v: Any) -> str:
+    email = clean_email(v)
+    if email is None:
+        raise InvalidText("is required")
+    return email
+
+
+def _phone(v: Any) -> str | None:
+    text = clean_text(v, max_length=40) if v is not None else ""
+    if not text:
+        return None
+    import phonenumbers
+
+    try:
+        number = phonenumbers.parse(text, "US")
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is None or not phonenumbers.is_valid_number(number):
+        raise InvalidText("must be a real phone number, like 212-555-0123 or +44 20 7946 0958")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _state(v: Any) -> str:
+    if v is None:
+        raise InvalidText("is required")
+    text = clean_text(v, max_length=2 + 8).upper()
+    if not is_state_code(text):
+        raise InvalidText("must be a two-letter USPS code of a state or territory, like NY or PR")
+    return text
+
+
+def _zip(v: Any) -> str:
+    if v is None:
+        raise InvalidText("is required")
+    text = clean_text(v, max_length=10 + 8)
+    if not is_zip(text):
+        raise InvalidText("must be a ZIP code (12345) or ZIP+4 (12345-6789)")
+    return text
+
+
+def _message(v: Any) -> str | None:
+    return (clean_text(v, max_length=MAX_MESSAGE, multiline=True) or None) if v is not None else None
+
+
+def _consent(v: Any) -> bool:
+    if v is None:
+        raise InvalidText("is required")
+    if v is not True:
+        raise InvalidText("must be true: we need your consent to contact you")
+    return True
+
+
+def _honeypot(v: Any) -> str | None:
+    # Any value is accepted here: a filled honeypot is handled by the service.
+    if v is None or v == "":
+        return None
+    return v if isinstance(v, str) else "filled"
+
+
+_READERS = {
+    "name": _required_text,
+    "email": _email,
+    "phone": _phone,
+    "city": _required_text,
+    "state": _state,
+    "zip": _zip,
+    "message": _message,
+    "consent": _consent,
+    "website": _honeypot,
+}
+
+
+@dataclass(frozen=True)
+class Inquiry:
     """A valid inquiry, normalized. `email_key` is how emails are compared."""
-
-    model_config = ConfigDict(frozen=True, extra="ignore", str_strip_whitespace=False)
 
     name: str
     email: str
-    phone: str | None = None
+    phone: str | None
     city: str
     state: str
     zip: str
-    message: str | None = None
+    message: str | None
     consent: bool
     website: str | None = None
-
-    @field_validator("name", "city", mode="before")
-    @classmethod
-    def _required_text(cls, v: Any) -> str:
-        text = clean_text(v, max_length=200)
-        if not text:
-            raise _invalid("is required")
-        return text
-
-    @field_validator("email", mode="before")
-    @classmethod
-    def _email(cls, v: Any) -> str:
-        email = clean_email(v)
-        if email is None:
-            raise _invalid("is required")
-        return email
-
-    @field_validator("phone", mode="before")
-    @classmethod
-    def _phone(cls, v: Any) -> str | None:
-        if v is None:
-            return None
-        text = clean_text(v, max_length=40)
-        if not text:
-            return None
-        import phonenumbers
-
-        try:
-            number = phonenumbers.parse(text, "US")
-        except phonenumbers.NumberParseException:
-            number = None
-        if number is None or not phonenumbers.is_valid_number(number):
-            raise _invalid("must be a real phone number, like 212-555-0123 or +44 20 7946 0958")
-        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-
-    @field_validator("state", mode="before")
-    @classmethod
-    def _state(cls, v: Any) -> str:
-        text = clean_text(v, max_length=2 + 8).upper()
-        if not is_state_code(text):
-            raise _invalid("must be a two-letter USPS code of a state or territory, like NY or PR")
-        return text
-
-    @field_validator("zip", mode="before")
-    @classmethod
-    def _zip(cls, v: Any) -> str:
-        text = clean_text(v, max_length=10 + 8)
-        if not is_zip(text):
-            raise _invalid("must be a ZIP code (12345) or ZIP+4 (12345-6789)")
-        return text
-
-    @field_validator("message", mode="before")
-    @classmethod
-    def _message(cls, v: Any) -> str | None:
-        if v is None:
-            return None
-        return clean_text(v, max_length=MAX_MESSAGE, multiline=True) or None
-
-    @field_validator("consent", mode="before")
-    @classmethod
-    def _consent(cls, v: Any) -> bool:
-        if v is not True:
-            raise _invalid("must be true: we need your consent to contact you")
-        return True
-
-    @field_validator("website", mode="before")
-    @classmethod
-    def _honeypot(cls, v: Any) -> str | None:
-        # Any value is accepted here: a filled honeypot is handled by the service.
-        if v is None or v == "":
-            return None
-        return v if isinstance(v, str) else "filled"
 
     @property
     def email_key(self) -> str:
@@ -182,19 +190,22 @@ class Inquiry(BaseModel):
 
     def fingerprint(self) -> str:
         """Same person, same words: the identity of a retried submission."""
-        fields = self.model_dump(exclude={"website", "consent"})
+        fields = {k: v for k, v in asdict(self).items() if k not in ("website", "consent")}
         fields["email"] = self.email_key
         digest = hashlib.sha256(json.dumps(fields, sort_keys=True).encode()).hexdigest()
         return digest[:32]
 
 
 def parse_inquiry(payload: dict[str, Any]) -> Inquiry:
-    try:
-        return Inquiry.model_validate(payload)
-    except ValidationError as err:
-        errors = []
-        for e in err.errors(include_input=False, include_url=False):
-            field = ".".join(str(p) for p in e["loc"]) or "body"
-            message = "is required" if e["type"] == "missing" else e["msg"]
-            errors.append(FieldError(field=field, message=message))
-        raise ValidationFailed(errors) from None
+    """The form as sent, read field by field; every bad field is reported at once, in the
+    form's order, and fields the form does not have are ignored."""
+    values: dict[str, Any] = {}
+    errors: list[FieldError] = []
+    for name, read in _READERS.items():
+        try:
+            values[name] = read(payload.get(name))
+        except InvalidText as err:
+            errors.append(FieldError(field=name, message=str(err)))
+    if errors:
+        raise ValidationFailed(errors)
+    return Inquiry(**values)

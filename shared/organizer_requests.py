@@ -15,7 +15,7 @@ from pydantic_core import PydanticCustomError
 
 from shared.errors import FieldError, ValidationFailed
 from shared.geography import is_state_code
-from shared.inquiry import clean_email, clean_text
+from shared.inquiry import InvalidText, clean_email, clean_text
 from shared.stages import ActivityKind, MemberRole, Stage
 
 MAX_NOTES = 2000
@@ -36,14 +36,22 @@ def _one_of(value: Any, allowed: type) -> Any:
     return allowed(value)
 
 
+def _as_field_error(read: Any, *args: Any, **kwargs: Any) -> Any:
+    """The form's own readers (shared/inquiry.py), with their words as this field's error."""
+    try:
+        return read(*args, **kwargs)
+    except InvalidText as err:
+        raise _invalid(str(err)) from None
+
+
 def _optional_text(value: Any, max_length: int, multiline: bool = False) -> str | None:
     if value is None:
         return None
-    return clean_text(value, max_length=max_length, multiline=multiline) or None
+    return _as_field_error(clean_text, value, max_length=max_length, multiline=multiline) or None
 
 
 def _required_text(value: Any, max_length: int, multiline: bool = False) -> str:
-    text = clean_text(value, max_length=max_length, multiline=multiline)
+    text = _as_field_error(clean_text, value, max_length=max_length, multiline=multiline)
     if not text:
         raise _invalid("is required")
     return text
@@ -66,7 +74,7 @@ class MemberRequest(_Request):
     @field_validator("email", mode="before")
     @classmethod
     def _email(cls, v: Any) -> str | None:
-        return clean_email(v)
+        return _as_field_error(clean_email, v)
 
     @field_validator("role", mode="before")
     @classmethod

@@ -1,115 +1,239 @@
-"""Configuration, read once from the environment into validated models.
+"""Configuration, read once from the environment into validated, frozen settings.
 
-Each concern has its own small model so that a function needs only the variables it
-uses; a missing or malformed variable fails at cold start with a clear message.
+Each concern has its own small settings class so that a function needs only the variables
+it uses; a missing or malformed variable fails at cold start with a message that names it
+(never its value).
+
+Plain dataclasses, not pydantic models: pydantic's import costs about three quarters of
+`import boto3` (bench/cold_start.py), and the public intake, whose cold starts applicants
+wait for, needs nothing else of it. The rules here are few: text, whole numbers with a
+lower bound, an address, URLs, and JSON objects of known whole-number thresholds.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from functools import cache
-from typing import TYPE_CHECKING, Annotated
-
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, HttpUrl, ValidationError
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 if TYPE_CHECKING:
     from shared.followups import FollowUpConfig
     from shared.stages import GateConfig
 
+_ADDRESS = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 
-class _Env(BaseModel):
-    # Built on first use: each function reads two or three of these settings, not all.
-    model_config = ConfigDict(frozen=True, extra="ignore", defer_build=True)
+
+class _Invalid(ValueError):
+    """One variable's value is missing or not what it must be."""
+
+
+def _text(value: str | None, *, min_length: int = 1) -> str:
+    if value is None or len(value) < min_length:
+        raise _Invalid
+    return value
+
+
+def _whole(value: str | None, *, default: int, minimum: int) -> int:
+    if value is None or value == "":
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise _Invalid from None
+    if number < minimum:
+        raise _Invalid
+    return number
+
+
+def _address(value: str | None) -> str:
+    # A plain pattern: email_validator is not worth its import at every cold start.
+    if value is None or not _ADDRESS.match(value):
+        raise _Invalid
+    return value
+
+
+def _is_url(value: str) -> bool:
+    parts = urlsplit(value)
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
+
+
+def _url(value: str | None, *, default: str) -> str:
+    """An http(s) URL with a host, ending with "/" (links are built by appending to it)."""
+    if value is None or value == "":
+        return default
+    if not _is_url(value):
+        raise _Invalid
+    return value if value.endswith("/") else value + "/"
+
+
+def _links(value: str | None) -> str:
+    """Comma-separated http(s) URLs."""
+    value = ORIENTATION_LINKS if value is None else value
+    if not all(_is_url(link.strip()) for link in value.split(",") if link.strip()):
+        raise _Invalid
+    return value
+
+
+def _thresholds(value: str | None, minimums: Mapping[str, int]) -> dict[str, int]:
+    """A JSON object of whole-number thresholds ("" or unset: none): unknown names,
+    non-integers (true and 2.5 included) and numbers below their minimum are refused."""
+    if value is None or value.strip() == "":
+        return {}
+    try:
+        data = json.loads(value)
+    except ValueError:
+        raise _Invalid from None
+    if not isinstance(data, dict):
+        raise _Invalid
+    for name, number in data.items():
+        if name not in minimums or type(number) is not int or number < minimums[name]:
+            raise _Invalid
+    return data
+
+
+def _read(cls: type, env: Mapping[str, str], readers: dict[str, Any]) -> Any:
+    """Build `cls` from the environment, one reader per field, naming every variable that
+    is missing or invalid."""
+    values, bad = {}, []
+    for name, reader in readers.items():
+        try:
+            values[name] = reader(env.get(name.upper()))
+        except _Invalid:
+            bad.append(name.upper())
+    if bad:
+        raise RuntimeError(f"{cls.__name__}: missing or invalid environment variables: {', '.join(bad)}")
+    return cls(**values)
+
+
+@dataclass(frozen=True)
+class TableSettings:
+    table_name: str
 
     @classmethod
-    def from_env(cls):
-        try:
-            return cls.model_validate({k.lower(): v for k, v in os.environ.items()})
-        except ValidationError as err:
-            names = ", ".join(str(e["loc"][0]).upper() for e in err.errors())
-            raise RuntimeError(f"{cls.__name__}: missing or invalid environment variables: {names}") from None
+    def from_env(cls, env: Mapping[str, str] = os.environ) -> TableSettings:
+        return _read(cls, env, {"table_name": lambda v: _text(v, min_length=3)})
 
 
-class TableSettings(_Env):
-    table_name: str = Field(min_length=3)
+@dataclass(frozen=True)
+class IdempotencySettings:
+    idempotency_table_name: str
+    idempotency_ttl_days: int = 14
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] = os.environ) -> IdempotencySettings:
+        return _read(
+            cls,
+            env,
+            {
+                "idempotency_table_name": lambda v: _text(v, min_length=3),
+                "idempotency_ttl_days": lambda v: _whole(v, default=14, minimum=1),
+            },
+        )
 
 
-class IdempotencySettings(_Env):
-    idempotency_table_name: str = Field(min_length=3)
-    idempotency_ttl_days: int = Field(default=14, ge=1)
+@dataclass(frozen=True)
+class BusSettings:
+    event_bus_name: str
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] = os.environ) -> BusSettings:
+        return _read(cls, env, {"event_bus_name": _text})
 
 
-class BusSettings(_Env):
-    event_bus_name: str = Field(min_length=1)
+@dataclass(frozen=True)
+class IntakeSettings:
+    # Submissions accepted per source address in one fixed hour window (shared/ratelimit.py).
+    rate_limit_per_hour: int = 20
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] = os.environ) -> IntakeSettings:
+        return _read(cls, env, {"rate_limit_per_hour": lambda v: _whole(v, default=20, minimum=1)})
 
 
-class IntakeSettings(_Env):
-    # Submissions accepted per source address in one rolling hour window.
-    rate_limit_per_hour: int = Field(default=20, ge=1)
+PUBLIC_SITE_URL = "https://start-a-group.example.org/"
+ORGANIZER_APP_URL = "https://start-a-group.example.org/organizers/"
+ORIENTATION_LINKS = "https://start-a-group.example.org/orientation/welcome.pdf"
 
 
-class EmailSettings(_Env):
-    # A plain pattern, not EmailStr: email_validator is not worth its import at every cold start.
-    sender_email: str = Field(pattern=r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
-    public_site_url: HttpUrl = HttpUrl("https://start-a-group.example.org/")
-    organizer_app_url: HttpUrl = HttpUrl("https://start-a-group.example.org/organizers/")
+@dataclass(frozen=True)
+class EmailSettings:
+    sender_email: str
+    public_site_url: str = PUBLIC_SITE_URL
+    organizer_app_url: str = ORGANIZER_APP_URL
     # Comma-separated links sent with a charter (orientation materials).
-    orientation_links: str = "https://start-a-group.example.org/orientation/welcome.pdf"
+    orientation_links: str = ORIENTATION_LINKS
 
     @property
     def orientation_link_list(self) -> list[str]:
         return [link.strip() for link in self.orientation_links.split(",") if link.strip()]
 
-
-class GateThresholds(BaseModel):
-    """Overrides of the exit-gate thresholds; unknown names and negative numbers refused."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
-    min_conversations: int | None = Field(default=None, ge=0)
-    min_core_members: int | None = Field(default=None, ge=1)
-    min_meetings: int | None = Field(default=None, ge=0)
-    min_meeting_span_days: int | None = Field(default=None, ge=0)
-    min_letter_writing: int | None = Field(default=None, ge=0)
-    min_events: int | None = Field(default=None, ge=0)
-    min_members: int | None = Field(default=None, ge=1)
-
-
-def _json_object(value: object) -> object:
-    """An environment variable holding a JSON object ("" or unset: no overrides)."""
-    return json.loads(value or "{}") if isinstance(value, str) else value
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] = os.environ) -> EmailSettings:
+        return _read(
+            cls,
+            env,
+            {
+                "sender_email": _address,
+                "public_site_url": lambda v: _url(v, default=PUBLIC_SITE_URL),
+                "organizer_app_url": lambda v: _url(v, default=ORGANIZER_APP_URL),
+                "orientation_links": _links,
+            },
+        )
 
 
-class GateSettings(_Env):
+# The gate thresholds GATE_OVERRIDES may set (shared/stages.py GateConfig), and the least
+# each may be set to.
+GATE_MINIMUMS = {
+    "min_conversations": 0,
+    "min_core_members": 1,
+    "min_meetings": 0,
+    "min_meeting_span_days": 0,
+    "min_letter_writing": 0,
+    "min_events": 0,
+    "min_members": 1,
+}
+# The follow-up thresholds (days) FOLLOW_UP_OVERRIDES may set (shared/followups.py).
+FOLLOW_UP_MINIMUMS = {
+    "first_contact_reminder_days": 1,
+    "first_contact_escalation_days": 1,
+    "stale_inquiry_days": 1,
+    "stalled_days": 1,
+}
+
+
+@dataclass(frozen=True)
+class GateSettings:
     # JSON object, e.g. {"min_core_members": 4}; "{}" keeps the seed's defaults (shared/stages.py).
-    gate_overrides: Annotated[GateThresholds, BeforeValidator(_json_object)] = GateThresholds()
+    gate_overrides: dict[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] = os.environ) -> GateSettings:
+        return _read(cls, env, {"gate_overrides": lambda v: _thresholds(v, GATE_MINIMUMS)})
 
     def config(self) -> GateConfig:
         from shared.stages import DEFAULT_GATES
 
-        return DEFAULT_GATES.with_overrides(self.gate_overrides.model_dump(exclude_none=True))
+        return DEFAULT_GATES.with_overrides(self.gate_overrides)
 
 
-class FollowUpThresholds(BaseModel):
-    """Overrides of the follow-up thresholds (days); unknown names and zero refused."""
+@dataclass(frozen=True)
+class FollowUpSettings:
+    # JSON object of days, e.g. {"stalled_days": 30}; "{}" keeps DESIGN §5's defaults.
+    follow_up_overrides: dict[str, int] = field(default_factory=dict)
 
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
-    first_contact_reminder_days: int | None = Field(default=None, ge=1)
-    first_contact_escalation_days: int | None = Field(default=None, ge=1)
-    stale_inquiry_days: int | None = Field(default=None, ge=1)
-    stalled_days: int | None = Field(default=None, ge=1)
-
-
-class FollowUpSettings(_Env):
-    # JSON object, e.g. {"stalled_days": 30}; "{}" keeps DESIGN §5's defaults (shared/followups.py).
-    follow_up_overrides: Annotated[FollowUpThresholds, BeforeValidator(_json_object)] = FollowUpThresholds()
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] = os.environ) -> FollowUpSettings:
+        return _read(cls, env, {"follow_up_overrides": lambda v: _thresholds(v, FOLLOW_UP_MINIMUMS)})
 
     def config(self) -> FollowUpConfig:
-        from dataclasses import replace
-
         from shared.followups import DEFAULT_FOLLOW_UPS
 
-        config = replace(DEFAULT_FOLLOW_UPS, **self.follow_up_overrides.model_dump(exclude_none=True))
+        config = replace(DEFAULT_FOLLOW_UPS, **self.follow_up_overrides)
         chain = (config.first_contact_reminder_days, config.first_contact_escalation_days, config.stale_inquiry_days)
         if not chain[0] < chain[1] < chain[2]:
             # The first-contact chain is a ladder: remind, then escalate, then close.

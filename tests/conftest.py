@@ -121,7 +121,8 @@ def aws(_world: _World) -> Iterator[Any]:
 @pytest.fixture
 def directory(aws: Any, _world: _World) -> Any:
     """The organizer directory of data/organizers.yaml, loaded."""
-    from shared.directory import load_directory, parse_directory_file, read_directory
+    from shared.directory import load_directory, read_directory
+    from shared.directory_file import parse_directory_file
     from tests.moto_state import MotoSnapshot
 
     if _world.with_directory is None:

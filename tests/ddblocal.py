@@ -28,7 +28,8 @@ import pytest
 
 from local.dynamodb_local import DynamoDBLocal
 from local.provision import tables_only
-from shared.directory import load_directory, parse_directory_file
+from shared.directory import load_directory
+from shared.directory_file import parse_directory_file
 from tests.conftest import ROOT, reset_caches
 
 

@@ -127,6 +127,13 @@ class LocalServer:
                 return emails
             time.sleep(0.1)
 
+    def wait_for_emails_about(self, address: str, count: int, timeout: float = 5) -> list[dict[str, Any]]:
+        """The outbox's emails to `address` or showing it (as shown: inert, with the word
+        joiners of shared/notifications.py), once there are `count` of them."""
+        return self.wait_for_emails(
+            lambda e: address in e["to"] or address in e["body"].replace("\u2060", ""), count, timeout
+        )
+
     def stop(self, signal_number: int = signal.SIGINT, timeout: float = 15) -> int:
         """Ctrl-C (SIGINT) by default; returns the exit status."""
         if self.process.poll() is None:

@@ -92,7 +92,8 @@ def test_the_pipeline_counts_only_the_callers_states(aws, directory):
 
 def test_a_deactivated_organizer_loses_access(aws, directory):
     from shared import auth
-    from shared.directory import DirectoryFile, load_directory, parse_directory_file
+    from shared.directory import load_directory
+    from shared.directory_file import DirectoryFile, parse_directory_file
     from tests.conftest import ROOT
 
     gid = given.new_group(aws)

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from shared.directory import DirectoryFile, load_directory, parse_directory_file, read_directory
+from shared.directory import load_directory, read_directory
+from shared.directory_file import DirectoryFile, parse_directory_file
 from shared.geography import STATE_CODES
 from tests.pipeline import call_api, submit
 

@@ -9,7 +9,8 @@ import pytest
 
 from local.lambda_runtime import invoke
 from shared import groups, lifecycle
-from shared.directory import load_directory, parse_directory_file
+from shared.directory import load_directory
+from shared.directory_file import parse_directory_file
 from shared.notifications import WORD_JOINER
 from tests.conftest import ROOT, sent_emails
 from tests.given import ADMIN_CALLER, group_at, meet_gate, new_group

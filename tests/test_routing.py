@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from shared.directory import parse_directory_file
+from shared.directory_file import parse_directory_file
 from shared.geography import STATE_CODES
 from shared.routing import Organizer, Role, RouteReason, field_organizer_for, route
 

@@ -10,7 +10,8 @@ from shared import settings
 
 @pytest.fixture(autouse=True)
 def fresh(monkeypatch):
-    for name in ("TABLE_NAME", "GATE_OVERRIDES", "FOLLOW_UP_OVERRIDES", "SENDER_EMAIL", "RATE_LIMIT_PER_HOUR"):
+    for name in ("TABLE_NAME", "GATE_OVERRIDES", "FOLLOW_UP_OVERRIDES", "SENDER_EMAIL", "RATE_LIMIT_PER_HOUR",
+                 "PUBLIC_SITE_URL", "ORGANIZER_APP_URL", "ORIENTATION_LINKS"):  # fmt: skip
         monkeypatch.delenv(name, raising=False)
     settings.reset()
     yield
@@ -39,7 +40,16 @@ def test_gate_overrides_change_only_what_they_name(monkeypatch):
 
 
 @pytest.mark.parametrize(
-    "overrides", ['{"min_core_member": 4}', '{"min_core_members": 0}', '{"min_core_members": "four"}', "{not json"]
+    "overrides",
+    [
+        '{"min_core_member": 4}',
+        '{"min_core_members": 0}',
+        '{"min_core_members": "four"}',
+        '{"min_core_members": true}',
+        '{"min_core_members": 3.5}',
+        "[3]",
+        "{not json",
+    ],
 )
 def test_a_bad_gate_override_fails_at_cold_start(monkeypatch, overrides):
     monkeypatch.setenv("GATE_OVERRIDES", overrides)
@@ -73,3 +83,45 @@ def test_the_first_contact_chain_must_stay_in_order(monkeypatch, overrides):
 
     with pytest.raises(RuntimeError, match="first_contact_reminder_days < first_contact_escalation_days"):
         settings.follow_ups()
+
+
+def test_links_are_built_on_urls_that_end_with_a_slash(monkeypatch):
+    monkeypatch.setenv("SENDER_EMAIL", "start-a-group@example.org")
+    monkeypatch.setenv("ORGANIZER_APP_URL", "https://organizers.example.org/app")
+
+    config = settings.email()
+
+    assert config.organizer_app_url == "https://organizers.example.org/app/"
+    assert config.public_site_url == "https://start-a-group.example.org/"
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("PUBLIC_SITE_URL", "start-a-group.example.org"),
+        ("ORGANIZER_APP_URL", "ftp://example.org/"),
+        ("ORIENTATION_LINKS", "https://a.example.org/x.pdf, not a link"),
+    ],
+)
+def test_a_bad_url_fails_naming_its_variable(monkeypatch, name, value):
+    monkeypatch.setenv("SENDER_EMAIL", "start-a-group@example.org")
+    monkeypatch.setenv(name, value)
+
+    with pytest.raises(RuntimeError, match=name):
+        settings.email()
+
+
+def test_every_bad_variable_is_named_at_once(monkeypatch):
+    monkeypatch.setenv("SENDER_EMAIL", "nope")
+    monkeypatch.setenv("PUBLIC_SITE_URL", "nope")
+
+    with pytest.raises(RuntimeError, match="SENDER_EMAIL, PUBLIC_SITE_URL"):
+        settings.email()
+
+
+@pytest.mark.parametrize("value", ["0", "-3", "many"])
+def test_a_rate_limit_must_be_a_positive_whole_number(monkeypatch, value):
+    monkeypatch.setenv("RATE_LIMIT_PER_HOUR", value)
+
+    with pytest.raises(RuntimeError, match="RATE_LIMIT_PER_HOUR"):
+        settings.intake()
