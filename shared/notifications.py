@@ -51,8 +51,9 @@ class Applicant:
 
 
 class Ours(str):
-    """Text of our own making, shown as it is: links we build, addresses and numbers from
-    the directory or validated by the form. Templates mark it with `| ours`."""
+    """Text of our own making, shown as it is: links we build (a mailto: to an address the
+    form validated among them), the directory's addresses, E.164 phone numbers. Templates
+    mark it with `| ours`; everything else they print is inert."""
 
 
 WORD_JOINER = "\u2060"
