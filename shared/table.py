@@ -3,19 +3,19 @@
 Only the aggregate modules (shared/groups.py, shared/directory.py, shared/ratelimit.py)
 import this; nothing else builds a key. Layout (see README "Data model"):
 
-  PK                     SK                         item
-  GROUP#<group_id>       GROUP                      the group (stage, version, founder, routing)
-  GROUP#<group_id>       INQUIRY#<fingerprint>#<day> each submission of the form for this group
-  GROUP#<group_id>       MEMBER#<added_at>#<id>     members added by organizers (the founder is on GROUP)
-  GROUP#<group_id>       ACTIVITY#<date>#<id>       logged activities
-  GROUP#<group_id>       HISTORY#<version:08d>      stage moves: who, when, from, to, note
-  GROUP#<group_id>       NOTICE#<slot>              follow-ups acted on, one per slot (issue 5)
-  DIGEST#<organizer_id>  <ISO week>                 the weekly digest taken for that week
-  APPLICANT#<email>      OPEN_GROUP                 the one open group of an email
-  DIRECTORY              ORGANIZER#<organizer_id>   the organizer directory (+ open inquiries)
-  DIRECTORY              NATIONAL_INBOX             where unrouted inquiries go
-  COUNTER                GROUP_NUMBER               the sequential local group number
-  RATE#<address hash>    <hour>                     intake rate-limit window (TTL)
+  PK                     SK                            item
+  GROUP#<group_id>       GROUP                         the group (stage, version, founder, routing)
+  GROUP#<group_id>       INQUIRY#<fingerprint>#<day>   each submission of the form for this group
+  GROUP#<group_id>       MEMBER#<added_at>#<id>        members added by organizers (the founder is on GROUP)
+  GROUP#<group_id>       ACTIVITY#<date>#<id>          logged activities
+  GROUP#<group_id>       HISTORY#<version:08d>         stage moves: who, when, from, to, note
+  GROUP#<group_id>       NOTICE#<slot>                 follow-ups acted on, one per slot (issue 5)
+  DIGEST#<organizer_id>  <ISO week>                    the weekly digest taken for that week
+  APPLICANT#<email>      OPEN_GROUP                    the one open group of an email
+  DIRECTORY              ORGANIZER#<organizer_id>      the organizer directory (+ open inquiries)
+  DIRECTORY              NATIONAL_INBOX                where unrouted inquiries go
+  COUNTER                GROUP_NUMBER                  the sequential local group number
+  RATE#<address hash>    <hour>                        intake rate-limit window (TTL)
 
   GSI1 ByState  GSI1PK=STATE#<code>   GSI1SK=<stage>#<created_at>#<group_id>   (groups only)
   GSI2 ByStage  GSI2PK=STAGE#<stage>  GSI2SK=<state>#<created_at>#<group_id>   (groups only)
