@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # libraries then; pydantic builds the deferred settings models then).
 FIRST_REQUEST = (
     "functions.intake.app; from shared import settings; settings.table(); settings.intake(); "
-    "settings.follow_ups(); from shared.inquiry import parse_inquiry; parse_inquiry({"
+    "settings.follow_ups(); from shared.parsing.inquiry import parse_inquiry; parse_inquiry({"
     "'name': 'Ana', 'email': 'ana@example.com', 'phone': '415-555-0142', 'city': 'San Francisco', "
     "'state': 'CA', 'zip': '94110', 'message': 'Hello', 'consent': True})"
 )

@@ -22,9 +22,9 @@ from local.provision import tables_only
 
 
 def load_groups(count: int, due: int, created: datetime) -> int:
-    from shared import groups
-    from shared.clock import iso
-    from shared.table import GroupItem, InquiryItem
+    from shared.domain.clock import iso
+    from shared.storage import groups
+    from shared.storage.table import GroupItem, InquiryItem
 
     with GroupItem.batch_write() as batch:
         for n in range(count):
@@ -56,8 +56,9 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
     os.environ.update(AWS_ACCESS_KEY_ID="x", AWS_SECRET_ACCESS_KEY="x", AWS_DEFAULT_REGION="us-east-1")  # noqa: S106
-    from shared import settings, table
-    from shared.follow_up_runs import run_follow_ups
+    from shared import settings
+    from shared.storage import table
+    from shared.usecases.scheduled_runs import run_follow_ups
 
     due_count = args.due if args.due is not None else int(args.groups * args.due_share)
     print(f"{args.groups} groups, {due_count} due, DynamoDB Local; {args.repeats} runs on fresh data")

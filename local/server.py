@@ -43,8 +43,9 @@ from local.lambda_runtime import environment, invoke, preload
 from local.outbox import Outbox
 from local.provision import Stack, provision
 from local.template import ROOT
-from shared.clock import SCHEDULE_YEARS
-from shared.errors import (
+from shared.api.problems import PROBLEM_BASE, PROBLEM_TYPE
+from shared.domain.clock import SCHEDULE_YEARS
+from shared.domain.errors import (
     Conflict,
     DomainError,
     FieldError,
@@ -55,7 +56,6 @@ from shared.errors import (
     PayloadTooLarge,
     ValidationFailed,
 )
-from shared.http import PROBLEM_BASE, PROBLEM_TYPE
 
 REGION = "us-east-1"  # moto's Cognito always issues tokens for us-east-1
 # Streams and queues are polled every 0.2 s while there is work (for 5 s after a request or
@@ -105,6 +105,26 @@ def sam_env_vars(stack: Stack) -> dict[str, dict[str, str]]:
     return {logical: stack.environment(logical) for logical in stack.functions()}
 
 
+def wants_page(headers: dict[str, str]) -> bool:
+    """A browser's navigation: it asks for HTML and sends no token."""
+    return "text/html" in headers.get("accept", "") and "authorization" not in headers
+
+
+def web_file(path: str, *, wants_page: bool) -> Path | None:
+    """The file of web/ that serves `path`, if any: never outside web/, never a dotfile."""
+    parts = [p for p in path.split("/") if p]
+    if any(p.startswith(".") or "\\" in p for p in parts):
+        return None
+    file = WEB.joinpath(*parts) if parts else WEB
+    if file.is_dir():
+        file = file / "index.html"
+    if file.is_file():
+        return file
+    if wants_page and parts and (WEB / parts[0] / "index.html").is_file():
+        return WEB / parts[0] / "index.html"
+    return None
+
+
 @dataclass
 class Response:
     status: int
@@ -122,7 +142,7 @@ def _problem(status: int, slug: str, title: str, detail: str, **extensions: Any)
 
 
 def problem(error: DomainError) -> Response:
-    """The RFC 9457 problem of a domain error, as the API's own (shared/http.py) would be."""
+    """The RFC 9457 problem of a domain error, as the API's own (shared/api/problems.py) would be."""
     return _problem(error.status, error.slug, error.title, error.detail, **error.extensions())
 
 
@@ -220,8 +240,8 @@ class LocalStack:
 
         import boto3
 
-        from shared.directory import load_directory
-        from shared.directory_file import parse_directory_file
+        from shared.storage.directory import load_directory
+        from shared.storage.directory_file import parse_directory_file
 
         endpoint = os.environ["AWS_ENDPOINT_URL"]
         stack = provision(boto3.Session(region_name=REGION), stack_name="local", parameters=parameters(endpoint))
@@ -315,7 +335,7 @@ class LocalStack:
         if request.path.startswith("/_local/"):
             return self.dev_route(request), "local"
         if request.method in ("GET", "HEAD"):
-            static = self.static_file(request.path)
+            static = self.static_file(request.path, wants_page=wants_page(request.headers))
             if static is not None:
                 return static, "web"
         return self.api(request)
@@ -361,16 +381,21 @@ class LocalStack:
             return internal_error(route.function), route.function
         return gateway_response(result), route.function
 
-    def static_file(self, path: str) -> Response | None:
-        """web/ at /: the form talks to this same origin (its api-base is emptied)."""
-        name = "index.html" if path == "/" else path.removeprefix("/")
-        file = WEB / name
-        if "/" in name or name.startswith(".") or not file.is_file():
+    def static_file(self, path: str, *, wants_page: bool = False) -> Response | None:
+        """web/ at /: a file by its path, or a page's index.html for its deep links.
+
+        `/organizers/groups/<id>` and `/status` are views of pages (web/organizers/,
+        web/status/) that route in the browser, so a navigation (a request that asks for
+        HTML and carries no token) gets the page's index.html; an API call to the same
+        path (`GET /status` with a bearer token) goes on to the API.
+        """
+        file = web_file(path, wants_page=wants_page)
+        if file is None:
             return None
         data = file.read_bytes()
-        if name == "index.html":
+        if file.name == "index.html":
             data = re.sub(rb'(<meta name="api-base" content=")[^"]*"', rb'\1"', data)
-        content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+        content_type = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
         if content_type.startswith("text/") or content_type.endswith("javascript"):
             content_type += "; charset=utf-8"
         return Response(200, [("Content-Type", content_type), ("Cache-Control", "no-store")], data)

@@ -36,8 +36,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from shared import settings
-    from shared.directory import load_directory
-    from shared.directory_file import parse_directory_file
+    from shared.storage.directory import load_directory
+    from shared.storage.directory_file import parse_directory_file
 
     table = args.table or (table_of_stack(args.stack) if args.stack else os.environ.get("TABLE_NAME"))
     if not table:

@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 if TYPE_CHECKING:
-    from shared.followups import FollowUpConfig
-    from shared.stages import GateConfig
+    from shared.domain.follow_up_rules import FollowUpConfig
+    from shared.domain.stages import GateConfig
 
 _ADDRESS = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 
@@ -147,7 +147,7 @@ class BusSettings:
 
 @dataclass(frozen=True)
 class IntakeSettings:
-    # Submissions accepted per source address in one fixed hour window (shared/ratelimit.py).
+    # Submissions accepted per source address in one fixed hour window (shared/storage/ratelimit.py).
     rate_limit_per_hour: int = 20
 
     @classmethod
@@ -186,7 +186,7 @@ class EmailSettings:
         )
 
 
-# The gate thresholds GATE_OVERRIDES may set (shared/stages.py GateConfig), and the least
+# The gate thresholds GATE_OVERRIDES may set (shared/domain/stages.py GateConfig), and the least
 # each may be set to.
 GATE_MINIMUMS = {
     "min_conversations": 0,
@@ -197,7 +197,7 @@ GATE_MINIMUMS = {
     "min_events": 0,
     "min_members": 1,
 }
-# The follow-up thresholds (days) FOLLOW_UP_OVERRIDES may set (shared/followups.py).
+# The follow-up thresholds (days) FOLLOW_UP_OVERRIDES may set (shared/domain/follow_up_rules.py).
 FOLLOW_UP_MINIMUMS = {
     "first_contact_reminder_days": 1,
     "first_contact_escalation_days": 1,
@@ -208,7 +208,7 @@ FOLLOW_UP_MINIMUMS = {
 
 @dataclass(frozen=True)
 class GateSettings:
-    # JSON object, e.g. {"min_core_members": 4}; "{}" keeps the seed's defaults (shared/stages.py).
+    # JSON object, e.g. {"min_core_members": 4}; "{}" keeps the seed's defaults (shared/domain/stages.py).
     gate_overrides: dict[str, int] = field(default_factory=dict)
 
     @classmethod
@@ -216,7 +216,7 @@ class GateSettings:
         return _read(cls, env, {"gate_overrides": lambda v: _thresholds(v, GATE_MINIMUMS)})
 
     def config(self) -> GateConfig:
-        from shared.stages import DEFAULT_GATES
+        from shared.domain.stages import DEFAULT_GATES
 
         return DEFAULT_GATES.with_overrides(self.gate_overrides)
 
@@ -231,7 +231,7 @@ class FollowUpSettings:
         return _read(cls, env, {"follow_up_overrides": lambda v: _thresholds(v, FOLLOW_UP_MINIMUMS)})
 
     def config(self) -> FollowUpConfig:
-        from shared.followups import DEFAULT_FOLLOW_UPS
+        from shared.domain.follow_up_rules import DEFAULT_FOLLOW_UPS
 
         config = replace(DEFAULT_FOLLOW_UPS, **self.follow_up_overrides)
         chain = (config.first_contact_reminder_days, config.first_contact_escalation_days, config.stale_inquiry_days)

@@ -48,13 +48,17 @@ def sample_event(name: str) -> dict[str, Any]:
 
 def reset_caches() -> None:
     """Forget every lazily made client and setting (each test has its own moto)."""
-    from shared import auth, mailer, notifications, publisher, settings, table
+    from shared import settings
+    from shared.api import auth
+    from shared.mail import notifications, sender
+    from shared.outbox import publisher
+    from shared.storage import table
 
     settings.reset()
     auth.clear_cache()
     publisher._client.cache_clear()
-    mailer._ses.cache_clear()
-    mailer._idempotent_sender.cache_clear()
+    sender._ses.cache_clear()
+    sender._idempotent_sender.cache_clear()
     notifications._environment.cache_clear()
     table._bound = None
 
@@ -121,8 +125,8 @@ def aws(_world: _World) -> Iterator[Any]:
 @pytest.fixture
 def directory(aws: Any, _world: _World) -> Any:
     """The organizer directory of data/organizers.yaml, loaded."""
-    from shared.directory import load_directory, read_directory
-    from shared.directory_file import parse_directory_file
+    from shared.storage.directory import load_directory, read_directory
+    from shared.storage.directory_file import parse_directory_file
     from tests.moto_state import MotoSnapshot
 
     if _world.with_directory is None:

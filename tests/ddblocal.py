@@ -28,8 +28,8 @@ import pytest
 
 from local.dynamodb_local import DynamoDBLocal
 from local.provision import tables_only
-from shared.directory import load_directory
-from shared.directory_file import parse_directory_file
+from shared.storage.directory import load_directory
+from shared.storage.directory_file import parse_directory_file
 from tests.conftest import ROOT, reset_caches
 
 
@@ -54,7 +54,7 @@ def fresh_tables(
     else:
         monkeypatch.setenv("GATE_OVERRIDES", json.dumps(gate_overrides))
     monkeypatch.setenv("RATE_LIMIT_PER_HOUR", "1000")
-    reset_caches()  # shared.table.bind() re-creates the pynamodb connections
+    reset_caches()  # shared.storage.table.bind() re-creates the pynamodb connections
     load_directory(parse_directory_file((ROOT / "data" / "organizers.yaml").read_text()))
     try:
         yield resolver

@@ -7,9 +7,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from shared import lifecycle
-from shared.auth import Caller
-from shared.stages import Actor
+from shared.api.auth import Caller
+from shared.domain.stages import Actor
+from shared.usecases import lifecycle
 from tests.pipeline import VALID_FORM, submit
 
 ADMIN_CALLER = Caller(Actor.ADMIN, "admin@example.org", subject="admin-sub")

@@ -10,7 +10,7 @@ import pytest
 from local import drivers
 from local.event_shapes import sqs_event, stream_event
 from local.lambda_runtime import invoke
-from shared.events import GroupStageChanged, InquiryReceived, TableChange, events_for_change
+from shared.outbox.events import GroupStageChanged, InquiryReceived, TableChange, events_for_change
 from tests.conftest import sample_event, sent_emails
 from tests.pipeline import run_async, submit
 
@@ -102,9 +102,9 @@ def test_a_redelivered_queue_message_still_sends_each_email_once(directory, aws)
 
 
 def test_a_failed_send_is_retried_without_resending_what_went_out(directory, aws, monkeypatch):
-    from shared import mailer
+    from shared.mail import sender
 
-    real_send = mailer._send
+    real_send = sender._send
     calls = {"n": 0}
 
     def flaky_send(message, ses):
@@ -113,7 +113,7 @@ def test_a_failed_send_is_retried_without_resending_what_went_out(directory, aws
             raise ConnectionError("SES unreachable")
         return real_send(message, ses)
 
-    monkeypatch.setattr(mailer, "_send", flaky_send)
+    monkeypatch.setattr(sender, "_send", flaky_send)
     submit(aws)
     invoke(aws, "OutboxFunction", inquiry_stream_event(aws))
     messages = queue_messages(aws, "EmailQueue")
@@ -129,12 +129,12 @@ def test_a_failed_send_is_retried_without_resending_what_went_out(directory, aws
 
 
 def test_a_failed_send_is_logged_by_message_and_error_type_without_the_address(directory, aws, monkeypatch, caplog):
-    from shared import mailer
+    from shared.mail import sender
 
     def refusing_send(message, ses):
         raise RuntimeError(f"Email address is not verified: {message['to'][0]}")
 
-    monkeypatch.setattr(mailer, "_send", refusing_send)
+    monkeypatch.setattr(sender, "_send", refusing_send)
     submit(aws)
     invoke(aws, "OutboxFunction", inquiry_stream_event(aws))
     messages = queue_messages(aws, "EmailQueue")
@@ -149,7 +149,7 @@ def test_a_failed_send_is_logged_by_message_and_error_type_without_the_address(d
 
 
 def test_an_event_the_bus_refuses_is_reported_for_retry(directory, aws, monkeypatch):
-    from shared import publisher
+    from shared.outbox import publisher
 
     class RefusingBus:
         def put_events(self, Entries):  # noqa: N803 - boto3's parameter name
@@ -179,7 +179,7 @@ def test_a_message_that_keeps_failing_ends_in_the_dlq_and_is_not_lost(aws):
 
 
 def test_a_stream_record_that_keeps_failing_goes_to_the_outbox_dlq(directory, aws, monkeypatch, caplog):
-    from shared import publisher
+    from shared.outbox import publisher
 
     def broken(events, client=None):
         raise publisher.PublishFailed("bus down")
@@ -252,7 +252,7 @@ def test_a_queue_batch_that_reports_an_unknown_message_is_retried_and_redriven_n
 
 
 def test_the_outbox_ignores_items_outside_its_filter(directory, aws):
-    from shared.directory import read_directory
+    from shared.storage.directory import read_directory
 
     before = len(queue_messages(aws, "EmailQueue"))
     run_async(aws)  # the directory load put organizer items on the stream
@@ -283,7 +283,7 @@ def test_the_sample_api_events_answer(directory, aws):
 
 
 def test_a_taken_notice_becomes_follow_up_due_and_a_taken_digest_digest_due():
-    from shared.events import DigestDue, FollowUpDue
+    from shared.outbox.events import DigestDue, FollowUpDue
 
     notice = {"kind": "notice", "group_id": "g", "action": "first_contact_reminder", "slot": "first_contact_reminder",
               "due_at": "2026-11-26T14:00:00Z", "run_at": "2026-11-26T14:00:05Z"}  # fmt: skip

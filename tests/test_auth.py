@@ -1,15 +1,15 @@
-"""Reading the caller from verified JWT claims (shared/auth.py): pure, with a small
+"""Reading the caller from verified JWT claims (shared/api/auth.py): pure, with a small
 hand-written directory instead of the table."""
 
 from __future__ import annotations
 
 import pytest
 
-from shared.auth import Caller, caller_from_claims, claims_of, parse_groups_claim, strongest_role
-from shared.directory import Directory
-from shared.errors import Forbidden, NotAuthenticated, NotYourState
-from shared.routing import Organizer, Role
-from shared.stages import Actor
+from shared.api.auth import Caller, caller_from_claims, claims_of, parse_groups_claim, strongest_role
+from shared.domain.errors import Forbidden, NotAuthenticated, NotYourState
+from shared.domain.routing import Organizer, Role
+from shared.domain.stages import Actor
+from shared.storage.directory import Directory
 from tests.pipeline import claims_for
 
 GRACE = Organizer("fo-west", "Grace Kim", Role.FIELD_ORGANIZER, "Grace.Kim@example.org", ("CA", "OR", "WA"))

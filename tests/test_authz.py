@@ -91,9 +91,9 @@ def test_the_pipeline_counts_only_the_callers_states(aws, directory):
 
 
 def test_a_deactivated_organizer_loses_access(aws, directory):
-    from shared import auth
-    from shared.directory import load_directory
-    from shared.directory_file import DirectoryFile, parse_directory_file
+    from shared.api import auth
+    from shared.storage.directory import load_directory
+    from shared.storage.directory_file import DirectoryFile, parse_directory_file
     from tests.conftest import ROOT
 
     gid = given.new_group(aws)

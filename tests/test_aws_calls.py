@@ -9,7 +9,7 @@ from collections import Counter
 import pytest
 from pynamodb.connection import base
 
-from shared import auth
+from shared.api import auth
 from tests import given
 from tests.pipeline import ADMIN, api, organizer_claims
 

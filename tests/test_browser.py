@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from local.template import ROOT
-from shared.directory_file import parse_directory_file
+from shared.storage.directory_file import parse_directory_file
 from tests.local_server import LocalServer
 
 pytestmark = pytest.mark.browser

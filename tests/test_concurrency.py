@@ -2,7 +2,7 @@
 writes, If-Match). moto is not concurrency-safe (TOOLS.md: two winners seen), so these run
 against DynamoDB Local, started on a free port, with the template's tables created in it.
 
-Threads call the domain service (shared/lifecycle.py), the code under every handler.
+Threads call the domain service (shared/usecases/lifecycle.py), the code under every handler.
 pynamodb shares one botocore client per model class across threads; botocore clients are
 thread-safe (pynamodb keeps only its botocore *session* per thread).
 """
@@ -18,13 +18,14 @@ from typing import Any
 
 import pytest
 
-from shared import groups, lifecycle
-from shared.auth import Caller
-from shared.directory import read_directory
-from shared.errors import DomainError
-from shared.intake import submit_inquiry
+from shared.api.auth import Caller
+from shared.domain.errors import DomainError
+from shared.domain.stages import Actor
 from shared.settings import GATE_MINIMUMS
-from shared.stages import Actor
+from shared.storage import groups
+from shared.storage.directory import read_directory
+from shared.usecases import lifecycle
+from shared.usecases.intake import submit_inquiry
 from tests import ddblocal
 from tests.pipeline import VALID_FORM
 

@@ -2,8 +2,8 @@
 
 from datetime import UTC, datetime, timedelta
 
-from shared.digest import GroupSummary, compose, iso_week
-from shared.stages import Stage
+from shared.domain.digest import GroupSummary, compose, iso_week
+from shared.domain.stages import Stage
 
 NOW = datetime(2026, 11, 23, 13, 0, tzinfo=UTC)
 

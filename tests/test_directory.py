@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from shared.directory import load_directory, read_directory
-from shared.directory_file import DirectoryFile, parse_directory_file
-from shared.geography import STATE_CODES
+from shared.domain.geography import STATE_CODES
+from shared.storage.directory import load_directory, read_directory
+from shared.storage.directory_file import DirectoryFile, parse_directory_file
 from tests.pipeline import call_api, submit
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -125,13 +125,13 @@ def test_an_unknown_state_is_a_422_problem(directory, aws):
 
 
 def _directory(*organizers):
-    from shared.directory import Directory, Inbox
+    from shared.storage.directory import Directory, Inbox
 
     return Directory(tuple(organizers), Inbox("National", "organize@example.org"))
 
 
 def _organizer(organizer_id, role, active=True):
-    from shared.routing import Organizer, Role
+    from shared.domain.routing import Organizer, Role
 
     return Organizer(organizer_id, organizer_id, Role(role), f"{organizer_id}@example.org", ("CA",), active=active)
 

@@ -10,13 +10,11 @@ from email import message_from_bytes, policy
 
 import pytest
 
-from shared.digest import GroupSummary, compose
-from shared.directory import Inbox
-from shared.events import DigestDue, FollowUpDue, GroupStageChanged, InquiryReceived
-from shared.follow_up_runs import FollowUpFacts
-from shared.followups import DEFAULT_FOLLOW_UPS
-from shared.mailer import to_mime
-from shared.notifications import (
+from shared.domain.digest import GroupSummary, compose
+from shared.domain.follow_up_rules import DEFAULT_FOLLOW_UPS
+from shared.domain.routing import Organizer, Role
+from shared.domain.stages import DEFAULT_GATES, Stage
+from shared.mail.notifications import (
     WORD_JOINER,
     Applicant,
     CoreMember,
@@ -28,9 +26,11 @@ from shared.notifications import (
     plan_inquiry_emails,
     plan_stage_emails,
 )
-from shared.routing import Organizer, Role
+from shared.mail.sender import to_mime
+from shared.outbox.events import DigestDue, FollowUpDue, GroupStageChanged, InquiryReceived
 from shared.settings import EmailSettings
-from shared.stages import DEFAULT_GATES, Stage
+from shared.storage.directory import Inbox
+from shared.usecases.scheduled_runs import FollowUpFacts
 
 # What someone could type into the form, or an organizer into a note, to phish with an
 # email the organization signs.

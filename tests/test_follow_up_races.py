@@ -24,12 +24,12 @@ from typing import Any
 import pytest
 from boto3.dynamodb.types import TypeDeserializer
 
-from shared import groups
-from shared.clock import iso
-from shared.directory import read_directory
-from shared.events import FollowUpDue, GroupStageChanged, TableChange, events_for_change
-from shared.follow_up_runs import RunFailed, run_follow_ups
-from shared.intake import submit_inquiry
+from shared.domain.clock import iso
+from shared.outbox.events import FollowUpDue, GroupStageChanged, TableChange, events_for_change
+from shared.storage import groups
+from shared.storage.directory import read_directory
+from shared.usecases.intake import submit_inquiry
+from shared.usecases.scheduled_runs import RunFailed, run_follow_ups
 from tests import ddblocal
 from tests.pipeline import VALID_FORM
 

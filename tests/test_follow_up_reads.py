@@ -26,9 +26,9 @@ from botocore.client import BaseClient
 
 from bench.follow_ups_scale import load_groups
 from local.lambda_runtime import invoke
-from shared import lifecycle
-from shared.clock import iso
-from shared.intake import submit_inquiry
+from shared.domain.clock import iso
+from shared.usecases import lifecycle
+from shared.usecases.intake import submit_inquiry
 from tests.given import ADMIN_CALLER
 from tests.pipeline import VALID_FORM
 

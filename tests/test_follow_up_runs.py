@@ -8,10 +8,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from local.lambda_runtime import invoke
-from shared import groups, lifecycle
-from shared.directory import load_directory
-from shared.directory_file import parse_directory_file
-from shared.notifications import WORD_JOINER
+from shared.mail.notifications import WORD_JOINER
+from shared.storage import groups
+from shared.storage.directory import load_directory
+from shared.storage.directory_file import parse_directory_file
+from shared.usecases import lifecycle
 from tests.conftest import ROOT, sent_emails
 from tests.given import ADMIN_CALLER, group_at, meet_gate, new_group
 from tests.pipeline import run_async
@@ -194,7 +195,7 @@ def test_the_groups_of_an_organizer_who_left_are_chased_with_the_states_field_or
 
 @pytest.mark.parametrize("event", [{}, {"time": None}, {"time": "garbage"}, {"time": "0001-01-01T00:00:00Z"}, []])
 def test_a_scheduled_event_without_a_usable_time_is_refused_before_anything_is_done(aws, monkeypatch, event):
-    from shared.follow_up_runs import InvalidScheduledEvent
+    from shared.usecases.scheduled_runs import InvalidScheduledEvent
 
     ran = []
     monkeypatch.setattr("functions.follow_ups.app.run_follow_ups", lambda now: ran.append(now))
@@ -281,8 +282,8 @@ def test_the_items_a_run_reads_do_not_grow_with_groups_that_are_not_due(director
 def backdate(group_id: str, days: int) -> None:
     """As if the group had come in `days` earlier (timestamps are kept to the second, so two
     groups made by one test are otherwise often the same age)."""
-    from shared.clock import iso, parse_iso
-    from shared.table import GroupItem
+    from shared.domain.clock import iso, parse_iso
+    from shared.storage.table import GroupItem
 
     group = groups.read_group(group_id).group
     group.update(actions=[GroupItem.created_at.set(iso(parse_iso(group.created_at) - timedelta(days=days)))])

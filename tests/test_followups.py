@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from shared.followups import Action, FollowUpConfig, Snapshot, due_actions, next_due, still_applies
-from shared.stages import Stage
+from shared.domain.follow_up_rules import Action, FollowUpConfig, Snapshot, due_actions, next_due, still_applies
+from shared.domain.stages import Stage
 
 T0 = datetime(2026, 11, 2, 15, 0, tzinfo=UTC)
 SECOND = timedelta(seconds=1)

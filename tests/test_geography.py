@@ -2,7 +2,7 @@
 
 import us
 
-from shared.geography import STATE_CODES, STATE_NAMES
+from shared.domain.geography import STATE_CODES, STATE_NAMES
 
 
 def test_state_codes_match_the_us_package():

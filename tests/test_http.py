@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 from local.event_shapes import http_api_event
-from shared.errors import GateNotMet, NotFound, RateLimited
-from shared.http import endpoint, json_response, make_resolver
+from shared.api.problems import endpoint, json_response, make_resolver
+from shared.domain.errors import GateNotMet, NotFound, RateLimited
 
 
 def test_a_domain_error_becomes_its_problem_with_extensions():

@@ -7,8 +7,8 @@ import unicodedata
 
 import pytest
 
-from shared.errors import ValidationFailed
-from shared.inquiry import parse_inquiry
+from shared.domain.errors import ValidationFailed
+from shared.parsing.inquiry import parse_inquiry
 from tests.pipeline import VALID_FORM, call_api, submit
 
 

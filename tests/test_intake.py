@@ -104,7 +104,7 @@ def test_a_retried_repeat_inquiry_is_still_a_duplicate_once(directory, aws):
 def test_the_same_words_on_another_day_are_a_new_inquiry_for_the_organizer(directory, aws, monkeypatch):
     from datetime import timedelta
 
-    from shared.clock import utcnow
+    from shared.domain.clock import utcnow
 
     submit(aws)
     later = utcnow() + timedelta(days=8)
@@ -118,7 +118,7 @@ def test_the_same_words_on_another_day_are_a_new_inquiry_for_the_organizer(direc
 
 
 def test_routing_counts_open_inquiries_on_the_organizer(directory, aws):
-    from shared.directory import read_directory
+    from shared.storage.directory import read_directory
 
     submit(aws)
     submit(aws, {**VALID_FORM, "email": "other@example.com"})
@@ -127,7 +127,7 @@ def test_routing_counts_open_inquiries_on_the_organizer(directory, aws):
 
 
 def test_the_group_records_who_it_was_routed_to_and_why(directory, aws):
-    from shared.groups import get_group_item
+    from shared.storage.groups import get_group_item
 
     response = submit(aws)
     group = get_group_item(response.body["group_id"])
@@ -139,7 +139,7 @@ def test_the_group_records_who_it_was_routed_to_and_why(directory, aws):
 
 
 def test_a_filled_honeypot_looks_accepted_but_stores_and_sends_nothing(directory, aws):
-    from shared.groups import find_open_group_id, get_group_item
+    from shared.storage.groups import find_open_group_id, get_group_item
 
     real = submit(aws, {**VALID_FORM, "email": "real@example.com"})
     run_async(aws)

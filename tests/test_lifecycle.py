@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from shared import groups
-from shared.directory import read_directory
+from shared.storage import groups
+from shared.storage.directory import read_directory
 from tests import given
 from tests.given import PLAN, day
 from tests.pipeline import ADMIN, VALID_FORM, api, organizer_claims, submit

@@ -183,3 +183,51 @@ def test_an_unknown_local_route_is_a_404_problem_and_health_a_200():
     assert dev_route("GET", "/_local/nothing").status == 404
     assert dev_route("GET", "/_local/health").status == 200
     assert dev_route("HEAD", "/_local/health").status == 200
+
+
+@pytest.fixture
+def web(tmp_path, monkeypatch):
+    """A web/ tree: the form at the top, a page with its own router under pages/."""
+    (tmp_path / "index.html").write_text("form")
+    (tmp_path / "pages").mkdir()
+    (tmp_path / "pages" / "index.html").write_text("page")
+    (tmp_path / "pages" / "app.js").write_text("js")
+    (tmp_path / ".secret").write_text("no")
+    monkeypatch.setattr("local.server.WEB", tmp_path)
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    ("path", "wants_page", "served"),
+    [
+        ("/", False, "index.html"),
+        ("/pages/app.js", False, "pages/app.js"),
+        ("/pages/", False, "pages/index.html"),
+        ("/pages/groups/g-1", True, "pages/index.html"),  # a deep link opens the page
+        ("/pages/groups/g-1", False, None),  # the same path called by the API client
+        ("/nothing/here", True, None),
+        ("/.secret", False, None),
+        ("/pages/../.secret", True, None),
+    ],
+)
+def test_web_files_and_page_deep_links_are_served_and_nothing_outside(web, path, wants_page, served):
+    from local.server import web_file
+
+    found = web_file(path, wants_page=wants_page)
+
+    assert (found.relative_to(web).as_posix() if found else None) == served
+
+
+@pytest.mark.parametrize(
+    ("headers", "page"),
+    [
+        ({"accept": "text/html,application/xhtml+xml"}, True),
+        ({"accept": "text/html", "authorization": "Bearer x"}, False),
+        ({"accept": "application/json"}, False),
+        ({}, False),
+    ],
+)
+def test_a_navigation_asks_for_html_without_a_token(headers, page):
+    from local.server import wants_page
+
+    assert wants_page(headers) is page

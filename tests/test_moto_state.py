@@ -43,7 +43,7 @@ def test_what_one_test_stores_and_sends_the_next_does_not_see(directory, aws, tu
 
 
 def test_the_directory_is_there_again_after_a_test_changed_it(directory, aws):
-    from shared.directory import read_directory
+    from shared.storage.directory import read_directory
 
     assert read_directory() == directory  # open inquiry counts included: nothing kept from other tests
 
@@ -64,7 +64,7 @@ def test_dynamodb_answers_are_what_motos_serializer_makes(directory, aws):
 
     DynamoHandler.serialized = recording
     try:
-        from shared import groups
+        from shared.storage import groups
 
         [item] = groups.groups_in_state("CA")[0]
         groups.read_group(item.group_id)

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from shared.directory_file import parse_directory_file
-from shared.geography import STATE_CODES
-from shared.routing import Organizer, Role, RouteReason, field_organizer_for, route
+from shared.domain.geography import STATE_CODES
+from shared.domain.routing import Organizer, Role, RouteReason, field_organizer_for, route
+from shared.storage.directory_file import parse_directory_file
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -12,7 +12,7 @@ import pytest
 from local import drivers
 from local.event_shapes import eventbridge_event, sqs_event
 from local.lambda_runtime import invoke
-from shared import lifecycle
+from shared.usecases import lifecycle
 from tests import given
 from tests.conftest import sent_emails
 from tests.pipeline import ADMIN, api, organizer_claims, run_async

@@ -1,7 +1,7 @@
 """The stage machine (DESIGN §1), exhaustively: every stage × target × role × gate state
 (every combination of each exit gate's requirements met or not), then every gate at its
 boundary. The expectations are written from DESIGN's table here, not read from
-shared/stages.py, so a change to the machine has to change this file too."""
+shared/domain/stages.py, so a change to the machine has to change this file too."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from shared.errors import Forbidden, GateNotMet, MoveNotAllowed, ValidationFailed
-from shared.stages import (
+from shared.domain.errors import Forbidden, GateNotMet, MoveNotAllowed, ValidationFailed
+from shared.domain.stages import (
     ActivityKind,
     Actor,
     GateConfig,

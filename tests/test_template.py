@@ -118,7 +118,7 @@ def test_every_dead_letter_queue_raises_an_alarm():
 
 
 def test_the_email_claim_cannot_be_changed_by_an_organizer_unverified():
-    # Identity is the `email` claim matched to the directory (shared/auth.py).
+    # Identity is the `email` claim matched to the directory (shared/api/auth.py).
     pool = TEMPLATE["Resources"]["OrganizerUserPool"]["Properties"]
     client = TEMPLATE["Resources"]["OrganizerUserPoolClient"]["Properties"]
     assert pool["UserAttributeUpdateSettings"]["AttributesRequireVerificationBeforeUpdate"] == ["email"]

@@ -1,7 +1,7 @@
 """SQS (domain events from the bus) → SES: the one function that sends email.
 
 Each queue message is an EventBridge event. It becomes zero or more emails, each sent
-at most once (shared/mailer.py). A message that fails is reported alone; after the
+at most once (shared/mail/sender.py). A message that fails is reported alone; after the
 queue's maxReceiveCount it moves to the email DLQ.
 """
 
@@ -11,10 +11,11 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
-from shared import mailer, settings
+from shared import settings
 from shared.batch import logs_failures
-from shared.events import parse_event
-from shared.notifications import emails_for
+from shared.mail import sender
+from shared.mail.notifications import emails_for
+from shared.outbox.events import parse_event
 
 logger = Logger()
 # Report every failed message, even when all fail, so each is retried and redriven on its own.
@@ -29,11 +30,11 @@ def record_handler(record: SQSRecord) -> None:
         logger.warning("event type without emails", extra={"detail_type": envelope["detail-type"]})
         return
     for email in emails_for(event, settings.email()):
-        mailer.send_once(email)
+        sender.send_once(email)
         logger.info("email sent", extra={"key": email.key})
 
 
 @logger.inject_lambda_context(clear_state=True)
 def handler(event, context):
-    mailer.register_lambda_context(context)
+    sender.register_lambda_context(context)
     return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)

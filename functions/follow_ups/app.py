@@ -4,7 +4,7 @@ stale inquiries closed. Replaying a run sends nothing twice."""
 
 from aws_lambda_powertools import Logger
 
-from shared.follow_up_runs import now_of, run_follow_ups
+from shared.usecases.scheduled_runs import now_of, run_follow_ups
 
 logger = Logger()
 

@@ -1,13 +1,13 @@
 """The organizer API for groups (DESIGN §2): list, read, add members, log activities,
 move stages (chartering included) and record the plan. JWT-protected by API Gateway;
-shared/auth.py reads the verified claims, shared/lifecycle.py does the work."""
+shared/api/auth.py reads the verified claims, shared/usecases/lifecycle.py does the work."""
 
 from aws_lambda_powertools import Logger
 
-from shared import lifecycle
-from shared.auth import Caller, caller_of
-from shared.clock import utcnow
-from shared.http import header, json_response, make_resolver, read_json_object
+from shared.api.auth import Caller, caller_of
+from shared.api.problems import header, json_response, make_resolver, read_json_object
+from shared.domain.clock import utcnow
+from shared.usecases import lifecycle
 
 logger = Logger()
 app = make_resolver()

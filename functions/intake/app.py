@@ -3,9 +3,9 @@
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 
-from shared.clock import utcnow
-from shared.http import endpoint, json_response, read_json_object, source_ip
-from shared.intake import submit_inquiry
+from shared.api.problems import endpoint, json_response, read_json_object, source_ip
+from shared.domain.clock import utcnow
+from shared.usecases.intake import submit_inquiry
 
 logger = Logger()
 metrics = Metrics()

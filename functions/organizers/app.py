@@ -2,10 +2,10 @@
 
 from aws_lambda_powertools import Logger
 
-from shared.directory import read_directory
-from shared.errors import FieldError, ValidationFailed
-from shared.geography import is_state_code
-from shared.http import endpoint, json_response, query_parameter
+from shared.api.problems import endpoint, json_response, query_parameter
+from shared.domain.errors import FieldError, ValidationFailed
+from shared.domain.geography import is_state_code
+from shared.storage.directory import read_directory
 
 logger = Logger()
 

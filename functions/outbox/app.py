@@ -9,8 +9,8 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 
 from shared.batch import logs_failures
-from shared.events import TableChange, events_for_change
-from shared.publisher import publish
+from shared.outbox.events import TableChange, events_for_change
+from shared.outbox.publisher import publish
 
 logger = Logger()
 # Report every failed record, even when all fail, so retries and the DLQ see items, not a crash.

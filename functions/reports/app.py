@@ -3,10 +3,10 @@
 
 from aws_lambda_powertools import Logger
 
-from shared import lifecycle
-from shared.auth import caller_of
-from shared.http import endpoint, json_response, response
-from shared.organizer_requests import ReportQuery, parse
+from shared.api.auth import caller_of
+from shared.api.problems import endpoint, json_response, response
+from shared.parsing.organizer import ReportQuery, parse
+from shared.usecases import lifecycle
 
 logger = Logger()
 

@@ -3,7 +3,7 @@
 
 from aws_lambda_powertools import Logger
 
-from shared.follow_up_runs import now_of, run_weekly_digest
+from shared.usecases.scheduled_runs import now_of, run_weekly_digest
 
 logger = Logger()
 

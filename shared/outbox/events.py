@@ -1,7 +1,7 @@
 """Domain events (DESIGN §3) and how committed table changes become them.
 
 The DynamoDB stream is the outbox: an event exists only because its state was committed.
-`events_for_change` is pure; shared/publisher.py sends what it returns to EventBridge.
+`events_for_change` is pure; shared/outbox/publisher.py sends what it returns to EventBridge.
 Events carry ids, never personal data: consumers read what they need from the table.
 """
 

@@ -12,8 +12,8 @@ import unicodedata
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from shared.errors import FieldError, ValidationFailed
-from shared.geography import is_state_code, is_zip
+from shared.domain.errors import FieldError, ValidationFailed
+from shared.domain.geography import is_state_code, is_zip
 
 MAX_MESSAGE = 2000
 # Bidirectional embeddings, overrides and isolates ("Trojan Source" characters).

@@ -13,10 +13,10 @@ from typing import Any, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
-from shared.errors import FieldError, ValidationFailed
-from shared.geography import is_state_code
-from shared.inquiry import InvalidText, clean_email, clean_text
-from shared.stages import ActivityKind, MemberRole, Stage
+from shared.domain.errors import FieldError, ValidationFailed
+from shared.domain.geography import is_state_code
+from shared.domain.stages import ActivityKind, MemberRole, Stage
+from shared.parsing.inquiry import InvalidText, clean_email, clean_text
 
 MAX_NOTES = 2000
 DEFAULT_PAGE = 25
@@ -37,7 +37,7 @@ def _one_of(value: Any, allowed: type) -> Any:
 
 
 def _as_field_error(read: Any, *args: Any, **kwargs: Any) -> Any:
-    """The form's own readers (shared/inquiry.py), with their words as this field's error."""
+    """The form's own readers (shared/parsing/inquiry.py), with their words as this field's error."""
     try:
         return read(*args, **kwargs)
     except InvalidText as err:

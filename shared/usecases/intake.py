@@ -7,14 +7,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from shared import ratelimit, settings
-from shared.directory import read_directory
-from shared.followups import Snapshot, next_due
-from shared.groups import FIRST_STAGE, store_inquiry
-from shared.inquiry import parse_inquiry
-from shared.routing import Organizer, Role, route
+from shared import settings
+from shared.domain.follow_up_rules import Snapshot, next_due
+from shared.domain.routing import Organizer, Role, route
+from shared.domain.stages import Stage
+from shared.parsing.inquiry import parse_inquiry
 from shared.settings import HOTLINE, HOTLINE_LETTERS
-from shared.stages import Stage
+from shared.storage import ratelimit
+from shared.storage.directory import read_directory
+from shared.storage.groups import FIRST_STAGE, store_inquiry
 
 ROLE_TITLES = {Role.AREA_COORDINATOR: "Area Coordinator", Role.FIELD_ORGANIZER: "Field Organizer"}
 

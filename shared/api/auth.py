@@ -19,9 +19,9 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from shared.directory import Directory, read_directory
-from shared.errors import Forbidden, NotAuthenticated, NotYourState
-from shared.stages import Actor
+from shared.domain.errors import Forbidden, NotAuthenticated, NotYourState
+from shared.domain.stages import Actor
+from shared.storage.directory import Directory, read_directory
 
 # Strongest first: a person in several groups acts with the strongest role.
 ROLE_ORDER = (Actor.ADMIN, Actor.FIELD_ORGANIZER, Actor.AREA_COORDINATOR)

@@ -10,8 +10,8 @@ from datetime import datetime, timedelta
 
 from pynamodb.exceptions import UpdateError
 
-from shared.errors import RateLimited
-from shared.table import RateItem, bind
+from shared.domain.errors import RateLimited
+from shared.storage.table import RateItem, bind
 
 _SALT = b"start-a-group/rate/v1"
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from shared.routing import Organizer, Role, field_organizer_for
-from shared.table import DigestItem, InboxItem, Item, OrganizerItem, bind
+from shared.domain.routing import Organizer, Role, field_organizer_for
+from shared.storage.table import DigestItem, InboxItem, Item, OrganizerItem, bind
 
 if TYPE_CHECKING:
-    from shared.directory_file import DirectoryFile
+    from shared.storage.directory_file import DirectoryFile
 
 DIRECTORY_PK = "DIRECTORY"
 ORGANIZER_PREFIX = "ORGANIZER#"

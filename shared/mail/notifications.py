@@ -15,16 +15,16 @@ from typing import Any
 from pydantic import BaseModel
 
 from shared import settings
-from shared.directory import Directory, Inbox, read_directory
-from shared.events import DigestDue, FollowUpDue, GroupStageChanged, InquiryReceived
-from shared.followups import NO_RESPONSE, SYSTEM, FollowUpConfig
-from shared.geography import STATE_NAMES
-from shared.groups import get_group_item, get_inquiry, read_group
-from shared.intake import ROLE_TITLES
-from shared.program import STEP_TEXTS, STEP_TITLES
-from shared.routing import Organizer
+from shared.domain.follow_up_rules import NO_RESPONSE, SYSTEM, FollowUpConfig
+from shared.domain.geography import STATE_NAMES
+from shared.domain.program import STEP_TEXTS, STEP_TITLES
+from shared.domain.routing import Organizer
+from shared.domain.stages import GateConfig, MemberRole, Stage, gate_asks
+from shared.outbox.events import DigestDue, FollowUpDue, GroupStageChanged, InquiryReceived
 from shared.settings import HOTLINE, HOTLINE_LETTERS, EmailSettings
-from shared.stages import GateConfig, MemberRole, Stage, gate_asks
+from shared.storage.directory import Directory, Inbox, read_directory
+from shared.storage.groups import get_group_item, get_inquiry, read_group
+from shared.usecases.intake import ROLE_TITLES
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -355,8 +355,8 @@ def _escalation_target(facts: Any, routed_email: str) -> Organizer | None:
 def plan_follow_up_emails(
     event: FollowUpDue, facts: Any, inbox: Inbox | None, config: EmailSettings, follow_ups: Any
 ) -> list[OutgoingEmail]:
-    """DESIGN §5's follow-ups. `facts` is a shared.follow_up_runs.FollowUpFacts."""
-    from shared.clock import parse_iso
+    """DESIGN §5's follow-ups. `facts` is a shared.usecases.scheduled_runs.FollowUpFacts."""
+    from shared.domain.clock import parse_iso
 
     as_of = parse_iso(event.run_at or event.due_at)
     place = f"{facts.city}, {STATE_NAMES[facts.state]}"
@@ -413,7 +413,7 @@ def plan_digest_email(event: DigestDue, organizer: Organizer, sections: list[Any
 def emails_for(event: BaseModel, config: EmailSettings, directory: Directory | None = None) -> list[OutgoingEmail]:
     """The emails an event causes, with the facts read from the table."""
     if isinstance(event, FollowUpDue):
-        from shared.follow_up_runs import follow_up_facts
+        from shared.usecases.scheduled_runs import follow_up_facts
 
         facts = follow_up_facts(event.group_id, event.slot)
         if facts is None:
@@ -421,9 +421,9 @@ def emails_for(event: BaseModel, config: EmailSettings, directory: Directory | N
         directory = directory or read_directory()
         return plan_follow_up_emails(event, facts, directory.national_inbox, config, settings.follow_ups())
     if isinstance(event, DigestDue):
-        from shared.clock import parse_iso
-        from shared.digest import compose
-        from shared.follow_up_runs import digest_summaries
+        from shared.domain.clock import parse_iso
+        from shared.domain.digest import compose
+        from shared.usecases.scheduled_runs import digest_summaries
 
         directory = directory or read_directory()
         organizer = directory.get(event.organizer_id)

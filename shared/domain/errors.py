@@ -1,4 +1,4 @@
-"""Domain errors with meaning. shared/http.py maps each to one RFC 9457 problem."""
+"""Domain errors with meaning. shared/api/problems.py maps each to one RFC 9457 problem."""
 
 from __future__ import annotations
 

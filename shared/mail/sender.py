@@ -16,7 +16,7 @@ from functools import cache
 from typing import Any
 
 from shared import settings
-from shared.notifications import OutgoingEmail
+from shared.mail.notifications import OutgoingEmail
 
 SENDER_NAME = "Start a Group"
 

@@ -10,7 +10,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from shared import settings
-from shared.events import SOURCE, detail_of
+from shared.outbox.events import SOURCE, detail_of
 
 
 class PublishFailed(Exception):

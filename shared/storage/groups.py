@@ -19,13 +19,13 @@ from pynamodb.connection import Connection
 from pynamodb.exceptions import PutError, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from shared.clock import iso
-from shared.directory import organizer_key
-from shared.followups import Due
-from shared.inquiry import Inquiry
-from shared.routing import Routing
-from shared.stages import Move
-from shared.table import (
+from shared.domain.clock import iso
+from shared.domain.follow_up_rules import Due
+from shared.domain.routing import Routing
+from shared.domain.stages import Move
+from shared.parsing.inquiry import Inquiry
+from shared.storage.directory import organizer_key
+from shared.storage.table import (
     ActivityItem,
     ApplicantItem,
     CounterItem,
@@ -265,7 +265,7 @@ def get_inquiry(group_id: str, inquiry_id: str) -> InquiryItem | None:
 # --- the organizer side: reading a group whole, and writing to it -------------------------
 #
 # Every write to a group is one transaction that also bumps the group's `version`, on the
-# condition that the version is still the one read. The caller (shared/lifecycle.py)
+# condition that the version is still the one read. The caller (shared/usecases/lifecycle.py)
 # decides what a lost race means: 412 for a stale If-Match, else read again and retry.
 
 

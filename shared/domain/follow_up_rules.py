@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from shared.clock import iso
-from shared.stages import Stage
+from shared.domain.clock import iso
+from shared.domain.stages import Stage
 
 
 class Action(StrEnum):

@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from shared.program import STEP_TITLES
-from shared.stages import FORWARD, Stage
+from shared.domain.program import STEP_TITLES
+from shared.domain.stages import FORWARD, Stage
 
 
 @dataclass(frozen=True)

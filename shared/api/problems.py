@@ -16,7 +16,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from shared.errors import DomainError, MalformedRequest, NotFound, PayloadTooLarge, UnsupportedMediaType
+from shared.domain.errors import DomainError, MalformedRequest, NotFound, PayloadTooLarge, UnsupportedMediaType
 
 PROBLEM_BASE = "https://start-a-group.example.org/problems/"
 PROBLEM_TYPE = "application/problem+json"

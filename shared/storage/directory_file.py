@@ -1,7 +1,7 @@
 """The organizer directory as a file (data/organizers.yaml): its format and its checks.
 
 Only tooling reads the file (the loader, the local stack, tests); the functions read the
-directory from the table (shared/directory.py), so none of them imports this module or
+directory from the table (shared/storage/directory.py), so none of them imports this module or
 pydantic for it.
 """
 
@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from shared.geography import STATE_CODES
-from shared.routing import Role
+from shared.domain.geography import STATE_CODES
+from shared.domain.routing import Role
 
 
 class OrganizerEntry(BaseModel):

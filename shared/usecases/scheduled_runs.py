@@ -1,7 +1,7 @@
 """The scheduled runs of DESIGN §5: what is due, acted on exactly once per slot.
 
 A run reads only the groups the sparse Due index says are due at `now` (never a Scan),
-reads each one whole (consistently), asks the pure rules (shared/followups.py) what to do,
+reads each one whole (consistently), asks the pure rules (shared/domain/follow_up_rules.py) what to do,
 and takes each follow-up's slot with a conditional write on the version it read. The
 notice's insert becomes a FollowUpDue event on the stream, and the email sender sends it.
 A group that changed meanwhile is read again; one that moved on gets nothing.
@@ -16,11 +16,10 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 
-from shared import groups, lifecycle, settings
-from shared.clock import SCHEDULE_YEARS, iso, parse_iso
-from shared.digest import GroupSummary, iso_week
-from shared.directory import read_directory, take_digest
-from shared.followups import (
+from shared import settings
+from shared.domain.clock import SCHEDULE_YEARS, iso, parse_iso
+from shared.domain.digest import GroupSummary, iso_week
+from shared.domain.follow_up_rules import (
     NO_RESPONSE,
     SYSTEM,
     Action,
@@ -30,10 +29,13 @@ from shared.followups import (
     quiet_since,
     waiting_since,
 )
-from shared.geography import STATE_NAMES
-from shared.groups import GroupRecord, StageChange, WriteCancelled
-from shared.routing import Organizer, Role
-from shared.stages import Actor, GateConfig, Stage, check_move, next_gate
+from shared.domain.geography import STATE_NAMES
+from shared.domain.routing import Organizer, Role
+from shared.domain.stages import Actor, GateConfig, Stage, check_move, next_gate
+from shared.storage import groups
+from shared.storage.directory import read_directory, take_digest
+from shared.storage.groups import GroupRecord, StageChange, WriteCancelled
+from shared.usecases import lifecycle
 
 logger = Logger(service="start-a-group")
 
@@ -239,8 +241,8 @@ class FollowUpFacts:
 def follow_up_facts(group_id: str, slot: str) -> FollowUpFacts | None:
     """The group's facts for a follow-up email, or None when the group is gone or has moved
     on since the run took the slot (a conversation logged, a stage moved): no stale email."""
-    from shared.followups import still_applies
-    from shared.routing import field_organizer_for
+    from shared.domain.follow_up_rules import still_applies
+    from shared.domain.routing import field_organizer_for
 
     record = groups.read_group(group_id)
     if record is None:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
 
-from shared.errors import FieldError, Forbidden, GateNotMet, MoveNotAllowed, ValidationFailed
+from shared.domain.errors import FieldError, Forbidden, GateNotMet, MoveNotAllowed, ValidationFailed
 
 
 class Stage(StrEnum):

@@ -1,6 +1,6 @@
 """The single DynamoDB table: its item types and indexes, as pynamodb models.
 
-Only the aggregate modules (shared/groups.py, shared/directory.py, shared/ratelimit.py)
+Only the aggregate modules (shared/storage/groups.py, shared/storage/directory.py, shared/storage/ratelimit.py)
 import this; nothing else builds a key. Layout (see README "Data model"):
 
   PK                     SK                            item

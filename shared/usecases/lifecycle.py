@@ -1,8 +1,8 @@
 """The organizer side of a group's life (DESIGN §1-2): list and read groups, add members,
 log activities, move stages (chartering included), record the plan, the pipeline report.
 
-One function per route; each takes the Caller (shared/auth.py), checks territory and role,
-validates the input, and writes through shared/groups.py.
+One function per route; each takes the Caller (shared/api/auth.py), checks territory and role,
+validates the input, and writes through shared/storage/groups.py.
 
 Writes: every write bumps the group's version, in one transaction conditional on the
 version that was read. With `If-Match`, a version other than the client's is a 412 and
@@ -23,21 +23,12 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any, TypeVar
 
-from shared import groups, settings
-from shared.auth import Caller
-from shared.clock import iso, parse_iso
-from shared.errors import Conflict, FieldError, GroupBusy, NotFound, StaleVersion, ValidationFailed, WrongStage
-from shared.followups import FollowUpConfig, Snapshot, next_due
-from shared.groups import GroupRecord, StageChange, WriteCancelled
-from shared.organizer_requests import (
-    ActivityRequest,
-    ListQuery,
-    MemberRequest,
-    PlanRequest,
-    StageMoveRequest,
-    parse,
-)
-from shared.stages import (
+from shared import settings
+from shared.api.auth import Caller
+from shared.domain.clock import iso, parse_iso
+from shared.domain.errors import Conflict, FieldError, GroupBusy, NotFound, StaleVersion, ValidationFailed, WrongStage
+from shared.domain.follow_up_rules import FollowUpConfig, Snapshot, next_due
+from shared.domain.stages import (
     MOVERS,
     ActivityKind,
     GateConfig,
@@ -47,7 +38,17 @@ from shared.stages import (
     check_move,
     next_gate,
 )
-from shared.table import ActivityItem, GroupItem, HistoryItem, MemberItem
+from shared.parsing.organizer import (
+    ActivityRequest,
+    ListQuery,
+    MemberRequest,
+    PlanRequest,
+    StageMoveRequest,
+    parse,
+)
+from shared.storage import groups
+from shared.storage.groups import GroupRecord, StageChange, WriteCancelled
+from shared.storage.table import ActivityItem, GroupItem, HistoryItem, MemberItem
 
 # Lost races on the group (without If-Match) are retried this many times in all. A write
 # without If-Match applies to the current version (DESIGN §2): with N simultaneous writers
@@ -74,7 +75,7 @@ class Written:
 
 
 def facts_of(record: GroupRecord) -> GroupFacts:
-    """The founder is the first core member and the first member (see shared/stages.py)."""
+    """The founder is the first core member and the first member (see shared/domain/stages.py)."""
     group = record.group
     cores = sum(1 for m in record.members if m.role == MemberRole.CORE)
     activities = tuple(
@@ -96,7 +97,7 @@ def facts_of(record: GroupRecord) -> GroupFacts:
 def snapshot_of(
     record: GroupRecord, gates: GateConfig, *, moved_to: Stage | None = None, at: datetime | None = None
 ) -> Snapshot:
-    """What the follow-up rules look at (shared/followups.py); with `moved_to`, as it will
+    """What the follow-up rules look at (shared/domain/follow_up_rules.py); with `moved_to`, as it will
     be once the group has moved there at `at`."""
     group = record.group
     stage = moved_to or Stage(group.stage)

@@ -1,0 +1,1 @@
+"""Which emails an event causes, how they read, and sending them once."""

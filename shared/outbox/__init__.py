@@ -1,0 +1,1 @@
+"""Committed table changes become domain events on the bus."""

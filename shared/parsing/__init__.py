@@ -1,0 +1,1 @@
+"""What people and organizers send, checked and normalized into domain values."""

@@ -1,0 +1,1 @@
+"""DynamoDB access, one module per aggregate; nothing else builds a key."""
