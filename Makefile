@@ -8,7 +8,7 @@ export AWS_DEFAULT_REGION ?= us-east-1
 export SAM_CLI_TELEMETRY := 0
 PYTEST_ARGS ?=
 
-.PHONY: help install test lint validate unit dev invoke bench load-directory build deploy clean
+.PHONY: help install test lint typecheck validate unit dev invoke bench load-directory build deploy clean
 
 help:  ## List the commands
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -20,15 +20,18 @@ lint: install  ## ruff
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
+typecheck: install  ## mypy on shared/ and functions/ (config in pyproject.toml)
+	$(VENV)/bin/mypy
+
 validate: install  ## sam validate + cfn-lint on template.yaml
 	$(TOOLS)/sam validate --template template.yaml --region $(AWS_DEFAULT_REGION)
 	$(TOOLS)/cfn-lint template.yaml
 
-test: install lint validate  ## Lint, template checks and every test
+test: install lint typecheck validate  ## Lint, type checks, template checks and every test
 	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
 
-unit: install  ## Only the fast tests (no subprocesses, no DynamoDB Local, no browser)
-	$(PY) -m pytest -m "not ddblocal and not stack and not browser" $(PYTEST_ARGS)
+unit: install  ## Only the fast tests (no subprocesses, DynamoDB Local, browser or sam build), on 2 workers
+	$(PY) -m pytest -n 2 -m "not ddblocal and not stack and not browser and not build" $(PYTEST_ARGS)
 
 dev: install  ## Run the whole system locally on 127.0.0.1:PORT (default 3000) until Ctrl-C
 	@$(PY) -m local.server

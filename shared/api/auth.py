@@ -118,13 +118,11 @@ def caller_from_claims(
     if actor is None:
         raise Forbidden("Your account has no organizer role (admins, field_organizers or area_coordinators).")
     subject = str(claims.get("sub") or "") or None
-    organizer = None
-    if actor is not Actor.ADMIN:
-        organizer = directory().by_email(email)
-        if organizer is None:
-            raise Forbidden("Your account is not in the organizer directory; ask an admin to add you.")
     if actor is Actor.ADMIN:
         return Caller(actor, email, subject=subject)
+    organizer = directory().by_email(email)
+    if organizer is None:
+        raise Forbidden("Your account is not in the organizer directory; ask an admin to add you.")
     return Caller(actor, email, organizer.organizer_id, frozenset(organizer.states), subject)
 
 

@@ -83,14 +83,14 @@ def make_resolver() -> Any:
     """A Powertools resolver for a function behind several routes, whose every error is a
     problem: domain errors by their mapping, unknown routes as 404, the unexpected as 500.
     Routes may return the same response dicts as `endpoint` functions (json_response, ...)."""
-    from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+    from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, BedrockResponse, Response
 
     def to_response(out: HttpResponse) -> Response:
         headers = dict(out["headers"])
         return Response(out["statusCode"], headers.pop("Content-Type"), out["body"], headers)
 
     class Resolver(APIGatewayHttpResolver):
-        def _to_response(self, result: Any) -> Response:
+        def _to_response(self, result: Any) -> Response | BedrockResponse:
             # Our response dicts are responses, not JSON bodies (tests/test_http.py holds this).
             if isinstance(result, dict) and "statusCode" in result:
                 return to_response(result)

@@ -10,11 +10,12 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
 from shared import settings
+from shared.domain.digest import DigestSection
 from shared.domain.follow_up_rules import NO_RESPONSE, SYSTEM, FollowUpConfig
 from shared.domain.geography import STATE_NAMES
 from shared.domain.program import STEP_TEXTS, STEP_TITLES
@@ -25,6 +26,9 @@ from shared.settings import HOTLINE, HOTLINE_LETTERS, EmailSettings
 from shared.storage.directory import Directory, Inbox, read_directory
 from shared.storage.groups import get_group_item, get_inquiry, read_group
 from shared.usecases.intake import ROLE_TITLES
+
+if TYPE_CHECKING:
+    from shared.usecases.scheduled_runs import FollowUpFacts
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -345,7 +349,7 @@ def _stage_facts(event: GroupStageChanged, directory: Directory | None) -> Stage
     )
 
 
-def _escalation_target(facts: Any, routed_email: str) -> Organizer | None:
+def _escalation_target(facts: FollowUpFacts, routed_email: str) -> Organizer | None:
     """Up a level from the organizer a group was routed to: the state's field organizer,
     or None (the national inbox) where there is none or it is the one who has not answered."""
     up = facts.field_organizer
@@ -353,9 +357,9 @@ def _escalation_target(facts: Any, routed_email: str) -> Organizer | None:
 
 
 def plan_follow_up_emails(
-    event: FollowUpDue, facts: Any, inbox: Inbox | None, config: EmailSettings, follow_ups: Any
+    event: FollowUpDue, facts: FollowUpFacts, inbox: Inbox | None, config: EmailSettings, follow_ups: FollowUpConfig
 ) -> list[OutgoingEmail]:
-    """DESIGN §5's follow-ups. `facts` is a shared.usecases.scheduled_runs.FollowUpFacts."""
+    """The scheduled follow-ups: reminder, escalation, closing notice, nudge, charter-eligible notice."""
     from shared.domain.clock import parse_iso
 
     as_of = parse_iso(event.run_at or event.due_at)
@@ -400,7 +404,7 @@ def plan_follow_up_emails(
     return []
 
 
-def plan_digest_email(event: DigestDue, organizer: Organizer, sections: list[Any]) -> list[OutgoingEmail]:
+def plan_digest_email(event: DigestDue, organizer: Organizer, sections: list[DigestSection]) -> list[OutgoingEmail]:
     """The weekly digest; nothing when the organizer has no open group."""
     if not sections:
         return []
@@ -433,10 +437,10 @@ def emails_for(event: BaseModel, config: EmailSettings, directory: Directory | N
         sections = compose(digest_summaries(organizer, as_of), as_of, str(config.organizer_app_url))
         return plan_digest_email(event, organizer, sections)
     if isinstance(event, GroupStageChanged):
-        facts = _stage_facts(event, directory)
-        if facts is None:
+        stage_facts = _stage_facts(event, directory)
+        if stage_facts is None:
             return []
-        return plan_stage_emails(event, facts, config, settings.gates())
+        return plan_stage_emails(event, stage_facts, config, settings.gates())
     if isinstance(event, InquiryReceived):
         group = get_group_item(event.group_id)
         inquiry = get_inquiry(event.group_id, event.inquiry_id)

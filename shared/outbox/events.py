@@ -81,7 +81,7 @@ class DigestDue(BaseModel):
 
 
 DomainEvent = InquiryReceived | GroupStageChanged | FollowUpDue | DigestDue
-EVENT_TYPES: dict[str, type[BaseModel]] = {
+EVENT_TYPES: dict[str, type[DomainEvent]] = {
     "InquiryReceived": InquiryReceived,
     "GroupStageChanged": GroupStageChanged,
     "FollowUpDue": FollowUpDue,
@@ -89,11 +89,11 @@ EVENT_TYPES: dict[str, type[BaseModel]] = {
 }
 
 
-def detail_of(event: BaseModel) -> dict[str, Any]:
+def detail_of(event: DomainEvent) -> dict[str, Any]:
     return event.model_dump(mode="json", exclude={"detail_type"})
 
 
-def parse_event(detail_type: str, detail: dict[str, Any]) -> BaseModel | None:
+def parse_event(detail_type: str, detail: dict[str, Any]) -> DomainEvent | None:
     """The domain event an EventBridge envelope carries, or None for a type we do not know."""
     model = EVENT_TYPES.get(detail_type)
     return model.model_validate(detail) if model else None
@@ -108,7 +108,7 @@ class TableChange:
     new: dict[str, Any] | None
 
 
-def events_for_change(change: TableChange) -> list[BaseModel]:
+def events_for_change(change: TableChange) -> list[DomainEvent]:
     new, old = change.new or {}, change.old or {}
     kind = new.get("kind") or old.get("kind")
     if kind == "inquiry" and change.event_name == "INSERT":

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, timedelta
+from enum import StrEnum
 from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
@@ -23,13 +24,15 @@ DEFAULT_PAGE = 25
 MAX_PAGE = 100
 
 M = TypeVar("M", bound=BaseModel)
+E = TypeVar("E", bound=StrEnum)
+Day = date  # inside ActivityRequest, `date` names the field
 
 
 def _invalid(message: str) -> PydanticCustomError:
     return PydanticCustomError("invalid", message)
 
 
-def _one_of(value: Any, allowed: type) -> Any:
+def _one_of(value: Any, allowed: type[E]) -> E:
     names = [m.value for m in allowed]
     if not isinstance(value, str) or value not in names:
         raise _invalid(f"must be one of {', '.join(names)}")
@@ -94,14 +97,14 @@ class ActivityRequest(_Request):
 
     @field_validator("date", mode="before")
     @classmethod
-    def _date(cls, v: Any, info: ValidationInfo) -> date:
+    def _date(cls, v: Any, info: ValidationInfo) -> Day:
         if not isinstance(v, str) or len(v) != 10:
             raise _invalid("must be a date as YYYY-MM-DD")
         try:
             day = date.fromisoformat(v)
         except ValueError:
             raise _invalid("must be a date as YYYY-MM-DD") from None
-        today: date = (info.context or {})["today"]
+        today: Day = (info.context or {})["today"]
         if day > today + timedelta(days=1):
             raise _invalid("must not be in the future")
         if day.year < 2000:

@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypedDict
 
 from pynamodb.connection import Connection
 from pynamodb.exceptions import PutError, TransactWriteError
@@ -80,7 +80,14 @@ def history_sk(version: int) -> str:
     return f"{HISTORY_PREFIX}{version:08d}"
 
 
-def index_keys(state: str, stage: str, created_at: str, group_id: str) -> dict[str, str]:
+class IndexKeys(TypedDict):
+    gsi1pk: str
+    gsi1sk: str
+    gsi2pk: str
+    gsi2sk: str
+
+
+def index_keys(state: str, stage: str, created_at: str, group_id: str) -> IndexKeys:
     return {
         "gsi1pk": state_partition(state),
         "gsi1sk": f"{stage}#{created_at}#{group_id}",
@@ -481,6 +488,8 @@ def move_stage(group: GroupItem, change: StageChange) -> HistoryItem:
     ]
     condition = None
     if move.close:
+        if change.reason is None:
+            raise ValueError("a close needs its reason")
         actions += [GroupItem.closed_reason.set(change.reason), GroupItem.closed_from.set(move.from_stage.value)]
     if move.reopen:
         actions += [GroupItem.closed_reason.remove(), GroupItem.closed_from.remove()]
@@ -508,8 +517,10 @@ def move_stage(group: GroupItem, change: StageChange) -> HistoryItem:
         ("history", "put", lambda tx: tx.save(history, condition=HistoryItem.pk.does_not_exist())),
     ]
     if move.charter:
+        number = change.group_number
+        assert number is not None  # a charter without one was refused above
         counter = CounterItem(COUNTER_PK, GROUP_NUMBER_SK)
-        previous = change.group_number - 1
+        previous = number - 1
         was = CounterItem.value == previous
         if previous == 0:
             was = CounterItem.pk.does_not_exist() | was
@@ -519,7 +530,7 @@ def move_stage(group: GroupItem, change: StageChange) -> HistoryItem:
                 "update",
                 lambda tx: tx.update(
                     counter,
-                    actions=[CounterItem.value.set(change.group_number), CounterItem.kind.set(CounterItem)],
+                    actions=[CounterItem.value.set(number), CounterItem.kind.set(CounterItem)],
                     condition=was,
                 ),
             )

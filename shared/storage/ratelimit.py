@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from pynamodb.exceptions import UpdateError
 
 from shared.domain.errors import RateLimited
+from shared.settings import HOTLINE
 from shared.storage.table import RateItem, bind
 
 _SALT = b"start-a-group/rate/v1"
@@ -26,17 +27,17 @@ def check_and_count(source: str, now: datetime, limit: int) -> None:
     try:
         item.update(
             actions=[
-                RateItem.count.add(1),
+                RateItem.hits.add(1),
                 RateItem.kind.set(RateItem),
                 RateItem.expires_at.set(window + timedelta(hours=2)),
             ],
-            condition=RateItem.count.does_not_exist() | (RateItem.count < limit),
+            condition=RateItem.hits.does_not_exist() | (RateItem.hits < limit),
         )
     except UpdateError as err:
         if err.cause_response_code != "ConditionalCheckFailedException":
             raise
         retry_after = int((window + timedelta(hours=1) - now).total_seconds()) + 1
         raise RateLimited(
-            "Too many submissions from your network in the last hour. Please try again later, or call 866-273-4466.",
+            f"Too many submissions from your network in the last hour. Please try again later, or call {HOTLINE}.",
             retry_after_seconds=max(retry_after, 1),
         ) from None

@@ -1,7 +1,7 @@
 """The single DynamoDB table: its item types and indexes, as pynamodb models.
 
 Only the aggregate modules (shared/storage/groups.py, shared/storage/directory.py, shared/storage/ratelimit.py)
-import this; nothing else builds a key. Layout (see README "Data model"):
+import this; nothing else builds a key. Layout (see docs/architecture.md, "Data model"):
 
   PK                     SK                            item
   GROUP#<group_id>       GROUP                         the group (stage, version, founder, routing)
@@ -25,22 +25,32 @@ import this; nothing else builds a key. Layout (see README "Data model"):
 from __future__ import annotations
 
 from pynamodb.attributes import (
+    Attribute,
     BooleanAttribute,
     DiscriminatorAttribute,
     JSONAttribute,
     ListAttribute,
-    NumberAttribute,
     TTLAttribute,
     UnicodeAttribute,
 )
+from pynamodb.constants import NUMBER
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from shared import settings
 
 
-class _Unbound:
-    table_name = "unbound"  # set by bind() from TABLE_NAME before first use
+class WholeNumberAttribute(Attribute[int]):
+    """A DynamoDB number that holds an int (versions, counts, group numbers); pynamodb's
+    NumberAttribute is typed as a float."""
+
+    attr_type = NUMBER
+
+    def serialize(self, value: int) -> str:
+        return str(int(value))
+
+    def deserialize(self, value: str) -> int:
+        return int(value)
 
 
 class ByState(GlobalSecondaryIndex):
@@ -71,7 +81,8 @@ class Due(GlobalSecondaryIndex):
 
 
 class Item(Model):
-    Meta = _Unbound
+    class Meta:
+        table_name = "unbound"  # set by bind() from TABLE_NAME before first use
 
     pk = UnicodeAttribute(hash_key=True, attr_name="PK")
     sk = UnicodeAttribute(range_key=True, attr_name="SK")
@@ -92,7 +103,7 @@ class GroupItem(Item, discriminator="group"):
 
     group_id = UnicodeAttribute()
     stage = UnicodeAttribute()
-    version = NumberAttribute()
+    version = WholeNumberAttribute()
     state = UnicodeAttribute()
     city = UnicodeAttribute()
     zip = UnicodeAttribute()
@@ -102,11 +113,11 @@ class GroupItem(Item, discriminator="group"):
     organizer_id = UnicodeAttribute(null=True)
     routing_reason = UnicodeAttribute()
     routing_note = UnicodeAttribute()
-    routing_considered = ListAttribute(of=UnicodeAttribute, default=list)
+    routing_considered: ListAttribute[str] = ListAttribute(of=UnicodeAttribute, default=list)  # type: ignore[arg-type]
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
     changed_by = UnicodeAttribute(null=True)
-    group_number = NumberAttribute(null=True)
+    group_number = WholeNumberAttribute(null=True)
     case_id = UnicodeAttribute(null=True)
     plan = JSONAttribute(null=True)
     closed_reason = UnicodeAttribute(null=True)
@@ -137,7 +148,7 @@ class ActivityItem(Item, discriminator="activity"):
 
 class HistoryItem(Item, discriminator="history"):
     group_id = UnicodeAttribute()
-    version = NumberAttribute()  # the group's version this move produced
+    version = WholeNumberAttribute()  # the group's version this move produced
     from_stage = UnicodeAttribute()
     to_stage = UnicodeAttribute()
     at = UnicodeAttribute()
@@ -145,7 +156,7 @@ class HistoryItem(Item, discriminator="history"):
     note = UnicodeAttribute(null=True)
     reason = UnicodeAttribute(null=True)
     case_id = UnicodeAttribute(null=True)
-    group_number = NumberAttribute(null=True)
+    group_number = WholeNumberAttribute(null=True)
 
 
 class NoticeItem(Item, discriminator="notice"):
@@ -181,15 +192,19 @@ class ApplicantItem(Item, discriminator="applicant"):
     group_id = UnicodeAttribute()
 
 
+# pynamodb types a ListAttribute's `of` as its element type; a list of UnicodeAttribute holds
+# str, hence `ListAttribute[str]` and the ignores below.
+
+
 class OrganizerItem(Item, discriminator="organizer"):
     organizer_id = UnicodeAttribute()
     name = UnicodeAttribute()
     role = UnicodeAttribute()
     email = UnicodeAttribute()
-    states = ListAttribute(of=UnicodeAttribute)
-    zip_prefixes = ListAttribute(of=UnicodeAttribute, default=list)
+    states: ListAttribute[str] = ListAttribute(of=UnicodeAttribute)  # type: ignore[arg-type]
+    zip_prefixes: ListAttribute[str] = ListAttribute(of=UnicodeAttribute, default=list)  # type: ignore[arg-type]
     active = BooleanAttribute(default=True)
-    open_inquiries = NumberAttribute(default=0)
+    open_inquiries = WholeNumberAttribute(default=0)
 
 
 class InboxItem(Item, discriminator="inbox"):
@@ -198,11 +213,11 @@ class InboxItem(Item, discriminator="inbox"):
 
 
 class CounterItem(Item, discriminator="counter"):
-    value = NumberAttribute(default=0)
+    value = WholeNumberAttribute(default=0)
 
 
 class RateItem(Item, discriminator="rate"):
-    count = NumberAttribute(default=0)
+    hits = WholeNumberAttribute(default=0, attr_name="count")  # `count` would hide Model.count()
     expires_at = TTLAttribute()
 
 
@@ -214,8 +229,9 @@ def bind(table_name: str | None = None) -> type[Item]:
     global _bound
     name = table_name or settings.table().table_name
     if name != _bound:
-        _Unbound.table_name = name
-        for model in (Item, *Item.__subclasses__()):
+        Item.Meta.table_name = name
+        models: tuple[type[Item], ...] = (Item, *Item.__subclasses__())
+        for model in models:
             model._connection = None
         _bound = name
     return Item

@@ -541,7 +541,7 @@ def pipeline_report(caller: Caller) -> dict[str, Any]:
         for state in sorted(caller.states):
             counts = groups.count_by_state(state)
             table[state] = {stage: counts.get(stage, 0) for stage in STAGE_COLUMNS}
-    rows = [
+    rows: list[dict[str, Any]] = [
         {"state": state, "counts": counts, "total": sum(counts.values())} for state, counts in sorted(table.items())
     ]
     totals = {stage: sum(r["counts"][stage] for r in rows) for stage in STAGE_COLUMNS}
