@@ -1,0 +1,285 @@
+"""docs/openapi.yaml describes the HTTP API as it is: every route of template.yaml is in it
+(routes still to come are marked `x-planned`), every error is a problem, and the handlers'
+real answers, on moto, match the document's schemas, while what the document refuses the
+handlers refuse too. web/docs/ (served by `make dev` at /docs) is made from it."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from jsonschema import Draft202012Validator, FormatChecker
+from referencing import Registry
+from referencing.jsonschema import DRAFT202012
+
+from tests.conftest import ROOT
+from tests.given import day
+from tests.pipeline import ADMIN, HttpResult, call_api
+
+DOC_PATH = ROOT / "docs" / "openapi.yaml"
+DOC_URI = "urn:start-a-group:openapi"
+METHODS = ("get", "put", "post", "patch", "delete")
+
+# Answers the handlers still give where the contract has moved on: (method, path, status).
+# The form's 202 (one answer for new, repeat and honeypot) lands with the founder's page;
+# then this entry goes.
+NOT_YET_AS_DOCUMENTED = {("POST", "/inquiries", 201)}
+
+
+@cache
+def document() -> dict[str, Any]:
+    return yaml.safe_load(DOC_PATH.read_text())
+
+
+def operations() -> dict[tuple[str, str], dict[str, Any]]:
+    return {
+        (method.upper(), path): op
+        for path, item in document()["paths"].items()
+        for method, op in item.items()
+        if method in METHODS
+    }
+
+
+@cache
+def template_routes() -> dict[tuple[str, str], Any]:
+    from local.routes import routes
+    from local.template import load
+
+    return {(r.method, r.path): r for r in routes(load())}
+
+
+@cache
+def _registry() -> Registry:
+    return Registry().with_resource(DOC_URI, DRAFT202012.create_resource(document()))
+
+
+def _absolute(schema: Any) -> Any:
+    """The schema with its `#/...` references pointing into the document."""
+    if isinstance(schema, dict):
+        return {k: DOC_URI + v if k == "$ref" and v.startswith("#") else _absolute(v) for k, v in schema.items()}
+    if isinstance(schema, list):
+        return [_absolute(v) for v in schema]
+    return schema
+
+
+def schema_errors(schema: dict[str, Any], instance: Any) -> list[str]:
+    check = Draft202012Validator(_absolute(schema), registry=_registry(), format_checker=FormatChecker())
+    return [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in check.iter_errors(instance)]
+
+
+def resolve(node: dict[str, Any]) -> dict[str, Any]:
+    """A Response or Parameter object, following one `$ref` inside the document."""
+    while "$ref" in node:
+        target: Any = document()
+        for part in node["$ref"].removeprefix("#/").split("/"):
+            target = target[part]
+        node = target
+    return node
+
+
+# --- the document against the template ----------------------------------------------------
+
+
+def test_the_document_is_valid_openapi_3_1():
+    from openapi_spec_validator import validate
+
+    assert document()["openapi"].startswith("3.1")
+    validate(document())
+
+
+def test_every_route_of_the_template_is_documented_and_not_marked_planned():
+    documented = operations()
+
+    missing = sorted(key for key in template_routes() if key not in documented)
+    still_planned = sorted(key for key in template_routes() if documented.get(key, {}).get("x-planned"))
+
+    assert missing == [], "routes of template.yaml missing from docs/openapi.yaml"
+    assert still_planned == [], "these routes are deployed now: drop their x-planned"
+
+
+def test_every_documented_route_is_in_the_template_unless_planned():
+    deployed = template_routes()
+    unknown = sorted(key for key, op in operations().items() if not op.get("x-planned") and key not in deployed)
+
+    assert unknown == [], "documented but not in template.yaml: mark them x-planned or add the routes"
+
+
+def test_a_route_is_public_in_the_document_exactly_when_the_template_puts_no_authorizer_before_it():
+    for key, route in template_routes().items():
+        public_in_document = operations()[key].get("security", document()["security"]) == []
+        assert public_in_document == (route.authorizer is None), key
+
+
+def test_every_error_answer_is_a_problem():
+    for key, op in operations().items():
+        for status, response in op["responses"].items():
+            if status.startswith(("4", "5")):
+                assert list(resolve(response).get("content", {})) == ["application/problem+json"], (key, status)
+
+
+def test_every_request_example_is_valid_against_its_schema():
+    for key, op in operations().items():
+        content = op.get("requestBody", {}).get("content", {}).get("application/json")
+        if content is None:
+            continue
+        assert "example" in content, f"{key}: give an example body (the handler test sends it)"
+        assert schema_errors(content["schema"], content["example"]) == [], key
+
+
+def test_the_published_copy_in_web_docs_is_current():
+    from scripts.api_docs import render
+
+    page, spec = render(document())
+
+    assert (ROOT / "web" / "docs" / "index.html").read_text() == page, "run: .venv/bin/python -m scripts.api_docs"
+    assert json.loads((ROOT / "web" / "docs" / "openapi.json").read_text()) == spec
+
+
+# --- the document against the handlers ----------------------------------------------------
+
+
+class Exchanges:
+    """Calls the routes of template.yaml as API Gateway would, and checks each answer (and
+    what was sent) against the document."""
+
+    def __init__(self, stack: Any) -> None:
+        self.stack = stack
+        self.succeeded: set[tuple[str, str]] = set()
+
+    def call(
+        self,
+        method: str,
+        path: str,
+        claims: dict[str, Any] | None = ADMIN,
+        body: Any = None,
+        *,
+        raw_body: str | None = None,
+        query: dict[str, str] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> HttpResult:
+        from local.routes import find
+
+        found = find(list(template_routes().values()), method, path)
+        assert found is not None, f"no route of template.yaml serves {method} {path}"
+        route, params = found
+        headers = dict(headers or {})
+        if raw_body is not None:
+            headers.setdefault("content-type", "application/json")
+        answer = call_api(
+            self.stack,
+            route.function,
+            method,
+            path,
+            body=body,
+            raw_body=raw_body,
+            headers=headers,
+            query=query,
+            claims=claims,
+            route_key=route.route_key,
+            path_parameters=params,
+        )
+        self.check((method, route.path), body, answer)
+        return answer
+
+    def check(self, key: tuple[str, str], sent: Any, answer: HttpResult) -> None:
+        op = operations()[key]
+        if (*key, answer.status) in NOT_YET_AS_DOCUMENTED:
+            return
+        status = str(answer.status)
+        assert status in op["responses"], f"{key} answered {status}, which the document does not list"
+        response = resolve(op["responses"][status])
+        media_type = answer.content_type.split(";")[0].strip()
+        content = response.get("content", {})
+        if answer.body is None:
+            assert content == {} or answer.status == 204, f"{key} {status}: no body"
+        else:
+            assert media_type in content, f"{key} {status}: {media_type} is not documented"
+            errors = schema_errors(content[media_type]["schema"], answer.body)
+            assert errors == [], f"{key} {status}: the answer does not match the document: {errors}"
+        for name, header in response.get("headers", {}).items():
+            assert name in answer.headers, f"{key} {status}: no {name} header"
+            assert schema_errors(resolve(header)["schema"], answer.headers[name]) == [], (key, name)
+        request = op.get("requestBody", {}).get("content", {}).get("application/json")
+        if request is not None and sent is not None:
+            refused_by_document = schema_errors(request["schema"], sent) != []
+            if answer.status < 300:
+                assert not refused_by_document, f"{key}: the handler accepted a body the document refuses: {sent}"
+            if answer.status == 422:
+                assert refused_by_document, f"{key}: the handler refused a body the document accepts: {sent}"
+        if answer.status < 300:
+            self.succeeded.add(key)
+
+
+def example(method: str, path: str) -> Any:
+    return operations()[(method, path)]["requestBody"]["content"]["application/json"]["example"]
+
+
+def test_the_handlers_answer_as_the_document_says(aws, directory):
+    api = Exchanges(aws)
+    form = example("POST", "/inquiries")
+
+    api.call("POST", "/inquiries", None, form)
+    api.call("POST", "/inquiries", None, {**form, "email": "not an address"})
+    api.call("POST", "/inquiries", None, {**form, "surname": "Souza"})
+    api.call("POST", "/inquiries", None, raw_body="{not json")
+    api.call("GET", "/organizers", None, query={"state": "CA"})
+    api.call("GET", "/organizers", None, query={"state": "ZZ"})
+    listing = api.call("GET", "/groups")
+    api.call("GET", "/groups", query={"limit": "0"})
+    api.call("GET", "/groups", None)
+    gid = listing.body["items"][0]["group_id"]
+    group = f"/groups/{gid}"
+    api.call("GET", group)
+    api.call("GET", "/groups/no-such-group")
+    api.call("POST", f"{group}/members", body=example("POST", "/groups/{group_id}/members"))
+    api.call("POST", f"{group}/members", body={"name": "Cy Diaz", "role": "chair"})
+    api.call("POST", f"{group}/activities", body=example("POST", "/groups/{group_id}/activities"))
+    api.call("POST", f"{group}/activities", body={"kind": "meeting"})
+    api.call("POST", f"{group}/stage", body=example("POST", "/groups/{group_id}/stage"))  # 409: no conversation
+    api.call("POST", f"{group}/stage", body={"to": "closed"})  # 422: no reason
+    api.call("POST", f"{group}/activities", body={"kind": "conversation", "date": day(0)})
+    api.call("POST", f"{group}/stage", body={"to": "organize_core"}, headers={"if-match": '"1"'})  # 412
+    api.call("POST", f"{group}/stage", body=example("POST", "/groups/{group_id}/stage"))
+    api.call("PUT", f"{group}/plan", body=example("PUT", "/groups/{group_id}/plan"))  # 409: not at develop_plan
+    api.call("GET", "/reports/pipeline")
+    api.call("GET", "/reports/pipeline", query={"format": "csv"})
+    api.call("GET", "/reports/pipeline", query={"format": "xml"})
+
+    from tests import given
+
+    charted = given.group_at(aws, "develop_plan", "bo.chen@example.com")
+    api.call("PUT", f"/groups/{charted}/plan", body=example("PUT", "/groups/{group_id}/plan"))
+
+    not_exercised = sorted(k for k in template_routes() if k not in api.succeeded and k != ("POST", "/inquiries"))
+    assert not_exercised == [], "every deployed route answers at least once as documented"
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/groups/{group_id}/members", {"name": "Bo Chen", "role": "core", "nickname": "Bo"}),
+        ("/groups/{group_id}/activities", {"kind": "meeting", "date": "15/01/2026"}),
+        ("/groups/{group_id}/stage", {"to": "somewhere"}),
+        ("/groups/{group_id}/plan", {"case_campaign": "Letters", "growth_goal": 0}),
+    ],
+)
+def test_what_the_document_refuses_the_handlers_refuse(aws, directory, path, body):
+    api = Exchanges(aws)
+    api.call("POST", "/inquiries", None, example("POST", "/inquiries"))
+    gid = api.call("GET", "/groups").body["items"][0]["group_id"]
+    method = next(m for (m, p) in operations() if p == path and m in ("POST", "PUT"))
+
+    answer = api.call(method, path.replace("{group_id}", gid), body=body)
+
+    assert answer.status == 422
+
+
+def test_every_documented_schema_is_used():
+    text = Path(DOC_PATH).read_text()
+    unused = [name for name in document()["components"]["schemas"] if f"schemas/{name}'" not in text]
+
+    assert unused == []
