@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -72,6 +72,7 @@ class _World:
     fresh: Any  # MotoSnapshot: provisioned, nothing stored
     with_directory: Any = None  # MotoSnapshot: and the directory loaded
     directory: Any = None
+    staged: dict[tuple[str, ...], tuple[str, Any]] = field(default_factory=dict)  # group_at_stage
 
 
 @pytest.fixture(scope="session")
@@ -83,11 +84,13 @@ def _world() -> Iterator[_World]:
     from tests.moto_state import (
         MotoSnapshot,
         copy_each_table_once_per_transaction,
+        one_botocore_session_per_thread,
         serialize_dynamodb_answers_as_json,
     )
 
     copy_each_table_once_per_transaction()
     serialize_dynamodb_answers_as_json()
+    one_botocore_session_per_thread()
     mock = mock_aws()
     mock.start()
     try:
@@ -136,3 +139,33 @@ def directory(aws: Any, _world: _World) -> Any:
     else:
         _world.with_directory.restore()
     return _world.directory
+
+
+def _environment_key() -> str:
+    """What a group's build depends on besides its stage: the functions' environment
+    (gate and follow-up overrides among it), not pytest's own variables."""
+    return json.dumps(sorted((k, v) for k, v in os.environ.items() if not k.startswith("PYTEST_")))
+
+
+@pytest.fixture
+def group_at_stage(directory: Any, _world: _World) -> Any:
+    """`at(stage)`: the id of a group of the default form (San Francisco, CA) brought to
+    `stage` as tests/given.py does. Built once per worker and environment; later tests get
+    moto restored to the snapshot taken right after that build (a chartered group costs
+    ~15 transactions on moto; a restore is a few ms). Call it before the test writes
+    anything: either way moto holds the directory and this group, nothing else."""
+    from tests import given
+    from tests.moto_state import MotoSnapshot
+
+    def at(stage: str) -> str:
+        key = (stage, _environment_key())
+        if key in _world.staged:
+            group_id, snapshot = _world.staged[key]
+            snapshot.restore()
+            return group_id
+        _world.with_directory.restore()  # the same start as every later restore
+        group_id = given.group_at(_world.stack, stage)
+        _world.staged[key] = (group_id, MotoSnapshot())
+        return group_id
+
+    return at

@@ -141,3 +141,24 @@ def serialize_dynamodb_answers_as_json() -> None:
         return fast if fast is not None else self._moto_serialized(action_result)
 
     DynamoHandler.serialized = serialized  # type: ignore[method-assign]
+
+
+def one_botocore_session_per_thread() -> None:
+    """pynamodb makes a botocore session for every connection, and every model class has its
+    own connection, which each test makes anew (table.bind after the caches are reset): a
+    new session reads the service model's JSON again, ~70 ms, several times a test. One
+    session per thread serves them all; clients stay per connection, as in pynamodb."""
+    from pynamodb.connection import base
+
+    if getattr(base.get_session, "_per_thread", False):
+        return
+    make = base.get_session
+    local = threading.local()
+
+    def get_session() -> Any:
+        if getattr(local, "session", None) is None:
+            local.session = make()
+        return local.session
+
+    get_session._per_thread = True  # type: ignore[attr-defined]
+    base.get_session = get_session

@@ -56,10 +56,10 @@ CASES = list(itertools.product(CALLERS, ROUTES))
 
 
 @pytest.mark.parametrize(("caller", "route"), CASES, ids=[f"{c}-{r}" for c, r in CASES])
-def test_authorization_matrix(aws, directory, caller, route):
+def test_authorization_matrix(aws, directory, group_at_stage, caller, route):
     access, make_claims = CALLERS[caller]
     method, path, body, allowed, territorial = ROUTES[route]
-    gid = given.group_at(aws, "develop_plan" if route == "record_plan" else "learn_more")
+    gid = group_at_stage("develop_plan" if route == "record_plan" else "learn_more")
     path, _, query = path.format(gid=gid).partition("?")
     version_before = api(aws, "GET", f"/groups/{gid}", ADMIN).body["version"]
 

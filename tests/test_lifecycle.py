@@ -72,8 +72,8 @@ def test_a_group_walks_from_inquiry_to_active_through_the_api(aws, coordinator, 
     assert group["version"] == 1 + len(steps)
 
 
-def test_the_group_view_has_everything_and_an_etag(aws, coordinator):
-    gid = given.group_at(aws, "organize_core")
+def test_the_group_view_has_everything_and_an_etag(aws, coordinator, group_at_stage):
+    gid = group_at_stage("organize_core")
 
     response = api(aws, "GET", f"/groups/{gid}", coordinator)
 
@@ -95,8 +95,8 @@ def test_the_group_view_has_everything_and_an_etag(aws, coordinator):
     assert body["history"][0]["by"] == "admin:admin-sub"
 
 
-def test_history_records_who_when_from_to_and_the_note(aws, coordinator):
-    gid = given.new_group(aws)
+def test_history_records_who_when_from_to_and_the_note(aws, coordinator, group_at_stage):
+    gid = group_at_stage("learn_more")
     given.meet_gate(gid, "learn_more")
 
     moved = api(aws, "POST", f"/groups/{gid}/stage", coordinator, {"to": "organize_core", "note": "Met at the library"})
@@ -115,8 +115,8 @@ def test_history_records_who_when_from_to_and_the_note(aws, coordinator):
 # --- members and activities ----------------------------------------------------------
 
 
-def test_adding_a_member_answers_201_and_bumps_the_version(aws, coordinator):
-    gid = given.new_group(aws)
+def test_adding_a_member_answers_201_and_bumps_the_version(aws, coordinator, group_at_stage):
+    gid = group_at_stage("learn_more")
 
     response = api(aws, "POST", f"/groups/{gid}/members", coordinator, {"name": " Bo Chen ", "role": "core"})
 
@@ -138,8 +138,8 @@ def test_a_member_whose_email_is_already_in_the_group_is_a_conflict(aws, coordin
     assert api(aws, "GET", f"/groups/{gid}", coordinator).body["members"] == []
 
 
-def test_logging_an_activity_answers_201_with_what_the_gate_still_asks(aws, coordinator):
-    gid = given.new_group(aws)
+def test_logging_an_activity_answers_201_with_what_the_gate_still_asks(aws, coordinator, group_at_stage):
+    gid = group_at_stage("learn_more")
 
     response = api(aws, "POST", f"/groups/{gid}/activities", coordinator, {"kind": "conversation", "date": day(-1)})
 
@@ -148,8 +148,8 @@ def test_logging_an_activity_answers_201_with_what_the_gate_still_asks(aws, coor
     assert response.body["next_gate"]["met"] is True
 
 
-def test_an_activity_may_be_dated_tomorrow_for_time_zones_ahead_but_not_later(aws, coordinator):
-    gid = given.new_group(aws)
+def test_an_activity_may_be_dated_tomorrow_for_time_zones_ahead_but_not_later(aws, coordinator, group_at_stage):
+    gid = group_at_stage("learn_more")
 
     tomorrow = api(aws, "POST", f"/groups/{gid}/activities", coordinator, {"kind": "meeting", "date": day(1)})
     later = api(aws, "POST", f"/groups/{gid}/activities", coordinator, {"kind": "meeting", "date": day(2)})
@@ -172,8 +172,8 @@ def test_an_activity_may_be_dated_tomorrow_for_time_zones_ahead_but_not_later(aw
     ],
     ids=["kind", "format", "no-such-day", "missing", "long-notes", "bidi", "unknown-field"],
 )
-def test_an_invalid_activity_is_422_with_the_field(aws, coordinator, body, fields):
-    gid = given.new_group(aws)
+def test_an_invalid_activity_is_422_with_the_field(aws, coordinator, group_at_stage, body, fields):
+    gid = group_at_stage("learn_more")
 
     response = api(aws, "POST", f"/groups/{gid}/activities", coordinator, body)
 
@@ -195,8 +195,8 @@ def test_an_invalid_activity_is_422_with_the_field(aws, coordinator, body, field
     ],
     ids=["no-name", "blank-name", "role", "email", "non-ascii-mailbox"],
 )
-def test_an_invalid_member_is_422_with_the_field(aws, coordinator, body, fields):
-    gid = given.new_group(aws)
+def test_an_invalid_member_is_422_with_the_field(aws, coordinator, group_at_stage, body, fields):
+    gid = group_at_stage("learn_more")
 
     response = api(aws, "POST", f"/groups/{gid}/members", coordinator, body)
 
@@ -204,8 +204,8 @@ def test_an_invalid_member_is_422_with_the_field(aws, coordinator, body, fields)
     assert [e["field"] for e in response.body["errors"]] == fields
 
 
-def test_a_members_international_domain_is_stored_in_its_ascii_form(aws, coordinator):
-    gid = given.new_group(aws)
+def test_a_members_international_domain_is_stored_in_its_ascii_form(aws, coordinator, group_at_stage):
+    gid = group_at_stage("learn_more")
 
     response = api(aws, "POST", f"/groups/{gid}/members", coordinator,
                    {"name": "Bo", "role": "core", "email": "bo@ex\u00e4mple.org"})  # fmt: skip
@@ -213,8 +213,8 @@ def test_a_members_international_domain_is_stored_in_its_ascii_form(aws, coordin
     assert response.body["member"]["email"] == "bo@xn--exmple-cua.org"
 
 
-def test_a_closed_group_takes_no_members_or_activities(aws, coordinator):
-    gid = given.new_group(aws)
+def test_a_closed_group_takes_no_members_or_activities(aws, coordinator, group_at_stage):
+    gid = group_at_stage("learn_more")
     given.close(gid)
 
     member = api(aws, "POST", f"/groups/{gid}/members", coordinator, {"name": "Bo", "role": "core"})
@@ -226,8 +226,8 @@ def test_a_closed_group_takes_no_members_or_activities(aws, coordinator):
 # --- stage moves -----------------------------------------------------------------------
 
 
-def test_a_move_before_the_gate_is_met_is_409_with_the_unmet_list(aws, coordinator):
-    gid = given.group_at(aws, "step_up_activism")
+def test_a_move_before_the_gate_is_met_is_409_with_the_unmet_list(aws, coordinator, group_at_stage):
+    gid = group_at_stage("step_up_activism")
     api(aws, "POST", f"/groups/{gid}/members", coordinator, {"name": "Only One", "role": "member"})
 
     response = api(aws, "POST", f"/groups/{gid}/stage", coordinator, {"to": "get_chartered"})
@@ -244,8 +244,8 @@ def test_a_move_before_the_gate_is_met_is_409_with_the_unmet_list(aws, coordinat
     assert stage_of(aws, gid) == "step_up_activism"
 
 
-def test_skipping_a_stage_is_409_with_the_allowed_moves(aws, coordinator):
-    gid = given.new_group(aws)
+def test_skipping_a_stage_is_409_with_the_allowed_moves(aws, coordinator, group_at_stage):
+    gid = group_at_stage("learn_more")
     given.meet_gate(gid, "learn_more")
 
     response = api(aws, "POST", f"/groups/{gid}/stage", coordinator, {"to": "step_up_activism"})
@@ -256,21 +256,21 @@ def test_skipping_a_stage_is_409_with_the_allowed_moves(aws, coordinator):
     assert response.body["unmet"]
 
 
-def test_moving_backwards_is_409(aws, coordinator):
-    gid = given.group_at(aws, "organize_core")
+def test_moving_backwards_is_409(aws, coordinator, group_at_stage):
+    gid = group_at_stage("organize_core")
 
     assert api(aws, "POST", f"/groups/{gid}/stage", coordinator, {"to": "learn_more"}).status == 409
 
 
 @pytest.mark.parametrize("body", [{"to": "chartered"}, {}, {"to": "closed", "reason": "x" * 501}])
-def test_an_invalid_move_request_is_422(aws, coordinator, body):
-    gid = given.new_group(aws)
+def test_an_invalid_move_request_is_422(aws, coordinator, group_at_stage, body):
+    gid = group_at_stage("learn_more")
 
     assert api(aws, "POST", f"/groups/{gid}/stage", coordinator, body).status == 422
 
 
-def test_an_area_coordinator_cannot_charter(aws, coordinator):
-    gid = given.group_at(aws, "get_chartered")
+def test_an_area_coordinator_cannot_charter(aws, coordinator, group_at_stage):
+    gid = group_at_stage("get_chartered")
 
     response = api(aws, "POST", f"/groups/{gid}/stage", coordinator, {"to": "develop_plan", "case_id": CASE})
 
@@ -278,15 +278,15 @@ def test_an_area_coordinator_cannot_charter(aws, coordinator):
     assert stage_of(aws, gid) == "get_chartered"
 
 
-def test_an_area_coordinator_cannot_make_a_plan_active(aws, coordinator):
-    gid = given.group_at(aws, "develop_plan")
+def test_an_area_coordinator_cannot_make_a_plan_active(aws, coordinator, group_at_stage):
+    gid = group_at_stage("develop_plan")
     given.meet_gate(gid, "develop_plan")
 
     assert api(aws, "POST", f"/groups/{gid}/stage", coordinator, {"to": "active"}).status == 403
 
 
-def test_a_charter_without_a_case_is_409_gate_not_met(aws, field_organizer):
-    gid = given.group_at(aws, "get_chartered")
+def test_a_charter_without_a_case_is_409_gate_not_met(aws, field_organizer, group_at_stage):
+    gid = group_at_stage("get_chartered")
 
     response = api(aws, "POST", f"/groups/{gid}/stage", field_organizer, {"to": "develop_plan"})
 
@@ -307,8 +307,8 @@ def test_charters_take_consecutive_group_numbers(aws, field_organizer):
     assert groups.read_group_number() == 2
 
 
-def test_a_charter_asked_again_answers_the_same_number_and_takes_none(aws, field_organizer):
-    gid = given.group_at(aws, "get_chartered")
+def test_a_charter_asked_again_answers_the_same_number_and_takes_none(aws, field_organizer, group_at_stage):
+    gid = group_at_stage("get_chartered")
     first = api(aws, "POST", f"/groups/{gid}/stage", field_organizer, {"to": "develop_plan", "case_id": CASE})
 
     again = api(aws, "POST", f"/groups/{gid}/stage", field_organizer, {"to": "develop_plan", "case_id": CASE})
@@ -319,8 +319,8 @@ def test_a_charter_asked_again_answers_the_same_number_and_takes_none(aws, field
     assert groups.read_group_number() == 1
 
 
-def test_a_charter_asked_again_with_another_case_is_409(aws, field_organizer):
-    gid = given.group_at(aws, "get_chartered")
+def test_a_charter_asked_again_with_another_case_is_409(aws, field_organizer, group_at_stage):
+    gid = group_at_stage("get_chartered")
     api(aws, "POST", f"/groups/{gid}/stage", field_organizer, {"to": "develop_plan", "case_id": CASE})
 
     again = api(aws, "POST", f"/groups/{gid}/stage", field_organizer, {"to": "develop_plan", "case_id": "OTHER"})
@@ -329,8 +329,8 @@ def test_a_charter_asked_again_with_another_case_is_409(aws, field_organizer):
     assert groups.read_group_number() == 1
 
 
-def test_leaving_learn_more_gives_the_organizer_one_open_inquiry_fewer(aws, coordinator):
-    gid = given.new_group(aws)
+def test_leaving_learn_more_gives_the_organizer_one_open_inquiry_fewer(aws, coordinator, group_at_stage):
+    gid = group_at_stage("learn_more")
     given.meet_gate(gid, "learn_more")
     before = read_directory().get("ac-ca-north").open_inquiries
 
@@ -342,8 +342,8 @@ def test_leaving_learn_more_gives_the_organizer_one_open_inquiry_fewer(aws, coor
 # --- closing and reopening ------------------------------------------------------------------
 
 
-def test_closing_needs_a_reason(aws, coordinator):
-    gid = given.new_group(aws)
+def test_closing_needs_a_reason(aws, coordinator, group_at_stage):
+    gid = group_at_stage("learn_more")
 
     response = api(aws, "POST", f"/groups/{gid}/stage", coordinator, {"to": "closed"})
 
@@ -352,8 +352,8 @@ def test_closing_needs_a_reason(aws, coordinator):
     assert stage_of(aws, gid) == "learn_more"
 
 
-def test_closing_from_learn_more_releases_the_lock_and_the_open_inquiry(aws, coordinator):
-    gid = given.new_group(aws)
+def test_closing_from_learn_more_releases_the_lock_and_the_open_inquiry(aws, coordinator, group_at_stage):
+    gid = group_at_stage("learn_more")
     before = read_directory().get("ac-ca-north").open_inquiries
 
     closed = api(aws, "POST", f"/groups/{gid}/stage", coordinator, {"to": "closed", "reason": "moved away"})
@@ -364,8 +364,8 @@ def test_closing_from_learn_more_releases_the_lock_and_the_open_inquiry(aws, coo
     assert groups.find_open_group_id("ana.souza@example.com") is None
 
 
-def test_after_closing_the_same_email_starts_a_new_group(aws, coordinator):
-    gid = given.group_at(aws, "organize_core")
+def test_after_closing_the_same_email_starts_a_new_group(aws, coordinator, group_at_stage):
+    gid = group_at_stage("organize_core")
     given.close(gid)
 
     again = submit(aws)
@@ -374,8 +374,8 @@ def test_after_closing_the_same_email_starts_a_new_group(aws, coordinator):
     assert again.body["group_id"] != gid
 
 
-def test_reopening_returns_to_the_stage_it_left_and_takes_the_lock_again(aws, coordinator):
-    gid = given.group_at(aws, "organize_core")
+def test_reopening_returns_to_the_stage_it_left_and_takes_the_lock_again(aws, coordinator, group_at_stage):
+    gid = group_at_stage("organize_core")
     given.close(gid)
 
     reopened = api(aws, "POST", f"/groups/{gid}/stage", coordinator, {"to": "organize_core"})
@@ -385,8 +385,8 @@ def test_reopening_returns_to_the_stage_it_left_and_takes_the_lock_again(aws, co
     assert groups.find_open_group_id("ana.souza@example.com") == gid
 
 
-def test_reopening_to_another_stage_than_it_left_is_409(aws, coordinator):
-    gid = given.group_at(aws, "organize_core")
+def test_reopening_to_another_stage_than_it_left_is_409(aws, coordinator, group_at_stage):
+    gid = group_at_stage("organize_core")
     given.close(gid)
 
     response = api(aws, "POST", f"/groups/{gid}/stage", coordinator, {"to": "learn_more"})
@@ -395,8 +395,8 @@ def test_reopening_to_another_stage_than_it_left_is_409(aws, coordinator):
     assert response.body["allowed"] == ["organize_core"]
 
 
-def test_reopening_into_learn_more_gives_the_open_inquiry_back(aws, coordinator):
-    gid = given.new_group(aws)
+def test_reopening_into_learn_more_gives_the_open_inquiry_back(aws, coordinator, group_at_stage):
+    gid = group_at_stage("learn_more")
     before = read_directory().get("ac-ca-north").open_inquiries
     given.close(gid)
 
@@ -405,8 +405,8 @@ def test_reopening_into_learn_more_gives_the_open_inquiry_back(aws, coordinator)
     assert read_directory().get("ac-ca-north").open_inquiries == before
 
 
-def test_reopening_when_the_email_opened_another_group_is_409_and_changes_nothing(aws, coordinator):
-    gid = given.new_group(aws)
+def test_reopening_when_the_email_opened_another_group_is_409_and_changes_nothing(aws, coordinator, group_at_stage):
+    gid = group_at_stage("learn_more")
     given.close(gid)
     other = submit(aws).body["group_id"]
 
@@ -421,8 +421,8 @@ def test_reopening_when_the_email_opened_another_group_is_409_and_changes_nothin
 # --- the plan ---------------------------------------------------------------------------
 
 
-def test_the_plan_is_recorded_after_the_charter(aws, coordinator):
-    gid = given.group_at(aws, "develop_plan")
+def test_the_plan_is_recorded_after_the_charter(aws, coordinator, group_at_stage):
+    gid = group_at_stage("develop_plan")
 
     response = api(aws, "PUT", f"/groups/{gid}/plan", coordinator, PLAN)
 
@@ -431,8 +431,8 @@ def test_the_plan_is_recorded_after_the_charter(aws, coordinator):
     assert response.body["next_gate"]["met"] is True
 
 
-def test_a_plan_before_the_charter_is_409(aws, coordinator):
-    gid = given.group_at(aws, "get_chartered")
+def test_a_plan_before_the_charter_is_409(aws, coordinator, group_at_stage):
+    gid = group_at_stage("get_chartered")
 
     response = api(aws, "PUT", f"/groups/{gid}/plan", coordinator, PLAN)
 
@@ -451,8 +451,8 @@ def test_a_plan_before_the_charter_is_409(aws, coordinator):
     ],
     ids=["goal-text", "goal-zero", "no-campaign", "blank-partner", "not-a-list"],
 )
-def test_an_invalid_plan_is_422_with_the_field(aws, coordinator, change, fields):
-    gid = given.group_at(aws, "develop_plan")
+def test_an_invalid_plan_is_422_with_the_field(aws, coordinator, group_at_stage, change, fields):
+    gid = group_at_stage("develop_plan")
 
     response = api(aws, "PUT", f"/groups/{gid}/plan", coordinator, {**PLAN, **change})
 
@@ -463,8 +463,8 @@ def test_an_invalid_plan_is_422_with_the_field(aws, coordinator, change, fields)
 # --- If-Match ---------------------------------------------------------------------------
 
 
-def test_a_write_with_the_current_etag_applies(aws, coordinator):
-    gid = given.new_group(aws)
+def test_a_write_with_the_current_etag_applies(aws, coordinator, group_at_stage):
+    gid = group_at_stage("learn_more")
     etag = api(aws, "GET", f"/groups/{gid}", coordinator).headers["ETag"]
 
     response = api(aws, "POST", f"/groups/{gid}/members", coordinator, {"name": "Bo", "role": "core"}, if_match=etag)
@@ -481,8 +481,8 @@ def test_a_write_with_the_current_etag_applies(aws, coordinator):
     ],
     ids=["member", "activity", "stage"],
 )
-def test_a_write_with_a_stale_etag_is_412_and_changes_nothing(aws, coordinator, method, what, body):
-    gid = given.new_group(aws)
+def test_a_write_with_a_stale_etag_is_412_and_changes_nothing(aws, coordinator, group_at_stage, method, what, body):
+    gid = group_at_stage("learn_more")
     stale = api(aws, "GET", f"/groups/{gid}", coordinator).headers["ETag"]
     given.meet_gate(gid, "learn_more")  # someone else wrote in between
 
@@ -494,8 +494,8 @@ def test_a_write_with_a_stale_etag_is_412_and_changes_nothing(aws, coordinator, 
     assert (after["stage"], len(after["members"]), len(after["activities"])) == ("learn_more", 0, 1)
 
 
-def test_a_stale_etag_on_the_plan_is_412(aws, coordinator):
-    gid = given.group_at(aws, "develop_plan")
+def test_a_stale_etag_on_the_plan_is_412(aws, coordinator, group_at_stage):
+    gid = group_at_stage("develop_plan")
 
     response = api(aws, "PUT", f"/groups/{gid}/plan", coordinator, PLAN, if_match='"1"')
 
@@ -508,8 +508,8 @@ def test_a_stale_etag_on_the_plan_is_412(aws, coordinator):
     ["abc", 'W/"1"', '"\u00b2"', '"' + "9" * 5000 + '"', '"-1"', '""'],
     ids=["not-ours", "weak", "superscript-digit", "5000-digits", "negative", "empty"],
 )
-def test_an_etag_that_is_not_ours_matches_nothing(aws, coordinator, tag):
-    gid = given.new_group(aws)  # at version 1
+def test_an_etag_that_is_not_ours_matches_nothing(aws, coordinator, group_at_stage, tag):
+    gid = group_at_stage("learn_more")  # at version 1
 
     response = api(aws, "POST", f"/groups/{gid}/members", coordinator, {"name": "Bo", "role": "core"}, if_match=tag)
 
@@ -517,8 +517,8 @@ def test_an_etag_that_is_not_ours_matches_nothing(aws, coordinator, tag):
     assert api(aws, "GET", f"/groups/{gid}", coordinator).body["version"] == 1
 
 
-def test_an_if_match_listing_the_current_version_among_others_applies(aws, coordinator):
-    gid = given.new_group(aws)
+def test_an_if_match_listing_the_current_version_among_others_applies(aws, coordinator, group_at_stage):
+    gid = group_at_stage("learn_more")
 
     response = api(aws, "POST", f"/groups/{gid}/members", coordinator, {"name": "Bo", "role": "core"},
                    if_match='"7", W/"1", "1"')  # fmt: skip
@@ -547,16 +547,16 @@ def test_an_unknown_group_is_404(aws, directory, method, what, body):
     assert response.headers["Content-Type"] == "application/problem+json"
 
 
-def test_a_body_that_is_not_json_is_400(aws, coordinator):
-    gid = given.new_group(aws)
+def test_a_body_that_is_not_json_is_400(aws, coordinator, group_at_stage):
+    gid = group_at_stage("learn_more")
 
     response = api(aws, "POST", f"/groups/{gid}/members", coordinator, raw_body="{name: Bo")
 
     assert response.status == 400
 
 
-def test_a_body_that_is_not_declared_json_is_415(aws, coordinator):
-    gid = given.new_group(aws)
+def test_a_body_that_is_not_declared_json_is_415(aws, coordinator, group_at_stage):
+    gid = group_at_stage("learn_more")
 
     response = api(
         aws, "POST", f"/groups/{gid}/members", coordinator, raw_body="name=Bo", headers={"content-type": "text/plain"}
@@ -565,8 +565,8 @@ def test_a_body_that_is_not_declared_json_is_415(aws, coordinator):
     assert response.status == 415
 
 
-def test_problems_never_echo_the_input(aws, coordinator):
-    gid = given.new_group(aws)
+def test_problems_never_echo_the_input(aws, coordinator, group_at_stage):
+    gid = group_at_stage("learn_more")
 
     response = api(aws, "POST", f"/groups/{gid}/members", coordinator, {"name": "<script>x</script>", "role": "boss"})
 
