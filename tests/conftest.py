@@ -149,22 +149,26 @@ def _environment_key() -> str:
 
 @pytest.fixture
 def group_at_stage(directory: Any, _world: _World) -> Any:
-    """`at(stage)`: the id of a group of the default form (San Francisco, CA) brought to
-    `stage` as tests/given.py does. Built once per worker and environment; later tests get
-    moto restored to the snapshot taken right after that build (a chartered group costs
-    ~15 transactions on moto; a restore is a few ms). Call it before the test writes
-    anything: either way moto holds the directory and this group, nothing else."""
+    """`at(stage, delivered=False)`: the id of a group of the default form (San Francisco,
+    CA) brought to `stage` as tests/given.py does (`delivered`: and its emails sent through
+    the stream and queues). Built once per worker and environment; later tests get moto
+    restored to the snapshot taken right after that build (a chartered group costs ~15
+    transactions on moto; a restore is a few ms). Call it before the test writes anything:
+    either way moto then holds the directory and this group, nothing else."""
     from tests import given
     from tests.moto_state import MotoSnapshot
+    from tests.pipeline import run_async
 
-    def at(stage: str) -> str:
-        key = (stage, _environment_key())
+    def at(stage: str, delivered: bool = False) -> str:
+        key = (stage, str(delivered), _environment_key())
         if key in _world.staged:
             group_id, snapshot = _world.staged[key]
             snapshot.restore()
             return group_id
         _world.with_directory.restore()  # the same start as every later restore
         group_id = given.group_at(_world.stack, stage)
+        if delivered:
+            run_async(_world.stack)
         _world.staged[key] = (group_id, MotoSnapshot())
         return group_id
 

@@ -33,11 +33,9 @@ def emails_since(before: int) -> list:
 
 
 @pytest.fixture
-def applied(directory, aws):
+def applied(directory, aws, group_at_stage):
     """A new inquiry from San Francisco (routed to ac-ca-north), its two emails sent."""
-    group_id = new_group(aws)
-    run_async(aws)
-    return group_id
+    return group_at_stage("learn_more", delivered=True)
 
 
 def test_before_three_days_nothing_is_due(directory, aws, applied):
@@ -208,9 +206,8 @@ def groups_of_state(state: str) -> list[str]:
     return [g.group_id for g in groups.query_groups(state=state, stage=None, limit=10).items]
 
 
-def test_a_quiet_group_is_nudged_after_45_days_and_its_founder_too(directory, aws):
-    group_id = group_at(aws, "organize_core")
-    run_async(aws)
+def test_a_quiet_group_is_nudged_after_45_days_and_its_founder_too(directory, aws, group_at_stage):
+    group_id = group_at_stage("organize_core", delivered=True)
     before = len(sent_emails())
 
     assert run(aws, 44.9)["taken"] == {}
@@ -224,8 +221,8 @@ def test_a_quiet_group_is_nudged_after_45_days_and_its_founder_too(directory, aw
     assert groups.read_group(group_id).notices[0].action == "stalled_nudge"
 
 
-def test_a_group_whose_step_up_gate_is_met_is_announced_to_the_field_organizer_once(directory, aws):
-    group_id = group_at(aws, "step_up_activism")
+def test_a_group_whose_step_up_gate_is_met_is_announced_to_the_field_organizer_once(directory, aws, group_at_stage):
+    group_id = group_at_stage("step_up_activism")
     assert groups.due_group_ids(datetime.now(UTC) + timedelta(days=1))[0] == []  # next due: the stall
     meet_gate(group_id, "step_up_activism")
     run_async(aws)
@@ -241,8 +238,8 @@ def test_a_group_whose_step_up_gate_is_met_is_announced_to_the_field_organizer_o
     assert notice.subject.startswith("Ready to charter")
 
 
-def test_a_chartered_group_owes_nothing(directory, aws):
-    group_id = group_at(aws, "active")
+def test_a_chartered_group_owes_nothing(directory, aws, group_at_stage):
+    group_id = group_at_stage("active")
     assert groups.read_group(group_id).group.due_sk is None
 
 

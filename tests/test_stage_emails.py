@@ -97,8 +97,10 @@ def test_adding_members_publishes_no_stage_event(aws, directory, outbox):
     assert published_stage_events(aws, outbox) == []
 
 
-def test_a_move_tells_the_founder_the_new_stage_in_the_seeds_words_and_what_its_gate_asks(aws, directory):
-    gid = given.new_group(aws)
+def test_a_move_tells_the_founder_the_new_stage_in_the_seeds_words_and_what_its_gate_asks(
+    aws, directory, group_at_stage
+):
+    gid = group_at_stage("learn_more")
     given.meet_gate(gid, "learn_more")
     run_async(aws)
     before = len(sent_emails())
@@ -114,8 +116,8 @@ def test_a_move_tells_the_founder_the_new_stage_in_the_seeds_words_and_what_its_
         assert directory.get("ac-ca-north").name in part
 
 
-def test_a_move_tells_the_routed_organizer_with_the_note(aws, directory):
-    gid = given.new_group(aws)
+def test_a_move_tells_the_routed_organizer_with_the_note(aws, directory, group_at_stage):
+    gid = group_at_stage("learn_more")
     given.meet_gate(gid, "learn_more")
     run_async(aws)
     before = len(sent_emails())
@@ -136,8 +138,10 @@ def test_a_move_tells_the_routed_organizer_with_the_note(aws, directory):
     assert gid in to_organizer.text
 
 
-def test_a_charter_sends_the_founder_and_each_core_member_the_number_case_and_orientation(aws, directory):
-    gid = given.group_at(aws, "get_chartered")
+def test_a_charter_sends_the_founder_and_each_core_member_the_number_case_and_orientation(
+    aws, directory, group_at_stage
+):
+    gid = group_at_stage("get_chartered")
     run_async(aws)
     before = len(sent_emails())
 
@@ -164,8 +168,8 @@ def test_a_charter_sends_the_founder_and_each_core_member_the_number_case_and_or
     assert len(sent) == 4  # the charter email is the founder's stage email for this move
 
 
-def test_closing_tells_the_founder_how_to_reopen_and_the_organizer_why(aws, directory):
-    gid = given.group_at(aws, "organize_core")
+def test_closing_tells_the_founder_how_to_reopen_and_the_organizer_why(aws, directory, group_at_stage):
+    gid = group_at_stage("organize_core")
     run_async(aws)
     before = len(sent_emails())
 
@@ -182,8 +186,10 @@ def test_closing_tells_the_founder_how_to_reopen_and_the_organizer_why(aws, dire
     assert "The founder moved abroad" in to_organizer.text
 
 
-def test_an_organizer_closing_with_the_reason_no_response_is_not_the_unanswered_inquiry_email(aws, directory):
-    gid = given.group_at(aws, "organize_core")
+def test_an_organizer_closing_with_the_reason_no_response_is_not_the_unanswered_inquiry_email(
+    aws, directory, group_at_stage
+):
+    gid = group_at_stage("organize_core")
     run_async(aws)
     before = len(sent_emails())
 
@@ -208,8 +214,8 @@ def _stage_event(gid: str, version: int, was: str, to: str) -> dict:
     }
 
 
-def test_a_redelivered_stage_event_sends_nothing_twice(aws, directory):
-    gid = given.group_at(aws, "organize_core")  # its events not yet delivered
+def test_a_redelivered_stage_event_sends_nothing_twice(aws, directory, group_at_stage):
+    gid = group_at_stage("organize_core")  # its events not yet delivered
     before = len(sent_emails())
     event = _stage_event(gid, 3, "learn_more", "organize_core")
 
@@ -219,8 +225,8 @@ def test_a_redelivered_stage_event_sends_nothing_twice(aws, directory):
     assert len(emails_since(before)) == 2
 
 
-def test_an_event_arriving_after_a_later_move_sends_nothing_that_would_mislead(aws, directory):
-    gid = given.group_at(aws, "step_up_activism")  # its events not yet delivered
+def test_an_event_arriving_after_a_later_move_sends_nothing_that_would_mislead(aws, directory, group_at_stage):
+    gid = group_at_stage("step_up_activism")  # its events not yet delivered
     before = len(sent_emails())
 
     deliver(aws, _stage_event(gid, 6, "organize_core", "step_up_activism"))
@@ -231,8 +237,8 @@ def test_an_event_arriving_after_a_later_move_sends_nothing_that_would_mislead(a
     assert len(sent) == 2  # the founder and the organizer hear of the latest move only
 
 
-def test_a_late_stage_event_still_sends_when_it_is_the_latest_move(aws, directory):
-    gid = given.group_at(aws, "organize_core")  # v3: learn_more -> organize_core
+def test_a_late_stage_event_still_sends_when_it_is_the_latest_move(aws, directory, group_at_stage):
+    gid = group_at_stage("organize_core")  # v3: learn_more -> organize_core
     given.meet_gate(gid, "organize_core")  # members added: later versions, but no move
     before = len(sent_emails())
 
@@ -243,8 +249,8 @@ def test_a_late_stage_event_still_sends_when_it_is_the_latest_move(aws, director
     ]
 
 
-def test_a_charter_event_arriving_after_the_group_is_active_still_brings_the_number(aws, directory):
-    gid = given.group_at(aws, "active")  # its events not yet delivered
+def test_a_charter_event_arriving_after_the_group_is_active_still_brings_the_number(aws, directory, group_at_stage):
+    gid = group_at_stage("active")  # its events not yet delivered
     record = lifecycle.get_group(given.ADMIN_CALLER, gid).body
     charter = next(h for h in record["history"] if h["to_stage"] == "develop_plan")
     before = len(sent_emails())
@@ -281,8 +287,8 @@ def test_a_group_routed_to_the_national_inbox_has_its_stage_emails_go_there(aws,
     assert sorted(e.to[0] for e in emails_since(before)) == ["gu@example.com", "organize@example.org"]
 
 
-def test_becoming_active_tells_the_founder_the_group_is_active(aws, directory):
-    gid = given.group_at(aws, "develop_plan")
+def test_becoming_active_tells_the_founder_the_group_is_active(aws, directory, group_at_stage):
+    gid = group_at_stage("develop_plan")
     given.meet_gate(gid, "develop_plan")
     run_async(aws)
     before = len(sent_emails())
