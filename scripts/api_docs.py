@@ -2,8 +2,9 @@
 
     .venv/bin/python -m scripts.api_docs
 
-writes web/docs/index.html (readable without a script or a CDN) and web/docs/openapi.json
-(the document itself, for tools). tests/test_openapi.py holds that both are current.
+writes web/docs/index.html (readable without a script or a CDN; styled by web/docs/docs.css)
+and web/docs/openapi.json (the document itself, for tools). tests/test_openapi.py holds
+that both are current.
 """
 
 from __future__ import annotations
@@ -20,26 +21,6 @@ ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "docs" / "openapi.yaml"
 TARGET = ROOT / "web" / "docs"
 METHODS = ("get", "put", "post", "patch", "delete")
-
-STYLE = """
-body { font: 16px/1.5 system-ui, sans-serif; margin: 0 auto; max-width: 60rem; padding: 1rem; color: #1b1b1b; }
-code, pre { font: 0.9em ui-monospace, monospace; }
-pre { background: #f3f3f3; padding: 0.75rem; white-space: pre-wrap; overflow-wrap: anywhere; }
-table { border-collapse: collapse; width: 100%; margin: 0.5rem 0 1rem; }
-th, td { text-align: left; vertical-align: top; border-bottom: 1px solid #ccc; padding: 0.3rem 0.4rem; }
-h3 code, td code, th code, li { overflow-wrap: anywhere; }
-@media (max-width: 40rem) {
-  thead { display: none; }
-  tr { display: block; border-bottom: 1px solid #ccc; padding: 0.4rem 0; }
-  th, td { display: block; border: 0; padding: 0.1rem 0; }
-  td[data-label]::before { content: attr(data-label) ": "; font-weight: 600; }
-}
-.method { display: inline-block; min-width: 4.5rem; font-weight: 700; }
-.planned { font-size: 0.8em; border: 1px solid #555; padding: 0 0.4rem; border-radius: 0.3rem; }
-section.operation { border-top: 2px solid #ddd; padding-top: 0.5rem; }
-a { color: #0b57d0; }
-a:focus { outline: 3px solid #fd0; }
-"""
 
 
 def _text(value: str) -> str:
@@ -214,7 +195,7 @@ def render(doc: dict[str, Any]) -> tuple[str, dict[str, Any]]:
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{html.escape(info["title"])}</title>
-<style>{STYLE}</style>
+<link rel="stylesheet" href="/docs/docs.css">
 </head>
 <body>
 <header>

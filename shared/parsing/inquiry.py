@@ -166,6 +166,11 @@ _READERS = {
 }
 
 
+def email_key(email: str) -> str:
+    """How emails are compared: case-insensitively (the stored address keeps its case)."""
+    return email.casefold()
+
+
 @dataclass(frozen=True)
 class Inquiry:
     """A valid inquiry, normalized. `email_key` is how emails are compared."""
@@ -182,7 +187,7 @@ class Inquiry:
 
     @property
     def email_key(self) -> str:
-        return self.email.casefold()
+        return email_key(self.email)
 
     @property
     def is_bot(self) -> bool:

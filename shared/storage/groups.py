@@ -23,7 +23,7 @@ from shared.domain.clock import iso
 from shared.domain.follow_up_rules import Due
 from shared.domain.routing import Routing
 from shared.domain.stages import Move
-from shared.parsing.inquiry import Inquiry
+from shared.parsing.inquiry import Inquiry, email_key
 from shared.storage.directory import organizer_key
 from shared.storage.table import (
     ActivityItem,
@@ -61,11 +61,6 @@ def group_pk(group_id: str) -> str:
 
 def applicant_pk(email_key: str) -> str:
     return "APPLICANT#" + email_key
-
-
-def email_key(email: str) -> str:
-    """How emails are compared (the same rule as Inquiry.email_key)."""
-    return email.casefold()
 
 
 def state_partition(state: str) -> str:

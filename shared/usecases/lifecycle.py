@@ -38,6 +38,7 @@ from shared.domain.stages import (
     check_move,
     next_gate,
 )
+from shared.parsing.inquiry import email_key
 from shared.parsing.organizer import (
     ActivityRequest,
     ListQuery,
@@ -236,7 +237,7 @@ def parse_if_match(header: str | None) -> set[int] | None:
 
 def _conflict_for(err: WriteCancelled, record: GroupRecord) -> Exception:
     if err.codes.get("applicant_lock") == "ConditionalCheckFailed":
-        other = groups.find_open_group_id(groups.email_key(record.group.founder_email))
+        other = groups.find_open_group_id(email_key(record.group.founder_email))
         return Conflict(
             "The founder's email address has another open group"
             + (f" ({other})" if other else "")
@@ -284,10 +285,8 @@ def add_member(
         _writable(record)
         group = record.group
         if request.email:
-            taken = {groups.email_key(group.founder_email)} | {
-                groups.email_key(m.email) for m in record.members if m.email
-            }
-            if groups.email_key(request.email) in taken:
+            taken = {email_key(group.founder_email)} | {email_key(m.email) for m in record.members if m.email}
+            if email_key(request.email) in taken:
                 raise Conflict("Someone with this email address is already in the group.")
         member = groups.new_member(
             group, name=request.name, email=request.email, role=request.role.value, by=caller.actor_id, now=now
