@@ -172,3 +172,32 @@ def test_the_inbox_of_an_organizer_is_one_query_whatever_it_holds(aws, directory
 
     assert len(body["items"]) == 5
     assert dict(calls) == {"Query": 1}  # the ByOrganizer partition: no group read whole
+
+
+def test_the_backfill_gives_older_groups_their_summary_and_organizer_keys_once(aws, north):
+    from shared.storage import groups
+    from shared.storage.table import GroupItem
+    from shared.usecases.backfill import backfill_groups
+
+    gid = given.group_at(aws, "organize_core")
+    given.new_group(aws, "new@example.com")  # written with everything: left alone
+    version = groups.get_group_item(gid).version
+    GroupItem(groups.group_pk(gid), "GROUP").update(
+        actions=[
+            GroupItem.stage_entered_at.remove(),
+            GroupItem.gate_met.remove(),
+            GroupItem.first_contact_on.remove(),
+            GroupItem.organizer_pk.remove(),
+            GroupItem.organizer_sk.remove(),
+        ]
+    )
+    assert gid not in ids(listing(aws, north, organizer="me"))
+
+    first = backfill_groups()
+    second = backfill_groups()
+
+    assert (first.seen, first.filled, second.filled) == (2, 1, 0)
+    assert gid in ids(listing(aws, north, organizer="me"))
+    item = groups.get_group_item(gid)
+    assert (item.version, item.gate_met, item.first_contact_on) == (version, False, given.day(0))
+    assert item.stage_entered_at == api(aws, "GET", f"/groups/{gid}", ADMIN).body["history"][-1]["at"]

@@ -15,6 +15,7 @@ from shared.domain.progress import Progress
 from shared.storage.directory import organizer_key
 from shared.storage.groups import (
     ACTIVITY_PREFIX,
+    GROUP_SK,
     _bump,
     _commit,
     _Part,
@@ -170,3 +171,16 @@ def reassign(
             parts.append((role, "update", add))
     _commit(parts)
     return history
+
+
+def fill_summary(group: GroupItem, *, stage_entered_at: datetime, progress: Progress, organizer_keys: bool) -> None:
+    """Give a group written before the summary (and the ByOrganizer keys) existed what
+    every write now keeps, on the version read and without bumping it: nothing an organizer
+    sees changes, so their ETag stays valid. Raises WriteCancelled when the group changed."""
+    bind()
+    actions = [GroupItem.stage_entered_at.set(iso(stage_entered_at)), *progress_actions(progress)]
+    if organizer_keys and group.organizer_id:
+        actions += organizer_index_actions(group, group.organizer_id, group.stage)
+    target = GroupItem(group_pk(group.group_id), GROUP_SK)
+    unchanged = GroupItem.version == group.version
+    _commit([("group", "update", lambda tx: tx.update(target, actions=actions, condition=unchanged))])
