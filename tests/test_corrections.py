@@ -298,3 +298,27 @@ def test_another_author_adds_and_corrects_with_their_own_mark(aws, directory):
     assert meeting.body["activity"]["reported_by"] == "founder"
     assert [e.field for e in refused.value.errors] == ["kind"]
     assert group["history"][-1]["by"] == founder.id
+
+
+def test_a_correction_is_one_query_and_one_transaction_when_warm(aws, coordinator, monkeypatch):
+    from collections import Counter
+
+    from pynamodb.connection import base
+
+    gid = given.group_at(aws, "organize_core")
+    bo = add(aws, coordinator, gid, "members", {"name": "Bo", "role": "core"})
+    calls: Counter[str] = Counter()
+    original = base.Connection._make_api_call
+
+    def counting(self, operation_name, operation_kwargs):
+        calls[operation_name] += 1
+        return original(self, operation_name, operation_kwargs)
+
+    monkeypatch.setattr(base.Connection, "_make_api_call", counting)
+
+    api(aws, "PATCH", f"/groups/{gid}/members/{bo['member_id']}", coordinator, {"name": "Bob"})
+    patched = dict(calls)
+    calls.clear()
+    api(aws, "DELETE", f"/groups/{gid}/members/{bo['member_id']}", coordinator)
+
+    assert patched == dict(calls) == {"Query": 1, "TransactWriteItems": 1}
