@@ -12,12 +12,8 @@ nothing changes. Without it, a write that loses a race reads the group again and
 
 from __future__ import annotations
 
-import base64
-import binascii
 import csv
-import hashlib
 import io
-import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -26,10 +22,18 @@ from typing import Any, TypeVar
 from shared import settings
 from shared.api.auth import Caller
 from shared.domain.clock import iso, parse_iso
-from shared.domain.errors import Conflict, FieldError, GroupBusy, NotFound, StaleVersion, ValidationFailed, WrongStage
+from shared.domain.errors import (
+    Conflict,
+    Forbidden,
+    GroupBusy,
+    NotFound,
+    StaleVersion,
+    WrongStage,
+)
 from shared.domain.follow_up_rules import FollowUpConfig, Snapshot, next_due
 from shared.domain.stages import (
     MOVERS,
+    STAFF,
     ActivityKind,
     GateConfig,
     GroupFacts,
@@ -40,9 +44,6 @@ from shared.domain.stages import (
 )
 from shared.parsing.inquiry import email_key
 from shared.parsing.organizer import (
-    ActivityRequest,
-    ListQuery,
-    MemberRequest,
     PlanRequest,
     StageMoveRequest,
     parse,
@@ -50,6 +51,7 @@ from shared.parsing.organizer import (
 from shared.storage import groups
 from shared.storage.groups import GroupRecord, StageChange, WriteCancelled
 from shared.storage.table import ActivityItem, GroupItem, HistoryItem, MemberItem
+from shared.usecases.progress import progress_after
 
 # Lost races on the group (without If-Match) are retried this many times in all. A write
 # without If-Match applies to the current version (DESIGN §2): with N simultaneous writers
@@ -105,7 +107,9 @@ def snapshot_of(
     if moved_to is not None and at is not None:
         entered = at
     else:
-        entered = parse_iso(record.history[-1].at if record.history else group.created_at)
+        from shared.usecases.progress import stage_entered_at
+
+        entered = stage_entered_at(record)
     facts = replace(facts_of(record), stage=stage)
     return Snapshot(
         stage=stage,
@@ -138,6 +142,9 @@ def member_view(m: MemberItem) -> dict[str, Any]:
         "role": m.role,
         "added_at": m.added_at,
         "added_by": m.added_by,
+        "reported_by": m.reported_by or "organizer",
+        "edited_at": m.edited_at,
+        "edited_by": m.edited_by,
     }
 
 
@@ -149,12 +156,16 @@ def activity_view(a: ActivityItem) -> dict[str, Any]:
         "notes": a.notes,
         "logged_at": a.logged_at,
         "logged_by": a.logged_by,
+        "reported_by": a.reported_by or "organizer",
+        "edited_at": a.edited_at,
+        "edited_by": a.edited_by,
     }
 
 
 def history_view(h: HistoryItem) -> dict[str, Any]:
     return {
         "version": int(h.version),
+        "change": h.change or "stage_moved",
         "from_stage": h.from_stage,
         "to_stage": h.to_stage,
         "at": h.at,
@@ -163,6 +174,10 @@ def history_view(h: HistoryItem) -> dict[str, Any]:
         "reason": h.reason,
         "case_id": h.case_id,
         "group_number": int(h.group_number) if h.group_number is not None else None,
+        "subject_id": h.subject_id,
+        "fields": list(h.fields) if h.fields else None,
+        "from_organizer_id": h.from_organizer_id,
+        "to_organizer_id": h.to_organizer_id,
     }
 
 
@@ -270,75 +285,24 @@ def _bumped(group: GroupItem, by: str, now: datetime) -> None:
     group.changed_by = by
 
 
-def _writable(record: GroupRecord) -> None:
-    if record.group.stage == Stage.CLOSED:
-        raise WrongStage("The group is closed: reopen it first.")
-
-
 def add_member(
     caller: Caller, group_id: str, payload: Mapping[str, Any], if_match: str | None, now: datetime
 ) -> Written:
-    request = parse(MemberRequest, payload)
-    config = settings.gates()
+    """POST /groups/{id}/members (shared/usecases/members.py, as the organizer)."""
+    from shared.usecases import members
+    from shared.usecases.group_writes import Author, organizer_loader
 
-    def attempt(record: GroupRecord) -> Written:
-        _writable(record)
-        group = record.group
-        if request.email:
-            taken = {email_key(group.founder_email)} | {email_key(m.email) for m in record.members if m.email}
-            if email_key(request.email) in taken:
-                raise Conflict("Someone with this email address is already in the group.")
-        member = groups.new_member(
-            group, name=request.name, email=request.email, role=request.role.value, by=caller.actor_id, now=now
-        )
-        after = replace(record, members=[*record.members, member])
-        due = due_after(after, config, settings.follow_ups())
-        groups.add_member(group, member, by=caller.actor_id, now=now, due_at=due)
-        _bumped(group, caller.actor_id, now)
-        record.members.append(member)
-        body = {
-            "group_id": group.group_id,
-            "version": int(group.version),
-            "member": member_view(member),
-            "next_gate": next_gate(facts_of(record), config).as_dict(),
-        }
-        return Written(body, int(group.version))
-
-    return _write(caller, group_id, if_match, attempt)
+    return members.add_member(Author.organizer(caller), organizer_loader(caller, group_id), payload, if_match, now)
 
 
 def log_activity(
     caller: Caller, group_id: str, payload: Mapping[str, Any], if_match: str | None, now: datetime
 ) -> Written:
-    request = parse(ActivityRequest, payload, today=now.date())
-    config = settings.gates()
+    """POST /groups/{id}/activities (shared/usecases/activities.py, as the organizer)."""
+    from shared.usecases import activities
+    from shared.usecases.group_writes import Author, organizer_loader
 
-    def attempt(record: GroupRecord) -> Written:
-        _writable(record)
-        group = record.group
-        activity = groups.new_activity(
-            group,
-            kind=request.kind.value,
-            on=request.date.isoformat(),
-            notes=request.notes,
-            by=caller.actor_id,
-            now=now,
-        )
-        after = replace(record, activities=[*record.activities, activity])
-        due = due_after(after, config, settings.follow_ups())
-        groups.add_activity(group, activity, by=caller.actor_id, now=now, due_at=due)
-        _bumped(group, caller.actor_id, now)
-        group.last_activity_at = iso(now)
-        record.activities.append(activity)
-        body = {
-            "group_id": group.group_id,
-            "version": int(group.version),
-            "activity": activity_view(activity),
-            "next_gate": next_gate(facts_of(record), config).as_dict(),
-        }
-        return Written(body, int(group.version))
-
-    return _write(caller, group_id, if_match, attempt)
+    return activities.log_activity(Author.organizer(caller), organizer_loader(caller, group_id), payload, if_match, now)
 
 
 def record_plan(
@@ -351,11 +315,17 @@ def record_plan(
         group = record.group
         if group.stage not in PLAN_STAGES:
             raise WrongStage("The plan is recorded once the group is chartered (develop_plan or active).")
+        case_id = request.case_id if request.case_id and request.case_id != group.case_id else None
+        if case_id is not None and caller.actor not in STAFF:
+            raise Forbidden("Only field organizers and admins assign a group's case.")
         plan = request.as_record()
-        groups.record_plan(group, plan, by=caller.actor_id, now=now)
+        group.plan = plan  # the summary below sees the plan recorded
+        progress = progress_after(record, config)
+        groups.record_plan(group, plan, by=caller.actor_id, now=now, case_id=case_id, progress=progress)
         _bumped(group, caller.actor_id, now)
-        group.plan = plan
         group.plan_updated_at = iso(now)
+        if case_id is not None:
+            group.case_id = case_id
         return Written(view_of(record, config), int(group.version))
 
     return _write(caller, group_id, if_match, attempt)
@@ -363,14 +333,14 @@ def record_plan(
 
 def _charter_replay(caller: Caller, record: GroupRecord, request: StageMoveRequest) -> bool:
     """A charter asked again after it succeeded (a client retry, or the loser of a race with
-    the same request): the same group number, no second one. Same case, same staff role."""
+    the same request): the same group number, no second one. Same case (or none, both
+    times: the case is optional), same staff role."""
     group = record.group
     return (
         request.to is Stage.DEVELOP_PLAN
         and group.stage == Stage.DEVELOP_PLAN
         and group.group_number is not None
         and caller.actor in MOVERS[Stage.GET_CHARTERED]
-        and bool(request.case_id)
         and request.case_id == group.case_id
     )
 
@@ -395,6 +365,7 @@ def _moved(record: GroupRecord, change: StageChange, history: HistoryItem) -> No
     move = change.move
     _bumped(group, change.by, change.at)
     group.stage = move.to_stage.value
+    group.stage_entered_at = iso(change.at)
     if move.close:
         group.closed_reason, group.closed_from = change.reason, move.from_stage.value
     if move.reopen:
@@ -436,6 +407,7 @@ def move_stage(
             reason=request.reason,
             case_id=request.case_id,
             due_at=due_after(record, gates, settings.follow_ups(), moved_to=move.to_stage, at=now),
+            progress=progress_after(record, gates, moved_to=move.to_stage),
         )
         history = _charter(record.group, change) if move.charter else groups.move_stage(record.group, change)
         _moved(record, change, history)
@@ -444,82 +416,7 @@ def move_stage(
     return _write(caller, group_id, if_match, attempt)
 
 
-# --- lists --------------------------------------------------------------------------------
-
-
-def _partitions(caller: Caller, query: ListQuery) -> list[tuple[str | None, str | None]]:
-    """The index partitions a listing walks, in order: (state, stage) pairs for ByState,
-    (None, stage) for ByStage. Never the whole table."""
-    stage = query.stage.value if query.stage else None
-    if query.state is not None:
-        caller.require_state(query.state)
-        return [(query.state, stage)]
-    if caller.states is not None:
-        return [(state, stage) for state in sorted(caller.states)]
-    if stage is not None:
-        return [(None, stage)]
-    return [(None, s.value) for s in Stage]
-
-
-def _fingerprint(caller: Caller, query: ListQuery) -> str:
-    scope = "*" if caller.states is None else ",".join(sorted(caller.states))
-    text = f"{scope}|{query.state}|{query.stage}"
-    return hashlib.sha256(text.encode()).hexdigest()[:12]
-
-
-def _bad_token() -> ValidationFailed:
-    return ValidationFailed(
-        [FieldError("next_token", "is not a token from this listing: start again without it")],
-        detail="The next_token does not belong to this listing.",
-    )
-
-
-def encode_token(position: int, key: dict[str, Any] | None, fingerprint: str) -> str:
-    raw = json.dumps({"v": 1, "p": position, "k": key, "f": fingerprint}, separators=(",", ":"))
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-
-def decode_token(
-    token: str, fingerprint: str, partitions: list[tuple[str | None, str | None]]
-) -> tuple[int, dict[str, Any] | None]:
-    try:
-        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
-        data = json.loads(raw.decode("utf-8"))
-    except (binascii.Error, ValueError, UnicodeDecodeError):
-        raise _bad_token() from None
-    if not isinstance(data, dict) or data.get("v") != 1 or data.get("f") != fingerprint:
-        raise _bad_token()
-    position, key = data.get("p"), data.get("k")
-    if not isinstance(position, int) or isinstance(position, bool) or not 0 <= position < len(partitions):
-        raise _bad_token()
-    if key is not None:
-        state, stage = partitions[position]
-        if not groups.start_key_fits(key, state=state, stage=stage):
-            raise _bad_token()
-    return position, key
-
-
-def list_groups(caller: Caller, params: Mapping[str, str | None]) -> dict[str, Any]:
-    """GET /groups: a page of group summaries within the caller's states, walking the
-    ByState index (one state after another) or, for admins without a state, ByStage."""
-    query = parse(ListQuery, {k: v for k, v in params.items() if v is not None})
-    partitions = _partitions(caller, query)
-    fingerprint = _fingerprint(caller, query)
-    position, key = decode_token(query.next_token, fingerprint, partitions) if query.next_token else (0, None)
-    items: list[GroupItem] = []
-    while position < len(partitions) and len(items) < query.limit:
-        state, stage = partitions[position]
-        page = groups.query_groups(state=state, stage=stage, limit=query.limit - len(items), start_key=key)
-        items.extend(page.items)
-        if page.last_key is not None:
-            key = page.last_key
-            break
-        position, key = position + 1, None
-    more = position < len(partitions)
-    return {
-        "items": [summary_of(g) for g in items],
-        "next_token": encode_token(position, key, fingerprint) if more else None,
-    }
+# GET /groups: shared/usecases/group_lists.py.
 
 
 # --- the pipeline report ------------------------------------------------------------------
