@@ -412,6 +412,9 @@ class LocalStack:
                 "/_local/health": {"GET": lambda: Response.json(200, {"status": "ready"})},
                 "/_local/outbox": {"GET": lambda: Response.json(200, self.outbox.listing())},
                 "/_local/login": {"POST": lambda: self.login(request)},
+                "/_local/accounts": {
+                    "GET": lambda: Response.json(200, self.accounts.listing() if self.accounts else [])
+                },
                 "/_local/schedules": {
                     "GET": lambda: Response.json(200, [self.schedule_listing(s) for s in self.scheduler.schedules])
                 },
