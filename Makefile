@@ -8,7 +8,7 @@ export AWS_DEFAULT_REGION ?= us-east-1
 export SAM_CLI_TELEMETRY := 0
 PYTEST_ARGS ?=
 
-.PHONY: help install test lint validate unit dev invoke bench load-directory build deploy clean
+.PHONY: help install test lint validate unit dev invoke bench load-directory build deploy publish-site clean
 
 help:  ## List the commands
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -50,8 +50,12 @@ load-directory: install  ## Load data/organizers.yaml into TABLE_NAME (or STACK=
 build: install  ## sam build (functions + the shared layer)
 	$(TOOLS)/sam build --template template.yaml
 
-deploy: build  ## sam deploy --guided
+deploy: build  ## sam deploy --guided, then publish web/ to the site (S3 + CloudFront); SITE_ARGS=--keep-urls for a custom domain
 	$(TOOLS)/sam deploy --guided
+	$(PY) -m scripts.publish_site --stack $(or $(STACK),start-a-group) $(SITE_ARGS)
+
+publish-site: install  ## Publish web/ to a deployed stack's site again (STACK=<stack name>)
+	$(PY) -m scripts.publish_site --stack $(or $(STACK),start-a-group) $(SITE_ARGS)
 
 # Called by `sam build` for the SharedLayer (BuildMethod: makefile): the shared package
 # and the runtime dependencies, for the Lambda platform, under python/.
