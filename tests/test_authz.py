@@ -36,7 +36,7 @@ ROUTES = {
     "get": ("GET", "/groups/{gid}", None, 200, True),
     "add_member": ("POST", "/groups/{gid}/members", {"name": "Bo Chen", "role": "core"}, 201, True),
     "log_activity": ("POST", "/groups/{gid}/activities", {"kind": "meeting", "date": day(0)}, 201, True),
-    "move_stage": ("POST", "/groups/{gid}/stage", {"to": "closed", "reason": "moved away"}, 200, True),
+    "move_stage": ("POST", "/groups/{gid}/stage", {"to": "closed", "reason": "other"}, 200, True),
     "record_plan": ("PUT", "/groups/{gid}/plan", PLAN, 200, True),
     "pipeline": ("GET", "/reports/pipeline", None, 200, False),
 }

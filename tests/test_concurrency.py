@@ -118,7 +118,9 @@ def test_20_concurrent_closes_of_one_group_one_wins_and_nothing_is_half_written(
 
     outcomes = race(
         [
-            lambda i=i: move(ADMIN, gid, {"to": "closed", "reason": f"reason {i}"}, '"1"' if with_if_match else None)
+            lambda i=i: move(
+                ADMIN, gid, {"to": "closed", "reason": "other", "note": f"close {i}"}, '"1"' if with_if_match else None
+            )
             for i in range(20)
         ]
     )

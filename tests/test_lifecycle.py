@@ -262,7 +262,9 @@ def test_moving_backwards_is_409(aws, coordinator):
     assert api(aws, "POST", f"/groups/{gid}/stage", coordinator, {"to": "learn_more"}).status == 409
 
 
-@pytest.mark.parametrize("body", [{"to": "chartered"}, {}, {"to": "closed", "reason": "x" * 501}])
+@pytest.mark.parametrize(
+    "body", [{"to": "chartered"}, {}, {"to": "closed", "reason": "moved away"}, {"to": "closed", "reason": 3}]
+)
 def test_an_invalid_move_request_is_422(aws, coordinator, body):
     gid = given.new_group(aws)
 
@@ -285,14 +287,46 @@ def test_an_area_coordinator_cannot_make_a_plan_active(aws, coordinator):
     assert api(aws, "POST", f"/groups/{gid}/stage", coordinator, {"to": "active"}).status == 403
 
 
-def test_a_charter_without_a_case_is_409_gate_not_met(aws, field_organizer):
+def test_a_charter_without_a_case_takes_a_number_and_leaves_the_case_for_later(aws, field_organizer):
     gid = given.group_at(aws, "get_chartered")
 
     response = api(aws, "POST", f"/groups/{gid}/stage", field_organizer, {"to": "develop_plan"})
 
-    assert response.status == 409
-    assert [u.split(":")[0] for u in response.body["unmet"]] == ["case_id"]
-    assert groups.read_group_number() == 0
+    assert response.status == 200
+    assert (response.body["group_number"], response.body["case_id"]) == (1, None)
+    assert response.body["history"][-1]["case_id"] is None
+    assert groups.read_group_number() == 1
+
+
+def test_the_case_is_set_later_with_the_plan_by_a_field_organizer(aws, field_organizer):
+    gid = given.group_at(aws, "get_chartered")
+    api(aws, "POST", f"/groups/{gid}/stage", field_organizer, {"to": "develop_plan"})
+
+    response = api(aws, "PUT", f"/groups/{gid}/plan", field_organizer, {**PLAN, "case_id": CASE})
+
+    assert response.status == 200
+    assert response.body["case_id"] == CASE
+    assert "case_id" not in response.body["plan"]
+
+
+def test_a_coordinator_records_the_plan_but_does_not_assign_the_case(aws, coordinator, field_organizer):
+    gid = given.group_at(aws, "get_chartered")
+    api(aws, "POST", f"/groups/{gid}/stage", field_organizer, {"to": "develop_plan"})
+
+    refused = api(aws, "PUT", f"/groups/{gid}/plan", coordinator, {**PLAN, "case_id": CASE})
+    recorded = api(aws, "PUT", f"/groups/{gid}/plan", coordinator, PLAN)
+
+    assert refused.status == 403
+    assert (recorded.status, recorded.body["case_id"]) == (200, None)
+
+
+def test_a_charter_asked_again_without_a_case_answers_the_same_number(aws, field_organizer):
+    gid = given.group_at(aws, "get_chartered")
+    first = api(aws, "POST", f"/groups/{gid}/stage", field_organizer, {"to": "develop_plan"})
+
+    again = api(aws, "POST", f"/groups/{gid}/stage", field_organizer, {"to": "develop_plan"})
+
+    assert (again.status, again.body["group_number"], again.body["version"]) == (200, 1, first.body["version"])
 
 
 def test_charters_take_consecutive_group_numbers(aws, field_organizer):
@@ -356,10 +390,10 @@ def test_closing_from_learn_more_releases_the_lock_and_the_open_inquiry(aws, coo
     gid = given.new_group(aws)
     before = read_directory().get("ac-ca-north").open_inquiries
 
-    closed = api(aws, "POST", f"/groups/{gid}/stage", coordinator, {"to": "closed", "reason": "moved away"})
+    closed = api(aws, "POST", f"/groups/{gid}/stage", coordinator, {"to": "closed", "reason": "other"})
 
     assert closed.status == 200
-    assert (closed.body["closed_reason"], closed.body["closed_from"]) == ("moved away", "learn_more")
+    assert (closed.body["closed_reason"], closed.body["closed_from"]) == ("other", "learn_more")
     assert read_directory().get("ac-ca-north").open_inquiries == before - 1
     assert groups.find_open_group_id("ana.souza@example.com") is None
 
@@ -477,7 +511,7 @@ def test_a_write_with_the_current_etag_applies(aws, coordinator):
     [
         ("POST", "members", {"name": "Bo", "role": "core"}),
         ("POST", "activities", {"kind": "conversation", "date": "2026-01-02"}),
-        ("POST", "stage", {"to": "closed", "reason": "moved"}),
+        ("POST", "stage", {"to": "closed", "reason": "other"}),
     ],
     ids=["member", "activity", "stage"],
 )

@@ -169,7 +169,13 @@ def test_closing_tells_the_founder_how_to_reopen_and_the_organizer_why(aws, dire
     run_async(aws)
     before = len(sent_emails())
 
-    api(aws, "POST", f"/groups/{gid}/stage", ADMIN, {"to": "closed", "reason": "The founder moved abroad"})
+    api(
+        aws,
+        "POST",
+        f"/groups/{gid}/stage",
+        ADMIN,
+        {"to": "closed", "reason": "not_a_fit", "note": "The founder moved abroad"},
+    )
     run_async(aws)
 
     sent = emails_since(before)
@@ -178,7 +184,9 @@ def test_closing_tells_the_founder_how_to_reopen_and_the_organizer_why(aws, dire
     assert to_founder.subject == "Your Start a Group file is closed"
     assert "reopen" in to_founder.text
     assert "866-273-4466" in to_founder.text
-    assert "moved abroad" not in to_founder.text  # an organizer's reason is for organizers
+    assert "moved abroad" not in to_founder.text  # an organizer's reason and note are for organizers
+    assert "not a fit" not in to_founder.text
+    assert "Reason: not a fit for the program" in to_organizer.text
     assert "The founder moved abroad" in to_organizer.text
 
 

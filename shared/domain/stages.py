@@ -66,10 +66,40 @@ REOPENERS = ALL_ACTORS
 
 class ActivityKind(StrEnum):
     CONVERSATION = "conversation"
+    # Tried to reach the founder, no answer: recorded and shown, but it is not the Learn
+    # More conversation (the first-contact reminders keep running).
+    CONTACT_ATTEMPT = "contact_attempt"
     MEETING = "meeting"
     LETTER_WRITING = "letter_writing"
     EVENT = "event"
     RECRUITMENT = "recruitment"
+
+
+class CloseReason(StrEnum):
+    """Why a group was closed (DESIGN §1): a code, with an optional free-text note."""
+
+    NOT_A_FIT = "not_a_fit"
+    JOINED_EXISTING_GROUP = "joined_existing_group"
+    NO_RESPONSE = "no_response"
+    WITHDRAWN = "withdrawn"
+    DUPLICATE = "duplicate"
+    OTHER = "other"
+
+
+CLOSE_REASONS = tuple(r.value for r in CloseReason)
+CLOSE_REASON_TITLES = {
+    CloseReason.NOT_A_FIT: "not a fit for the program",
+    CloseReason.JOINED_EXISTING_GROUP: "joined an existing group",
+    CloseReason.NO_RESPONSE: "no response",
+    CloseReason.WITHDRAWN: "withdrawn by the founder",
+    CloseReason.DUPLICATE: "a duplicate of another group",
+    CloseReason.OTHER: "other (see the note)",
+}
+
+
+def close_reason_title(reason: str | None) -> str | None:
+    """A close reason in words; a reason stored before the codes existed, as it was written."""
+    return CLOSE_REASON_TITLES.get(reason, reason) if reason else None  # type: ignore[call-overload]
 
 
 class MemberRole(StrEnum):
@@ -160,8 +190,8 @@ def _at_least(n: int) -> str:
 def requirements(
     facts: GroupFacts, config: GateConfig = DEFAULT_GATES, *, case_id: str | None = None
 ) -> list[Requirement]:
-    """Everything the exit gate of the group's stage asks for, met or not. `case_id` is the
-    one given with a charter request (the case is assigned by the charter move itself)."""
+    """Everything the exit gate of the group's stage asks for, met or not. (`case_id`, the
+    one given with a charter request, no longer decides anything: the case is optional.)"""
     stage = facts.stage
     if stage is Stage.LEARN_MORE:
         have = _count(facts, ActivityKind.CONVERSATION)
@@ -222,10 +252,16 @@ def requirements(
             ),
         ]
     if stage is Stage.GET_CHARTERED:
-        given = bool((case_id or "").strip() or facts.case_id)
+        # The charter is the move itself (a Field Organizer or admin grants it: the group
+        # number, the orientation materials). The case is offered, not required (DESIGN §1):
+        # it may come with the charter or later, so nothing here can be unmet.
         return [
             Requirement(
-                "case_id", "an individual case, assigned by a Field Organizer with the charter (case_id)", None, given
+                "charter",
+                "the charter, granted by a Field Organizer: a local group number and orientation materials;"
+                " an individual case is offered with it or later",
+                None,
+                True,
             )
         ]
     if stage is Stage.DEVELOP_PLAN:
@@ -314,6 +350,8 @@ def check_move(
     if to is Stage.CLOSED:
         if not (reason and reason.strip()):
             raise ValidationFailed([FieldError("reason", "is required to close a group")])
+        if reason not in CLOSE_REASONS:
+            raise ValidationFailed([FieldError("reason", f"must be one of {', '.join(CLOSE_REASONS)}")])
         if actor not in CLOSERS:  # pragma: no cover - every role may close today
             raise Forbidden("Your role cannot close a group.")
         return Move(stage, to, close=True)

@@ -19,7 +19,7 @@ from shared.domain.follow_up_rules import NO_RESPONSE, SYSTEM, FollowUpConfig
 from shared.domain.geography import STATE_NAMES
 from shared.domain.program import STEP_TEXTS, STEP_TITLES
 from shared.domain.routing import Organizer
-from shared.domain.stages import GateConfig, MemberRole, Stage, gate_asks
+from shared.domain.stages import GateConfig, MemberRole, Stage, close_reason_title, gate_asks
 from shared.outbox.events import DigestDue, FollowUpDue, GroupStageChanged, InquiryReceived
 from shared.settings import HOTLINE, HOTLINE_LETTERS, EmailSettings
 from shared.storage.directory import Directory, Inbox, read_directory
@@ -222,7 +222,7 @@ def _stage_organizer_email(
         changed_by=event.changed_by,
         changed_at=event.changed_at,
         note=facts.note,
-        reason=facts.reason,
+        reason=close_reason_title(facts.reason),
         link=f"{config.organizer_app_url}groups/{event.group_id}",
     )
     if to is Stage.CLOSED:

@@ -15,7 +15,7 @@ from pydantic_core import PydanticCustomError
 
 from shared.domain.errors import FieldError, ValidationFailed
 from shared.domain.geography import is_state_code
-from shared.domain.stages import ActivityKind, MemberRole, Stage
+from shared.domain.stages import ActivityKind, CloseReason, MemberRole, Stage
 from shared.parsing.inquiry import InvalidText, clean_email, clean_text
 
 MAX_NOTES = 2000
@@ -138,7 +138,9 @@ class StageMoveRequest(_Request):
     @field_validator("reason", mode="before")
     @classmethod
     def _reason(cls, v: Any) -> str | None:
-        return _optional_text(v, 500)
+        if v is None or v == "":
+            return None  # required to close: the stage machine says so (422 on reason)
+        return _one_of(v, CloseReason).value
 
 
 class PlanRequest(_Request):
@@ -146,6 +148,14 @@ class PlanRequest(_Request):
     national_campaigns: list[str] = Field(default_factory=list, max_length=20)
     growth_goal: int
     partners: list[str] = Field(default_factory=list, max_length=50)
+    # The case is offered at the charter, not required: a group chartered without one gets
+    # it here, with the plan's campaign on it (field organizers and admins only).
+    case_id: str | None = None
+
+    @field_validator("case_id", mode="before")
+    @classmethod
+    def _case(cls, v: Any) -> str | None:
+        return _optional_text(v, 100)
 
     @field_validator("case_campaign", mode="before")
     @classmethod
@@ -173,7 +183,7 @@ class PlanRequest(_Request):
         return v
 
     def as_record(self) -> dict[str, Any]:
-        return self.model_dump(mode="json")
+        return self.model_dump(mode="json", exclude={"case_id"})
 
 
 class ListQuery(_Request):

@@ -428,9 +428,13 @@ def add_activity(group: GroupItem, activity: ActivityItem, *, by: str, now: date
     return group.version + 1
 
 
-def record_plan(group: GroupItem, plan: dict[str, Any], *, by: str, now: datetime) -> int:
+def record_plan(group: GroupItem, plan: dict[str, Any], *, by: str, now: datetime, case_id: str | None = None) -> int:
+    """The plan (and the case, when one is given: a charter may have come without it)."""
     bind()
-    _commit([_bump(group, by, now, [GroupItem.plan.set(plan), GroupItem.plan_updated_at.set(iso(now))])])
+    actions = [GroupItem.plan.set(plan), GroupItem.plan_updated_at.set(iso(now))]
+    if case_id is not None:
+        actions.append(GroupItem.case_id.set(case_id))
+    _commit([_bump(group, by, now, actions)])
     return group.version + 1
 
 
@@ -485,9 +489,11 @@ def move_stage(group: GroupItem, change: StageChange) -> HistoryItem:
     if move.reopen:
         actions += [GroupItem.closed_reason.remove(), GroupItem.closed_from.remove()]
     if move.charter:
-        if change.group_number is None or not change.case_id:
-            raise ValueError("a charter needs the group number and the case")
-        actions += [GroupItem.group_number.set(change.group_number), GroupItem.case_id.set(change.case_id)]
+        if change.group_number is None:
+            raise ValueError("a charter needs the group number")
+        actions.append(GroupItem.group_number.set(change.group_number))
+        if change.case_id:  # offered, not required (DESIGN §1): it may be set later with the plan
+            actions.append(GroupItem.case_id.set(change.case_id))
         condition = GroupItem.group_number.does_not_exist()
     history = HistoryItem(
         group_pk(group.group_id),

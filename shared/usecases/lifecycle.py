@@ -26,10 +26,20 @@ from typing import Any, TypeVar
 from shared import settings
 from shared.api.auth import Caller
 from shared.domain.clock import iso, parse_iso
-from shared.domain.errors import Conflict, FieldError, GroupBusy, NotFound, StaleVersion, ValidationFailed, WrongStage
+from shared.domain.errors import (
+    Conflict,
+    FieldError,
+    Forbidden,
+    GroupBusy,
+    NotFound,
+    StaleVersion,
+    ValidationFailed,
+    WrongStage,
+)
 from shared.domain.follow_up_rules import FollowUpConfig, Snapshot, next_due
 from shared.domain.stages import (
     MOVERS,
+    STAFF,
     ActivityKind,
     GateConfig,
     GroupFacts,
@@ -352,11 +362,16 @@ def record_plan(
         group = record.group
         if group.stage not in PLAN_STAGES:
             raise WrongStage("The plan is recorded once the group is chartered (develop_plan or active).")
+        case_id = request.case_id if request.case_id and request.case_id != group.case_id else None
+        if case_id is not None and caller.actor not in STAFF:
+            raise Forbidden("Only field organizers and admins assign a group's case.")
         plan = request.as_record()
-        groups.record_plan(group, plan, by=caller.actor_id, now=now)
+        groups.record_plan(group, plan, by=caller.actor_id, now=now, case_id=case_id)
         _bumped(group, caller.actor_id, now)
         group.plan = plan
         group.plan_updated_at = iso(now)
+        if case_id is not None:
+            group.case_id = case_id
         return Written(view_of(record, config), int(group.version))
 
     return _write(caller, group_id, if_match, attempt)
@@ -364,14 +379,14 @@ def record_plan(
 
 def _charter_replay(caller: Caller, record: GroupRecord, request: StageMoveRequest) -> bool:
     """A charter asked again after it succeeded (a client retry, or the loser of a race with
-    the same request): the same group number, no second one. Same case, same staff role."""
+    the same request): the same group number, no second one. Same case (or none, both
+    times: the case is optional), same staff role."""
     group = record.group
     return (
         request.to is Stage.DEVELOP_PLAN
         and group.stage == Stage.DEVELOP_PLAN
         and group.group_number is not None
         and caller.actor in MOVERS[Stage.GET_CHARTERED]
-        and bool(request.case_id)
         and request.case_id == group.case_id
     )
 
