@@ -55,14 +55,16 @@ export function Field({ form, name, label, type = "text", hint, error, value, op
     ...rest,
   };
   let control;
+  // Uncontrolled: defaultValue, never value (Preact would put `value` back on every render,
+  // over what the person typed or what a kept draft restored).
   if (type === "select") {
     control = html`<select ...${common}>
       ${options.map(([v, text]) => html`<option value=${v} selected=${v === value}>${text}</option>`)}
     </select>`;
   } else if (type === "textarea") {
-    control = html`<textarea ...${common} rows="3">${value || ""}</textarea>`;
+    control = html`<textarea ...${common} rows="3" defaultValue=${value || ""}></textarea>`;
   } else {
-    control = html`<input type=${type} ...${common} value=${value ?? ""} />`;
+    control = html`<input type=${type} ...${common} defaultValue=${value ?? ""} />`;
   }
   return html`<div class=${"field" + (error ? " field-error" : "")}>
     <label for=${id}>${label}${optional ? html` <span class="optional">(optional)</span>` : ""}</label>

@@ -47,7 +47,25 @@ export class GroupPage extends Component {
   };
 
   componentDidMount() {
-    this.load();
+    this.load().then(() => this.loadOrganizers());
+  }
+
+  /** The state's organizers (the public directory): names for ids, and whom to reassign to. */
+  async loadOrganizers() {
+    const g = this.state.group;
+    if (!g || this.state.organizers) return;
+    try {
+      const base = document.querySelector('meta[name="api-base"]')?.content || "";
+      const r = await fetch(`${base}/organizers?state=${encodeURIComponent(g.state)}`, { headers: { Accept: "application/json" } });
+      this.setState({ organizers: r.ok ? await r.json() : [] });
+    } catch {
+      this.setState({ organizers: [] });
+    }
+  }
+
+  who(id) {
+    const found = (this.state.organizers || []).find((o) => o.organizer_id === id);
+    return found ? found.name : id;
   }
 
   componentDidUpdate() {
@@ -78,7 +96,7 @@ export class GroupPage extends Component {
       await this.load();
       const resets = { ...this.state.resets, [formId]: (this.state.resets[formId] || 0) + 1 };
       const notice = typeof done === "function" ? done(result) : done;
-      this.setState({ resets, notice, editing: null });
+      this.setState({ resets, notice, editing: null, forms: {} }); // what was refused before has changed
       focusSoon("#group-notice");
       return true;
     } catch (problem) {
@@ -111,18 +129,6 @@ export class GroupPage extends Component {
     return this.write(formId, (etag) => api.post(this.path("/stage"), body, etag), done);
   }
 
-  async openReassign() {
-    if (this.state.organizers) return;
-    try {
-      const r = await fetch(`${document.querySelector('meta[name="api-base"]')?.content || ""}/organizers?state=${this.state.group.state}`, {
-        headers: { Accept: "application/json" },
-      });
-      this.setState({ organizers: r.ok ? await r.json() : [] });
-    } catch {
-      this.setState({ organizers: [] });
-    }
-  }
-
   // ------------------------------------------------------------------ pieces
 
   formProps(id) {
@@ -141,7 +147,7 @@ export class GroupPage extends Component {
     const f = g.founder || {};
     const message = g.message ?? g.inquiry?.message ?? g.inquiries?.[0]?.message;
     const routing = g.routing || {};
-    const organizer = g.organizer?.name || g.organizer_name || g.organizer_id || "national inbox";
+    const organizer = g.organizer?.name || g.organizer_name || (g.organizer_id ? this.who(g.organizer_id) : "the national inbox");
     return html`<section aria-labelledby="founder-h">
       <h2 id="founder-h">Founder</h2>
       <dl class="facts">
@@ -151,7 +157,7 @@ export class GroupPage extends Component {
         <dt>Place</dt><dd>${g.city}, ${g.state} ${g.zip || ""}</dd>
         ${g.language && html`<dt>Language</dt><dd>${g.language === "es" ? "Spanish" : "English"}</dd>`}
         <dt>Organizer</dt><dd>${organizer}</dd>
-        <dt>Why routed here</dt><dd>${[routing.reason, routing.note].filter(Boolean).join(": ") || "—"}</dd>
+        <dt>Why routed here</dt><dd>${routing.note || routing.reason || "—"}</dd>
       </dl>
       ${message && html`<h3>Their message</h3><blockquote class="message">${message}</blockquote>`}
     </section>`;
@@ -242,6 +248,7 @@ export class GroupPage extends Component {
             national_campaigns: list(v.national_campaigns),
             growth_goal: /^\d+$/.test(v.growth_goal) ? Number(v.growth_goal) : v.growth_goal,
             partners: list(v.partners),
+            case_id: v.case_id && v.case_id !== g.case_id ? v.case_id : undefined,
           },
           etag,
         ),
@@ -249,6 +256,7 @@ export class GroupPage extends Component {
     )}>
       <h3>${g.plan ? "The plan" : "Record the plan"}</h3>
       ${this.summary("plan")}
+      <${Field} form="plan" name="case_id" optional label="Individual case" hint=${g.case_id ? "The case the group campaigns on." : "No case yet: offer one now, or later."} value=${g.case_id} error=${this.fieldError("plan", "case_id")} />
       <${Field} form="plan" name="case_campaign" type="textarea" label="Campaign on the case" value=${plan.case_campaign} required error=${this.fieldError("plan", "case_campaign")} />
       <${Field} form="plan" name="national_campaigns" optional label="National campaigns" hint="Separate them with commas." value=${(plan.national_campaigns || []).join(", ")} error=${this.fieldError("plan", "national_campaigns")} />
       <${Field} form="plan" name="growth_goal" type="number" inputmode="numeric" min="1" label="Growth goal (members)" value=${plan.growth_goal} required error=${this.fieldError("plan", "growth_goal")} />
@@ -350,19 +358,21 @@ export class GroupPage extends Component {
       } else {
         text = h.what || h.kind || "Changed";
       }
-      entries.push({ at: h.at, key: "h" + h.version + h.at, text, by: h.by, note: h.note, type: "history" });
+      entries.push({ at: h.at, key: "h" + h.version + h.at, text, by: this.who(h.by), note: h.note, type: "history" });
     }
     for (const m of g.members || []) {
-      entries.push({ at: m.added_at, key: "m" + m.member_id, text: `${m.name} joined as ${m.role === "core" ? "a core member" : "a member"}`, by: m.added_by, type: "member" });
+      entries.push({ at: m.added_at, key: "m" + m.member_id, text: `${m.name} joined as ${m.role === "core" ? "a core member" : "a member"}`, by: this.who(m.added_by), type: "member" });
     }
     for (const a of g.activities || []) {
-      entries.push({ at: a.date, sortAt: a.logged_at, key: "a" + a.activity_id, text: ACTIVITY_KINDS[a.kind] || a.kind, by: a.reported_by === "founder" ? "the founder" : a.logged_by, note: a.notes, type: "activity", activity: a });
+      // Dated by the day it happened; a same-day entry sits where it was logged among the others.
+      const sameDay = a.logged_at && a.logged_at.slice(0, 10) === a.date;
+      entries.push({ at: a.date, sortAt: sameDay ? a.logged_at : a.date + "T12:00:00Z", key: "a" + a.activity_id, text: ACTIVITY_KINDS[a.kind] || a.kind, by: a.reported_by === "founder" ? "the founder" : this.who(a.logged_by), note: a.notes, type: "activity", activity: a });
     }
     for (const e of g.emails || g.emails_sent || []) {
       entries.push({ at: e.sent_at || e.at, key: "e" + (e.email_id || e.sent_at) + (e.subject || ""), text: `Email: ${e.subject || e.kind || "sent"}`, by: (e.to || []).join?.(", "), type: "email" });
     }
-    const when = (e) => Date.parse(e.at && e.at.length === 10 ? e.at + "T23:59:59" : e.at) || 0;
-    entries.sort((a, b) => when(b) - when(a) || (Date.parse(b.sortAt) || 0) - (Date.parse(a.sortAt) || 0));
+    const when = (e) => Date.parse(e.sortAt || e.at) || 0;
+    entries.sort((a, b) => when(b) - when(a));
     return html`<section aria-labelledby="timeline-h">
       <h2 id="timeline-h">Timeline</h2>
       ${this.summary("activity-remove")}
@@ -407,7 +417,7 @@ export class GroupPage extends Component {
       const options = (this.state.organizers || [])
         .filter((o) => o.organizer_id !== g.organizer_id)
         .map((o) => [o.organizer_id, `${o.name} (${ROLE_NAMES[o.role] || o.role})`]);
-      parts.push(html`<details class="panel" onToggle=${(e) => e.currentTarget.open && this.openReassign()}>
+      parts.push(html`<details class="panel">
         <summary>Reassign to another organizer</summary>
         <form ...${this.formProps("reassign")} onSubmit=${this.submit(
           "reassign",

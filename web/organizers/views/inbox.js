@@ -131,7 +131,7 @@ export class Inbox extends Component {
       <form class="filters" role="search" aria-label="Find groups" onSubmit=${(e) => this.onSearch(e)}>
         <div class="field">
           <label for="inbox-q">Founder name, email or city</label>
-          <input id="inbox-q" name="q" type="search" value=${q} autocomplete="off" />
+          <input id="inbox-q" name="q" type="search" defaultValue=${q} autocomplete="off" />
         </div>
         <div class="field">
           <label for="inbox-state">State</label>

@@ -7,10 +7,10 @@ import { FORWARD, STAGE_NAMES } from "../words.js";
 
 function Funnel({ totals }) {
   const max = Math.max(1, ...FORWARD.map((s) => totals[s] || 0));
-  const rowH = 44;
-  const width = 600;
-  const labelW = 170;
-  const barSpace = width - labelW - 50;
+  const rowH = 34;
+  const width = 360;
+  const labelW = 128;
+  const barSpace = width - labelW - 36;
   const height = FORWARD.length * rowH + 8;
   return html`<svg class="funnel" viewBox=${`0 0 ${width} ${height}`} role="img" aria-labelledby="funnel-title funnel-desc">
     <title id="funnel-title">Pipeline funnel</title>
