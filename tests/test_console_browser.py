@@ -6,14 +6,20 @@ Screenshots at phone and desktop size go to $CONSOLE_SCREENSHOTS when set."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import json
 import os
 import re
+import secrets
 import shutil
+import threading
 import uuid
 from collections.abc import Iterator
 from datetime import date, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
@@ -394,3 +400,117 @@ def test_the_main_path_works_with_the_keyboard_alone(server, browser):
     page.keyboard.press("Enter")
     expect(page.locator("#member-add-name")).to_be_focused()
     page.context.close()
+
+
+# --- signing in through Cognito's managed login (authorization code + PKCE) ---------------
+
+
+class CognitoStandIn:
+    """/oauth2/authorize and /oauth2/token as Cognito's managed login answers them, for one
+    public client: the code is handed out for an S256 challenge and traded for tokens only
+    with the verifier that hashes to it. The ID token is a real one of the local stack."""
+
+    CLIENT_ID = "console-client"
+
+    def __init__(self, stack: LocalServer, email: str) -> None:
+        self.stack, self.email = stack, email
+        self.codes: dict[str, dict[str, str]] = {}
+        self.authorize_queries: list[dict[str, str]] = []
+        self.exchanges: list[str] = []  # "ok" or why not
+        stand_in = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args) -> None:
+                pass
+
+            def do_GET(self) -> None:  # the browser is sent here to sign in
+                url = urlsplit(self.path)
+                query = {k: v[0] for k, v in parse_qs(url.query).items()}
+                stand_in.authorize_queries.append(query)
+                ok = (
+                    url.path == "/oauth2/authorize"
+                    and query.get("response_type") == "code"
+                    and query.get("client_id") == stand_in.CLIENT_ID
+                    and query.get("code_challenge_method") == "S256"
+                    and query.get("redirect_uri") == stand_in.stack.url + "/organizers/callback"
+                )
+                if not ok:
+                    self.send_response(400)
+                    self.end_headers()
+                    return
+                code = secrets.token_urlsafe(16)
+                stand_in.codes[code] = query
+                back = query["redirect_uri"] + "?" + urlencode({"code": code, "state": query["state"]})
+                self.send_response(302)
+                self.send_header("Location", back)
+                self.end_headers()
+
+            def do_POST(self) -> None:  # the console trades the code for tokens
+                form = {
+                    k: v[0] for k, v in parse_qs(self.rfile.read(int(self.headers["Content-Length"])).decode()).items()
+                }
+                asked = stand_in.codes.pop(form.get("code", ""), None)
+                verifier = form.get("code_verifier", "")
+                digest = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+                if asked is None:
+                    why = "unknown or reused code"
+                elif form.get("grant_type") != "authorization_code" or form.get("client_id") != stand_in.CLIENT_ID:
+                    why = "wrong grant or client"
+                elif form.get("redirect_uri") != asked["redirect_uri"]:
+                    why = "another redirect_uri"
+                elif digest != asked["code_challenge"]:
+                    why = "verifier does not match the challenge"
+                else:
+                    why = "ok"
+                stand_in.exchanges.append(why)
+                if why == "ok":
+                    token = stand_in.stack.call("POST", "/_local/login", {"email": stand_in.email}).body["token"]
+                    status, body = (
+                        200,
+                        {"id_token": token, "access_token": "a", "token_type": "Bearer", "expires_in": 3600},
+                    )
+                else:
+                    status, body = 400, {"error": "invalid_grant"}
+                data = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Access-Control-Allow-Origin", stand_in.stack.url)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}"
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def test_in_aws_organizers_sign_in_with_cognito_code_and_pkce_and_land_on_the_link(server, page):
+    # Given: the console configured for Cognito (as `make deploy` writes it) and a group link
+    stand_in = CognitoStandIn(server, COORDINATOR.email)
+    config = {"auth": "cognito", "domain": stand_in.url, "client_id": CognitoStandIn.CLIENT_ID}
+    page.route("**/organizers/config.json", lambda route: route.fulfill(json=config))
+    path, _ = new_group(server, "Caio Lins")
+    try:
+        # When: the organizer opens the link and signs in
+        page.goto(path)
+        expect(page.locator("main")).not_to_contain_text("seeded account")  # no local sign-in offered
+        page.get_by_role("button", name="Sign in", exact=True).click()
+
+        # Then: the code was traded with the verifier of its challenge, and the link's page is shown
+        expect(page.get_by_role("heading", level=1)).to_contain_text("Caio Lins")
+        expect(page).to_have_url(re.compile(re.escape(path) + "$"))  # no code left in the address
+        assert stand_in.exchanges == ["ok"]
+        [asked] = stand_in.authorize_queries
+        assert "code_verifier" not in asked
+        assert len(asked["code_challenge"]) == 43
+        assert page.evaluate("Object.keys(localStorage)") == []
+        assert page.evaluate("Object.keys(sessionStorage)") == ["sag.session"]  # the verifier is gone
+    finally:
+        stand_in.stop()
