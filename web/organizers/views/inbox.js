@@ -88,8 +88,10 @@ export class Inbox extends Component {
       const { data } = await api.get("/groups", this.query(page));
       const tokens = this.state.tokens.slice(0, page + 1);
       if (data.next_token) tokens[page + 1] = data.next_token;
-      this.setState({ items: data.items, nextToken: data.next_token, tokens, page, loading: false });
-      if (window.performance?.mark) performance.mark("inbox-data");
+      // "inbox-data": the first page is on screen (bench/console.py measures it).
+      this.setState({ items: data.items, nextToken: data.next_token, tokens, page, loading: false }, () =>
+        performance.mark("inbox-data"),
+      );
     } catch (problem) {
       this.setState({ problem, loading: false, items: [] });
     }
