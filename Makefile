@@ -8,7 +8,7 @@ export AWS_DEFAULT_REGION ?= us-east-1
 export SAM_CLI_TELEMETRY := 0
 PYTEST_ARGS ?=
 
-.PHONY: help install test lint validate unit dev invoke bench load-directory build deploy publish-site clean
+.PHONY: help install test lint validate unit dev invoke bench load-directory backfill-groups build deploy publish-site clean
 
 help:  ## List the commands
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -47,6 +47,9 @@ bench: install  ## Benchmarks (bench/): cold imports, the local stack, the conso
 
 load-directory: install  ## Load data/organizers.yaml into TABLE_NAME (or STACK=<stack name>)
 	$(PY) -m scripts.load_directory data/organizers.yaml $(if $(STACK),--stack $(STACK),)
+
+backfill-groups: install  ## Give groups stored before the console's inbox its summary and index keys (TABLE_NAME or STACK=)
+	$(PY) -m scripts.backfill_groups $(if $(STACK),--stack $(STACK),)
 
 build: install  ## sam build (functions + the shared layer)
 	$(TOOLS)/sam build --template template.yaml

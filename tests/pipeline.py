@@ -84,7 +84,7 @@ def run_async(stack: Stack) -> int:
 
 # --- the organizer API ----------------------------------------------------------------------
 
-ROUTE_FUNCTIONS = {"/reports/pipeline": "ReportsFunction"}
+ROUTE_FUNCTIONS = {"/reports/pipeline": "ReportsFunction", "/reports/groups.csv": "ReportsFunction"}
 
 
 def claims_for(role: str, email: str, *, as_string: bool = False, sub: str = "sub-1") -> dict[str, Any]:

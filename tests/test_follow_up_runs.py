@@ -286,7 +286,10 @@ def backdate(group_id: str, days: int) -> None:
     from shared.storage.table import GroupItem
 
     group = groups.read_group(group_id).group
-    group.update(actions=[GroupItem.created_at.set(iso(parse_iso(group.created_at) - timedelta(days=days)))])
+    actions = [GroupItem.created_at.set(iso(parse_iso(group.created_at) - timedelta(days=days)))]
+    if group.stage_entered_at:  # kept on the group since it entered learn_more with its inquiry
+        actions.append(GroupItem.stage_entered_at.set(iso(parse_iso(group.stage_entered_at) - timedelta(days=days))))
+    group.update(actions=actions)
 
 
 def test_each_organizer_gets_a_weekly_digest_of_their_groups_once(directory, aws):

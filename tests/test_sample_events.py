@@ -40,7 +40,9 @@ def function_for(template: dict, route_key: str) -> str:
         ("groups_log_activity.json", "learn_more", 201),
         ("groups_move_stage.json", "conversation_logged", 200),
         ("groups_record_plan.json", "develop_plan", 200),
+        ("groups_reassign.json", "learn_more", 200),
         ("reports_pipeline.json", "learn_more", 200),
+        ("reports_groups_csv.json", "learn_more", 200),
     ],
 )
 def test_each_http_sample_is_answered_by_the_function_of_its_route(aws, directory, name, stage, status):
@@ -50,6 +52,36 @@ def test_each_http_sample_is_answered_by_the_function_of_its_route(aws, director
     else:
         gid = given.group_at(aws, stage)
     event = sample(name, gid)
+
+    response = invoke(aws, function_for(aws.template, event["routeKey"]), event)
+
+    assert response["statusCode"] == status, response.get("body")
+
+
+SAMPLE_MEMBER_ID = "7a1e4c2b-0d3f-4e5a-8b6c-9d0e1f2a3b4c"
+SAMPLE_ACTIVITY_ID = "b2c3d4e5-f6a7-4b8c-9d0e-1f2a3b4c5d6e"
+
+
+@pytest.mark.parametrize(
+    ("name", "status"),
+    [
+        ("groups_correct_member.json", 200),
+        ("groups_remove_member.json", 204),
+        ("groups_correct_activity.json", 200),
+        ("groups_remove_activity.json", 204),
+    ],
+)
+def test_each_correction_sample_is_answered_for_a_member_or_activity_of_the_group(aws, directory, name, status):
+    from shared.usecases import lifecycle
+
+    gid = given.group_at(aws, "organize_core")
+    member = lifecycle.add_member(given.ADMIN_CALLER, gid, {"name": "Bo", "role": "core"}, None, given.now())
+    activity = lifecycle.log_activity(
+        given.ADMIN_CALLER, gid, {"kind": "meeting", "date": given.day(-1)}, None, given.now()
+    )
+    text = (EVENTS / name).read_text().replace(SAMPLE_GROUP_ID, gid)
+    text = text.replace(SAMPLE_MEMBER_ID, member.body["member"]["member_id"])
+    event = json.loads(text.replace(SAMPLE_ACTIVITY_ID, activity.body["activity"]["activity_id"]))
 
     response = invoke(aws, function_for(aws.template, event["routeKey"]), event)
 

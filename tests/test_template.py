@@ -250,4 +250,10 @@ def test_the_outbox_hears_notices_and_digests():
     assert '"NOTICE#"' in patterns
     assert '"DIGEST#"' in patterns
     rule = TEMPLATE["Resources"]["EmailEventsRule"]["Properties"]["EventPattern"]
-    assert set(rule["detail-type"]) == {"InquiryReceived", "GroupStageChanged", "FollowUpDue", "DigestDue"}
+    assert set(rule["detail-type"]) == {
+        "InquiryReceived",
+        "GroupStageChanged",
+        "GroupReassigned",
+        "FollowUpDue",
+        "DigestDue",
+    }

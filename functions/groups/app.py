@@ -1,13 +1,13 @@
-"""The organizer API for groups (DESIGN §2): list, read, add members, log activities,
-move stages (chartering included) and record the plan. JWT-protected by API Gateway;
-shared/api/auth.py reads the verified claims, shared/usecases/lifecycle.py does the work."""
+"""The organizer API for groups (DESIGN §2): list, read, add / correct / remove members and
+activities, move stages (chartering included), record the plan, reassign. JWT-protected by
+API Gateway; shared/api/auth.py reads the verified claims, shared/usecases/ does the work."""
 
 from aws_lambda_powertools import Logger
 
 from shared.api.auth import Caller, caller_of
-from shared.api.problems import header, json_response, make_resolver, read_json_object
+from shared.api.problems import header, json_response, make_resolver, read_json_object, response
 from shared.domain.clock import utcnow
-from shared.usecases import lifecycle
+from shared.usecases import activities, group_lists, lifecycle, members, reassign
 
 logger = Logger()
 app = make_resolver()
@@ -27,10 +27,19 @@ def _answer(status: int, written: lifecycle.Written):
     return json_response(status, written.body, headers={"ETag": f'"{written.version}"'})
 
 
+def _removed(written: lifecycle.Written):
+    return response(204, "", "application/json", {"ETag": f'"{written.version}"'})
+
+
+def _body() -> dict:
+    return read_json_object(app.current_event.raw_event)
+
+
 @app.get("/groups")
 def list_groups():
     caller = _caller()
-    return json_response(200, lifecycle.list_groups(caller, app.current_event.query_string_parameters or {}))
+    params = app.current_event.query_string_parameters or {}
+    return json_response(200, group_lists.list_groups(caller, params, utcnow()))
 
 
 @app.get("/groups/<group_id>")
@@ -76,6 +85,46 @@ def record_plan(group_id: str):
         caller, group_id, read_json_object(app.current_event.raw_event), _if_match(), utcnow()
     )
     logger.info("plan recorded", extra={"group_id": group_id, "version": written.version})
+    return _answer(200, written)
+
+
+@app.patch("/groups/<group_id>/members/<member_id>")
+def correct_member(group_id: str, member_id: str):
+    caller = _caller()
+    written = members.correct(caller, group_id, member_id, _body(), _if_match(), utcnow())
+    logger.info("member corrected", extra={"group_id": group_id, "version": written.version})
+    return _answer(200, written)
+
+
+@app.delete("/groups/<group_id>/members/<member_id>")
+def remove_member(group_id: str, member_id: str):
+    caller = _caller()
+    written = members.remove(caller, group_id, member_id, _if_match(), utcnow())
+    logger.info("member removed", extra={"group_id": group_id, "version": written.version})
+    return _removed(written)
+
+
+@app.patch("/groups/<group_id>/activities/<activity_id>")
+def correct_activity(group_id: str, activity_id: str):
+    caller = _caller()
+    written = activities.correct(caller, group_id, activity_id, _body(), _if_match(), utcnow())
+    logger.info("activity corrected", extra={"group_id": group_id, "version": written.version})
+    return _answer(200, written)
+
+
+@app.delete("/groups/<group_id>/activities/<activity_id>")
+def remove_activity(group_id: str, activity_id: str):
+    caller = _caller()
+    written = activities.remove(caller, group_id, activity_id, _if_match(), utcnow())
+    logger.info("activity removed", extra={"group_id": group_id, "version": written.version})
+    return _removed(written)
+
+
+@app.put("/groups/<group_id>/organizer")
+def reassign_group(group_id: str):
+    caller = _caller()
+    written = reassign.reassign(caller, group_id, _body(), _if_match(), utcnow())
+    logger.info("group reassigned", extra={"group_id": group_id, "version": written.version})
     return _answer(200, written)
 
 

@@ -1,31 +1,40 @@
-"""GET /reports/pipeline: groups per state × stage within the caller's states, as JSON or
-(?format=csv) as a spreadsheet. JWT-protected; read-only. One route: no resolver."""
+"""The organizer reports (JWT-protected; read-only): GET /reports/pipeline (groups per state ×
+stage, and timing; ?format=csv for the counts as a spreadsheet) and GET /reports/groups.csv
+(one row per group in the caller's scope). Two routes: dispatched on API Gateway's route
+key, no resolver (it would add ~80 ms of imports to the cold start)."""
 
 from aws_lambda_powertools import Logger
 
 from shared.api.auth import caller_of
 from shared.api.problems import endpoint, json_response, response
+from shared.domain.clock import utcnow
+from shared.domain.errors import NotFound
 from shared.parsing.organizer import ReportQuery, parse
-from shared.usecases import lifecycle
+from shared.usecases import lifecycle, reports
 
 logger = Logger()
 
+CSV = "text/csv; charset=utf-8"
+
 
 @endpoint
-def pipeline(event):
+def report(event):
     caller = caller_of(event)
+    route = event.get("routeKey")
+    if route == "GET /reports/groups.csv":
+        body = reports.groups_csv(caller, utcnow())
+        return response(200, body, CSV, {"Content-Disposition": 'attachment; filename="groups.csv"'})
+    if route != "GET /reports/pipeline":
+        raise NotFound("No such report.")
     query = parse(ReportQuery, event.get("queryStringParameters") or {})
-    report = lifecycle.pipeline_report(caller)
     if query.format == "csv":
+        report = lifecycle.pipeline_report(caller)
         return response(
-            200,
-            lifecycle.pipeline_csv(report),
-            "text/csv; charset=utf-8",
-            {"Content-Disposition": 'attachment; filename="pipeline.csv"'},
+            200, lifecycle.pipeline_csv(report), CSV, {"Content-Disposition": 'attachment; filename="pipeline.csv"'}
         )
-    return json_response(200, report)
+    return json_response(200, reports.pipeline_report(caller, utcnow()))
 
 
 @logger.inject_lambda_context(clear_state=True)
 def handler(event, context):
-    return pipeline(event, context)
+    return report(event, context)

@@ -20,7 +20,7 @@ from shared.domain.geography import STATE_NAMES
 from shared.domain.program import STEP_TEXTS, STEP_TITLES
 from shared.domain.routing import Organizer
 from shared.domain.stages import GateConfig, MemberRole, Stage, close_reason_title, gate_asks
-from shared.outbox.events import DigestDue, FollowUpDue, GroupStageChanged, InquiryReceived
+from shared.outbox.events import DigestDue, FollowUpDue, GroupReassigned, GroupStageChanged, InquiryReceived
 from shared.settings import HOTLINE, HOTLINE_LETTERS, EmailSettings
 from shared.storage.directory import Directory, Inbox, read_directory
 from shared.storage.groups import get_group_item, get_inquiry, read_group
@@ -323,7 +323,8 @@ def _stage_facts(event: GroupStageChanged, directory: Directory | None) -> Stage
         return None
     group = record.group
     move = next((h for h in record.history if int(h.version) == event.version), None)
-    superseded = any(int(h.version) > event.version for h in record.history)
+    # Only a later stage move supersedes a move (a correction or a reassignment does not).
+    superseded = any(int(h.version) > event.version and h.from_stage != h.to_stage for h in record.history)
     directory = directory or read_directory()
     # Core members the group had when it was chartered (not those added since).
     core = tuple(
@@ -410,6 +411,93 @@ def plan_digest_email(event: DigestDue, organizer: Organizer, sections: list[Any
     return [OutgoingEmail(f"{event.dedup_key}", (organizer.email,), subject, text, html)]
 
 
+@dataclass(frozen=True)
+class ReassignFacts:
+    """What the reassignment emails need, read when the event is handled."""
+
+    founder_name: str
+    founder_email: str
+    founder_phone: str | None
+    city: str
+    state: str
+    stage: Stage
+    note: str | None
+    changed_by: str  # a name, in words
+    previous: Organizer | None
+    new: Organizer | None
+
+
+def plan_reassign_emails(
+    event: GroupReassigned, facts: ReassignFacts, inbox: Inbox | None, config: EmailSettings
+) -> list[OutgoingEmail]:
+    """Both organizers hear of it (DESIGN §2): the new one gets the founder's contact; the
+    previous one (or the national inbox when it had none) that it is off their list."""
+    common = {
+        "place": f"{facts.city}, {STATE_NAMES.get(facts.state, facts.state)}",
+        "founder_name": facts.founder_name,
+        "founder_email": facts.founder_email,
+        "founder_phone": facts.founder_phone,
+        "stage_title": STEP_TITLES.get(facts.stage, facts.stage.value),
+        "note": facts.note,
+        "changed_by": facts.changed_by,
+        "link": f"{config.organizer_app_url}groups/{event.group_id}",
+    }
+    new_name, new_email = _recipient(facts.new, inbox)
+    old_name, old_email = _recipient(facts.previous, inbox)
+    emails = []
+    text, html = render(
+        "reassigned_organizer", **common, recipient_name=new_name, receiving=True,
+        previous_name=facts.previous.name if facts.previous else None, new_name=new_name,
+    )  # fmt: skip
+    emails.append(
+        OutgoingEmail(
+            key=f"{event.dedup_key}:to",
+            to=(new_email,),
+            subject=f"A group is now yours: {facts.founder_name}, {common['place']}",
+            text=text,
+            html=html,
+            reply_to=(facts.founder_email,),
+        )
+    )
+    if old_email != new_email and (facts.previous is None or facts.previous.active):
+        text, html = render(
+            "reassigned_organizer", **common, recipient_name=old_name, receiving=False,
+            previous_name=None, new_name=new_name,
+        )  # fmt: skip
+        emails.append(
+            OutgoingEmail(
+                key=f"{event.dedup_key}:from",
+                to=(old_email,),
+                subject=f"Group handed to {new_name}: {common['place']}",
+                text=text,
+                html=html,
+            )
+        )
+    return emails
+
+
+def _reassign_facts(event: GroupReassigned, directory: Directory) -> ReassignFacts | None:
+    """None when the group is gone or has been handed on again since (a later event tells)."""
+    record = read_group(event.group_id)
+    if record is None or record.group.organizer_id != event.to_organizer_id:
+        return None
+    group = record.group
+    entry = next((h for h in record.history if int(h.version) == event.version), None)
+    by = directory.get(event.changed_by)
+    return ReassignFacts(
+        founder_name=group.founder_name,
+        founder_email=group.founder_email,
+        founder_phone=group.founder_phone,
+        city=group.city,
+        state=group.state,
+        stage=Stage(group.stage),
+        note=entry.note if entry else None,
+        changed_by=by.name if by else "an admin",
+        previous=directory.get(event.from_organizer_id),
+        new=directory.get(event.to_organizer_id),
+    )
+
+
 def emails_for(event: BaseModel, config: EmailSettings, directory: Directory | None = None) -> list[OutgoingEmail]:
     """The emails an event causes, with the facts read from the table."""
     if isinstance(event, FollowUpDue):
@@ -432,6 +520,12 @@ def emails_for(event: BaseModel, config: EmailSettings, directory: Directory | N
         as_of = parse_iso(event.as_of)
         sections = compose(digest_summaries(organizer, as_of), as_of, str(config.organizer_app_url))
         return plan_digest_email(event, organizer, sections)
+    if isinstance(event, GroupReassigned):
+        directory = directory or read_directory()
+        reassigned = _reassign_facts(event, directory)
+        if reassigned is None:
+            return []
+        return plan_reassign_emails(event, reassigned, directory.national_inbox, config)
     if isinstance(event, GroupStageChanged):
         facts = _stage_facts(event, directory)
         if facts is None:

@@ -48,6 +48,25 @@ class GroupStageChanged(BaseModel):
         return f"stage:{self.group_id}:{self.version}"
 
 
+class GroupReassigned(BaseModel):
+    """A group handed to another organizer (PUT /groups/{id}/organizer): the group item's
+    organizer changed. Both organizers are emailed."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+    detail_type: Literal["GroupReassigned"] = "GroupReassigned"
+
+    group_id: str
+    from_organizer_id: str | None
+    to_organizer_id: str | None
+    version: int
+    changed_by: str | None
+    changed_at: str
+
+    @property
+    def dedup_key(self) -> str:
+        return f"reassign:{self.group_id}:{self.version}"
+
+
 class FollowUpDue(BaseModel):
     """A follow-up a scheduled run took (DESIGN §5): reminder, escalation, nudge, notice."""
 
@@ -80,10 +99,11 @@ class DigestDue(BaseModel):
         return f"digest:{self.organizer_id}:{self.week}"
 
 
-DomainEvent = InquiryReceived | GroupStageChanged | FollowUpDue | DigestDue
+DomainEvent = InquiryReceived | GroupStageChanged | GroupReassigned | FollowUpDue | DigestDue
 EVENT_TYPES: dict[str, type[BaseModel]] = {
     "InquiryReceived": InquiryReceived,
     "GroupStageChanged": GroupStageChanged,
+    "GroupReassigned": GroupReassigned,
     "FollowUpDue": FollowUpDue,
     "DigestDue": DigestDue,
 }
@@ -133,6 +153,17 @@ def events_for_change(change: TableChange) -> list[BaseModel]:
                 changed_at=new["updated_at"],
                 group_number=int(new["group_number"]) if chartered else None,
                 case_id=new.get("case_id") if chartered else None,
+            )
+        ]
+    if kind == "group" and change.event_name == "MODIFY" and old.get("organizer_id") != new.get("organizer_id"):
+        return [
+            GroupReassigned(
+                group_id=new["group_id"],
+                from_organizer_id=old.get("organizer_id"),
+                to_organizer_id=new.get("organizer_id"),
+                version=int(new["version"]),
+                changed_by=new.get("changed_by"),
+                changed_at=new["updated_at"],
             )
         ]
     if kind == "notice" and change.event_name == "INSERT":

@@ -21,6 +21,7 @@ from pynamodb.transactions import TransactWrite
 
 from shared.domain.clock import iso
 from shared.domain.follow_up_rules import Due
+from shared.domain.progress import Progress
 from shared.domain.routing import Routing
 from shared.domain.stages import Move
 from shared.parsing.inquiry import Inquiry
@@ -80,13 +81,43 @@ def history_sk(version: int) -> str:
     return f"{HISTORY_PREFIX}{version:08d}"
 
 
-def index_keys(state: str, stage: str, created_at: str, group_id: str) -> dict[str, str]:
-    return {
+def organizer_partition(organizer_id: str) -> str:
+    return "ORGANIZER#" + organizer_id
+
+
+def index_keys(
+    state: str, stage: str, created_at: str, group_id: str, organizer_id: str | None = None
+) -> dict[str, str]:
+    keys = {
         "gsi1pk": state_partition(state),
         "gsi1sk": f"{stage}#{created_at}#{group_id}",
         "gsi2pk": stage_partition(stage),
         "gsi2sk": f"{state}#{created_at}#{group_id}",
     }
+    if organizer_id:
+        keys |= {"organizer_pk": organizer_partition(organizer_id), "organizer_sk": keys["gsi1sk"]}
+    return keys
+
+
+def organizer_index_actions(group: GroupItem, organizer_id: str | None, stage: str) -> list[Any]:
+    """The group's place in ByOrganizer: under its organizer, sorted like ByState."""
+    if not organizer_id:
+        return [GroupItem.organizer_pk.remove(), GroupItem.organizer_sk.remove()]
+    return [
+        GroupItem.organizer_pk.set(organizer_partition(organizer_id)),
+        GroupItem.organizer_sk.set(f"{stage}#{group.created_at}#{group.group_id}"),
+    ]
+
+
+def progress_actions(progress: Progress | None) -> list[Any]:
+    """The summary lists and reports read (see GroupItem): None leaves it as it is."""
+    if progress is None:
+        return []
+    first = progress.first_contact_on.isoformat() if progress.first_contact_on else None
+    return [
+        GroupItem.first_contact_on.set(first) if first else GroupItem.first_contact_on.remove(),
+        GroupItem.gate_met.set(progress.gate_met),
+    ]
 
 
 def inquiry_sk(inquiry: Inquiry, now: datetime) -> str:
@@ -183,7 +214,9 @@ def _create_group(inquiry: Inquiry, routing: Routing, now: datetime, due_at: dat
         routing_considered=list(routing.considered),
         created_at=created_at,
         updated_at=created_at,
-        **index_keys(inquiry.state, FIRST_STAGE, created_at, group_id),
+        stage_entered_at=created_at,
+        gate_met=False,
+        **index_keys(inquiry.state, FIRST_STAGE, created_at, group_id, organizer.organizer_id if organizer else None),
     )
     if due_at is not None:
         group.due_pk, group.due_sk = DUE_PK, due_sk(due_at, group_id)
@@ -387,13 +420,21 @@ def new_member(group: GroupItem, *, name: str, email: str | None, role: str, by:
     )
 
 
-def add_member(group: GroupItem, member: MemberItem, *, by: str, now: datetime, due_at: datetime | None) -> int:
+def add_member(
+    group: GroupItem,
+    member: MemberItem,
+    *,
+    by: str,
+    now: datetime,
+    due_at: datetime | None,
+    progress: Progress | None = None,
+) -> int:
     """Store the member and bump the group (and its place in the Due index: a member may
     complete a gate); returns the new version."""
     bind()
     _commit(
         [
-            _bump(group, by, now, due_actions(group.group_id, due_at)),
+            _bump(group, by, now, [*due_actions(group.group_id, due_at), *progress_actions(progress)]),
             ("member", "put", lambda tx: tx.save(member, condition=MemberItem.pk.does_not_exist())),
         ]
     )
@@ -415,23 +456,40 @@ def new_activity(group: GroupItem, *, kind: str, on: str, notes: str | None, by:
     )
 
 
-def add_activity(group: GroupItem, activity: ActivityItem, *, by: str, now: datetime, due_at: datetime | None) -> int:
+def add_activity(
+    group: GroupItem,
+    activity: ActivityItem,
+    *,
+    by: str,
+    now: datetime,
+    due_at: datetime | None,
+    progress: Progress | None = None,
+) -> int:
     """Store the activity, bump the group and note when activity was last logged (the
     stalled-group reminder of DESIGN §5 reads it); returns the new version."""
     bind()
+    extra = [GroupItem.last_activity_at.set(iso(now)), *due_actions(group.group_id, due_at)]
     _commit(
         [
-            _bump(group, by, now, [GroupItem.last_activity_at.set(iso(now)), *due_actions(group.group_id, due_at)]),
+            _bump(group, by, now, [*extra, *progress_actions(progress)]),
             ("activity", "put", lambda tx: tx.save(activity, condition=ActivityItem.pk.does_not_exist())),
         ]
     )
     return group.version + 1
 
 
-def record_plan(group: GroupItem, plan: dict[str, Any], *, by: str, now: datetime, case_id: str | None = None) -> int:
+def record_plan(
+    group: GroupItem,
+    plan: dict[str, Any],
+    *,
+    by: str,
+    now: datetime,
+    case_id: str | None = None,
+    progress: Progress | None = None,
+) -> int:
     """The plan (and the case, when one is given: a charter may have come without it)."""
     bind()
-    actions = [GroupItem.plan.set(plan), GroupItem.plan_updated_at.set(iso(now))]
+    actions = [GroupItem.plan.set(plan), GroupItem.plan_updated_at.set(iso(now)), *progress_actions(progress)]
     if case_id is not None:
         actions.append(GroupItem.case_id.set(case_id))
     _commit([_bump(group, by, now, actions)])
@@ -460,6 +518,7 @@ class StageChange:
     case_id: str | None = None
     group_number: int | None = None
     due_at: datetime | None = None  # the group's next follow-up after the move (None: nothing due)
+    progress: Progress | None = None  # the summary after the move (None: left as it is)
 
 
 def move_stage(group: GroupItem, change: StageChange) -> HistoryItem:
@@ -482,7 +541,11 @@ def move_stage(group: GroupItem, change: StageChange) -> HistoryItem:
         GroupItem.stage.set(to),
         GroupItem.gsi1sk.set(f"{to}#{group.created_at}#{group.group_id}"),
         GroupItem.gsi2pk.set(stage_partition(to)),
+        GroupItem.stage_entered_at.set(at),
+        *progress_actions(change.progress),
     ]
+    if group.organizer_id:
+        actions += organizer_index_actions(group, group.organizer_id, to)
     condition = None
     if move.close:
         actions += [GroupItem.closed_reason.set(change.reason), GroupItem.closed_from.set(move.from_stage.value)]

@@ -20,6 +20,8 @@ import this; nothing else builds a key. Layout (see README "Data model"):
   GSI1 ByState  GSI1PK=STATE#<code>   GSI1SK=<stage>#<created_at>#<group_id>   (groups only)
   GSI2 ByStage  GSI2PK=STAGE#<stage>  GSI2SK=<state>#<created_at>#<group_id>   (groups only)
   GSI3 Due      DuePK=DUE              DueSK=<due_at>#<group_id>  (sparse: groups with due work)
+  GSI4 ByOrganizer  OrganizerPK=ORGANIZER#<id>  OrganizerSK=<stage>#<created_at>#<group_id>
+                (sparse: groups routed to an organizer; "Mine" in the console, organizer=me)
 """
 
 from __future__ import annotations
@@ -70,6 +72,15 @@ class Due(GlobalSecondaryIndex):
     due_sk = UnicodeAttribute(range_key=True, attr_name="DueSK")
 
 
+class ByOrganizer(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "ByOrganizer"
+        projection = AllProjection()
+
+    organizer_pk = UnicodeAttribute(hash_key=True, attr_name="OrganizerPK")
+    organizer_sk = UnicodeAttribute(range_key=True, attr_name="OrganizerSK")
+
+
 class Item(Model):
     Meta = _Unbound
 
@@ -82,6 +93,7 @@ class GroupItem(Item, discriminator="group"):
     by_state = ByState()
     by_stage = ByStage()
     due = Due()
+    by_organizer = ByOrganizer()
 
     gsi1pk = UnicodeAttribute(attr_name="GSI1PK")
     gsi1sk = UnicodeAttribute(attr_name="GSI1SK")
@@ -89,6 +101,8 @@ class GroupItem(Item, discriminator="group"):
     gsi2sk = UnicodeAttribute(attr_name="GSI2SK")
     due_pk = UnicodeAttribute(null=True, attr_name="DuePK")
     due_sk = UnicodeAttribute(null=True, attr_name="DueSK")
+    organizer_pk = UnicodeAttribute(null=True, attr_name="OrganizerPK")
+    organizer_sk = UnicodeAttribute(null=True, attr_name="OrganizerSK")
 
     group_id = UnicodeAttribute()
     stage = UnicodeAttribute()
@@ -113,6 +127,13 @@ class GroupItem(Item, discriminator="group"):
     closed_from = UnicodeAttribute(null=True)
     last_activity_at = UnicodeAttribute(null=True)
     plan_updated_at = UnicodeAttribute(null=True)
+    # What lists and reports show without reading the group's partition, kept by every
+    # write (shared/usecases/progress.py): when the group entered its stage, the day of its
+    # first conversation, whether the exit gate of its stage is met. Absent on groups not
+    # written since these existed: those are read whole where needed.
+    stage_entered_at = UnicodeAttribute(null=True)
+    first_contact_on = UnicodeAttribute(null=True)
+    gate_met = BooleanAttribute(null=True)
 
 
 class MemberItem(Item, discriminator="member"):
@@ -123,6 +144,9 @@ class MemberItem(Item, discriminator="member"):
     role = UnicodeAttribute()  # core | member
     added_at = UnicodeAttribute()
     added_by = UnicodeAttribute()
+    reported_by = UnicodeAttribute(null=True)  # organizer (absent) | founder
+    edited_at = UnicodeAttribute(null=True)
+    edited_by = UnicodeAttribute(null=True)
 
 
 class ActivityItem(Item, discriminator="activity"):
@@ -133,13 +157,24 @@ class ActivityItem(Item, discriminator="activity"):
     notes = UnicodeAttribute(null=True)
     logged_at = UnicodeAttribute()
     logged_by = UnicodeAttribute()
+    reported_by = UnicodeAttribute(null=True)  # organizer (absent) | founder
+    edited_at = UnicodeAttribute(null=True)
+    edited_by = UnicodeAttribute(null=True)
 
 
 class HistoryItem(Item, discriminator="history"):
+    """What produced a version: a stage move (from_stage != to_stage), or a change that is
+    not one (`change` says which; from_stage == to_stage, the stage it happened in)."""
+
     group_id = UnicodeAttribute()
     version = NumberAttribute()  # the group's version this move produced
     from_stage = UnicodeAttribute()
     to_stage = UnicodeAttribute()
+    change = UnicodeAttribute(null=True)  # member_corrected, member_removed, activity_..., reassigned
+    subject_id = UnicodeAttribute(null=True)  # the member or activity changed
+    fields = ListAttribute(of=UnicodeAttribute, null=True)  # which fields a correction changed (names only)
+    from_organizer_id = UnicodeAttribute(null=True)
+    to_organizer_id = UnicodeAttribute(null=True)
     at = UnicodeAttribute()
     by = UnicodeAttribute()
     note = UnicodeAttribute(null=True)

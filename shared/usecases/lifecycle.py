@@ -12,12 +12,8 @@ nothing changes. Without it, a write that loses a race reads the group again and
 
 from __future__ import annotations
 
-import base64
-import binascii
 import csv
-import hashlib
 import io
-import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -28,12 +24,10 @@ from shared.api.auth import Caller
 from shared.domain.clock import iso, parse_iso
 from shared.domain.errors import (
     Conflict,
-    FieldError,
     Forbidden,
     GroupBusy,
     NotFound,
     StaleVersion,
-    ValidationFailed,
     WrongStage,
 )
 from shared.domain.follow_up_rules import FollowUpConfig, Snapshot, next_due
@@ -50,7 +44,6 @@ from shared.domain.stages import (
 )
 from shared.parsing.organizer import (
     ActivityRequest,
-    ListQuery,
     MemberRequest,
     PlanRequest,
     StageMoveRequest,
@@ -59,6 +52,7 @@ from shared.parsing.organizer import (
 from shared.storage import groups
 from shared.storage.groups import GroupRecord, StageChange, WriteCancelled
 from shared.storage.table import ActivityItem, GroupItem, HistoryItem, MemberItem
+from shared.usecases.progress import progress_after
 
 # Lost races on the group (without If-Match) are retried this many times in all. A write
 # without If-Match applies to the current version (DESIGN §2): with N simultaneous writers
@@ -114,7 +108,9 @@ def snapshot_of(
     if moved_to is not None and at is not None:
         entered = at
     else:
-        entered = parse_iso(record.history[-1].at if record.history else group.created_at)
+        from shared.usecases.progress import stage_entered_at
+
+        entered = stage_entered_at(record)
     facts = replace(facts_of(record), stage=stage)
     return Snapshot(
         stage=stage,
@@ -147,6 +143,9 @@ def member_view(m: MemberItem) -> dict[str, Any]:
         "role": m.role,
         "added_at": m.added_at,
         "added_by": m.added_by,
+        "reported_by": m.reported_by or "organizer",
+        "edited_at": m.edited_at,
+        "edited_by": m.edited_by,
     }
 
 
@@ -158,12 +157,16 @@ def activity_view(a: ActivityItem) -> dict[str, Any]:
         "notes": a.notes,
         "logged_at": a.logged_at,
         "logged_by": a.logged_by,
+        "reported_by": a.reported_by or "organizer",
+        "edited_at": a.edited_at,
+        "edited_by": a.edited_by,
     }
 
 
 def history_view(h: HistoryItem) -> dict[str, Any]:
     return {
         "version": int(h.version),
+        "change": h.change or "stage_moved",
         "from_stage": h.from_stage,
         "to_stage": h.to_stage,
         "at": h.at,
@@ -172,6 +175,10 @@ def history_view(h: HistoryItem) -> dict[str, Any]:
         "reason": h.reason,
         "case_id": h.case_id,
         "group_number": int(h.group_number) if h.group_number is not None else None,
+        "subject_id": h.subject_id,
+        "fields": list(h.fields) if h.fields else None,
+        "from_organizer_id": h.from_organizer_id,
+        "to_organizer_id": h.to_organizer_id,
     }
 
 
@@ -304,7 +311,8 @@ def add_member(
         )
         after = replace(record, members=[*record.members, member])
         due = due_after(after, config, settings.follow_ups())
-        groups.add_member(group, member, by=caller.actor_id, now=now, due_at=due)
+        progress = progress_after(after, config)
+        groups.add_member(group, member, by=caller.actor_id, now=now, due_at=due, progress=progress)
         _bumped(group, caller.actor_id, now)
         record.members.append(member)
         body = {
@@ -337,7 +345,8 @@ def log_activity(
         )
         after = replace(record, activities=[*record.activities, activity])
         due = due_after(after, config, settings.follow_ups())
-        groups.add_activity(group, activity, by=caller.actor_id, now=now, due_at=due)
+        progress = progress_after(after, config)
+        groups.add_activity(group, activity, by=caller.actor_id, now=now, due_at=due, progress=progress)
         _bumped(group, caller.actor_id, now)
         group.last_activity_at = iso(now)
         record.activities.append(activity)
@@ -366,9 +375,10 @@ def record_plan(
         if case_id is not None and caller.actor not in STAFF:
             raise Forbidden("Only field organizers and admins assign a group's case.")
         plan = request.as_record()
-        groups.record_plan(group, plan, by=caller.actor_id, now=now, case_id=case_id)
+        group.plan = plan  # the summary below sees the plan recorded
+        progress = progress_after(record, config)
+        groups.record_plan(group, plan, by=caller.actor_id, now=now, case_id=case_id, progress=progress)
         _bumped(group, caller.actor_id, now)
-        group.plan = plan
         group.plan_updated_at = iso(now)
         if case_id is not None:
             group.case_id = case_id
@@ -411,6 +421,7 @@ def _moved(record: GroupRecord, change: StageChange, history: HistoryItem) -> No
     move = change.move
     _bumped(group, change.by, change.at)
     group.stage = move.to_stage.value
+    group.stage_entered_at = iso(change.at)
     if move.close:
         group.closed_reason, group.closed_from = change.reason, move.from_stage.value
     if move.reopen:
@@ -452,6 +463,7 @@ def move_stage(
             reason=request.reason,
             case_id=request.case_id,
             due_at=due_after(record, gates, settings.follow_ups(), moved_to=move.to_stage, at=now),
+            progress=progress_after(record, gates, moved_to=move.to_stage),
         )
         history = _charter(record.group, change) if move.charter else groups.move_stage(record.group, change)
         _moved(record, change, history)
@@ -460,82 +472,7 @@ def move_stage(
     return _write(caller, group_id, if_match, attempt)
 
 
-# --- lists --------------------------------------------------------------------------------
-
-
-def _partitions(caller: Caller, query: ListQuery) -> list[tuple[str | None, str | None]]:
-    """The index partitions a listing walks, in order: (state, stage) pairs for ByState,
-    (None, stage) for ByStage. Never the whole table."""
-    stage = query.stage.value if query.stage else None
-    if query.state is not None:
-        caller.require_state(query.state)
-        return [(query.state, stage)]
-    if caller.states is not None:
-        return [(state, stage) for state in sorted(caller.states)]
-    if stage is not None:
-        return [(None, stage)]
-    return [(None, s.value) for s in Stage]
-
-
-def _fingerprint(caller: Caller, query: ListQuery) -> str:
-    scope = "*" if caller.states is None else ",".join(sorted(caller.states))
-    text = f"{scope}|{query.state}|{query.stage}"
-    return hashlib.sha256(text.encode()).hexdigest()[:12]
-
-
-def _bad_token() -> ValidationFailed:
-    return ValidationFailed(
-        [FieldError("next_token", "is not a token from this listing: start again without it")],
-        detail="The next_token does not belong to this listing.",
-    )
-
-
-def encode_token(position: int, key: dict[str, Any] | None, fingerprint: str) -> str:
-    raw = json.dumps({"v": 1, "p": position, "k": key, "f": fingerprint}, separators=(",", ":"))
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-
-def decode_token(
-    token: str, fingerprint: str, partitions: list[tuple[str | None, str | None]]
-) -> tuple[int, dict[str, Any] | None]:
-    try:
-        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
-        data = json.loads(raw.decode("utf-8"))
-    except (binascii.Error, ValueError, UnicodeDecodeError):
-        raise _bad_token() from None
-    if not isinstance(data, dict) or data.get("v") != 1 or data.get("f") != fingerprint:
-        raise _bad_token()
-    position, key = data.get("p"), data.get("k")
-    if not isinstance(position, int) or isinstance(position, bool) or not 0 <= position < len(partitions):
-        raise _bad_token()
-    if key is not None:
-        state, stage = partitions[position]
-        if not groups.start_key_fits(key, state=state, stage=stage):
-            raise _bad_token()
-    return position, key
-
-
-def list_groups(caller: Caller, params: Mapping[str, str | None]) -> dict[str, Any]:
-    """GET /groups: a page of group summaries within the caller's states, walking the
-    ByState index (one state after another) or, for admins without a state, ByStage."""
-    query = parse(ListQuery, {k: v for k, v in params.items() if v is not None})
-    partitions = _partitions(caller, query)
-    fingerprint = _fingerprint(caller, query)
-    position, key = decode_token(query.next_token, fingerprint, partitions) if query.next_token else (0, None)
-    items: list[GroupItem] = []
-    while position < len(partitions) and len(items) < query.limit:
-        state, stage = partitions[position]
-        page = groups.query_groups(state=state, stage=stage, limit=query.limit - len(items), start_key=key)
-        items.extend(page.items)
-        if page.last_key is not None:
-            key = page.last_key
-            break
-        position, key = position + 1, None
-    more = position < len(partitions)
-    return {
-        "items": [summary_of(g) for g in items],
-        "next_token": encode_token(position, key, fingerprint) if more else None,
-    }
+# GET /groups: shared/usecases/group_lists.py.
 
 
 # --- the pipeline report ------------------------------------------------------------------

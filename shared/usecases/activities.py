@@ -1,0 +1,116 @@
+"""Correcting and removing a group's activities (DESIGN §2: PATCH / DELETE
+/groups/{id}/activities/{activity_id}), for any Author (shared/usecases/group_writes.py).
+Each write bumps the version, records a history item, and keeps the Due index and the
+group's summary right: removing the only conversation puts the group back in the
+first-contact wait; a corrected date can make or break the meeting span."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+from shared import settings
+from shared.api.auth import Caller
+from shared.domain.clock import iso
+from shared.domain.errors import FieldError, NotFound, ValidationFailed
+from shared.domain.stages import next_gate
+from shared.parsing.corrections import ActivityCorrection
+from shared.parsing.organizer import parse
+from shared.storage import group_changes
+from shared.storage.groups import GroupRecord
+from shared.storage.table import ActivityItem
+from shared.usecases.group_writes import (
+    Author,
+    Loader,
+    bumped,
+    change_after,
+    organizer_loader,
+    require_open,
+    stored_values,
+    write,
+)
+from shared.usecases.lifecycle import Written, activity_view, facts_of
+
+# Request field -> item attribute (`kind` is the item type on the table).
+ATTRIBUTES = {"kind": "activity_kind", "date": "date", "notes": "notes"}
+
+
+def _activity(record: GroupRecord, activity_id: str) -> ActivityItem:
+    found = next((a for a in record.activities if a.activity_id == activity_id), None)
+    if found is None:
+        raise NotFound("No activity with this id in this group.")
+    return found
+
+
+def correct_activity(
+    author: Author, load: Loader, activity_id: str, payload: Mapping[str, Any], if_match: str | None, now: datetime
+) -> Written:
+    request = parse(ActivityCorrection, payload, today=now.date())
+    fields = request.given()
+    if not fields:
+        raise ValidationFailed(
+            [FieldError("body", "send at least one of kind, date, notes")], detail="Nothing to change."
+        )
+    for required in ("kind", "date"):
+        if required in fields and getattr(request, required) is None:
+            raise ValidationFailed([FieldError(required, "cannot be removed, only corrected")])
+    gates = settings.gates()
+
+    def attempt(record: GroupRecord) -> Written:
+        require_open(record)
+        was = _activity(record, activity_id)
+        values: dict[str, Any] = {}
+        for f in fields:
+            value = getattr(request, f)
+            values[ATTRIBUTES[f]] = value.isoformat() if f == "date" else getattr(value, "value", value)
+        activity = ActivityItem(
+            was.pk,
+            was.sk,
+            **{**stored_values(was), **values, "edited_at": iso(now), "edited_by": author.id},
+        )
+        activities = sorted(
+            [activity if a.activity_id == activity_id else a for a in record.activities], key=lambda a: a.date
+        )
+        after = replace(record, activities=activities)
+        changed = [f for f in fields if getattr(was, ATTRIBUTES[f]) != getattr(activity, ATTRIBUTES[f])]
+        group_changes.correct_activity(record.group, was, activity, changed or fields, change_after(after, author, now))
+        bumped(record, author.id, now)
+        body = {
+            "group_id": record.group.group_id,
+            "version": int(record.group.version),
+            "activity": activity_view(activity),
+            "next_gate": next_gate(facts_of(after), gates).as_dict(),
+        }
+        return Written(body, int(record.group.version))
+
+    return write(load, if_match, attempt)
+
+
+def remove_activity(author: Author, load: Loader, activity_id: str, if_match: str | None, now: datetime) -> Written:
+    def attempt(record: GroupRecord) -> Written:
+        require_open(record)
+        activity = _activity(record, activity_id)
+        left = [a for a in record.activities if a.activity_id != activity_id]
+        after = replace(record, activities=left)
+        last = max((a.logged_at for a in left), default=None)
+        group_changes.remove_activity(record.group, activity, change_after(after, author, now), last)
+        bumped(record, author.id, now)
+        return Written({}, int(record.group.version))
+
+    return write(load, if_match, attempt)
+
+
+# --- the organizer routes -------------------------------------------------------------------
+
+
+def correct(
+    caller: Caller, group_id: str, activity_id: str, payload: Mapping[str, Any], if_match: str | None, now: datetime
+) -> Written:
+    load = organizer_loader(caller, group_id)
+    return correct_activity(Author.organizer(caller), load, activity_id, payload, if_match, now)
+
+
+def remove(caller: Caller, group_id: str, activity_id: str, if_match: str | None, now: datetime) -> Written:
+    return remove_activity(Author.organizer(caller), organizer_loader(caller, group_id), activity_id, if_match, now)
