@@ -88,9 +88,16 @@ export class GroupPage extends Component {
     return STAFF.has(this.props.session.role);
   }
 
-  /** Runs one write; on success reloads the group and says `done`; on refusal keeps the
-   * problem for the form's summary (and moves focus there). */
-  async write(formId, call, done) {
+  /** Runs one write after those already asked for (each sends the ETag the one before it
+   * left: quick clicks are not mistaken for someone else's change); on success reloads the
+   * group and says `done`; on refusal keeps the problem for the form's summary (and moves
+   * focus there). */
+  write(formId, call, done) {
+    this.writes = (this.writes || Promise.resolve()).then(() => this.writeNow(formId, call, done));
+    return this.writes;
+  }
+
+  async writeNow(formId, call, done) {
     const forms = { ...this.state.forms, [formId]: null };
     this.setState({ forms, notice: "" });
     try {
@@ -346,9 +353,20 @@ export class GroupPage extends Component {
 
   Timeline(g) {
     const entries = [];
+    const fieldsOf = (h) => (h.fields?.length ? ` (${h.fields.join(", ")})` : "");
     for (const h of g.history || []) {
       let text;
-      if (h.to_stage && h.from_stage && h.to_stage !== h.from_stage) {
+      if (h.change === "reassigned") {
+        text = `Reassigned from ${this.who(h.from_organizer_id) || "the national inbox"} to ${this.who(h.to_organizer_id)}`;
+      } else if (h.change === "member_corrected") {
+        text = "A member was corrected" + fieldsOf(h);
+      } else if (h.change === "member_removed") {
+        text = "A member was removed";
+      } else if (h.change === "activity_corrected") {
+        text = "An activity was corrected" + fieldsOf(h);
+      } else if (h.change === "activity_removed") {
+        text = "An activity was removed";
+      } else if (h.to_stage && h.from_stage && h.to_stage !== h.from_stage) {
         text =
           h.to_stage === "closed"
             ? `Closed (${CLOSE_REASONS[h.reason] || h.reason || "no reason"})`
@@ -360,7 +378,7 @@ export class GroupPage extends Component {
       } else {
         text = h.what || h.kind || "Changed";
       }
-      entries.push({ at: h.at, key: "h" + h.version + h.at, text, by: this.who(h.by), note: h.note, type: "history" });
+      entries.push({ at: h.at, sortAt: h.at, key: "h" + h.version + h.at, text, by: this.who(h.by), note: h.note, type: "history" });
     }
     for (const m of g.members || []) {
       entries.push({ at: m.added_at, key: "m" + m.member_id, text: `${m.name} joined as ${m.role === "core" ? "a core member" : "a member"}`, by: this.who(m.added_by), type: "member" });

@@ -8,6 +8,7 @@ import { ErrorSummary, daysSince, focusSoon, plural } from "../ui.js";
 import {
   FIRST_CONTACT_ESCALATION_DAYS,
   FIRST_CONTACT_REMINDER_DAYS,
+  FORWARD,
   STAGE_NAMES,
   STALLED_DAYS,
   STEP_TITLES,
@@ -20,25 +21,42 @@ const US_STATES =
     " ",
   );
 
-/** What waits on the organizer for this group, and how urgent it is (lower first). */
+/** What waits on the organizer for this group, and how urgent it is (lower first): the
+ * API's `waits` (computed with the follow-up rules), in words. */
 export function waiting(item, now = Date.now()) {
+  const w = item.waits;
+  if (!w) return waitingWithoutSummary(item, now);
+  const next = FORWARD[FORWARD.indexOf(item.stage) + 1];
+  const age = w.days_since_inquiry ?? daysSince(item.created_at, now);
+  if (w.first_contact === "escalated")
+    return { rank: 0, tone: "late", text: `First contact overdue: ${plural(age, "day")} (escalated)` };
+  if (w.first_contact === "overdue") return { rank: 1, tone: "late", text: `First contact overdue: ${plural(age, "day")}` };
+  if (w.gate_met && next) return { rank: 2, tone: "ready", text: `Gate met: ready for ${STAGE_NAMES[next]}` };
+  if (w.stalled) return { rank: 3, tone: "late", text: `Stalled: no activity for ${plural(w.days_quiet ?? 0, "day")}` };
+  if (w.first_contact === "due")
+    return { rank: 4, tone: "new", text: age === 0 ? "New inquiry today" : `New inquiry, ${plural(age, "day")} old` };
+  if (item.stage === "active") return { rank: 6, tone: "done", text: "Active" };
+  if (item.stage === "closed") return { rank: 6, tone: "done", text: "Closed" };
+  const inStage = w.days_in_stage != null ? ` for ${plural(w.days_in_stage, "day")}` : "";
+  return { rank: 5, tone: "", text: `In ${STAGE_NAMES[item.stage] || item.stage}${inStage}` };
+}
+
+/** The same from the dates alone (an item without `waits`). */
+function waitingWithoutSummary(item, now) {
   const age = daysSince(item.created_at, now);
-  const gateMet = item.gate_met ?? item.next_gate?.met ?? false;
-  const next = item.next_gate?.to;
-  if (item.stage === "learn_more" && !gateMet && !item.conversation_logged) {
+  if (item.stage === "learn_more") {
     if (age >= FIRST_CONTACT_ESCALATION_DAYS)
       return { rank: 0, tone: "late", text: `First contact overdue: ${plural(age, "day")} (escalated)` };
     if (age >= FIRST_CONTACT_REMINDER_DAYS)
       return { rank: 1, tone: "late", text: `First contact overdue: ${plural(age, "day")}` };
-    return { rank: 2, tone: "new", text: age === 0 ? "New inquiry today" : `New inquiry, ${plural(age, "day")} old` };
+    return { rank: 4, tone: "new", text: age === 0 ? "New inquiry today" : `New inquiry, ${plural(age, "day")} old` };
   }
-  if (gateMet && next) return { rank: 3, tone: "ready", text: `Gate met: ready for ${STAGE_NAMES[next]}` };
   if (item.stage === "organize_core" || item.stage === "step_up_activism") {
-    const quiet = daysSince(item.last_activity_at || item.updated_at, now);
-    if (quiet >= STALLED_DAYS) return { rank: 4, tone: "late", text: `Stalled: no activity for ${plural(quiet, "day")}` };
+    const quiet = daysSince(item.updated_at, now);
+    if (quiet >= STALLED_DAYS) return { rank: 3, tone: "late", text: `Stalled: no activity for ${plural(quiet, "day")}` };
   }
-  if (item.stage === "active") return { rank: 6, tone: "done", text: "Active" };
-  if (item.stage === "closed") return { rank: 7, tone: "done", text: "Closed" };
+  if (item.stage === "active" || item.stage === "closed")
+    return { rank: 6, tone: "done", text: STAGE_NAMES[item.stage] };
   return { rank: 5, tone: "", text: `In ${STAGE_NAMES[item.stage] || item.stage}` };
 }
 
@@ -53,7 +71,8 @@ export class Inbox extends Component {
     super(props);
     const params = new URLSearchParams(location.search);
     this.state = {
-      tab: params.get("view") === "states" ? "states" : "mine",
+      // Admins have no groups of their own: their inbox opens on every state.
+      tab: params.get("view") === "states" || (props.session.role === "admins" && params.get("view") !== "mine") ? "states" : "mine",
       stateCode: params.get("state") || "",
       stage: params.get("stage") || "",
       q: sessionStorage.getItem(SEARCH) || "",
@@ -101,7 +120,7 @@ export class Inbox extends Component {
   setFilters(patch) {
     const next = { ...this.state, ...patch };
     const params = new URLSearchParams();
-    if (next.tab === "states") params.set("view", "states");
+    params.set("view", next.tab);
     if (next.stateCode) params.set("state", next.stateCode);
     if (next.stage) params.set("stage", next.stage);
     const search = params.toString();
@@ -126,7 +145,7 @@ export class Inbox extends Component {
 
   render(_props, { tab, stateCode, stage, q, items, page, nextToken, problem, loading }) {
     const tabLink = (which, text) =>
-      html`<a href=${BASE + (which === "states" ? "?view=states" : "")} class="tab" aria-current=${tab === which ? "page" : undefined}>${text}</a>`;
+      html`<a href=${BASE + "?view=" + which} class="tab" aria-current=${tab === which ? "page" : undefined}>${text}</a>`;
     const rows = items ? byWhatWaits(items) : [];
     return html`<h1 tabindex="-1">Inbox</h1>
       <nav class="tabs" aria-label="Whose groups">${tabLink("mine", "Mine")}${tabLink("states", "My states")}</nav>

@@ -29,8 +29,11 @@ function Funnel({ totals }) {
   </svg>`;
 }
 
-function days(n) {
-  return n == null ? "—" : `${Number(n).toFixed(n % 1 ? 1 : 0)} days`;
+/** "12 days (8 groups)" from the API's {median_days, groups}; a dash without groups. */
+function days(t) {
+  const n = t?.median_days;
+  if (n == null) return "—";
+  return `${Number(n).toFixed(n % 1 ? 1 : 0)} days (${plural(t.groups ?? 0, "group")})`;
 }
 
 export class Reports extends Component {
@@ -68,9 +71,9 @@ export class Reports extends Component {
     if (problem) return html`<h1 tabindex="-1">Reports</h1><${ErrorSummary} form="reports" problem=${problem} />`;
     if (!report) return html`<h1 tabindex="-1">Reports</h1><p role="status">Loading…</p>`;
     const stages = report.stages || [...FORWARD, "closed"];
-    const medians = report.medians || {};
-    const firstContact = medians.days_to_first_contact ?? report.median_days_to_first_contact;
-    const inStage = medians.days_in_stage || report.median_days_in_stage || {};
+    const timing = report.timing || {};
+    const firstContact = timing.first_contact || {};
+    const inStage = timing.days_in_stage || {};
     return html`<h1 tabindex="-1">Reports</h1>
       <section aria-labelledby="pipeline-h">
         <h2 id="pipeline-h">Pipeline</h2>
@@ -93,7 +96,7 @@ export class Reports extends Component {
         <h2 id="medians-h">How long things take (medians)</h2>
         <dl class="facts">
           <dt>From inquiry to first contact</dt><dd>${days(firstContact)}</dd>
-          ${FORWARD.filter((s) => s !== "active").map((s) => html`<dt>In ${STAGE_NAMES[s]}</dt><dd>${days(inStage[s])}</dd>`)}
+          ${FORWARD.filter((s) => s !== "active").map((s) => html`<dt>In ${STAGE_NAMES[s]} (groups there now)</dt><dd>${days(inStage[s])}</dd>`)}
         </dl>
       </section>
       <section aria-labelledby="csv-h">
