@@ -105,10 +105,11 @@ def main() -> None:
                 measure(page, "/organizers/?view=states", "inbox-data")  # warm: modules cached
                 print(f"{args.groups} groups routed to one Area Coordinator; Chromium headless, local stack")
                 for view, url, mark in (
-                    ("inbox", "/organizers/?view=states", "inbox-data"),
+                    ("inbox", "/organizers/", "inbox-data"),  # Mine
+                    ("inbox", "/organizers/?view=states", "inbox-data"),  # My states
                     ("group", group_path, "group-data"),
                 ):
-                    print(report(view, [measure(page, url, mark) for _ in range(args.repeats)]))
+                    print(f"{url}: " + report(view, [measure(page, url, mark) for _ in range(args.repeats)]))
                 browser.close()
         finally:
             server.stop()

@@ -37,7 +37,7 @@ export function waiting(item, now = Date.now()) {
     return { rank: 4, tone: "new", text: age === 0 ? "New inquiry today" : `New inquiry, ${plural(age, "day")} old` };
   if (item.stage === "active") return { rank: 6, tone: "done", text: "Active" };
   if (item.stage === "closed") return { rank: 6, tone: "done", text: "Closed" };
-  const inStage = w.days_in_stage != null ? ` for ${plural(w.days_in_stage, "day")}` : "";
+  const inStage = w.days_in_stage ? ` for ${plural(w.days_in_stage, "day")}` : w.days_in_stage === 0 ? " since today" : "";
   return { rank: 5, tone: "", text: `In ${STAGE_NAMES[item.stage] || item.stage}${inStage}` };
 }
 
