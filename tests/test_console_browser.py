@@ -433,6 +433,7 @@ class CognitoStandIn:
         self.codes: dict[str, dict[str, str]] = {}
         self.authorize_queries: list[dict[str, str]] = []
         self.exchanges: list[str] = []  # "ok" or why not
+        self.logouts: list[str] = []
         stand_in = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -442,6 +443,12 @@ class CognitoStandIn:
             def do_GET(self) -> None:  # the browser is sent here to sign in
                 url = urlsplit(self.path)
                 query = {k: v[0] for k, v in parse_qs(url.query).items()}
+                if url.path == "/logout" and query.get("client_id") == stand_in.CLIENT_ID:
+                    stand_in.logouts.append(query["logout_uri"])
+                    self.send_response(302)
+                    self.send_header("Location", query["logout_uri"])
+                    self.end_headers()
+                    return
                 stand_in.authorize_queries.append(query)
                 ok = (
                     url.path == "/oauth2/authorize"
@@ -528,6 +535,12 @@ def test_in_aws_organizers_sign_in_with_cognito_code_and_pkce_and_land_on_the_li
         assert len(asked["code_challenge"]) == 43
         assert page.evaluate("Object.keys(localStorage)") == []
         assert page.evaluate("Object.keys(sessionStorage)") == ["sag.session"]  # the verifier is gone
+
+        # And: signing out signs out of the managed login too, and back to the console
+        page.get_by_role("button", name=re.compile("^Sign out")).click()
+        expect(page.get_by_role("button", name="Sign in", exact=True)).to_be_visible()
+        assert stand_in.logouts == [server.url + "/organizers/sign-in"]
+        assert page.evaluate("Object.keys(sessionStorage)") == []
     finally:
         stand_in.stop()
 

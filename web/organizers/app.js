@@ -10,6 +10,7 @@ import {
   localSignIn,
   rememberReturn,
   signOut,
+  signOutEverywhere,
   startCognitoSignIn,
   takeReturn,
 } from "./auth.js";
@@ -133,7 +134,7 @@ function Header({ session, view }) {
       ${session &&
       html`<nav aria-label="Console">
         ${link(BASE, "Inbox", view === "inbox")} ${link(BASE + "reports", "Reports", view === "reports")}
-        <button type="button" class="link" onClick=${() => { signOut(); navigate(BASE + "sign-in"); }}>
+        <button type="button" class="link" onClick=${async () => { if (!(await signOutEverywhere())) navigate(BASE + "sign-in"); }}>
           Sign out<span class="visually-hidden"> ${session.email}</span>
         </button>
       </nav>`}

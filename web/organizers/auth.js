@@ -61,6 +61,17 @@ export function signOut() {
   sessionStorage.removeItem(SESSION);
 }
 
+/** Signing out on purpose: in AWS, out of the managed login too (a shared computer must
+ * not sign the next person in), and back to the console's sign-in page. */
+export async function signOutEverywhere() {
+  signOut();
+  const config = await authConfig();
+  if (config.mode !== "cognito") return false;
+  const query = new URLSearchParams({ client_id: config.client_id, logout_uri: location.origin + BASE + "sign-in" });
+  location.assign(config.domain.replace(/\/$/, "") + "/logout?" + query);
+  return true;
+}
+
 /** Where to go back to after signing in: a path of the console (never another site). */
 export function rememberReturn(path) {
   if (path.startsWith(BASE) && !path.startsWith(BASE + "sign-in") && !path.startsWith(BASE + "callback")) {
