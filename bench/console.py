@@ -14,6 +14,7 @@ import argparse
 import base64
 import http.client
 import json
+import os
 import statistics
 import tempfile
 import uuid
@@ -103,7 +104,8 @@ def main() -> None:
                 context.add_init_script(f"sessionStorage.setItem('sag.session', {json.dumps(json.dumps(session))})")
                 page = context.new_page()
                 measure(page, "/organizers/?view=states", "inbox-data")  # warm: modules cached
-                print(f"{args.groups} groups routed to one Area Coordinator; Chromium headless, local stack")
+                load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+                print(f"{args.groups} groups of one Area Coordinator; Chromium headless, local stack; load {load}")
                 for view, url, mark in (
                     ("inbox", "/organizers/", "inbox-data"),  # Mine
                     ("inbox", "/organizers/?view=states", "inbox-data"),  # My states
