@@ -24,7 +24,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
-from local.template import ROOT
+from local.template import ROOT, load
 from shared.storage.directory_file import parse_directory_file
 from tests.local_server import LocalServer
 
@@ -79,15 +79,41 @@ def shots(tmp_path_factory) -> Path:
     return folder
 
 
+def deployed_csp() -> str:
+    """The Content-Security-Policy CloudFront adds in AWS (template.yaml), for plain-http
+    127.0.0.1: the managed login is any local port (the stand-in), and no upgrade to https."""
+    policy = load()["Resources"]["SiteSecurityHeaders"]["Properties"]["ResponseHeadersPolicyConfig"]
+    csp = policy["SecurityHeadersConfig"]["ContentSecurityPolicy"]["ContentSecurityPolicy"]["Fn::Sub"]
+    csp = csp.replace("https://${SignInDomainPrefix}.auth.${AWS::Region}.amazoncognito.com", "http://127.0.0.1:*")
+    csp = " ".join(csp.replace("upgrade-insecure-requests", "").split())
+    assert "${" not in csp
+    return csp
+
+
+CSP = deployed_csp()
+
+
 def new_page(browser, server, viewport=DESKTOP) -> Page:
+    """A tab that reaches only the local stack, whose pages carry the deployed CSP: anything
+    the policy would refuse in AWS (an inline script or style, eval) fails the test here."""
     context = browser.new_context(base_url=server.url, viewport=viewport)
-    context.route(
-        "**/*",
-        lambda route: route.continue_() if urlsplit(route.request.url).hostname == "127.0.0.1" else route.abort(),
-    )
+
+    def local_only_with_csp(route) -> None:
+        if urlsplit(route.request.url).hostname != "127.0.0.1":
+            route.abort()
+        elif route.request.resource_type == "document":
+            response = route.fetch(max_redirects=0)  # a redirect is the browser's to follow
+            route.fulfill(response=response, headers={**response.headers, "content-security-policy": CSP})
+        else:
+            route.continue_()
+
+    context.route("**/*", local_only_with_csp)
     page = context.new_page()
     page.set_default_timeout(10_000)
     page.on("dialog", lambda dialog: dialog.accept())  # "Remove ...?" confirmations
+    refused = []
+    page.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
+    page.csp_refusals = refused
     return page
 
 
@@ -168,7 +194,8 @@ def add_member(page: Page, name: str, role: str = "core") -> None:
 
 
 def assert_accessible(page: Page, view: str) -> None:
-    page.add_script_tag(path=str(AXE))
+    page.evaluate(AXE.read_text())  # not a <script> tag: the page's CSP refuses inline scripts
+    assert page.csp_refusals == [], page.csp_refusals
     result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
     serious = [
         f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}"
