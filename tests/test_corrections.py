@@ -264,3 +264,61 @@ def test_a_stale_if_match_on_an_activity_is_412(aws, coordinator):
 
     assert response.status == 412
     assert read(aws, gid)["activities"][0]["notes"] is None
+
+
+# --- the same writes by another author (the founder's page reuses them) --------------------
+
+
+def test_another_author_adds_and_corrects_with_their_own_mark(aws, directory):
+    from shared.domain.errors import ValidationFailed
+    from shared.domain.stages import ActivityKind
+    from shared.storage.groups import read_group
+    from shared.usecases import activities, members
+    from shared.usecases.group_writes import Author
+
+    gid = given.group_at(aws, "organize_core")
+    founder = Author(f"founder:{gid}", reported_by="founder")
+
+    def load():
+        return read_group(gid)
+
+    member = members.add_member(founder, load, {"name": "Bo", "role": "core"}, None, given.now())
+    kinds = frozenset({ActivityKind.MEETING, ActivityKind.EVENT})
+    meeting = activities.log_activity(founder, load, {"kind": "meeting", "date": day(0)}, None, given.now(), kinds)
+    with pytest.raises(ValidationFailed) as refused:
+        activities.log_activity(founder, load, {"kind": "conversation", "date": day(0)}, None, given.now(), kinds)
+    members.correct_member(founder, load, member.body["member"]["member_id"], {"name": "Bob"}, None, given.now())
+
+    group = read(aws, gid)
+    assert [(m["name"], m["reported_by"], m["added_by"]) for m in group["members"]] == [("Bob", "founder", founder.id)]
+    assert sorted((a["kind"], a["reported_by"]) for a in group["activities"]) == [
+        ("conversation", "organizer"),
+        ("meeting", "founder"),
+    ]
+    assert meeting.body["activity"]["reported_by"] == "founder"
+    assert [e.field for e in refused.value.errors] == ["kind"]
+    assert group["history"][-1]["by"] == founder.id
+
+
+def test_a_correction_is_one_query_and_one_transaction_when_warm(aws, coordinator, monkeypatch):
+    from collections import Counter
+
+    from pynamodb.connection import base
+
+    gid = given.group_at(aws, "organize_core")
+    bo = add(aws, coordinator, gid, "members", {"name": "Bo", "role": "core"})
+    calls: Counter[str] = Counter()
+    original = base.Connection._make_api_call
+
+    def counting(self, operation_name, operation_kwargs):
+        calls[operation_name] += 1
+        return original(self, operation_name, operation_kwargs)
+
+    monkeypatch.setattr(base.Connection, "_make_api_call", counting)
+
+    api(aws, "PATCH", f"/groups/{gid}/members/{bo['member_id']}", coordinator, {"name": "Bob"})
+    patched = dict(calls)
+    calls.clear()
+    api(aws, "DELETE", f"/groups/{gid}/members/{bo['member_id']}", coordinator)
+
+    assert patched == dict(calls) == {"Query": 1, "TransactWriteItems": 1}

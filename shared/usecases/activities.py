@@ -15,10 +15,10 @@ from shared import settings
 from shared.api.auth import Caller
 from shared.domain.clock import iso
 from shared.domain.errors import FieldError, NotFound, ValidationFailed
-from shared.domain.stages import next_gate
+from shared.domain.stages import ActivityKind, next_gate
 from shared.parsing.corrections import ActivityCorrection
-from shared.parsing.organizer import parse
-from shared.storage import group_changes
+from shared.parsing.organizer import ActivityRequest, parse
+from shared.storage import group_changes, groups
 from shared.storage.groups import GroupRecord
 from shared.storage.table import ActivityItem
 from shared.usecases.group_writes import (
@@ -42,6 +42,48 @@ def _activity(record: GroupRecord, activity_id: str) -> ActivityItem:
     if found is None:
         raise NotFound("No activity with this id in this group.")
     return found
+
+
+def log_activity(
+    author: Author,
+    load: Loader,
+    payload: Mapping[str, Any],
+    if_match: str | None,
+    now: datetime,
+    kinds: frozenset[ActivityKind] | None = None,
+) -> Written:
+    """Log an activity (201's body): `{"kind", "date", "notes"?}`. `kinds` narrows what this
+    author may log (a founder reports meetings, letter writing, events, recruitment: 422 on
+    `kind` otherwise). What the author logs is marked `reported_by` them."""
+    request = parse(ActivityRequest, payload, today=now.date())
+    if kinds is not None and request.kind not in kinds:
+        allowed = ", ".join(k.value for k in ActivityKind if k in kinds)
+        raise ValidationFailed([FieldError("kind", f"must be one of {allowed}")])
+    gates = settings.gates()
+
+    def attempt(record: GroupRecord) -> Written:
+        require_open(record)
+        group = record.group
+        activity = groups.new_activity(
+            group, kind=request.kind.value, on=request.date.isoformat(), notes=request.notes, by=author.id, now=now
+        )
+        if author.reported_by != "organizer":
+            activity.reported_by = author.reported_by
+        after = replace(record, activities=[*record.activities, activity])
+        change = change_after(after, author, now)
+        groups.add_activity(group, activity, by=author.id, now=now, due_at=change.due_at, progress=change.progress)
+        bumped(record, author.id, now)
+        group.last_activity_at = iso(now)
+        record.activities.append(activity)
+        body = {
+            "group_id": group.group_id,
+            "version": int(group.version),
+            "activity": activity_view(activity),
+            "next_gate": next_gate(facts_of(record), gates).as_dict(),
+        }
+        return Written(body, int(group.version))
+
+    return write(load, if_match, attempt)
 
 
 def correct_activity(

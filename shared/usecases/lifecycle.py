@@ -43,8 +43,6 @@ from shared.domain.stages import (
     next_gate,
 )
 from shared.parsing.organizer import (
-    ActivityRequest,
-    MemberRequest,
     PlanRequest,
     StageMoveRequest,
     parse,
@@ -286,79 +284,24 @@ def _bumped(group: GroupItem, by: str, now: datetime) -> None:
     group.changed_by = by
 
 
-def _writable(record: GroupRecord) -> None:
-    if record.group.stage == Stage.CLOSED:
-        raise WrongStage("The group is closed: reopen it first.")
-
-
 def add_member(
     caller: Caller, group_id: str, payload: Mapping[str, Any], if_match: str | None, now: datetime
 ) -> Written:
-    request = parse(MemberRequest, payload)
-    config = settings.gates()
+    """POST /groups/{id}/members (shared/usecases/members.py, as the organizer)."""
+    from shared.usecases import members
+    from shared.usecases.group_writes import Author, organizer_loader
 
-    def attempt(record: GroupRecord) -> Written:
-        _writable(record)
-        group = record.group
-        if request.email:
-            taken = {groups.email_key(group.founder_email)} | {
-                groups.email_key(m.email) for m in record.members if m.email
-            }
-            if groups.email_key(request.email) in taken:
-                raise Conflict("Someone with this email address is already in the group.")
-        member = groups.new_member(
-            group, name=request.name, email=request.email, role=request.role.value, by=caller.actor_id, now=now
-        )
-        after = replace(record, members=[*record.members, member])
-        due = due_after(after, config, settings.follow_ups())
-        progress = progress_after(after, config)
-        groups.add_member(group, member, by=caller.actor_id, now=now, due_at=due, progress=progress)
-        _bumped(group, caller.actor_id, now)
-        record.members.append(member)
-        body = {
-            "group_id": group.group_id,
-            "version": int(group.version),
-            "member": member_view(member),
-            "next_gate": next_gate(facts_of(record), config).as_dict(),
-        }
-        return Written(body, int(group.version))
-
-    return _write(caller, group_id, if_match, attempt)
+    return members.add_member(Author.organizer(caller), organizer_loader(caller, group_id), payload, if_match, now)
 
 
 def log_activity(
     caller: Caller, group_id: str, payload: Mapping[str, Any], if_match: str | None, now: datetime
 ) -> Written:
-    request = parse(ActivityRequest, payload, today=now.date())
-    config = settings.gates()
+    """POST /groups/{id}/activities (shared/usecases/activities.py, as the organizer)."""
+    from shared.usecases import activities
+    from shared.usecases.group_writes import Author, organizer_loader
 
-    def attempt(record: GroupRecord) -> Written:
-        _writable(record)
-        group = record.group
-        activity = groups.new_activity(
-            group,
-            kind=request.kind.value,
-            on=request.date.isoformat(),
-            notes=request.notes,
-            by=caller.actor_id,
-            now=now,
-        )
-        after = replace(record, activities=[*record.activities, activity])
-        due = due_after(after, config, settings.follow_ups())
-        progress = progress_after(after, config)
-        groups.add_activity(group, activity, by=caller.actor_id, now=now, due_at=due, progress=progress)
-        _bumped(group, caller.actor_id, now)
-        group.last_activity_at = iso(now)
-        record.activities.append(activity)
-        body = {
-            "group_id": group.group_id,
-            "version": int(group.version),
-            "activity": activity_view(activity),
-            "next_gate": next_gate(facts_of(record), config).as_dict(),
-        }
-        return Written(body, int(group.version))
-
-    return _write(caller, group_id, if_match, attempt)
+    return activities.log_activity(Author.organizer(caller), organizer_loader(caller, group_id), payload, if_match, now)
 
 
 def record_plan(

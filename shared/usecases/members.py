@@ -16,7 +16,7 @@ from shared.domain.clock import iso
 from shared.domain.errors import Conflict, FieldError, NotFound, ValidationFailed
 from shared.domain.stages import next_gate
 from shared.parsing.corrections import MemberCorrection
-from shared.parsing.organizer import parse
+from shared.parsing.organizer import MemberRequest, parse
 from shared.storage import group_changes, groups
 from shared.storage.groups import GroupRecord
 from shared.storage.table import MemberItem
@@ -42,6 +42,44 @@ def _member(record: GroupRecord, member_id: str) -> MemberItem:
 
 def _nothing_to_change() -> ValidationFailed:
     return ValidationFailed([FieldError("body", "send at least one of name, email, role")], detail="Nothing to change.")
+
+
+def add_member(
+    author: Author, load: Loader, payload: Mapping[str, Any], if_match: str | None, now: datetime
+) -> Written:
+    """Add a member (201's body): `{"name", "email"?, "role"}`; an email already in the group
+    (the founder's included) is 409. What the author adds is marked `reported_by` them."""
+    request = parse(MemberRequest, payload)
+    gates = settings.gates()
+
+    def attempt(record: GroupRecord) -> Written:
+        require_open(record)
+        group = record.group
+        if request.email:
+            taken = {groups.email_key(group.founder_email)} | {
+                groups.email_key(m.email) for m in record.members if m.email
+            }
+            if groups.email_key(request.email) in taken:
+                raise Conflict("Someone with this email address is already in the group.")
+        member = groups.new_member(
+            group, name=request.name, email=request.email, role=request.role.value, by=author.id, now=now
+        )
+        if author.reported_by != "organizer":
+            member.reported_by = author.reported_by
+        after = replace(record, members=[*record.members, member])
+        change = change_after(after, author, now)
+        groups.add_member(group, member, by=author.id, now=now, due_at=change.due_at, progress=change.progress)
+        bumped(record, author.id, now)
+        record.members.append(member)
+        body = {
+            "group_id": group.group_id,
+            "version": int(group.version),
+            "member": member_view(member),
+            "next_gate": next_gate(facts_of(record), gates).as_dict(),
+        }
+        return Written(body, int(group.version))
+
+    return write(load, if_match, attempt)
 
 
 def correct_member(
