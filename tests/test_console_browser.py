@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import http.client
 import json
 import os
 import re
@@ -646,3 +647,35 @@ def test_members_and_activities_are_corrected_removed_and_a_group_closed_and_reo
     expect(page.locator(".subtitle")).to_contain_text("Closed (Duplicate)")
     click(page, "Reopen at Step 2: Organize a Core")
     expect(notice(page)).to_have_text("Reopened at Step 2: Organize a Core.")
+
+
+def test_the_inbox_pages_forward_and_back(server, page):
+    # Given: more of the coordinator's groups than one page holds (25): those of the tests
+    # before, and new ones, each form from its own address (the rate limit is per address)
+    token = server.call("POST", "/_local/login", {"email": COORDINATOR.email}).body["token"]
+    mine = server.call("GET", "/groups?organizer=me&limit=26", headers={"Authorization": f"Bearer {token}"}).body
+    for number in range(26 - len(mine["items"])):
+        body = json.dumps(
+            {"name": f"Paged Founder {number}", "email": f"paged-{number}-{uuid.uuid4().hex[:6]}@example.com",
+             "city": "Oakland", "state": "CA", "zip": "94110", "consent": True}
+        )  # fmt: skip
+        conn = http.client.HTTPConnection(
+            "127.0.0.1", server.port, timeout=30, source_address=(f"127.0.7.{number + 1}", 0)
+        )
+        conn.request("POST", "/inquiries", body, {"Content-Type": "application/json"})
+        assert conn.getresponse().status in (201, 202)
+        conn.close()
+    page.goto("/organizers/")
+    sign_in_as(page, COORDINATOR)
+
+    # Then: 25 on the first page, the rest on the next, and back again
+    cards = page.locator(".inbox > li")
+    expect(cards).to_have_count(25)
+    expect(page.get_by_role("button", name="Previous page")).to_be_disabled()
+    first = cards.first.inner_text()
+    click(page, "Next page")
+    expect(page.locator(".count")).to_contain_text("on page 2")
+    expect(cards.first).not_to_have_text(first)
+    click(page, "Previous page")
+    expect(page.locator(".count")).to_contain_text("on page 1")
+    expect(cards).to_have_count(25)
