@@ -235,6 +235,8 @@ def test_a_group_goes_from_the_form_to_active_in_the_browser(page, server, shots
     expect(page.get_by_role("heading", level=1)).to_contain_text("Ana Souza")
     expect(page.get_by_role("link", name=founder)).to_have_attribute("href", "mailto:" + founder)
     expect(page.get_by_role("link", name="+14155550142")).to_have_attribute("href", "tel:+14155550142")
+    expect(page.locator(".message")).to_have_text("Letters for prisoners of conscience.")
+    expect(page.locator(".facts")).to_contain_text("Area Coordinator for the applicant's ZIP code area")
     expect(page.locator(".checklist")).to_contain_text("0 of 1")
     assert_accessible(page, "group page")
     screenshot(page, shots, "group-new")

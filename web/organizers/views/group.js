@@ -154,7 +154,10 @@ export class GroupPage extends Component {
 
   Founder(g) {
     const f = g.founder || {};
-    const message = g.message ?? g.inquiry?.message ?? g.inquiries?.[0]?.message;
+    const inquiries = g.inquiries || [];
+    const first = inquiries.find((i) => !i.unverified) || inquiries[0];
+    const message = first?.message;
+    const later = inquiries.filter((i) => i !== first && i.message);
     const routing = g.routing || {};
     const organizer = g.organizer?.name || g.organizer_name || (g.organizer_id ? this.who(g.organizer_id) : "the national inbox");
     return html`<section aria-labelledby="founder-h">
@@ -169,6 +172,10 @@ export class GroupPage extends Component {
         <dt>Why routed here</dt><dd>${routing.note || routing.reason || "—"}</dd>
       </dl>
       ${message && html`<h3>Their message</h3><blockquote class="message">${message}</blockquote>`}
+      ${later.map(
+        (i) => html`<h3>Sent again from their address, ${shortDate(i.received_at)}${i.unverified ? " (not verified)" : ""}</h3>
+          <blockquote class="message">${i.message}</blockquote>`,
+      )}
     </section>`;
   }
 
