@@ -17,7 +17,7 @@ import shutil
 import threading
 import uuid
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
@@ -586,6 +586,14 @@ def test_mine_lists_what_was_routed_to_me_new_inquiries_first(server, page):
     card.get_by_role("link", name="Noa Campos").click()
     expect(page).to_have_url(re.compile(re.escape(path) + "$"))
     expect(page.get_by_role("heading", level=1)).to_be_focused()
+
+    # When: four days pass without a conversation (the daily follow-ups run as of then)
+    later = (datetime.now(UTC) + timedelta(days=4)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert server.call("POST", "/_local/schedules/DailyFollowUps/run", {"time": later}).status == 200
+
+    # Then: the group's timeline shows the reminder that went out
+    page.reload()
+    expect(page.locator(".timeline")).to_contain_text("Email: first-contact reminder to the organizer")
 
 
 def test_a_field_organizer_reassigns_a_group_and_both_organizers_are_told(server, page):

@@ -218,6 +218,8 @@ def view_of(record: GroupRecord, config: GateConfig) -> dict[str, Any]:
             {"inquiry_id": i.inquiry_id, "received_at": i.received_at, "message": i.message, "unverified": i.duplicate}
             for i in record.inquiries
         ],
+        # The follow-up emails the scheduled runs sent about the group (DESIGN §5).
+        "follow_ups": [{"action": n.action, "at": n.run_at} for n in sorted(record.notices, key=lambda n: n.run_at)],
         "next_gate": next_gate(facts, config).as_dict(),
     }
 

@@ -28,6 +28,15 @@ const LABELS = {
   partners: "Partner organizations",
 };
 
+// The follow-up emails of the scheduled runs (DESIGN §5), as the timeline names them.
+const FOLLOW_UPS = {
+  first_contact_reminder: "Email: first-contact reminder to the organizer",
+  first_contact_escalation: "Email: first contact escalated to the Field Organizer",
+  close_no_response: "Closed for no response; the founder was told how to reopen",
+  stalled_nudge: "Email: stalled-group nudge to the organizer and the founder",
+  charter_eligible: "Email: ready-to-charter notice to the Field Organizer",
+};
+
 const list = (text) =>
   (text || "")
     .split(/[,\n]/)
@@ -395,8 +404,8 @@ export class GroupPage extends Component {
       const sameDay = a.logged_at && a.logged_at.slice(0, 10) === a.date;
       entries.push({ at: a.date, sortAt: sameDay ? a.logged_at : a.date + "T12:00:00Z", key: "a" + a.activity_id, text: ACTIVITY_KINDS[a.kind] || a.kind, by: a.reported_by === "founder" ? "the founder" : this.who(a.logged_by), note: a.notes, type: "activity", activity: a });
     }
-    for (const e of g.emails || g.emails_sent || []) {
-      entries.push({ at: e.sent_at || e.at, key: "e" + (e.email_id || e.sent_at) + (e.subject || ""), text: `Email: ${e.subject || e.kind || "sent"}`, by: (e.to || []).join?.(", "), type: "email" });
+    for (const f of g.follow_ups || []) {
+      entries.push({ at: f.at, sortAt: f.at, key: "f" + f.action + f.at, text: FOLLOW_UPS[f.action] || `Email: ${f.action}`, type: "email" });
     }
     const when = (e) => Date.parse(e.sortAt || e.at) || 0;
     entries.sort((a, b) => when(b) - when(a));
