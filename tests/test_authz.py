@@ -9,6 +9,7 @@ import itertools
 
 import pytest
 
+from shared.usecases import lifecycle
 from tests import given
 from tests.given import PLAN, day
 from tests.pipeline import ADMIN, api, claims_for
@@ -29,7 +30,7 @@ CALLERS = {
     "role_but_not_in_directory": ("forbidden", lambda d: claims_for("field_organizers", "stranger@example.org")),
 }
 
-# (route, method, path template, body, status when allowed, does territory matter)
+# (route, method, path template, body, status when allowed, does territory matter[, staff only])
 ROUTES = {
     "list": ("GET", "/groups", None, 200, False),
     "list_state": ("GET", "/groups?state=CA", None, 200, True),
@@ -39,13 +40,23 @@ ROUTES = {
     "move_stage": ("POST", "/groups/{gid}/stage", {"to": "closed", "reason": "other"}, 200, True),
     "record_plan": ("PUT", "/groups/{gid}/plan", PLAN, 200, True),
     "pipeline": ("GET", "/reports/pipeline", None, 200, False),
+    "list_mine": ("GET", "/groups?organizer=me", None, 200, False),
+    "correct_member": ("PATCH", "/groups/{gid}/members/{mid}", {"name": "Bob Chen"}, 200, True),
+    "remove_member": ("DELETE", "/groups/{gid}/members/{mid}", None, 204, True),
+    "correct_activity": ("PATCH", "/groups/{gid}/activities/{aid}", {"notes": "Two hours"}, 200, True),
+    "remove_activity": ("DELETE", "/groups/{gid}/activities/{aid}", None, 204, True),
+    "reassign": ("PUT", "/groups/{gid}/organizer", {"organizer_id": "ac-ca-south"}, 200, True, True),
+    "groups_csv": ("GET", "/reports/groups.csv", None, 200, False),
 }
+STAFF_CALLERS = {"admin", "field_organizer_own_state", "field_organizer_other_state"}
 
 
-def expected_status(access: str, allowed: int, territorial: bool) -> int:
+def expected_status(access: str, allowed: int, territorial: bool, staff_only: bool = False, staff: bool = True) -> int:
     if access == "unauthenticated":
         return 401
     if access == "forbidden":
+        return 403
+    if staff_only and not staff:
         return 403
     if access == "not_yours" and territorial:
         return 403
@@ -58,14 +69,22 @@ CASES = list(itertools.product(CALLERS, ROUTES))
 @pytest.mark.parametrize(("caller", "route"), CASES, ids=[f"{c}-{r}" for c, r in CASES])
 def test_authorization_matrix(aws, directory, caller, route):
     access, make_claims = CALLERS[caller]
-    method, path, body, allowed, territorial = ROUTES[route]
+    method, path, body, allowed, territorial, *staff_only = ROUTES[route]
     gid = given.group_at(aws, "develop_plan" if route == "record_plan" else "learn_more")
-    path, _, query = path.format(gid=gid).partition("?")
+    ids = {"gid": gid, "mid": "", "aid": ""}
+    if "{mid}" in path:
+        ids["mid"] = lifecycle.add_member(given.ADMIN_CALLER, gid, {"name": "Bo", "role": "core"}, None, given.now())
+        ids["mid"] = ids["mid"].body["member"]["member_id"]
+    if "{aid}" in path:
+        logged = lifecycle.log_activity(given.ADMIN_CALLER, gid, {"kind": "meeting", "date": day(0)}, None, given.now())
+        ids["aid"] = logged.body["activity"]["activity_id"]
+    path, _, query = path.format(**ids).partition("?")
     version_before = api(aws, "GET", f"/groups/{gid}", ADMIN).body["version"]
 
     response = api(aws, method, path, make_claims(directory), body, query=dict([query.split("=")]) if query else None)
 
-    assert response.status == expected_status(access, allowed, territorial)
+    expected = expected_status(access, allowed, territorial, bool(staff_only), caller in STAFF_CALLERS)
+    assert response.status == expected
     if response.status >= 400:
         assert response.headers["Content-Type"] == "application/problem+json"
         assert api(aws, "GET", f"/groups/{gid}", ADMIN).body["version"] == version_before
