@@ -8,7 +8,7 @@ export AWS_DEFAULT_REGION ?= us-east-1
 export SAM_CLI_TELEMETRY := 0
 PYTEST_ARGS ?=
 
-.PHONY: help install test lint typecheck validate unit dev invoke bench load-directory backfill-groups build deploy clean
+.PHONY: help install test lint typecheck validate unit dev invoke bench load-directory backfill-groups build deploy publish-site clean
 
 help:  ## List the commands
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -40,10 +40,11 @@ invoke: install  ## Run one function with one event: make invoke FUNCTION=Intake
 	@test -n "$(FUNCTION)" -a -n "$(EVENT)" || { echo "usage: make invoke FUNCTION=<LogicalId> EVENT=events/<file>.json" >&2; exit 2; }
 	@$(PY) -m local.invoke "$(FUNCTION)" "$(EVENT)"
 
-bench: install  ## Benchmarks (bench/): cold imports, the local stack, follow-up runs beside 1,000 and 10,000 groups not due
+bench: install  ## Benchmarks (bench/): cold imports, the local stack, the console in the browser, follow-up runs beside 1,000 and 10,000 groups not due
 	$(PY) bench/cold_start.py
 	if command -v valgrind >/dev/null; then $(PY) bench/cold_start.py --instructions; fi
 	$(PY) -m bench.local_stack
+	$(PY) -m bench.console --groups 150 --repeats 10
 	$(PY) -m bench.follow_ups_scale --groups 1100 --due 100 --repeats 3
 	$(PY) -m bench.follow_ups_scale --groups 10100 --due 100 --repeats 3
 
@@ -56,8 +57,12 @@ backfill-groups: install  ## Give groups stored before the console's inbox its s
 build: install  ## sam build (functions + the shared layer)
 	$(TOOLS)/sam build --template template.yaml
 
-deploy: build  ## sam deploy --guided
+deploy: build  ## sam deploy --guided, then publish web/ to the site (S3 + CloudFront); SITE_ARGS=--keep-urls for a custom domain
 	$(TOOLS)/sam deploy --guided
+	$(PY) -m scripts.publish_site --stack $(or $(STACK),start-a-group) $(SITE_ARGS)
+
+publish-site: install  ## Publish web/ to a deployed stack's site again (STACK=<stack name>)
+	$(PY) -m scripts.publish_site --stack $(or $(STACK),start-a-group) $(SITE_ARGS)
 
 # Called by `sam build` for the SharedLayer (BuildMethod: makefile): the shared package
 # and the runtime dependencies, for the Lambda platform, under python/.

@@ -37,6 +37,7 @@ class Accounts:
     client_id: str
     _password: str = field(default_factory=lambda: secrets.token_urlsafe(18) + "Aa1!", repr=False)
     _usernames: dict[str, str] = field(default_factory=dict)  # casefolded email → username
+    _listing: list[dict[str, Any]] = field(default_factory=list)  # what the console's sign-in lists
 
     @classmethod
     def of(cls, stack: Stack) -> Accounts | None:
@@ -73,9 +74,25 @@ class Accounts:
         """Every organizer in their role's group, plus the accounts of data/demo_accounts.yaml."""
         for organizer in organizers:
             self.add(organizer.email, ROLE_GROUPS[organizer.role.value])
+            self._listing.append(
+                {
+                    "email": organizer.email,
+                    "name": organizer.name,
+                    "role": organizer.role.value,
+                    "states": list(organizer.states),
+                }
+            )
         for account in yaml.safe_load(DEMO_ACCOUNTS.read_text())["accounts"]:
             self.add(account["email"], account["group"])
+            self._listing.append(
+                {"email": account["email"], "name": account.get("name", ""), "role": account["group"], "states": []}
+            )
         return len(self._usernames)
+
+    def listing(self) -> list[dict[str, Any]]:
+        """The seeded accounts, admins first, for the console's dev-only sign-in (GET /_local/accounts)."""
+        order = {"admins": 0, "field_organizer": 1, "area_coordinator": 2}
+        return sorted(self._listing, key=lambda a: (order.get(a["role"], 3), a["name"] or a["email"]))
 
     def id_token(self, email: str) -> str | None:
         """An ID token for a seeded account (None for any other email), through the

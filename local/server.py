@@ -117,6 +117,10 @@ def web_file(path: str, *, wants_page: bool) -> Path | None:
         return None
     file = WEB.joinpath(*parts) if parts else WEB
     if file.is_dir():
+        # `/organizers` is also an API route (the public directory): without its slash a
+        # folder is its page only for a browser's navigation; API calls go on to the API.
+        if parts and not path.endswith("/") and not wants_page:
+            return None
         file = file / "index.html"
     if file.is_file():
         return file
@@ -412,6 +416,9 @@ class LocalStack:
                 "/_local/health": {"GET": lambda: Response.json(200, {"status": "ready"})},
                 "/_local/outbox": {"GET": lambda: Response.json(200, self.outbox.listing())},
                 "/_local/login": {"POST": lambda: self.login(request)},
+                "/_local/accounts": {
+                    "GET": lambda: Response.json(200, self.accounts.listing() if self.accounts else [])
+                },
                 "/_local/schedules": {
                     "GET": lambda: Response.json(200, [self.schedule_listing(s) for s in self.scheduler.schedules])
                 },

@@ -203,6 +203,8 @@ def web(tmp_path, monkeypatch):
         ("/", False, "index.html"),
         ("/pages/app.js", False, "pages/app.js"),
         ("/pages/", False, "pages/index.html"),
+        ("/pages", True, "pages/index.html"),  # a browser opening the folder without its slash
+        ("/pages", False, None),  # an API route of the same name (GET /organizers): the API's
         ("/pages/groups/g-1", True, "pages/index.html"),  # a deep link opens the page
         ("/pages/groups/g-1", False, None),  # the same path called by the API client
         ("/nothing/here", True, None),

@@ -314,6 +314,7 @@ class GroupRecord:
     history: list[HistoryItem] = field(default_factory=list)
     notices: list[NoticeItem] = field(default_factory=list)
     items_read: int = 0  # items the partition query returned (inquiries included)
+    inquiries: list[InquiryItem] = field(default_factory=list)  # the forms, oldest first
 
 
 def read_group(group_id: str) -> GroupRecord | None:
@@ -327,6 +328,7 @@ def read_group(group_id: str) -> GroupRecord | None:
     activities: list[ActivityItem] = []
     history: list[HistoryItem] = []
     notices: list[NoticeItem] = []
+    inquiries: list[InquiryItem] = []
     items_read = 0
     for item in Item.query(group_pk(group_id), consistent_read=True):
         items_read += 1
@@ -340,9 +342,12 @@ def read_group(group_id: str) -> GroupRecord | None:
             history.append(item)
         elif isinstance(item, NoticeItem):
             notices.append(item)
+        elif isinstance(item, InquiryItem):
+            inquiries.append(item)
     if group is None:
         return None
-    return GroupRecord(group, members, activities, history, notices, items_read)
+    inquiries.sort(key=lambda i: i.received_at)
+    return GroupRecord(group, members, activities, history, notices, items_read, inquiries)
 
 
 def get_history(group_id: str, version: int) -> HistoryItem | None:

@@ -213,6 +213,14 @@ def view_of(record: GroupRecord, config: GateConfig) -> dict[str, Any]:
         "members": [member_view(m) for m in record.members],
         "activities": [activity_view(a) for a in record.activities],
         "history": [history_view(h) for h in record.history],
+        # The forms the founder sent, oldest first: the first is their message; a later one
+        # came from the same address again and is not verified to be theirs (DESIGN §2).
+        "inquiries": [
+            {"inquiry_id": i.inquiry_id, "received_at": i.received_at, "message": i.message, "unverified": i.duplicate}
+            for i in record.inquiries
+        ],
+        # The follow-up emails the scheduled runs sent about the group (DESIGN §5).
+        "follow_ups": [{"action": n.action, "at": n.run_at} for n in sorted(record.notices, key=lambda n: n.run_at)],
         "next_gate": next_gate(facts, config).as_dict(),
     }
 
