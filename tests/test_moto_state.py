@@ -82,6 +82,35 @@ def test_dynamodb_answers_are_what_motos_serializer_makes(directory, aws):
         assert json.loads(fast[2]) == json.loads(motos), handler._get_action()
 
 
+def test_stream_records_are_what_motos_serializer_makes(directory, aws):
+    from moto.core.responses import ActionResult
+    from moto.dynamodbstreams.responses import DynamoDBStreamsHandler
+
+    from tests.moto_state import stream_records_as_json
+
+    seen: list[tuple[Any, Any]] = []
+    fast_path = DynamoDBStreamsHandler.serialized
+
+    def recording(self: Any, action_result: Any) -> Any:
+        seen.append((self, action_result))
+        return self._moto_serialized(action_result)
+
+    DynamoDBStreamsHandler.serialized = recording
+    try:
+        new_group(aws)
+        run_async(aws)  # the outbox reads the inserts through GetRecords
+    finally:
+        DynamoDBStreamsHandler.serialized = fast_path
+
+    answers = [(h, r) for h, r in seen if h._get_action() == "GetRecords" and r.result.get("Records")]
+    assert answers
+    for handler, action_result in answers:
+        fast = stream_records_as_json(handler, action_result.result)
+        _, _, motos = handler._moto_serialized(ActionResult(action_result.result))
+        assert fast is not None
+        assert json.loads(fast[2]) == json.loads(motos)
+
+
 def test_a_failed_transaction_still_writes_nothing(directory, aws):
     from botocore.exceptions import ClientError
 
