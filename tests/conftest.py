@@ -148,7 +148,7 @@ def _environment_key() -> str:
 
 
 @pytest.fixture
-def group_at_stage(directory: Any, _world: _World) -> Any:
+def group_at_stage(directory: Any, _world: _World) -> Iterator[Any]:
     """`at(stage, delivered=False)`: the id of a group of the default form (San Francisco,
     CA) brought to `stage` as tests/given.py does (`delivered`: and its emails sent through
     the stream and queues). Built once per worker and environment; later tests get moto
@@ -159,7 +159,10 @@ def group_at_stage(directory: Any, _world: _World) -> Any:
     from tests.moto_state import MotoSnapshot
     from tests.pipeline import run_async
 
+    called = []
+
     def at(stage: str, delivered: bool = False) -> str:
+        called.append(stage)
         key = (stage, str(delivered), _environment_key())
         if key in _world.staged:
             group_id, snapshot = _world.staged[key]
@@ -172,4 +175,5 @@ def group_at_stage(directory: Any, _world: _World) -> Any:
         _world.staged[key] = (group_id, MotoSnapshot())
         return group_id
 
-    return at
+    yield at
+    assert called, "a test that asks for group_at_stage calls it first (nothing else restored moto)"

@@ -12,10 +12,12 @@ moto keeps locks and conditions in its models (SQS queues); copies get fresh one
 
 from __future__ import annotations
 
+import calendar
 import copy
 import copyreg
 import json
 import threading
+from datetime import datetime
 from typing import Any
 
 for _kind in (threading.Lock, threading.RLock, threading.Condition):
@@ -124,6 +126,26 @@ def dynamodb_answer_as_json(handler: Any, result: Any) -> tuple[int, dict[str, A
     return 200, {"Content-Type": "application/x-amz-json-1.0", **handler.response_headers}, body
 
 
+def _epoch_seconds(value: Any) -> float:
+    """A time as the JSON protocol sends it: epoch seconds, truncated to milliseconds."""
+    if isinstance(value, datetime):
+        whole = calendar.timegm(value.timetuple())
+        return whole + (value.microsecond // 1000) / 1000.0 if value.microsecond else whole
+    raise TypeError(type(value).__name__)
+
+
+def stream_records_as_json(handler: Any, result: Any) -> tuple[int, dict[str, Any], str] | None:
+    """A DynamoDB Streams GetRecords answer as plain JSON (its times as epoch seconds, as
+    the JSON protocol sends them), or None where moto's own serializer must do it."""
+    if isinstance(result, Exception) or handler._get_action() != "GetRecords":
+        return None
+    try:
+        body = json.dumps(result, default=_epoch_seconds)
+    except TypeError:
+        return None
+    return 200, {"Content-Type": "application/x-amz-json-1.0", **handler.response_headers}, body
+
+
 def serialize_dynamodb_answers_as_json() -> None:
     """moto serializes every answer by walking the operation's output shape, trying each
     member of each AttributeValue through alias lookups: ~130 ms for a 50-item Query, the
@@ -141,6 +163,17 @@ def serialize_dynamodb_answers_as_json() -> None:
         return fast if fast is not None else self._moto_serialized(action_result)
 
     DynamoHandler.serialized = serialized  # type: ignore[method-assign]
+
+    # The streams' GetRecords (the outbox reads every change through it) likewise.
+    from moto.dynamodbstreams.responses import DynamoDBStreamsHandler
+
+    DynamoDBStreamsHandler._moto_serialized = DynamoDBStreamsHandler.serialized  # type: ignore[attr-defined]
+
+    def stream_serialized(self: Any, action_result: Any) -> Any:
+        fast = stream_records_as_json(self, action_result.result)
+        return fast if fast is not None else self._moto_serialized(action_result)
+
+    DynamoDBStreamsHandler.serialized = stream_serialized  # type: ignore[method-assign]
 
 
 def one_botocore_session_per_thread() -> None:

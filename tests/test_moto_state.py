@@ -1,10 +1,12 @@
 """The suite's speed-ups of moto (tests/moto_state.py) change nothing a test can see: each
-test starts from the same fresh stack, DynamoDB answers the same bytes moto's serializer
-would, and a failed transaction still writes nothing."""
+test starts from the same fresh stack, DynamoDB and its streams answer the same bytes
+moto's serializer would, and a failed transaction still writes nothing."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -48,29 +50,36 @@ def test_the_directory_is_there_again_after_a_test_changed_it(directory, aws):
     assert read_directory() == directory  # open inquiry counts included: nothing kept from other tests
 
 
-def test_dynamodb_answers_are_what_motos_serializer_makes(directory, aws):
-    from moto.core.responses import ActionResult
-    from moto.dynamodb.responses import DynamoHandler
-
-    from tests.moto_state import dynamodb_answer_as_json
-
-    new_group(aws)
+@contextmanager
+def answered_by_moto(handler_class: Any) -> Iterator[list[tuple[Any, Any]]]:
+    """Every answer of `handler_class` made by moto's own serializer while inside, with the
+    (handler, result) pairs it was asked for."""
     seen: list[tuple[Any, Any]] = []
-    fast_path = DynamoHandler.serialized
+    fast_path = handler_class.serialized
 
     def recording(self: Any, action_result: Any) -> Any:
         seen.append((self, action_result))
         return self._moto_serialized(action_result)
 
-    DynamoHandler.serialized = recording
+    handler_class.serialized = recording
     try:
-        from shared.storage import groups
+        yield seen
+    finally:
+        handler_class.serialized = fast_path
 
+
+def test_dynamodb_answers_are_what_motos_serializer_makes(directory, aws):
+    from moto.core.responses import ActionResult
+    from moto.dynamodb.responses import DynamoHandler
+
+    from shared.storage import groups
+    from tests.moto_state import dynamodb_answer_as_json
+
+    new_group(aws)
+    with answered_by_moto(DynamoHandler) as seen:
         [item] = groups.groups_in_state("CA")[0]
         groups.read_group(item.group_id)
         run_async(aws)  # the outbox's and the sender's reads and writes
-    finally:
-        DynamoHandler.serialized = fast_path
 
     operations = {handler._get_action() for handler, _ in seen}
     assert {"Query", "PutItem", "UpdateItem"} <= operations
@@ -80,6 +89,25 @@ def test_dynamodb_answers_are_what_motos_serializer_makes(directory, aws):
             continue  # left to moto: control-plane calls, errors
         _, _, motos = handler._moto_serialized(ActionResult(action_result.result))
         assert json.loads(fast[2]) == json.loads(motos), handler._get_action()
+
+
+def test_stream_records_are_what_motos_serializer_makes(directory, aws):
+    from moto.core.responses import ActionResult
+    from moto.dynamodbstreams.responses import DynamoDBStreamsHandler
+
+    from tests.moto_state import stream_records_as_json
+
+    with answered_by_moto(DynamoDBStreamsHandler) as seen:
+        new_group(aws)
+        run_async(aws)  # the outbox reads the inserts through GetRecords
+
+    answers = [(h, r) for h, r in seen if h._get_action() == "GetRecords" and r.result.get("Records")]
+    assert answers
+    for handler, action_result in answers:
+        fast = stream_records_as_json(handler, action_result.result)
+        _, _, motos = handler._moto_serialized(ActionResult(action_result.result))
+        assert fast is not None
+        assert json.loads(fast[2]) == json.loads(motos)
 
 
 def test_a_failed_transaction_still_writes_nothing(directory, aws):

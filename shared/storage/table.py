@@ -55,6 +55,10 @@ class WholeNumberAttribute(Attribute[int]):
         return int(value)
 
 
+# pynamodb types a ListAttribute's `of` as its element type; a list of UnicodeAttribute holds
+# str, hence `ListAttribute[str]` and the type ignores on them below.
+
+
 class ByState(GlobalSecondaryIndex):
     class Meta:
         index_name = "ByState"
@@ -225,10 +229,6 @@ class InquiryItem(Item, discriminator="inquiry"):
 
 class ApplicantItem(Item, discriminator="applicant"):
     group_id = UnicodeAttribute()
-
-
-# pynamodb types a ListAttribute's `of` as its element type; a list of UnicodeAttribute holds
-# str, hence `ListAttribute[str]` and the ignores below.
 
 
 class OrganizerItem(Item, discriminator="organizer"):
