@@ -119,6 +119,7 @@ def snapshot_of(
         last_activity_at=max((parse_iso(a.logged_at) for a in record.activities), default=None),
         gate_met=stage is Stage.STEP_UP_ACTIVISM and next_gate(facts, gates).met,
         sent=frozenset(n.slot for n in record.notices),
+        erased=bool(group.erased_at),
     )
 
 
@@ -132,6 +133,9 @@ def due_after(
 ) -> datetime | None:
     """The group's next place in the Due index once a write has made `record` what it is."""
     return next_due(snapshot_of(record, gates, moved_to=moved_to, at=at), follow_ups)
+
+
+FOUNDER = "founder"  # who it was, when the founder reported it on their page (DESIGN §2b)
 
 
 def member_view(m: MemberItem) -> dict[str, Any]:
@@ -206,6 +210,8 @@ def view_of(record: GroupRecord, config: GateConfig) -> dict[str, Any]:
         "routing": {"reason": group.routing_reason, "note": group.routing_note},
         "case_id": group.case_id,
         "plan": group.plan,
+        "consent": {"version": group.consent_version, "at": group.consent_at},
+        "erased": bool(group.erased_at),
         "closed_reason": group.closed_reason,
         "closed_from": group.closed_from,
         "last_activity_at": group.last_activity_at,
@@ -291,6 +297,13 @@ def _bumped(group: GroupItem, by: str, now: datetime) -> None:
     group.version = int(group.version) + 1
     group.updated_at = iso(now)
     group.changed_by = by
+
+
+def _not_erased(record: GroupRecord) -> None:
+    """An erased group that was closed stays closed: its founder cannot be reached. (A
+    chartered group that stayed open when its founder was erased works on as before.)"""
+    if record.group.erased_at:
+        raise WrongStage("The founder's personal data was erased: this group's record is kept for counts only.")
 
 
 def add_member(
@@ -397,6 +410,8 @@ def move_stage(
     gates = config or settings.gates()
 
     def attempt(record: GroupRecord) -> Written:
+        if record.group.stage == Stage.CLOSED:
+            _not_erased(record)
         if _charter_replay(caller, record, request):
             return Written(view_of(record, gates), int(record.group.version))
         move = check_move(
