@@ -117,6 +117,10 @@ def web_file(path: str, *, wants_page: bool) -> Path | None:
         return None
     file = WEB.joinpath(*parts) if parts else WEB
     if file.is_dir():
+        # `/status` and `/organizers` are API routes too: a page's folder without its
+        # trailing slash is the page only for a navigation, never for the API client.
+        if not (wants_page or path.endswith("/")):
+            return None
         file = file / "index.html"
     if file.is_file():
         return file

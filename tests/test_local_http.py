@@ -205,6 +205,8 @@ def web(tmp_path, monkeypatch):
         ("/pages/", False, "pages/index.html"),
         ("/pages/groups/g-1", True, "pages/index.html"),  # a deep link opens the page
         ("/pages/groups/g-1", False, None),  # the same path called by the API client
+        ("/pages", True, "pages/index.html"),  # a navigation to the page's own path
+        ("/pages", False, None),  # an API route of the same name (GET /status, GET /organizers)
         ("/nothing/here", True, None),
         ("/.secret", False, None),
         ("/pages/../.secret", True, None),
