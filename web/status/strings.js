@@ -39,7 +39,6 @@ export const STRINGS = {
 
     // The group
     "home.heading": "Your group",
-    "home.city": "{city}, {state}",
     "stage.step": "Step {n} of 5: {name}",
     "stage.heading": "Where your group is",
     "stage.name.learn_more": "Learn More",
@@ -65,7 +64,6 @@ export const STRINGS = {
     "group.number": "Local group number {number}",
 
     "gate.heading": "To move on to {next}",
-    "gate.heading.done": "Nothing left for {next}",
     "gate.all_met": "Everything is done for this step. Your organizer can now move your group on.",
     "gate.met": "Done",
     "gate.unmet": "Not yet",
@@ -88,7 +86,6 @@ export const STRINGS = {
     "organizer.role.area_coordinator": "Area Coordinator",
     "organizer.role.field_organizer": "Field Organizer",
     "organizer.none": "The national organizing team will get in touch with you.",
-    "organizer.email": "Email {name}",
 
     "actions.heading": "Tell us what your group did",
     "actions.add_member": "Add a core member or member",
@@ -150,7 +147,7 @@ export const STRINGS = {
     "report.kind.recruitment": "Recruiting new members",
     "report.kind.missing": "Choose what your group did",
     "report.date": "When?",
-    "report.date.hint": "The day it happened, for example 14 March 2026.",
+    "report.date.hint": "The day it happened.",
     "report.date.missing": "Enter the day it happened",
     "report.notes": "Notes",
     "report.notes.hint": "What you did, how many came. Up to 2000 characters.",
