@@ -223,13 +223,16 @@ function viewLinkSent() {
 function gateItems(gate, stage) {
   if (!gate) return [];
   const parse = (item) => {
-    if (typeof item !== "string") return { ...item, key: item.key || item.name };
+    if (typeof item !== "string") {
+      const need = item.need ?? item.min ?? /at least (\d+)/.exec(item.asks || "")?.[1];
+      return { ...item, key: item.key || item.name, need: need === undefined ? null : Number(need) };
+    }
     const [key, rest = ""] = item.split(/:\s*/, 2);
     const have = /have (\d+)/.exec(rest);
     const need = /at least (\d+)/.exec(rest);
     return { key, asks: rest.split(";")[0], have: have ? Number(have[1]) : null, need: need ? Number(need[1]) : null };
   };
-  const listed = gate.requirements || gate.checks || gate.items;
+  const listed = gate.checklist || gate.requirements || gate.items;
   if (Array.isArray(listed)) return listed.map((r) => ({ ...parse(r), met: Boolean(r.met) }));
   const unmet = (Array.isArray(gate.unmet) ? gate.unmet : []).map((u) => ({ ...parse(u), met: false }));
   const met = (Array.isArray(gate.met) ? gate.met : []).map((m) => ({ ...parse(m), met: true }));
@@ -240,8 +243,7 @@ function gateItems(gate, stage) {
 }
 
 function gateLine(item) {
-  const need = item.need ?? item.min ?? item.required;
-  const have = item.have ?? item.count;
+  const { need, have } = item;
   const id = `gate.${item.key}`;
   const label = t(id) !== id ? t(id) : item.asks || item.key;
   if (have === undefined || have === null || need === undefined || need === null) return label;
@@ -295,7 +297,7 @@ function peopleSection(group) {
   const others = members.filter((m) => m.role !== "core");
   const you = founderOf(group).name;
   const list = (people) => el("ul", { class: "people" }, people.map((p) => el("li", { text: p.name })));
-  const counts = group.counts || { core_members: core.length + 1, members: members.length + 1 };
+  const counts = group.counts || group.next_gate?.counts || { core_members: core.length + 1, members: members.length + 1 };
   return el(
     "section",
     { "aria-labelledby": "people-heading" },
