@@ -312,6 +312,9 @@ function peopleSection(group) {
 
 function timelineEntries(group) {
   const entries = [];
+  if (group.created_at && !(group.history || []).some((h) => !h.from_stage)) {
+    entries.push({ when: group.created_at, what: t("timeline.created") });
+  }
   for (const h of group.history || []) {
     let what;
     if (!h.from_stage) what = t("timeline.created");
@@ -336,7 +339,10 @@ function timelineEntries(group) {
       by: t(byFounder(m) ? "timeline.by_you" : "timeline.by_organizer"),
     });
   }
-  return entries.sort((a, b) => String(b.when || "").localeCompare(String(a.when || "")));
+  // Newest first. A day without a time (an activity's date) sorts after that day's timed
+  // entries: what the group did on the day it was created came after the form.
+  const key = (e) => (/^\d{4}-\d{2}-\d{2}$/.test(e.when || "") ? `${e.when}T99` : String(e.when || ""));
+  return entries.sort((a, b) => key(b).localeCompare(key(a)));
 }
 
 function timelineSection(group) {
@@ -512,7 +518,7 @@ function viewDetails() {
 
 function viewWithdraw() {
   const form = new Form("withdraw", t);
-  const button = el("button", { type: "submit", class: "button button-warning", text: t("withdraw.submit") });
+  const button = el("button", { type: "submit", class: "button", text: t("withdraw.submit") });
   const formNode = el(
     "form",
     { novalidate: true },
