@@ -114,11 +114,10 @@ export class Form {
 
   clearErrors() {
     this.summary.replaceChildren();
-    for (const { control, error, wrapper } of this.fields.values()) {
+    for (const { error, wrapper } of this.fields.values()) {
       error.replaceChildren();
       wrapper.classList.remove("has-error");
       for (const input of wrapper.querySelectorAll("input, textarea, select")) input.removeAttribute("aria-invalid");
-      void control;
     }
   }
 
