@@ -206,6 +206,10 @@ def test_from_the_acknowledgement_link_the_founder_adds_two_core_members_and_rep
     page.get_by_role("button", name="Add to my group").click()
     heading_is_focused(page, "Your group")
     expect(page.get_by_role("status")).to_have_text("Ben Ortiz is now a core member of your group.")
+    # read with the focused heading by a screen reader
+    expect(page.get_by_role("heading", level=1)).to_have_accessible_description(
+        "Ben Ortiz is now a core member of your group."
+    )
 
     # When: the second one with the keyboard alone
     for _ in range(40):

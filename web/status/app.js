@@ -103,6 +103,14 @@ function flashNotice() {
 
 function show(...nodes) {
   main.replaceChildren(...nodes.flat().filter(Boolean));
+  // A confirmation or notice shown with a new view is read with its heading, which takes
+  // the focus (a live region added with the page is not announced by every screen reader).
+  const h1 = document.getElementById("heading");
+  const notice = main.querySelector(".result, .notice");
+  if (h1 && notice) {
+    notice.id = "announce";
+    h1.setAttribute("aria-describedby", "announce");
+  }
 }
 
 function focusHeading() {
