@@ -258,7 +258,9 @@ def test_from_the_acknowledgement_link_the_founder_adds_two_core_members_and_rep
     the_token_stayed_out_of_urls_and_local_storage(visit, link)
 
 
-def test_a_refused_phone_is_shown_at_its_field_and_the_corrected_details_are_saved(server, visit, shots):
+def test_a_refused_phone_is_shown_at_its_field_the_corrected_details_are_saved_and_emails_can_be_stopped(
+    server, visit, shots
+):
     # Given: a founder on their page, correcting their details with a number that is not one
     link = the_link_in_the_acknowledgement(server, a_founder_sends_the_form(server))
     page = visit.page
@@ -286,6 +288,19 @@ def test_a_refused_phone_is_shown_at_its_field_and_the_corrected_details_are_sav
     heading_is_focused(page, "Your group")
     expect(page.get_by_role("status")).to_have_text("Your details are saved.")
     expect(page.locator(".people").first).to_contain_text("Ana María Souza (you)")
+
+    # When: they stop the emails about their group
+    page.get_by_role("link", name="Stop emails about my group").click()
+    heading_is_focused(page, "Stop emails about your group")
+    accessible(page)
+    shots.take(page, "06b-stop-emails")
+    page.get_by_role("button", name="Stop the emails").click()
+
+    # Then: the page says so, and offers it no more
+    heading_is_focused(page, "Your group")
+    expect(page.get_by_role("status")).to_have_text("We stopped the emails about your group.")
+    expect(page.get_by_text("You stopped our emails about your group.")).to_be_visible()
+    expect(page.get_by_role("link", name="Stop emails about my group")).to_have_count(0)
 
 
 def test_a_lost_link_is_emailed_again_and_the_answer_is_the_same_for_an_address_without_a_group(server, visit, shots):

@@ -108,6 +108,7 @@ export const api = {
   addMember: (member) => request("POST", "/status/members", member),
   reportActivity: (activity) => request("POST", "/status/activities", activity),
   correctContact: (changes) => request("PATCH", "/status/contact", changes),
+  stopEmails: () => request("POST", "/status/unsubscribe"),
   withdraw: (note) => request("POST", "/status/withdraw", note ? { note } : {}),
   erase: () => request("DELETE", "/status"),
   emailMyLink: (email) => request("POST", "/status/link", { email }, { auth: false }),

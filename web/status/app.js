@@ -1,6 +1,6 @@
 // The founder's page: their group (stage, gate, organizer, people, timeline) and what they
 // can do on their own time. Views live in the fragment (#add-member, #report, #details,
-// #withdraw, #erase), so a reload or the Back button lands on the same view; the token
+// #emails, #withdraw, #erase), so a reload or the Back button lands on the same view; the token
 // arrives as #t=<token> and is taken out of the address bar at once (api.js).
 
 import { api, adoptToken, forgetToken, request } from "./api.js";
@@ -18,7 +18,7 @@ const GATE_KEYS = {
   get_chartered: ["case_id"],
   develop_plan: ["plan"],
 };
-const VIEWS = new Set(["", "add-member", "report", "details", "withdraw", "erase"]);
+const VIEWS = new Set(["", "add-member", "report", "details", "emails", "withdraw", "erase"]);
 
 const main = document.getElementById("main");
 let lang = pickLanguage();
@@ -418,9 +418,13 @@ function viewHome() {
       "section",
       { class: "leave", "aria-labelledby": "leave-heading" },
       el("h2", { id: "leave-heading", text: t("leave.heading") }),
+      group.emails_stopped ? el("p", { text: t("leave.emails.stopped") }) : null,
       el(
         "ul",
         { class: "action-list quiet" },
+        closed || !("emails_stopped" in group) || group.emails_stopped
+          ? null
+          : el("li", {}, el("a", { href: "#emails", text: t("leave.emails") })),
         closed ? null : el("li", {}, el("a", { href: "#withdraw", text: t("leave.withdraw") })),
         el("li", {}, el("a", { href: "#erase", text: t("leave.erase") })),
       ),
@@ -524,6 +528,24 @@ function viewDetails() {
   show(backLink(), heading("details.heading"), form.summary, formNode);
 }
 
+function viewEmails() {
+  const form = new Form("emails", t);
+  const button = el("button", { type: "submit", class: "button", text: t("emails.submit") });
+  const formNode = el(
+    "form",
+    { novalidate: true },
+    el("div", { class: "actions" }, button, el("a", { href: "#", class: "button-link", text: t("emails.cancel"), onclick: goHomeClick })),
+  );
+  onSubmit(formNode, form, button, {
+    check: () => [],
+    send: async () => {
+      await api.stopEmails();
+      await refreshThenHome(t("emails.done"));
+    },
+  });
+  show(backLink(), heading("emails.heading"), el("p", { text: t("emails.body") }), form.summary, formNode);
+}
+
 function viewWithdraw() {
   const form = new Form("withdraw", t);
   const button = el("button", { type: "submit", class: "button", text: t("withdraw.submit") });
@@ -597,6 +619,7 @@ const RENDER = {
   "add-member": viewAddMember,
   report: viewReport,
   details: viewDetails,
+  emails: viewEmails,
   withdraw: viewWithdraw,
   erase: viewErase,
 };
@@ -629,7 +652,7 @@ async function route({ focus }) {
     }
     setLanguage(state.group.language);
   }
-  if (state.group.stage === "closed" && ["add-member", "report", "details", "withdraw"].includes(view)) view = "";
+  if (state.group.stage === "closed" && ["add-member", "report", "details", "emails", "withdraw"].includes(view)) view = "";
   RENDER[view]();
   if (focus) focusHeading();
 }

@@ -120,6 +120,15 @@ export const STRINGS = {
     "leave.heading": "Stop or erase",
     "leave.withdraw": "I no longer want to start a group",
     "leave.erase": "Erase my data",
+    "leave.emails": "Stop emails about my group",
+    "leave.emails.stopped": "You stopped our emails about your group. We only email you when you ask for something, such as a new link.",
+
+    // Stop emails
+    "emails.heading": "Stop emails about your group",
+    "emails.body": "We will stop sending you reminders and news about your group. You will still get an email when you ask for something yourself, such as a new link to this page.",
+    "emails.submit": "Stop the emails",
+    "emails.cancel": "No, keep the emails",
+    "emails.done": "We stopped the emails about your group.",
 
     // Add a member
     "member.heading": "Add someone to your group",
