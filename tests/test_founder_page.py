@@ -399,6 +399,7 @@ def test_erasing_asks_for_a_clear_confirmation_then_the_link_stops_working(serve
 
     # Then: erased, and the link is refused from now on
     heading_is_focused(page, "Your data has been erased")
+    assert page.evaluate("window.sessionStorage.length") == 0  # the tab forgot the token
     accessible(page)
     shots.take(page, "14-erased")
     assert server.call("GET", "/status", headers={"Authorization": f"Bearer {token_of(link)}"}).status == 401
