@@ -1,405 +1,300 @@
-"""The founder's page (/status) in a real browser against the local stack: from the link in
-the acknowledgement email to the founder's own progress that the organizer then sees; a
-lost link asked for again; a withdrawal; an erasure. The token leaves the address bar at
-once and never appears in a query string or in localStorage; every state is checked with
-axe-core and photographed at 390x844 and 1280x900."""
+"""The founder's own page (DESIGN §2b): magic-link tokens, reading the group, reporting
+progress, correcting details, asking for a link, withdrawing and unsubscribing."""
 
 from __future__ import annotations
 
+import base64
+import json
 import re
-import uuid
-from collections.abc import Iterator
-from urllib.parse import urlsplit
+from datetime import UTC, datetime, timedelta
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
 
-from local.template import ROOT
-from shared.storage.directory_file import parse_directory_file
-from tests.browser_pages import PHONE, Screenshots, launch, serious_axe_violations
-from tests.local_server import LocalServer
+from shared.api import founder_tokens
+from shared.storage import groups
+from tests import given
+from tests.conftest import sent_emails
+from tests.pipeline import ADMIN, VALID_FORM, api, call_api, run_async, submit
 
-pytestmark = pytest.mark.browser
-
-DIRECTORY = parse_directory_file((ROOT / "data" / "organizers.yaml").read_text())
-ZIP_94110_COORDINATOR = next(o for o in DIRECTORY.organizers if o.id == "ac-ca-north")
-SAME_ANSWER = "If this address has a group, we sent a link to it. The link opens this page and works for 30 days."
-STATUS_LINK = re.compile(r"(https?://[^\s<>\"]+?)?/status#t=([A-Za-z0-9._~%-]+)")
+FOUNDER_EMAIL = "Ana.Souza@example.com"
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory) -> Iterator[LocalServer]:
-    started = LocalServer.start(tmp_path_factory.mktemp("founder-page"))
-    yield started
-    started.stop()
+def now() -> datetime:
+    return datetime.now(UTC)
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with sync_playwright() as playwright:
-        launched = launch(playwright)
-        yield launched
-        launched.close()
+def founder_api(aws, method: str, path: str, token: str | None, body=None, **kw):
+    headers = {"authorization": f"Bearer {token}"} if token else {}
+    return call_api(aws, "FounderFunction", method, path, body=body, headers=headers, **kw)
 
 
-@pytest.fixture(scope="module")
-def shots(tmp_path_factory) -> Screenshots:
-    return Screenshots(tmp_path_factory.mktemp("screenshots"))
-
-
-class Visit:
-    """One browser tab on the local stack, and every request it made."""
-
-    def __init__(self, browser, server: LocalServer) -> None:
-        self.context = browser.new_context(base_url=server.url, viewport=PHONE)
-        self.requests: list[tuple[str, str, str | None]] = []  # (method, url, authorization)
-        self.outside: list[str] = []
-
-        def only_the_local_stack(route) -> None:
-            request = route.request
-            if urlsplit(request.url).hostname == "127.0.0.1":
-                self.requests.append((request.method, request.url, request.headers.get("authorization")))
-                route.continue_()
-            else:
-                self.outside.append(request.url)
-                route.abort()
-
-        self.context.route("**/*", only_the_local_stack)
-        self.page = self.context.new_page()
-        self.page.set_default_timeout(10_000)
-
-    def api_calls(self, path: str) -> list[tuple[str, str | None]]:
-        return [(m, auth) for m, url, auth in self.requests if urlsplit(url).path == path and auth is not None]
+def link_token(text: str) -> str:
+    (token,) = set(re.findall(r"/status#t=([\w.-]+)", text))
+    return token
 
 
 @pytest.fixture
-def visit(browser, server) -> Iterator[Visit]:
-    opened = Visit(browser, server)
-    yield opened
-    opened.context.close()
+def founded(aws, directory):
+    """A new group, its emails sent; the token from the acknowledgement email's link."""
+    submit(aws)
+    run_async(aws)
+    group_id = given.open_group_of(FOUNDER_EMAIL)
+    (ack,) = [e for e in sent_emails() if e.to == [FOUNDER_EMAIL]]
+    return group_id, link_token(ack.text)
 
 
-# ---------------------------------------------------------------------- givens
+# --- the link and what it opens -------------------------------------------------------------
 
 
-def a_founder_sends_the_form(server: LocalServer, name: str = "Ana Souza") -> str:
-    """Sends the public form for a new address; returns that address."""
-    email = f"founder-{uuid.uuid4().hex[:10]}@example.com"
-    reply = server.call(
-        "POST",
-        "/inquiries",
-        {
-            "name": name,
-            "email": email,
-            "phone": "(415) 555-0142",
-            "city": "San Francisco",
-            "state": "CA",
-            "zip": "94110",
-            "message": "Letters for prisoners of conscience.",
-            "consent": True,
-        },
+def test_the_acknowledgement_email_links_to_the_founders_page(aws, founded, directory):
+    group_id, token = founded
+
+    response = founder_api(aws, "GET", "/status", token)
+
+    assert response.status == 200, response.body
+    body = response.body
+    assert body["group_id"] == group_id
+    assert body["stage"] == "learn_more"
+    assert body["stage_title"] == "Step 1: Learn More"
+    assert "informal conversation" in body["stage_text"]
+    assert body["next_gate"]["to"] == "organize_core"
+    assert body["next_gate"]["unmet"] == ["conversation"]
+    assert body["next_gate"]["checklist"][0]["have"] == 0
+    assert body["organizer"]["email"] == directory.get("ac-ca-north").email
+    assert body["founder"] == {"name": "Ana Souza", "email": FOUNDER_EMAIL, "phone": "+14155550142"}
+    assert (body["members"], body["activities"], body["history"]) == ([], [], [])
+
+
+def test_every_founder_email_carries_a_link_and_one_click_unsubscribe_headers(aws, founded):
+    (ack,) = [e for e in sent_emails() if e.to == [FOUNDER_EMAIL]]
+
+    assert ack.html.count("/status#t=") >= 1
+    unsubscribe = ack.raw["List-Unsubscribe"]
+    assert re.fullmatch(r"<https://api\.start-a-group\.example\.org/status/unsubscribe/[\w.-]+>", unsubscribe)
+    assert ack.raw["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    organizer_emails = [e for e in sent_emails() if e.to != [FOUNDER_EMAIL]]
+    assert all(e.raw["List-Unsubscribe"] is None and "#t=" not in e.text for e in organizer_emails)
+
+
+def test_tokens_name_one_group_and_expire(aws, founded):
+    group_id, token = founded
+    other = given.new_group(aws, "someone.else@example.com")
+    payload, signature = token.split(".")
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=="))
+    claims["g"] = other  # the same signature on another group's name
+    forged = base64.urlsafe_b64encode(json.dumps(claims).encode()).decode().rstrip("=") + "." + signature
+    expired = founder_tokens.issue(group_id, now() - timedelta(days=31))
+    unsubscribe_only = founder_tokens.issue(group_id, now(), purpose=founder_tokens.UNSUBSCRIBE)
+
+    refused = {
+        "missing": founder_api(aws, "GET", "/status", None),
+        "garbage": founder_api(aws, "GET", "/status", "not-a-token"),
+        "tampered": founder_api(aws, "GET", "/status", token[:-2] + ("AA" if not token.endswith("AA") else "BB")),
+        "cross-group": founder_api(aws, "GET", "/status", forged),
+        "expired": founder_api(aws, "GET", "/status", expired),
+        "wrong purpose": founder_api(aws, "GET", "/status", unsubscribe_only),
+    }
+
+    for case, response in refused.items():
+        assert response.status == 401, case
+        assert response.content_type == "application/problem+json", case
+    assert founder_api(aws, "GET", "/status", founder_tokens.issue(other, now())).body["group_id"] == other
+
+
+def test_the_token_lifetime_is_configurable(aws, founded):
+    from shared import settings
+
+    group_id, _ = founded
+    aws.resolver.parameters["FounderTokenDays"] = "2"
+    settings.reset()
+    for var, value in aws.environment("FounderFunction").items():
+        __import__("os").environ[var] = value
+
+    issued_3_days_ago = founder_tokens.issue(group_id, now() - timedelta(days=3))
+    issued_1_day_ago = founder_tokens.issue(group_id, now() - timedelta(days=1))
+
+    assert founder_api(aws, "GET", "/status", issued_3_days_ago).status == 401
+    assert founder_api(aws, "GET", "/status", issued_1_day_ago).status == 200
+
+
+def test_a_rotated_key_keeps_younger_links_working_until_the_old_key_is_dropped(aws, founded):
+    group_id, old_token = founded
+    secrets = aws.session.client("secretsmanager")
+    secret_id = aws.name("FounderTokenSecret")
+    old = json.loads(secrets.get_secret_value(SecretId=secret_id)["SecretString"])
+    new = {"id": "k2", "key": "n" * 64}
+
+    secrets.put_secret_value(SecretId=secret_id, SecretString=json.dumps({"keys": [new, old]}))
+    founder_tokens.clear_cache()
+    new_token = founder_tokens.issue(group_id, now())
+
+    assert json.loads(base64.urlsafe_b64decode(new_token.split(".")[0] + "=="))["k"] == "k2"
+    assert founder_api(aws, "GET", "/status", old_token).status == 200
+    assert founder_api(aws, "GET", "/status", new_token).status == 200
+
+    secrets.put_secret_value(SecretId=secret_id, SecretString=json.dumps({"keys": [new]}))
+    founder_tokens.clear_cache()
+    assert founder_api(aws, "GET", "/status", old_token).status == 401
+    assert founder_api(aws, "GET", "/status", new_token).status == 200
+
+
+# --- reporting progress ---------------------------------------------------------------------
+
+
+def test_the_founder_adds_core_members_and_reports_a_meeting_and_the_organizer_sees_them(aws, founded, directory):
+    group_id, token = founded
+    given.advance(group_id, "organize_core")
+
+    added = [
+        founder_api(aws, "POST", "/status/members", token, {"name": name, "email": email, "role": "core"})
+        for name, email in (("Bo Chen", "bo@example.net"), ("Cy Diaz", "cy@example.net"))
+    ]
+    meeting = founder_api(aws, "POST", "/status/activities", token, {"kind": "meeting", "date": given.day(0)})
+
+    assert [r.status for r in added] == [201, 201]
+    assert meeting.status == 201
+    assert meeting.body["activity"]["reported_by"] == "founder"
+    status = founder_api(aws, "GET", "/status", token).body
+    assert status["next_gate"]["met"] == ["core_members"]
+    assert status["next_gate"]["counts"]["core_members"] == 3
+    as_organizer = api(aws, "GET", f"/groups/{group_id}", ADMIN).body
+    assert [(m["name"], m["reported_by"]) for m in as_organizer["members"]] == [
+        ("Bo Chen", "founder"),
+        ("Cy Diaz", "founder"),
+    ]
+    assert ("meeting", "founder") in [(a["kind"], a["reported_by"]) for a in as_organizer["activities"]]
+    assert as_organizer["next_gate"]["unmet"] == []  # they count toward the gate
+
+
+def test_the_founder_reports_only_their_kinds_of_activity(aws, founded):
+    _, token = founded
+
+    conversation = founder_api(aws, "POST", "/status/activities", token, {"kind": "conversation", "date": given.day(0)})
+    bad_date = founder_api(aws, "POST", "/status/activities", token, {"kind": "event", "date": "tomorrow"})
+
+    assert conversation.status == 422
+    assert conversation.body["errors"][0]["field"] == "kind"
+    assert bad_date.status == 422
+
+
+def test_the_founder_corrects_their_name_phone_and_city(aws, founded):
+    group_id, token = founded
+
+    changed = founder_api(
+        aws, "PATCH", "/status/contact", token, {"name": "Ana S. Souza", "phone": "", "city": "Oakland"}
     )
-    assert reply.status == 202, reply.body
-    return email
+    bad = founder_api(aws, "PATCH", "/status/contact", token, {"phone": "12", "email": "x@example.com"})
+    empty = founder_api(aws, "PATCH", "/status/contact", token, {})
+
+    assert changed.status == 200, changed.body
+    assert changed.body["founder"]["name"] == "Ana S. Souza"
+    assert changed.body["founder"]["phone"] is None
+    group = groups.get_group_item(group_id)
+    assert (group.founder_name, group.founder_phone, group.city) == ("Ana S. Souza", None, "Oakland")
+    assert bad.status == 422
+    assert {e["field"] for e in bad.body["errors"]} == {"phone", "email"}
+    assert empty.status == 422
 
 
-def status_links_to(server: LocalServer, email: str, count: int = 1) -> list[str]:
-    """The status links in the emails sent to `email` (oldest first), once there are `count`,
-    as paths with their fragment (`/status#t=...`) on this local stack."""
-    found: list[str] = []
-    for sent in server.wait_for_emails(lambda e: email in e["to"], count, timeout=10):
-        body = sent["body"].replace("\u2060", "")  # shown inert, with word joiners
-        match = STATUS_LINK.search(body)
-        if match:
-            found.append(f"/status#t={match[2]}")
-    assert len(found) >= count, f"{count} status links expected in the emails to the founder, found {len(found)}"
-    return found
+# --- asking for a link ----------------------------------------------------------------------
 
 
-def the_link_in_the_acknowledgement(server: LocalServer, email: str) -> str:
-    return status_links_to(server, email)[0]
+def test_asking_for_a_link_always_answers_202_and_emails_only_an_address_with_a_group(aws, founded):
+    before = len(sent_emails())
+
+    known = founder_api(aws, "POST", "/status/link", None, {"email": "ana.souza@EXAMPLE.com"})
+    unknown = founder_api(aws, "POST", "/status/link", None, {"email": "nobody@example.com"})
+    again = founder_api(aws, "POST", "/status/link", None, {"email": FOUNDER_EMAIL})
+    run_async(aws)
+
+    assert (known.status, unknown.status, again.status) == (202, 202, 202)
+    assert known.body == unknown.body
+    (link,) = sent_emails()[before:]  # one an hour, to the address on the group
+    assert link.to == [FOUNDER_EMAIL]
+    assert founder_api(aws, "GET", "/status", link_token(link.text)).status == 200
+    bad = founder_api(aws, "POST", "/status/link", None, {"email": "not an address"})
+    assert bad.status == 422
 
 
-def token_of(link: str) -> str:
-    return link.split("#t=", 1)[1]
+# --- withdrawing, unsubscribing -------------------------------------------------------------
 
 
-def group_id_of(server: LocalServer, founder_link: str) -> str:
-    reply = server.call("GET", "/status", headers={"Authorization": f"Bearer {token_of(founder_link)}"})
-    assert reply.status == 200, reply.body
-    return reply.body["group_id"]
+def run_schedules_until(aws, days: int) -> None:
+    from local.lambda_runtime import invoke
+
+    for day in range(1, days + 1, 4):
+        at = (now() + timedelta(days=day)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        invoke(aws, "FollowUpsFunction", {"time": at})
+        invoke(aws, "WeeklyDigestFunction", {"time": at})
+        run_async(aws)
 
 
-def organizer_view_of(server: LocalServer, group_id: str) -> dict:
-    """The group as its routed organizer sees it through the organizer API."""
-    login = server.call("POST", "/_local/login", {"email": ZIP_94110_COORDINATOR.email})
-    assert login.status == 200, login.body
-    organizer = {"Authorization": f"Bearer {login.body['token']}"}
-    reply = server.call("GET", f"/groups/{group_id}", headers=organizer)
-    assert reply.status == 200, reply.body
-    return reply.body
+def test_a_withdrawn_founder_gets_nothing_further_and_their_link_stops_working(aws, founded, directory):
+    group_id, token = founded
+    given.advance(group_id, "organize_core")
+    run_async(aws)
+    before = len(sent_emails())
+
+    withdrawn = founder_api(aws, "POST", "/status/withdraw", token, {"note": "Moving abroad"})
+    run_async(aws)
+    run_schedules_until(aws, 90)
+    founder_api(aws, "POST", "/status/link", None, {"email": FOUNDER_EMAIL})
+    run_async(aws)
+
+    assert withdrawn.status == 200
+    group = groups.get_group_item(group_id)
+    assert (group.stage, group.closed_reason) == ("closed", "withdrawn")
+    later = sent_emails()[before:]
+    assert [e for e in later if FOUNDER_EMAIL in e.to] == []
+    assert any(e.subject.startswith("Group closed") for e in later)  # the organizer hears of it
+    assert founder_api(aws, "GET", "/status", token).status == 401
+    assert groups.find_open_group_id("ana.souza@example.com") is None  # a new form starts afresh
 
 
-def heading_is_focused(page, text: str) -> None:
-    heading = page.get_by_role("heading", level=1)
-    expect(heading).to_have_text(text)
-    expect(heading).to_be_focused()
+def test_one_click_unsubscribe_stops_all_but_the_emails_about_a_step_they_took(aws, founded):
+    group_id, _ = founded
+    (ack,) = [e for e in sent_emails() if e.to == [FOUNDER_EMAIL]]
+    url = ack.raw["List-Unsubscribe"].strip("<>")
+    path = url.split("example.org", 1)[1]
+    token = path.rsplit("/", 1)[1]
+
+    clicked = call_api(
+        aws, "FounderFunction", "POST", path, raw_body="List-Unsubscribe=One-Click",
+        headers={"content-type": "application/x-www-form-urlencoded"},
+        route_key="POST /status/unsubscribe/{token}", path_parameters={"token": token},
+    )  # fmt: skip
+    before = len(sent_emails())
+    given.advance(group_id, "organize_core")  # a stage email: not about a step they took
+    founder_api(aws, "POST", "/status/link", None, {"email": FOUNDER_EMAIL})  # about one
+    run_async(aws)
+
+    assert clicked.status == 204
+    to_founder = [e.subject for e in sent_emails()[before:] if FOUNDER_EMAIL in e.to]
+    assert to_founder == ["Your group's page: your link"]
 
 
-def accessible(page) -> None:
-    assert serious_axe_violations(page) == []
-    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
+def test_unsubscribe_refuses_a_bad_token(aws, founded):
+    response = call_api(
+        aws, "FounderFunction", "POST", "/status/unsubscribe/nope",
+        route_key="POST /status/unsubscribe/{token}", path_parameters={"token": "nope"},
+    )  # fmt: skip
+
+    assert response.status == 401
 
 
-def the_token_stayed_out_of_urls_and_local_storage(visit: Visit, link: str) -> None:
-    token = token_of(link)
-    assert token not in visit.page.url
-    assert all(token not in url for _, url, _ in visit.requests)  # the fragment never travels
-    assert visit.page.evaluate("window.localStorage.length") == 0
-    assert visit.outside == []
+def test_consent_is_recorded_with_the_group(aws, founded):
+    from shared.settings import CONSENT_TEXT_VERSION
+
+    group_id, _ = founded
+    group = groups.get_group_item(group_id)
+
+    assert group.consent_version == CONSENT_TEXT_VERSION
+    assert group.consent_at == group.created_at
 
 
-# ---------------------------------------------------------------------- the journey
+def test_a_repeat_form_changes_nothing_the_founder_sees(aws, founded):
+    group_id, token = founded
+    submit(aws, {**VALID_FORM, "name": "Someone Else", "phone": "", "city": "Elsewhere"})
 
-
-def test_from_the_acknowledgement_link_the_founder_adds_two_core_members_and_reports_a_meeting_that_the_organizer_sees(
-    server, visit, shots
-):
-    # Given: a founder who sent the form, and the link in the acknowledgement email
-    email = a_founder_sends_the_form(server)
-    link = the_link_in_the_acknowledgement(server, email)
-    page = visit.page
-
-    # When: they open it
-    page.goto(link)
-
-    # Then: their group, at step 1, with the gate as a checklist; the token left the address bar
-    expect(page.get_by_role("heading", level=1)).to_have_text("Your group")
-    expect(page.locator(".stage-step")).to_have_text("Step 1 of 5: Learn More")
-    expect(page.locator(".checklist li")).to_have_count(1)
-    expect(page.locator(".checklist li").first).to_contain_text("Not yet")
-    expect(page.get_by_text(ZIP_94110_COORDINATOR.name)).to_be_visible()
-    assert urlsplit(page.url).fragment == ""
-    assert ("GET", f"Bearer {token_of(link)}") in visit.api_calls("/status")
-    accessible(page)
-    shots.take(page, "01-home-new-group")
-
-    # When: a core member is added, first with nothing filled in
-    page.get_by_role("link", name="Add a core member or member").click()
-    heading_is_focused(page, "Add someone to your group")
-    accessible(page)
-    shots.take(page, "02-add-member")
-    page.get_by_role("button", name="Add to my group").click()
-
-    # Then: the error summary takes the focus and links to each field
-    summary = page.locator("#member-errors")
-    expect(summary).to_be_focused()
-    expect(summary.get_by_role("link")).to_have_text(["Enter their name", "Choose core member or member"])
-    expect(page.locator("#member-name")).to_have_attribute("aria-invalid", "true")
-    accessible(page)
-    shots.take(page, "03-add-member-refused")
-    summary.get_by_role("link", name="Enter their name").click()
-    expect(page.locator("#member-name")).to_be_focused()
-
-    page.get_by_label("Their name").fill("Ben Ortiz")
-    page.get_by_label("Core member").check()
-    page.get_by_role("button", name="Add to my group").click()
-    heading_is_focused(page, "Your group")
-    expect(page.get_by_role("status")).to_have_text("Ben Ortiz is now a core member of your group.")
-    # read with the focused heading by a screen reader
-    expect(page.get_by_role("heading", level=1)).to_have_accessible_description(
-        "Ben Ortiz is now a core member of your group."
-    )
-
-    # When: the second one with the keyboard alone
-    for _ in range(40):
-        page.keyboard.press("Tab")
-        if page.evaluate("document.activeElement.textContent") == "Add a core member or member":
-            break
-    page.keyboard.press("Enter")
-    heading_is_focused(page, "Add someone to your group")
-    page.keyboard.press("Tab")  # the name
-    page.keyboard.type("Cleo Park")
-    page.keyboard.press("Tab")  # the email
-    page.keyboard.type(f"cleo-{uuid.uuid4().hex[:6]}@example.com")
-    page.keyboard.press("Tab")  # the radios: the first, Core member
-    page.keyboard.press("Space")
-    page.keyboard.press("Enter")
-    heading_is_focused(page, "Your group")
-    expect(page.get_by_role("status")).to_have_text("Cleo Park is now a core member of your group.")
-
-    # When: a meeting is reported
-    page.get_by_role("link", name="Report a meeting, letter writing, an event or recruiting").click()
-    heading_is_focused(page, "Report what your group did")
-    page.get_by_label("A meeting").check()
-    page.get_by_label("Notes").fill("First meeting, at the library.")
-    accessible(page)
-    shots.take(page, "04-report")
-    page.get_by_role("button", name="Report it").click()
-
-    # Then: the page shows the three core members and the meeting, reported by the founder
-    heading_is_focused(page, "Your group")
-    expect(page.get_by_role("status")).to_contain_text("Reported: Meeting on")
-    expect(page.locator(".people").first.locator("li")).to_have_text(["Ana Souza (you)", "Ben Ortiz", "Cleo Park"])
-    timeline = page.locator(".timeline")
-    expect(timeline).to_contain_text("Ben Ortiz joined as a core member")
-    expect(timeline.locator("li").last).to_contain_text("You sent the form")
-    expect(timeline.locator("li", has_text="Meeting")).to_contain_text("Reported by you")
-    accessible(page)
-    shots.take(page, "05-home-after-reports")
-
-    # And: the organizer sees them, marked as reported by the founder
-    group = organizer_view_of(server, group_id_of(server, link))
-    core = {m["name"]: m for m in group["members"] if m["role"] == "core"}
-    assert set(core) >= {"Ben Ortiz", "Cleo Park"}
-    assert {core["Ben Ortiz"]["reported_by"], core["Cleo Park"]["reported_by"]} == {"founder"}
-    meetings = [a for a in group["activities"] if a["kind"] == "meeting"]
-    assert [(m["notes"], m["reported_by"]) for m in meetings] == [("First meeting, at the library.", "founder")]
-    the_token_stayed_out_of_urls_and_local_storage(visit, link)
-
-
-def test_a_refused_phone_is_shown_at_its_field_the_corrected_details_are_saved_and_emails_can_be_stopped(
-    server, visit, shots
-):
-    # Given: a founder on their page, correcting their details with a number that is not one
-    link = the_link_in_the_acknowledgement(server, a_founder_sends_the_form(server))
-    page = visit.page
-    page.goto(link)
-    page.get_by_role("link", name="Correct your name, phone or city").click()
-    heading_is_focused(page, "Correct your details")
-    expect(page.get_by_label("Your name")).to_have_value("Ana Souza")
-
-    page.get_by_label("Phone").fill("123")
-    page.get_by_role("button", name="Save my details").click()
-
-    # Then: the server's problem is beside the field and in the focused summary
-    expect(page.locator("#contact-errors")).to_be_focused()
-    expect(page.locator("#contact-phone-error")).to_contain_text("Phone")
-    expect(page.locator("#contact-phone")).to_have_attribute("aria-invalid", "true")
-    accessible(page)
-    shots.take(page, "06-details-refused")
-
-    # When: corrected
-    page.get_by_label("Phone").fill("(415) 555-0199")
-    page.get_by_label("Your name").fill("Ana María Souza")
-    page.get_by_role("button", name="Save my details").click()
-
-    # Then: saved, and the page shows the new name
-    heading_is_focused(page, "Your group")
-    expect(page.get_by_role("status")).to_have_text("Your details are saved.")
-    expect(page.locator(".people").first).to_contain_text("Ana María Souza (you)")
-
-    # When: they stop the emails about their group
-    page.get_by_role("link", name="Stop emails about my group").click()
-    heading_is_focused(page, "Stop emails about your group")
-    accessible(page)
-    shots.take(page, "06b-stop-emails")
-    page.get_by_role("button", name="Stop the emails").click()
-
-    # Then: the page says so, and offers it no more
-    heading_is_focused(page, "Your group")
-    expect(page.get_by_role("status")).to_have_text("We stopped the emails about your group.")
-    expect(page.get_by_text("You stopped our emails about your group.")).to_be_visible()
-    expect(page.get_by_role("link", name="Stop emails about my group")).to_have_count(0)
-
-
-def test_a_lost_link_is_emailed_again_and_the_answer_is_the_same_for_an_address_without_a_group(server, visit, shots):
-    # Given: a founder without their link, on /status
-    email = a_founder_sends_the_form(server)
-    the_link_in_the_acknowledgement(server, email)
-    page = visit.page
-    page.goto("/status")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Your group’s page")
-    accessible(page)
-    shots.take(page, "07-email-me-my-link")
-
-    # When: sent empty, then with their address
-    page.get_by_role("button", name="Email me my link").click()
-    expect(page.locator("#link-errors")).to_be_focused()
-    expect(page.locator("#link-email-error")).to_contain_text("Enter your email address")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_role("button", name="Email me my link").click()
-
-    # Then: a neutral answer, and a fresh link in their inbox that opens the page
-    heading_is_focused(page, "Check your email")
-    expect(page.get_by_role("status")).to_have_text(SAME_ANSWER)
-    accessible(page)
-    shots.take(page, "08-link-sent")
-    fresh = status_links_to(server, email, count=2)[-1]
-    page.goto(fresh)
-    expect(page.get_by_role("heading", level=1)).to_have_text("Your group")
-
-    # And: an address with no group gets the very same answer, and no email
-    stranger = f"nobody-{uuid.uuid4().hex[:8]}@example.com"
-    other = visit.context.new_page()
-    other.goto("/status")
-    other.get_by_label("Email address").fill(stranger)
-    other.get_by_role("button", name="Email me my link").click()
-    expect(other.get_by_role("status")).to_have_text(SAME_ANSWER)
-    assert server.wait_for_emails(lambda e: stranger in e["to"], 1, timeout=1) == []
-
-
-def test_withdrawing_closes_the_group_for_the_organizer_and_the_old_link_asks_for_a_new_one(server, visit, shots):
-    # Given: a founder on their page
-    link = the_link_in_the_acknowledgement(server, a_founder_sends_the_form(server))
-    group_id = group_id_of(server, link)
-    page = visit.page
-    page.goto(link)
-
-    # When: they start to withdraw, change their mind, then withdraw
-    page.get_by_role("link", name="I no longer want to start a group").click()
-    heading_is_focused(page, "I no longer want to start a group")
-    accessible(page)
-    shots.take(page, "09-withdraw-confirm")
-    page.get_by_role("link", name="No, keep my group").click()
-    heading_is_focused(page, "Your group")
-    page.get_by_role("link", name="I no longer want to start a group").click()
-    page.get_by_label("Anything you want your organizer to know?").fill("Moving away.")
-    page.get_by_role("button", name="Yes, close my group").click()
-
-    # Then: confirmed on the page, and closed as withdrawn for the organizer
-    heading_is_focused(page, "Your group is closed")
-    accessible(page)
-    shots.take(page, "10-withdrawn")
-    group = organizer_view_of(server, group_id)
-    assert (group["stage"], group["closed_reason"]) == ("closed", "withdrawn")
-
-    # And: the old link no longer opens the group
-    again = visit.context.new_page()
-    again.goto(link)
-    expect(again.get_by_role("heading", level=1)).to_have_text("Your group’s page")
-    expect(again.get_by_text("This link has expired or no longer works.")).to_be_visible()
-    accessible(again)
-    shots.take(again, "11-link-no-longer-works")
-    the_token_stayed_out_of_urls_and_local_storage(visit, link)
-
-
-def test_erasing_asks_for_a_clear_confirmation_then_the_link_stops_working(server, visit, shots):
-    # Given: a founder on the erase page
-    link = the_link_in_the_acknowledgement(server, a_founder_sends_the_form(server))
-    page = visit.page
-    page.goto(link)
-    page.get_by_role("link", name="Erase my data").click()
-    heading_is_focused(page, "Erase my data")
-    shots.take(page, "12-erase-confirm")
-
-    # When: the button is pressed without ticking the confirmation
-    page.get_by_role("button", name="Erase my data").click()
-
-    # Then: nothing is erased; the summary says what is missing
-    expect(page.locator("#erase-errors")).to_be_focused()
-    expect(page.locator("#erase-confirm")).to_have_attribute("aria-invalid", "true")
-    accessible(page)
-    shots.take(page, "13-erase-refused")
-    assert server.call("GET", "/status", headers={"Authorization": f"Bearer {token_of(link)}"}).status == 200
-
-    # When: confirmed
-    page.get_by_label("I understand that my data will be erased").check()
-    page.get_by_role("button", name="Erase my data").click()
-
-    # Then: erased, and the link is refused from now on
-    heading_is_focused(page, "Your data has been erased")
-    assert page.evaluate("window.sessionStorage.length") == 0  # the tab forgot the token
-    accessible(page)
-    shots.take(page, "14-erased")
-    assert server.call("GET", "/status", headers={"Authorization": f"Bearer {token_of(link)}"}).status == 401
+    assert founder_api(aws, "GET", "/status", token).body["founder"]["name"] == "Ana Souza"
+    assert groups.get_group_item(group_id).city == "San Francisco"
