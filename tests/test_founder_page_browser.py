@@ -24,7 +24,7 @@ pytestmark = pytest.mark.browser
 DIRECTORY = parse_directory_file((ROOT / "data" / "organizers.yaml").read_text())
 ZIP_94110_COORDINATOR = next(o for o in DIRECTORY.organizers if o.id == "ac-ca-north")
 SAME_ANSWER = "If this address has a group, we sent a link to it. The link opens this page and works for 30 days."
-STATUS_LINK = re.compile(r"(https?://[^\s<>\"]+?)?/status#t=([A-Za-z0-9._~%-]+)")
+STATUS_LINK = re.compile(r"https?://[^\s<>\"]+?/status#t=[A-Za-z0-9._~%-]+")
 
 
 @pytest.fixture(scope="module")
@@ -104,15 +104,14 @@ def a_founder_sends_the_form(server: LocalServer, name: str = "Ana Souza") -> st
 
 
 def status_links_to(server: LocalServer, email: str, count: int = 1) -> list[str]:
-    """The status links in the emails sent to `email` (oldest first), once there are `count`,
-    as paths with their fragment (`/status#t=...`) on this local stack."""
+    """The status links in the emails sent to `email` (oldest first), once there are `count`:
+    links to this local stack's /status, the token in the fragment."""
     found: list[str] = []
     for sent in server.wait_for_emails(lambda e: email in e["to"], count, timeout=10):
         body = sent["body"].replace("\u2060", "")  # shown inert, with word joiners
-        match = STATUS_LINK.search(body)
-        if match:
-            found.append(f"/status#t={match[2]}")
+        found += [match[0] for match in STATUS_LINK.finditer(body)]
     assert len(found) >= count, f"{count} status links expected in the emails to the founder, found {len(found)}"
+    assert all(link.startswith(f"{server.url}/status#t=") for link in found), found
     return found
 
 
