@@ -129,12 +129,16 @@ def group_id_of(server: LocalServer, founder_link: str) -> str:
     return reply.body["group_id"]
 
 
-def organizer_view_of(server: LocalServer, group_id: str) -> dict:
-    """The group as its routed organizer sees it through the organizer API."""
+def organizer_headers(server: LocalServer) -> dict[str, str]:
+    """The routed organizer's sign-in, as the organizer API wants it."""
     login = server.call("POST", "/_local/login", {"email": ZIP_94110_COORDINATOR.email})
     assert login.status == 200, login.body
-    organizer = {"Authorization": f"Bearer {login.body['token']}"}
-    reply = server.call("GET", f"/groups/{group_id}", headers=organizer)
+    return {"Authorization": f"Bearer {login.body['token']}"}
+
+
+def organizer_view_of(server: LocalServer, group_id: str) -> dict:
+    """The group as its routed organizer sees it through the organizer API."""
+    reply = server.call("GET", f"/groups/{group_id}", headers=organizer_headers(server))
     assert reply.status == 200, reply.body
     return reply.body
 
@@ -254,6 +258,21 @@ def test_from_the_acknowledgement_link_the_founder_adds_two_core_members_and_rep
     assert {core["Ben Ortiz"]["reported_by"], core["Cleo Park"]["reported_by"]} == {"founder"}
     meetings = [a for a in group["activities"] if a["kind"] == "meeting"]
     assert [(m["notes"], m["reported_by"]) for m in meetings] == [("First meeting, at the library.", "founder")]
+
+    # When: the organizer logs their conversation and moves the group on to Organize a Core
+    organizer = organizer_headers(server)
+    group_url = f"/groups/{group['group_id']}"
+    talked = {"kind": "conversation", "date": group["created_at"][:10]}
+    assert server.call("POST", f"{group_url}/activities", talked, headers=organizer).status == 201
+    assert server.call("POST", f"{group_url}/stage", {"to": "organize_core"}, headers=organizer).status == 200
+
+    # Then: on reload the founder sees step 2 and its gate met by the core they reported
+    page.reload()
+    expect(page.locator(".stage-step")).to_have_text("Step 2 of 5: Organize a Core")
+    expect(page.locator(".checklist li")).to_have_text(["✓Done: Core members, you included: 3 of 3"])
+    expect(page.get_by_text("Everything is done for this step.")).to_be_visible()
+    accessible(page)
+    shots.take(page, "05b-home-gate-met")
     the_token_stayed_out_of_urls_and_local_storage(visit, link)
 
 

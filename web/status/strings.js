@@ -97,7 +97,7 @@ export const STRINGS = {
     "people.core": "Core members",
     "people.members": "Members",
     "people.none": "No one added yet.",
-    "people.counts": "{core} core members and {members} members in all, you included.",
+    "people.counts": "{core} core members; {members} people in all, you included.",
 
     "timeline.heading": "What has happened",
     "timeline.empty": "Nothing yet.",
