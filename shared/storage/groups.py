@@ -12,7 +12,7 @@ import uuid
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, TypedDict
 
 from pynamodb.connection import Connection
@@ -425,7 +425,8 @@ def new_member(group: GroupItem, *, name: str, email: str | None, role: str, by:
     member_id = str(uuid.uuid4())
     return MemberItem(
         group_pk(group.group_id),
-        f"{MEMBER_PREFIX}{iso(now)}#{member_id}",
+        # Microseconds in the key: members added within one second keep the order they came in.
+        f"{MEMBER_PREFIX}{now.astimezone(UTC).strftime('%Y-%m-%dT%H:%M:%S.%fZ')}#{member_id}",
         group_id=group.group_id,
         member_id=member_id,
         name=name,
