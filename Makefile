@@ -30,7 +30,7 @@ test: install lint validate  ## Lint, template checks and every test
 unit: install  ## Only the fast tests (no subprocesses, no DynamoDB Local, no browser)
 	$(PY) -m pytest -m "not ddblocal and not stack and not browser" $(PYTEST_ARGS)
 
-dev: install  ## Run the whole system locally on 127.0.0.1:PORT (default 3000) until Ctrl-C
+dev: install  ## Run the whole system on 127.0.0.1:PORT (default 3000) until Ctrl-C; FRESH=1 starts empty; PARAMETERS="Name=Value ..."
 	@$(PY) -m local.server
 
 invoke: install  ## Run one function with one event: make invoke FUNCTION=IntakeFunction EVENT=events/intake_post_inquiry.json

@@ -16,7 +16,7 @@ import pytest
 
 from local.routes import Route, routes
 from local.schedule_expressions import parse
-from local.server import env_file, state_file
+from local.stack import env_file, state_file
 from local.template import ROOT, load, resources_of_type
 from shared.storage.directory_file import parse_directory_file
 from tests.local_server import LocalServer, port_is_open
