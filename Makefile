@@ -8,7 +8,7 @@ export AWS_DEFAULT_REGION ?= us-east-1
 export SAM_CLI_TELEMETRY := 0
 PYTEST_ARGS ?=
 
-.PHONY: help install test lint validate unit dev invoke bench load-directory build deploy clean
+.PHONY: help install test lint validate unit dev demo invoke bench load-directory build deploy clean
 
 help:  ## List the commands
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -32,6 +32,9 @@ unit: install  ## Only the fast tests (no subprocesses, no DynamoDB Local, no br
 
 dev: install  ## Run the whole system on 127.0.0.1:PORT (default 3000) until Ctrl-C; FRESH=1 starts empty; PARAMETERS="Name=Value ..."
 	@$(PY) -m local.server
+
+demo: install  ## Fill the running `make dev` (same PORT) with a pilot: GROUPS=300 people over the past year
+	@$(PY) -m local.demo --url http://127.0.0.1:$${PORT:-3000} $(if $(GROUPS),--groups $(GROUPS),)
 
 invoke: install  ## Run one function with one event: make invoke FUNCTION=IntakeFunction EVENT=events/intake_post_inquiry.json
 	@test -n "$(FUNCTION)" -a -n "$(EVENT)" || { echo "usage: make invoke FUNCTION=<LogicalId> EVENT=events/<file>.json" >&2; exit 2; }

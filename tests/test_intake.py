@@ -108,7 +108,7 @@ def test_the_same_words_on_another_day_are_a_new_inquiry_for_the_organizer(direc
 
     submit(aws)
     later = utcnow() + timedelta(days=8)
-    monkeypatch.setattr("functions.intake.app.utcnow", lambda: later)
+    monkeypatch.setattr("functions.intake.app.received_at", lambda _event: later)
     again = submit(aws)
     run_async(aws)
 

@@ -5,8 +5,7 @@ shared/api/auth.py reads the verified claims, shared/usecases/lifecycle.py does 
 from aws_lambda_powertools import Logger
 
 from shared.api.auth import Caller, caller_of
-from shared.api.problems import header, json_response, make_resolver, read_json_object
-from shared.domain.clock import utcnow
+from shared.api.problems import header, json_response, make_resolver, read_json_object, received_at
 from shared.usecases import lifecycle
 
 logger = Logger()
@@ -17,6 +16,10 @@ def _caller() -> Caller:
     caller = caller_of(app.current_event.raw_event)
     logger.append_keys(actor=caller.actor.value, caller=caller.actor_id)
     return caller
+
+
+def _now():
+    return received_at(app.current_event.raw_event)
 
 
 def _if_match() -> str | None:
@@ -42,9 +45,7 @@ def get_group(group_id: str):
 @app.post("/groups/<group_id>/members")
 def add_member(group_id: str):
     caller = _caller()
-    written = lifecycle.add_member(
-        caller, group_id, read_json_object(app.current_event.raw_event), _if_match(), utcnow()
-    )
+    written = lifecycle.add_member(caller, group_id, read_json_object(app.current_event.raw_event), _if_match(), _now())
     logger.info("member added", extra={"group_id": group_id, "version": written.version})
     return _answer(201, written)
 
@@ -53,7 +54,7 @@ def add_member(group_id: str):
 def log_activity(group_id: str):
     caller = _caller()
     written = lifecycle.log_activity(
-        caller, group_id, read_json_object(app.current_event.raw_event), _if_match(), utcnow()
+        caller, group_id, read_json_object(app.current_event.raw_event), _if_match(), _now()
     )
     logger.info("activity logged", extra={"group_id": group_id, "version": written.version})
     return _answer(201, written)
@@ -62,9 +63,7 @@ def log_activity(group_id: str):
 @app.post("/groups/<group_id>/stage")
 def move_stage(group_id: str):
     caller = _caller()
-    written = lifecycle.move_stage(
-        caller, group_id, read_json_object(app.current_event.raw_event), _if_match(), utcnow()
-    )
+    written = lifecycle.move_stage(caller, group_id, read_json_object(app.current_event.raw_event), _if_match(), _now())
     logger.info("stage moved", extra={"group_id": group_id, "stage": written.body["stage"], "version": written.version})
     return _answer(200, written)
 
@@ -73,7 +72,7 @@ def move_stage(group_id: str):
 def record_plan(group_id: str):
     caller = _caller()
     written = lifecycle.record_plan(
-        caller, group_id, read_json_object(app.current_event.raw_event), _if_match(), utcnow()
+        caller, group_id, read_json_object(app.current_event.raw_event), _if_match(), _now()
     )
     logger.info("plan recorded", extra={"group_id": group_id, "version": written.version})
     return _answer(200, written)
