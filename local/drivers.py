@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -68,13 +68,16 @@ def _failed_ids(response: Any, batch_ids: list[str]) -> list[str] | None:
     return ids
 
 
+Invoker = Callable[[Stack, str, dict[str, Any]], Any]
+
+
 def _invoke_batch(
-    stack: Stack, function: str, event: dict[str, Any], ids: list[str], errors: list[str]
+    stack: Stack, function: str, event: dict[str, Any], ids: list[str], errors: list[str], invoker: Invoker | None
 ) -> list[str] | None:
     """Hand one batch to its function: the ids that failed, or None when the whole batch did
     (the handler raised or reported ids it was not given); the reason goes to `errors`."""
     try:
-        response = invoke(stack, function, event)
+        response = (invoker or invoke)(stack, function, event)
     except Exception as err:  # noqa: BLE001 - a handler crash fails the whole batch, as in Lambda
         errors.append(f"{type(err).__name__}: {err}")
         return None
@@ -123,6 +126,7 @@ class StreamPump:
     props: dict[str, Any]
     event_name: str = ""
     checkpoints: StreamCheckpoints = field(default_factory=StreamCheckpoints)
+    invoker: Invoker | None = None  # how a batch reaches its function (None: invoke; the stack's takes its lock)
     _iterators: dict[str, str] = field(default_factory=dict)  # open shard → its next iterator
     _read_to: dict[str, str] = field(default_factory=dict)  # shard → last sequence number read
     _finished: set[str] = field(default_factory=set)  # shards read to their end
@@ -224,7 +228,7 @@ class StreamPump:
                 self._done(len(batch))
                 continue
             sequences = [r["dynamodb"]["SequenceNumber"] for r in kept]
-            failed = _invoke_batch(self.stack, self.function, {"Records": kept}, sequences, self.errors)
+            failed = _invoke_batch(self.stack, self.function, {"Records": kept}, sequences, self.errors, self.invoker)
             handed += len(kept)
             if failed == []:
                 self._done(len(batch))
@@ -272,6 +276,7 @@ class QueuePump:
     retry_delay_seconds: int = 0
     event_name: str = ""
     errors: list[str] = field(default_factory=list)
+    invoker: Invoker | None = None
     _url: str = ""
 
     def pump(self) -> int:
@@ -290,7 +295,8 @@ class QueuePump:
         if not messages:
             return 0
         event = event_shapes.sqs_event(messages, arn, self.stack.resolver.region)
-        failed = _invoke_batch(self.stack, self.function, event, [m["MessageId"] for m in messages], self.errors)
+        ids = [m["MessageId"] for m in messages]
+        failed = _invoke_batch(self.stack, self.function, event, ids, self.errors, self.invoker)
         for m in messages:
             if failed is None or m["MessageId"] in failed:
                 # Back on the queue after the retry delay; the queue's redrive policy moves it

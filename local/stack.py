@@ -99,6 +99,7 @@ class LocalStack:
     sent_mail: SentMail = field(default_factory=SentMail)
     # One invocation at a time: a function's environment is this process's environment.
     _invoking: threading.Lock = field(default_factory=threading.Lock)
+    _pumping: threading.Lock = field(default_factory=threading.Lock)  # one pump round at a time
     _stopping: threading.Event = field(default_factory=threading.Event)
     _work: threading.Event = field(default_factory=threading.Event)
 
@@ -158,6 +159,8 @@ class LocalStack:
         local.gateway = Gateway.of(stack, endpoint)
         checkpoints = drivers.StreamCheckpoints(data / "stream-positions.json")
         local.pumps = drivers.pumps(stack, retry_delay_seconds=RETRY_DELAY_SECONDS, checkpoints=checkpoints)
+        for pump in local.pumps:
+            pump.invoker = local._invoke_batch
         local.scheduler = schedules.Scheduler(
             stack,
             schedules.schedules(stack),
@@ -174,11 +177,17 @@ class LocalStack:
         finally:
             self._work.set()  # what it wrote may be on a stream or a queue by now
 
+    def _invoke_batch(self, stack: Stack, function: str, event: dict[str, Any]) -> Any:
+        """A batch of a stream or a queue: one invocation under the lock, so API requests
+        take turns with the batches instead of waiting for a whole round of them."""
+        with self._invoking:
+            return invoke(stack, function, event)
+
     def pump_once(self) -> int:
         """One round over every stream and queue, as Lambda's event source mappings poll;
         returns how many records and messages were handed to functions."""
         moved = 0
-        with self._invoking:
+        with self._pumping:
             for pump in self.pumps:
                 seen = len(pump.errors)
                 try:
