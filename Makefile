@@ -45,6 +45,8 @@ bench: install  ## Benchmarks (bench/): cold imports, the local stack (start, em
 	if command -v valgrind >/dev/null; then $(PY) bench/cold_start.py --instructions; fi
 	$(PY) -m bench.local_stack
 	$(PY) -m bench.local_scale
+	$(PY) -m bench.hot_state
+	$(PY) -m bench.hot_state --spread
 	$(PY) -m bench.follow_ups_scale --groups 1100 --due 100 --repeats 3
 	$(PY) -m bench.follow_ups_scale --groups 10100 --due 100 --repeats 3
 
