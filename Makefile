@@ -41,8 +41,7 @@ invoke: install  ## Run one function with one event: make invoke FUNCTION=Intake
 	@$(PY) -m local.invoke "$(FUNCTION)" "$(EVENT)"
 
 bench: install  ## Benchmarks (bench/): cold imports, the local stack (start, emails, 5,000 groups, bursts), follow-up runs beside 1,000 and 10,000 groups not due
-	$(PY) bench/cold_start.py
-	if command -v valgrind >/dev/null; then $(PY) bench/cold_start.py --instructions; fi
+	$(PY) bench/cold_start.py $$(command -v valgrind >/dev/null && echo --instructions)
 	$(PY) -m bench.local_stack
 	$(PY) -m bench.local_scale
 	$(PY) -m bench.hot_state

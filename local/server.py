@@ -76,6 +76,9 @@ class Site:
 
 class Server(ThreadingHTTPServer):
     daemon_threads = True
+    # The listen backlog: socketserver's default of 5 refused connections when 200 forms
+    # came at once (bench/local_scale.py); the kernel caps it at net.core.somaxconn.
+    request_queue_size = 1024
     site: Site | None = None  # None until the stack is ready: every request gets a 503
 
     def handle_error(self, request: Any, client_address: Any) -> None:

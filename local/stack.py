@@ -215,11 +215,15 @@ class LocalStack:
     def start_pumps(self, cleanup: ExitStack) -> None:
         def loop() -> None:
             busy_until = 0.0
+            moved = 0
             while not self._stopping.is_set():
-                busy = time.monotonic() < busy_until
-                woken = self._work.wait(BUSY_POLL_SECONDS if busy else IDLE_POLL_SECONDS)
-                self._work.clear()
-                if self.pump_once() + self.tick_schedules() or woken:
+                woken = False
+                if not moved:  # a round that handed something over is followed by another at once
+                    busy = time.monotonic() < busy_until
+                    woken = self._work.wait(BUSY_POLL_SECONDS if busy else IDLE_POLL_SECONDS)
+                    self._work.clear()
+                moved = self.pump_once() + self.tick_schedules()
+                if moved or woken:
                     busy_until = time.monotonic() + BUSY_FOR_SECONDS
 
         thread = threading.Thread(target=loop, name="pumps", daemon=True)

@@ -32,3 +32,10 @@ def test_the_public_functions_import_nothing_heavy_at_cold_start(function):
 
 def test_the_email_sender_loads_its_templates_only_when_it_sends():
     assert "jinja2" not in imported_by("functions.email_sender.app")
+
+
+@pytest.mark.parametrize("function", ["groups", "reports", "follow_ups", "weekly_digest"])
+def test_the_organizer_and_scheduled_functions_read_requests_with_pydantic_only_when_one_comes(function):
+    # The request models (shared/parsing/organizer.py) are imported by the first request
+    # that has a body or a query to read; the scheduled runs never read one.
+    assert "pydantic" not in imported_by(f"functions.{function}.app")

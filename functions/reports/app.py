@@ -5,7 +5,6 @@ from aws_lambda_powertools import Logger
 
 from shared.api.auth import caller_of
 from shared.api.problems import endpoint, json_response, response
-from shared.parsing.organizer import ReportQuery, parse
 from shared.usecases import lifecycle
 
 logger = Logger()
@@ -13,6 +12,8 @@ logger = Logger()
 
 @endpoint
 def pipeline(event):
+    from shared.parsing.organizer import ReportQuery, parse  # pydantic: when a request needs it
+
     caller = caller_of(event)
     query = parse(ReportQuery, event.get("queryStringParameters") or {})
     report = lifecycle.pipeline_report(caller)

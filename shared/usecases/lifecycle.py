@@ -21,7 +21,7 @@ import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from shared import settings
 from shared.api.auth import Caller
@@ -38,17 +38,22 @@ from shared.domain.stages import (
     check_move,
     next_gate,
 )
-from shared.parsing.organizer import (
-    ActivityRequest,
-    ListQuery,
-    MemberRequest,
-    PlanRequest,
-    StageMoveRequest,
-    parse,
-)
 from shared.storage import groups
 from shared.storage.groups import GroupRecord, StageChange, WriteCancelled
 from shared.storage.table import ActivityItem, GroupItem, HistoryItem, MemberItem
+
+if TYPE_CHECKING:
+    from shared.parsing.organizer import ListQuery, StageMoveRequest
+
+
+def _parse(model: str, payload: Mapping[str, Any], **context: Any) -> Any:
+    """The request read by its model of shared/parsing/organizer.py. Imported here, at the
+    first request that reads a body or a query, not at cold start: its pydantic costs
+    about three quarters of `import boto3`, and the scheduled functions never need it."""
+    from shared.parsing import organizer
+
+    return organizer.parse(getattr(organizer, model), payload, **context)
+
 
 # Lost races on the group (without If-Match) are retried this many times in all. A write
 # without If-Match applies to the current version (DESIGN §2): with N simultaneous writers
@@ -277,7 +282,7 @@ def _writable(record: GroupRecord) -> None:
 def add_member(
     caller: Caller, group_id: str, payload: Mapping[str, Any], if_match: str | None, now: datetime
 ) -> Written:
-    request = parse(MemberRequest, payload)
+    request = _parse("MemberRequest", payload)
     config = settings.gates()
 
     def attempt(record: GroupRecord) -> Written:
@@ -311,7 +316,7 @@ def add_member(
 def log_activity(
     caller: Caller, group_id: str, payload: Mapping[str, Any], if_match: str | None, now: datetime
 ) -> Written:
-    request = parse(ActivityRequest, payload, today=now.date())
+    request = _parse("ActivityRequest", payload, today=now.date())
     config = settings.gates()
 
     def attempt(record: GroupRecord) -> Written:
@@ -345,7 +350,7 @@ def log_activity(
 def record_plan(
     caller: Caller, group_id: str, payload: Mapping[str, Any], if_match: str | None, now: datetime
 ) -> Written:
-    request = parse(PlanRequest, payload)
+    request = _parse("PlanRequest", payload)
     config = settings.gates()
 
     def attempt(record: GroupRecord) -> Written:
@@ -415,7 +420,7 @@ def move_stage(
 ) -> Written:
     """POST /groups/{id}/stage: 200 with the group, or 409 (not allowed, gate not met,
     founder's email has another open group), 403 (role), 412 (If-Match), 422 (input)."""
-    request = parse(StageMoveRequest, payload)
+    request = _parse("StageMoveRequest", payload)
     gates = config or settings.gates()
 
     def attempt(record: GroupRecord) -> Written:
@@ -503,7 +508,7 @@ def decode_token(
 def list_groups(caller: Caller, params: Mapping[str, str | None]) -> dict[str, Any]:
     """GET /groups: a page of group summaries within the caller's states, walking the
     ByState index (one state after another) or, for admins without a state, ByStage."""
-    query = parse(ListQuery, {k: v for k, v in params.items() if v is not None})
+    query = _parse("ListQuery", {k: v for k, v in params.items() if v is not None})
     partitions = _partitions(caller, query)
     fingerprint = _fingerprint(caller, query)
     position, key = decode_token(query.next_token, fingerprint, partitions) if query.next_token else (0, None)
