@@ -33,7 +33,7 @@ def test_a_restart_keeps_every_group_and_sends_nothing_again_and_fresh_starts_em
     try:
         created = first.call("POST", "/inquiries", form)
         assert created.status in (201, 202), created.body
-        assert len(first.wait_for_emails_about(form["email"], count=2)) == 2
+        assert len(first.wait_for_emails_about(form["email"], count=2, timeout=30)) == 2
         group_ids = groups_seen_by_the_admin(first)
     finally:
         assert first.stop() == 0
@@ -48,7 +48,7 @@ def test_a_restart_keeps_every_group_and_sends_nothing_again_and_fresh_starts_em
         # and the stack goes on from there: a new form is handled as usual
         other = {**form, "email": f"next-{uuid.uuid4().hex[:8]}@example.com"}
         assert second.call("POST", "/inquiries", other).status in (201, 202)
-        assert len(second.wait_for_emails_about(other["email"], count=2)) == 2
+        assert len(second.wait_for_emails_about(other["email"], count=2, timeout=30)) == 2
     finally:
         assert second.stop() == 0
 
