@@ -39,3 +39,12 @@ def test_the_organizer_and_scheduled_functions_read_requests_with_pydantic_only_
     # The request models (shared/parsing/organizer.py) are imported by the first request
     # that has a body or a query to read; the scheduled runs never read one.
     assert "pydantic" not in imported_by(f"functions.{function}.app")
+
+
+def test_the_email_sender_reports_its_batch_without_powertools_batch_machinery():
+    # Powertools' batch processor brings asyncio and every event data class (a third of
+    # the sender's import); shared/batch.py answers the partial batch itself.
+    probe = "import sys, functions.email_sender.app; print('asyncio' in sys.modules)"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_ENDPOINT", "PYTEST"))}
+    out = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True, check=True)  # noqa: S603
+    assert out.stdout.strip().splitlines()[-1] == "False"
