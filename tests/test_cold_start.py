@@ -48,3 +48,9 @@ def test_the_email_sender_reports_its_batch_without_powertools_batch_machinery()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_ENDPOINT", "PYTEST"))}
     out = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True, check=True)  # noqa: S603
     assert out.stdout.strip().splitlines()[-1] == "False"
+
+
+@pytest.mark.parametrize("function", ["outbox", "email_sender"])
+def test_the_event_functions_import_no_pydantic(function):
+    # The domain events are plain dataclasses (shared/outbox/events.py).
+    assert "pydantic" not in imported_by(f"functions.{function}.app")

@@ -12,15 +12,13 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel
-
 from shared import settings
 from shared.domain.follow_up_rules import NO_RESPONSE, SYSTEM, FollowUpConfig
 from shared.domain.geography import STATE_NAMES
 from shared.domain.program import STEP_TEXTS, STEP_TITLES
 from shared.domain.routing import Organizer
 from shared.domain.stages import GateConfig, MemberRole, Stage, gate_asks
-from shared.outbox.events import DigestDue, FollowUpDue, GroupStageChanged, InquiryReceived
+from shared.outbox.events import DigestDue, DomainEvent, FollowUpDue, GroupStageChanged, InquiryReceived
 from shared.settings import HOTLINE, HOTLINE_LETTERS, EmailSettings
 from shared.storage.directory import Directory, Inbox, read_directory
 from shared.storage.groups import get_group_item, get_inquiry, read_group
@@ -410,7 +408,7 @@ def plan_digest_email(event: DigestDue, organizer: Organizer, sections: list[Any
     return [OutgoingEmail(f"{event.dedup_key}", (organizer.email,), subject, text, html)]
 
 
-def emails_for(event: BaseModel, config: EmailSettings, directory: Directory | None = None) -> list[OutgoingEmail]:
+def emails_for(event: DomainEvent, config: EmailSettings, directory: Directory | None = None) -> list[OutgoingEmail]:
     """The emails an event causes, with the facts read from the table."""
     if isinstance(event, FollowUpDue):
         from shared.usecases.scheduled_runs import follow_up_facts

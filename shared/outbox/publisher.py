@@ -7,10 +7,8 @@ from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
-from pydantic import BaseModel
-
 from shared import settings
-from shared.outbox.events import SOURCE, detail_of
+from shared.outbox.events import SOURCE, DomainEvent, detail_of
 
 
 class PublishFailed(Exception):
@@ -24,7 +22,7 @@ def _client() -> Any:
     return boto3.client("events")
 
 
-def publish(events: Sequence[BaseModel], client: Any = None) -> None:
+def publish(events: Sequence[DomainEvent], client: Any = None) -> None:
     if not events:
         return
     client = client or _client()
