@@ -8,7 +8,7 @@ export AWS_DEFAULT_REGION ?= us-east-1
 export SAM_CLI_TELEMETRY := 0
 PYTEST_ARGS ?=
 
-.PHONY: help install test lint typecheck validate unit dev invoke bench load-directory backfill-groups build deploy publish-site clean
+.PHONY: help install test lint typecheck validate unit dev demo invoke bench load-directory backfill-groups build deploy publish-site clean
 
 help:  ## List the commands
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -33,17 +33,22 @@ test: install lint typecheck validate  ## Lint, type checks, template checks and
 unit: install  ## Only the fast tests (no subprocesses, DynamoDB Local, browser or sam build), on 2 workers
 	$(PY) -m pytest -n 2 -m "not ddblocal and not stack and not browser and not build" $(PYTEST_ARGS)
 
-dev: install  ## Run the whole system locally on 127.0.0.1:PORT (default 3000) until Ctrl-C
+dev: install  ## Run the whole system on 127.0.0.1:PORT (default 3000) until Ctrl-C; FRESH=1 starts empty; PARAMETERS="Name=Value ..."
 	@$(PY) -m local.server
+
+demo: install  ## Fill the running `make dev` (same PORT) with a pilot: GROUPS=300 people over the past year
+	@$(PY) -m local.demo --url http://127.0.0.1:$${PORT:-3000} $(if $(GROUPS),--groups $(GROUPS),)
 
 invoke: install  ## Run one function with one event: make invoke FUNCTION=IntakeFunction EVENT=events/intake_post_inquiry.json
 	@test -n "$(FUNCTION)" -a -n "$(EVENT)" || { echo "usage: make invoke FUNCTION=<LogicalId> EVENT=events/<file>.json" >&2; exit 2; }
 	@$(PY) -m local.invoke "$(FUNCTION)" "$(EVENT)"
 
-bench: install  ## Benchmarks (bench/): cold imports, the local stack, the console in the browser, follow-up runs beside 1,000 and 10,000 groups not due
-	$(PY) bench/cold_start.py
-	if command -v valgrind >/dev/null; then $(PY) bench/cold_start.py --instructions; fi
+bench: install  ## Benchmarks (bench/): cold imports, the local stack (start, emails, 5,000 groups, bursts), the console in the browser, follow-up runs beside 1,000 and 10,000 groups not due
+	$(PY) bench/cold_start.py $$(command -v valgrind >/dev/null && echo --instructions)
 	$(PY) -m bench.local_stack
+	$(PY) -m bench.local_scale
+	$(PY) -m bench.hot_state
+	$(PY) -m bench.hot_state --spread
 	$(PY) -m bench.console --groups 150 --repeats 10
 	$(PY) -m bench.follow_ups_scale --groups 1100 --due 100 --repeats 3
 	$(PY) -m bench.follow_ups_scale --groups 10100 --due 100 --repeats 3

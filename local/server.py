@@ -1,499 +1,85 @@
 """`make dev`: the whole system on one machine, without Docker or an AWS account.
 
-moto, started in this process as a server on a free port, stands in for every AWS
-service. The resources of template.yaml are created in it, the organizer directory and
-the demo sign-in accounts are seeded, and then 127.0.0.1:$PORT (default 3000) serves
-  - the HttpApi routes of template.yaml as API Gateway would: payload v2 events for
-    their functions, invoked in-process, after the JWT authorizer's check where the
-    template puts one;
-  - the public form (web/) at /;
-  - the dev-only /_local routes of DESIGN §6.
-A background thread drives the template's DynamoDB streams and SQS queues into their
-functions and fires its schedules at their times. Everything is read from template.yaml.
-Never deployed.
+The HTTP front of the local stack on 127.0.0.1:$PORT (default 3000). It serves
+  - the HttpApi routes of template.yaml as API Gateway would (local/gateway.py);
+  - the pages of web/ (local/pages.py);
+  - the dev-only /_local routes of DESIGN §6 (local/dev_routes.py);
+in front of the stack that local/stack.py wires together: moto, DynamoDB Local with the
+tables kept under .local/ (FRESH=1 starts empty), the template's resources, and what drives
+its streams, queues and schedules. PARAMETERS="Name=Value ..." overrides template
+parameters as `sam --parameter-overrides` does. Never deployed.
 """
 
 from __future__ import annotations
 
-import base64
-import contextlib
 import json
-import logging
-import mimetypes
 import os
-import re
 import signal
 import sys
 import threading
 import time
-import traceback
-from collections.abc import Callable
 from contextlib import ExitStack
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import urlsplit
 
-from local import drivers, routes, schedules
-from local.auth import Accounts, JwtVerifier, Unauthorized
-from local.event_shapes import http_api_event
-from local.lambda_runtime import environment, invoke, preload
-from local.outbox import Outbox
-from local.provision import Stack, provision
-from local.template import ROOT
-from shared.api.problems import PROBLEM_BASE, PROBLEM_TYPE
-from shared.domain.clock import SCHEDULE_YEARS
-from shared.domain.errors import (
-    Conflict,
-    DomainError,
-    FieldError,
-    MalformedRequest,
-    MethodNotAllowed,
-    NotAuthenticated,
-    NotFound,
-    PayloadTooLarge,
-    ValidationFailed,
-)
+from local import dev_routes, pages, parameters
+from local.gateway import LengthRequired, Request, Response, not_ready, problem
+from local.stack import STATE_DIR, LocalStack, data_dir, env_file, forget, sam_env_vars, state_file
+from local.template import load
+from shared.domain.errors import FieldError, MalformedRequest, PayloadTooLarge, ValidationFailed
 
-REGION = "us-east-1"  # moto's Cognito always issues tokens for us-east-1
-# Streams and queues are polled every 0.2 s while there is work (for 5 s after a request or
-# anything moved), else every second; an API request wakes the poller at once.
-BUSY_POLL_SECONDS = 0.2
-IDLE_POLL_SECONDS = 1.0
-BUSY_FOR_SECONDS = 5.0
-RETRY_DELAY_SECONDS = 2  # a failed SQS message is received again after this long
 MAX_BODY_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit
-WEB = ROOT / "web"
-STATE_DIR = ROOT / ".local"  # where `make invoke` finds a running stack
-TEXT_TYPES = re.compile(r"^(text/|application/([\w.+-]*\+)?(json|xml|javascript|x-www-form-urlencoded))")
+# Dev-only: the time API Gateway would stamp on the request (requestContext.timeEpoch), for
+# `make demo` to replay a pilot's past. A deployed API Gateway stamps its own time.
+REQUEST_TIME_HEADER = "x-local-request-time"
 
 
-def parameters(aws_endpoint_url: str, url: str | None = None) -> dict[str, str]:
-    """Template parameters of the local stack: its functions' clients go to its moto, and
-    the links in its emails (the founder's page, the organizer console, one-click
-    unsubscribe) open on the stack at `url` rather than on the production site."""
-    values = {"AwsEndpointUrl": aws_endpoint_url}
-    if url:
-        site = url.rstrip("/")
-        values |= {
-            "FormOrigin": site,
-            "PublicSiteUrl": f"{site}/",
-            "OrganizerAppUrl": f"{site}/organizers/",
-            "PublicApiUrl": f"{site}/",
-        }
-    return values
-
-
-def use_aws_endpoint(url: str) -> None:
-    """Point every AWS SDK client made from now on at `url`, with fake credentials."""
-    os.environ.pop("AWS_PROFILE", None)
-    os.environ.update(
-        AWS_ENDPOINT_URL=url,
-        AWS_ACCESS_KEY_ID="local",
-        AWS_SECRET_ACCESS_KEY="local",  # noqa: S106 - moto accepts any credentials
-        AWS_SESSION_TOKEN="local",  # noqa: S106
-        AWS_DEFAULT_REGION=REGION,
-        AWS_REGION=REGION,
-        AWS_ACCOUNT_ID_ENDPOINT_MODE="disabled",
-    )
-
-
-def state_file(port: int) -> Path:
-    return STATE_DIR / f"stack-{port}.json"
-
-
-def env_file(port: int) -> Path:
-    return STATE_DIR / f"env-{port}.json"
-
-
-def sam_env_vars(stack: Stack) -> dict[str, dict[str, str]]:
-    """The file for `sam local invoke --env-vars`: every function's template environment
-    resolved against this stack's resources (AWS_ENDPOINT_URL: its moto). SAM overrides only
-    the variables the template declares, so the fake credentials and region go on the
-    command line instead (docs/local-stack.md)."""
-    return {logical: stack.environment(logical) for logical in stack.functions()}
-
-
-def wants_page(headers: dict[str, str]) -> bool:
-    """A browser's navigation: it asks for HTML and sends no token."""
-    return "text/html" in headers.get("accept", "") and "authorization" not in headers
-
-
-def web_file(path: str, *, wants_page: bool) -> Path | None:
-    """The file of web/ that serves `path`, if any: never outside web/, never a dotfile."""
-    parts = [p for p in path.split("/") if p]
-    if any(p.startswith(".") or "\\" in p for p in parts):
+def request_time(headers: dict[str, str]) -> datetime | None | Response:
+    """The time asked for in X-Local-Request-Time (ISO 8601, UTC without an offset), None
+    without the header, or the problem when it is not a time."""
+    value = headers.get(REQUEST_TIME_HEADER)
+    if value is None:
         return None
-    file = WEB.joinpath(*parts) if parts else WEB
-    if file.is_dir():
-        # `/status` and `/organizers` are API routes too: a page's folder without its
-        # trailing slash is the page only for a navigation, never for the API client.
-        if not (wants_page or path.endswith("/")):
-            return None
-        file = file / "index.html"
-    if file.is_file():
-        return file
-    if wants_page and parts and (WEB / parts[0] / "index.html").is_file():
-        return WEB / parts[0] / "index.html"
-    return None
+    when = dev_routes.scheduled_time(value)
+    if when is None:
+        error = FieldError("X-Local-Request-Time", "must be an ISO 8601 date-time, like 2026-03-02T09:00:00Z")
+        return problem(ValidationFailed([error]))
+    return when.astimezone(UTC)
 
 
 @dataclass
-class Response:
-    status: int
-    headers: list[tuple[str, str]]
-    body: bytes = b""
+class Site:
+    """What answers each request: /_local routes, then pages, then the API."""
 
-    @classmethod
-    def json(cls, status: int, payload: Any, content_type: str = "application/json") -> Response:
-        return cls(status, [("Content-Type", content_type)], json.dumps(payload, default=str).encode())
-
-
-def _problem(status: int, slug: str, title: str, detail: str, **extensions: Any) -> Response:
-    body = {"type": PROBLEM_BASE + slug, "title": title, "status": status, "detail": detail, **extensions}
-    return Response.json(status, body, PROBLEM_TYPE)
-
-
-def problem(error: DomainError) -> Response:
-    """The RFC 9457 problem of a domain error, as the API's own (shared/api/problems.py) would be."""
-    return _problem(error.status, error.slug, error.title, error.detail, **error.extensions())
-
-
-def internal_error(function: str) -> Response:
-    traceback.print_exc()  # to the console; the client gets no details
-    detail = f"{function} raised an error; see the local stack's console."
-    return _problem(500, "internal-error", "Internal error", detail)
-
-
-def not_ready() -> Response:
-    response = _problem(503, "not-ready", "Not ready", "The local stack is starting (or stopping); try again shortly.")
-    response.headers.append(("Retry-After", "1"))
-    return response
-
-
-class LengthRequired(DomainError):
-    status, slug, title = 411, "length-required", "Length required"
-
-
-def gateway_response(result: Any) -> Response:
-    """What API Gateway makes of a function's result (payload format 2.0)."""
-    if not (isinstance(result, dict) and "statusCode" in result):
-        return Response.json(200, result)
-    body = result.get("body") or ""
-    data = base64.b64decode(body) if result.get("isBase64Encoded") else body.encode()
-    headers = [(k, str(v)) for k, v in (result.get("headers") or {}).items()]
-    headers += [("Set-Cookie", cookie) for cookie in result.get("cookies") or []]
-    return Response(int(result["statusCode"]), headers, data)
-
-
-@dataclass
-class Request:
-    method: str
-    path: str
-    query: str
-    headers: dict[str, str]  # lower-cased names, repeated headers joined with commas
-    body: bytes
-    source_ip: str
-
-    def json_object(self) -> dict[str, Any] | Response:
-        """The body as a JSON object (an empty body is {}), or the problem that says why not."""
-        try:
-            payload = json.loads(self.body or b"{}")
-        except ValueError:
-            return problem(MalformedRequest("The request body is not valid JSON."))
-        if not isinstance(payload, dict):
-            return problem(MalformedRequest("The request body must be a JSON object."))
-        return payload
-
-
-def scheduled_time(value: Any) -> datetime | None:
-    """An ISO 8601 date-time (UTC when it has no offset), or None when it is not one that
-    a schedule can fire at: EventBridge's times start in 1970, and in UTC a time of year 1
-    or 9999 may not exist at all (datetime cannot go below 0001-01-01T00:00Z)."""
-    if not isinstance(value, str):
-        return None
-    try:
-        when = datetime.fromisoformat(value)
-        when = (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone(UTC)
-    except (ValueError, OverflowError):
-        return None
-    return when if when.year in SCHEDULE_YEARS else None
-
-
-@dataclass
-class LocalStack:
-    """moto with the template's resources, seeded, and what drives the template's functions."""
-
-    aws_endpoint_url: str
-    stack: Stack
-    accounts: Accounts | None
-    route_table: list[routes.Route] = field(default_factory=list)
-    verifiers: dict[tuple[str | None, str], JwtVerifier] = field(default_factory=dict)
-    pumps: list[drivers.StreamPump | drivers.QueuePump] = field(default_factory=list)
-    scheduler: schedules.Scheduler | None = None
-    timed_schedules: bool = field(default_factory=lambda: os.environ.get("LOCAL_TIMED_SCHEDULES", "on") != "off")
-    outbox: Outbox = field(default_factory=Outbox)
-    # One invocation at a time: a function's environment is this process's environment.
-    _invoking: threading.Lock = field(default_factory=threading.Lock)
-    _stopping: threading.Event = field(default_factory=threading.Event)
-    _work: threading.Event = field(default_factory=threading.Event)
-
-    @classmethod
-    def boot(cls, cleanup: ExitStack) -> LocalStack:
-        """Start moto, create the template's resources in it, seed it, import the handlers."""
-        from moto.server import ThreadedMotoServer
-
-        logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's per-request access log
-        aws_port = int(os.environ.get("LOCAL_AWS_PORT", "0"))  # 0: a free port
-        moto = ThreadedMotoServer(ip_address="127.0.0.1", port=aws_port, verbose=False)
-        moto.start()
-        cleanup.callback(moto.stop)
-        host, port = moto.get_host_and_port()
-        use_aws_endpoint(f"http://{host}:{port}")
-
-        import boto3
-
-        from shared.storage.directory import load_directory
-        from shared.storage.directory_file import parse_directory_file
-
-        endpoint = os.environ["AWS_ENDPOINT_URL"]
-        url = f"http://127.0.0.1:{os.environ.get('PORT', '3000')}"
-        stack = provision(boto3.Session(region_name=REGION), stack_name="local", parameters=parameters(endpoint, url))
-        directory = parse_directory_file((ROOT / "data" / "organizers.yaml").read_text())
-        with environment({"TABLE_NAME": stack.name("GroupsTable")}):
-            load_directory(directory)
-        accounts = Accounts.of(stack)
-        if accounts is not None:
-            accounts.seed(directory.organizers)
-        for function in stack.functions():
-            preload(stack, function)
-
-        local = cls(endpoint, stack, accounts)
-        local.route_table = routes.routes(stack.template)
-        local.verifiers = {
-            (r.api, r.authorizer): JwtVerifier(routes.jwt_authorizer(stack, r), local.aws_endpoint_url)
-            for r in local.route_table
-            if r.authorizer
-        }
-        local.pumps = drivers.pumps(stack, retry_delay_seconds=RETRY_DELAY_SECONDS)
-        local.scheduler = schedules.Scheduler(
-            stack,
-            schedules.schedules(stack),
-            local.invoke,
-            started=datetime.now(UTC),
-            retry_delay=timedelta(seconds=RETRY_DELAY_SECONDS),
-        )
-        return local
-
-    # ------------------------------------------------------------------ functions
-
-    def invoke(self, function: str, event: dict[str, Any]) -> Any:
-        try:
-            with self._invoking:
-                return invoke(self.stack, function, event)
-        finally:
-            self._work.set()  # what it wrote may be on a stream or a queue by now
-
-    def pump_once(self) -> int:
-        """One round over every stream and queue, as Lambda's event source mappings poll;
-        returns how many records and messages were handed to functions."""
-        moved = 0
-        with self._invoking:
-            for pump in self.pumps:
-                seen = len(pump.errors)
-                try:
-                    moved += pump.pump()
-                except Exception as err:  # noqa: BLE001 - keep driving the other sources
-                    pump.errors.append(f"{type(err).__name__}: {err}")
-                for error in pump.errors[seen:]:
-                    print(f"[{pump.function}] failed, will retry: {error}", file=sys.stderr, flush=True)
-        self.outbox.stamp()
-        return moved
-
-    def tick_schedules(self) -> int:
-        """Fire the schedules that are due and retry failed runs; returns how many ran.
-        LOCAL_TIMED_SCHEDULES=off leaves them to /_local/schedules/{name}/run alone (the
-        tests: a run at the real clock's Monday 13:00 would add digests to their outbox)."""
-        if not self.timed_schedules:
-            return 0
-        try:
-            return self.scheduler.tick(datetime.now(UTC))
-        except Exception:  # noqa: BLE001 - keep the schedules and the pumps going
-            traceback.print_exc()
-            return 0
-
-    def start_pumps(self, cleanup: ExitStack) -> None:
-        def loop() -> None:
-            busy_until = 0.0
-            while not self._stopping.is_set():
-                busy = time.monotonic() < busy_until
-                woken = self._work.wait(BUSY_POLL_SECONDS if busy else IDLE_POLL_SECONDS)
-                self._work.clear()
-                if self.pump_once() + self.tick_schedules() or woken:
-                    busy_until = time.monotonic() + BUSY_FOR_SECONDS
-
-        thread = threading.Thread(target=loop, name="pumps", daemon=True)
-        thread.start()
-
-        def stop() -> None:
-            self._stopping.set()
-            self._work.set()
-            thread.join(timeout=10)
-
-        cleanup.callback(stop)
-
-    # ------------------------------------------------------------------ HTTP
+    local: LocalStack
 
     def handle(self, request: Request) -> tuple[Response, str]:
         """The response, and what served it (for the console log)."""
         if request.path.startswith("/_local/"):
-            return self.dev_route(request), "local"
+            return dev_routes.handle(self.local, request), "local"
         if request.method in ("GET", "HEAD"):
-            static = self.static_file(request.path, wants_page=wants_page(request.headers))
+            static = pages.static_file(request.path, wants_page=pages.wants_page(request.headers))
             if static is not None:
                 return static, "web"
-        return self.api(request)
-
-    def api(self, request: Request) -> tuple[Response, str]:
-        found = routes.find(self.route_table, request.method, request.path)
-        if found is None:
-            detail = f"No route of template.yaml serves {request.method} {request.path}."
-            return problem(NotFound(detail)), "-"
-        route, params = found
-        claims = None
-        if route.authorizer is not None:
-            try:
-                claims = self.verifiers[route.api, route.authorizer].claims(request.headers)
-            except Unauthorized as err:
-                response = problem(NotAuthenticated(str(err)))
-                response.headers.append(("WWW-Authenticate", "Bearer"))
-                return response, route.authorizer
-        content_type = request.headers.get("content-type", "")
-        body: str | bytes | None = request.body or None
-        if body is not None and TEXT_TYPES.match(content_type.lower()):
-            # A body that is not text goes base64-encoded, as API Gateway sends it.
-            with contextlib.suppress(UnicodeDecodeError):
-                body = request.body.decode()
-        query: dict[str, str] = {}
-        for name, value in parse_qsl(request.query, keep_blank_values=True):
-            query[name] = f"{query[name]},{value}" if name in query else value
-        event = http_api_event(
-            request.method,
-            request.path,
-            route_key=route.route_key,
-            body=body,
-            headers=request.headers,
-            query=query,
-            raw_query=request.query,
-            path_parameters={k: unquote(v) for k, v in params.items()},
-            source_ip=request.source_ip,
-            claims=claims,
-        )
-        try:
-            result = self.invoke(route.function, event)
-        except Exception:  # noqa: BLE001 - Lambda reports a crash as an error; so do we
-            return internal_error(route.function), route.function
-        return gateway_response(result), route.function
-
-    def static_file(self, path: str, *, wants_page: bool = False) -> Response | None:
-        """web/ at /: a file by its path, or a page's index.html for its deep links.
-
-        `/organizers/groups/<id>` and `/status` are views of pages (web/organizers/,
-        web/status/) that route in the browser, so a navigation (a request that asks for
-        HTML and carries no token) gets the page's index.html; an API call to the same
-        path (`GET /status` with a bearer token) goes on to the API.
-        """
-        file = web_file(path, wants_page=wants_page)
-        if file is None:
-            return None
-        data = file.read_bytes()
-        if file.name == "index.html":
-            data = re.sub(rb'(<meta name="api-base" content=")[^"]*"', rb'\1"', data)
-        content_type = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
-        if content_type.startswith("text/") or content_type.endswith("javascript"):
-            content_type += "; charset=utf-8"
-        return Response(200, [("Content-Type", content_type), ("Cache-Control", "no-store")], data)
-
-    # ------------------------------------------------------------------ /_local (DESIGN §6)
-
-    def dev_route(self, request: Request) -> Response:
-        path = request.path
-        run = re.fullmatch(r"/_local/schedules/([^/]+)/run", path)
-        if run:
-            methods: dict[str, Callable[[], Response]] = {"POST": lambda: self.run_schedule(unquote(run[1]), request)}
-        else:
-            methods = {
-                "/_local/health": {"GET": lambda: Response.json(200, {"status": "ready"})},
-                "/_local/outbox": {"GET": lambda: Response.json(200, self.outbox.listing())},
-                "/_local/login": {"POST": lambda: self.login(request)},
-                "/_local/accounts": {
-                    "GET": lambda: Response.json(200, self.accounts.listing() if self.accounts else [])
-                },
-                "/_local/schedules": {
-                    "GET": lambda: Response.json(200, [self.schedule_listing(s) for s in self.scheduler.schedules])
-                },
-            }.get(path, {})
-        if not methods:
-            return problem(NotFound(f"The local stack has no route {path}."))
-        if "GET" in methods:
-            methods["HEAD"] = methods["GET"]  # the handler leaves the body out
-        if request.method not in methods:
-            response = problem(MethodNotAllowed(f"{path} answers {' and '.join(methods)} only."))
-            response.headers.append(("Allow", ", ".join(methods)))
-            return response
-        return methods[request.method]()
-
-    def login(self, request: Request) -> Response:
-        payload = request.json_object()
-        if isinstance(payload, Response):
-            return payload
-        email = payload.get("email")
-        if not isinstance(email, str) or not email.strip():
-            return problem(ValidationFailed([FieldError("email", "is required: the email of a seeded account")]))
-        token = self.accounts.id_token(email) if self.accounts else None
-        if token is None:
-            detail = "No seeded organizer or admin has this email (see data/organizers.yaml, data/demo_accounts.yaml)."
-            return problem(NotFound(detail))
-        return Response.json(200, {"token": token})
-
-    def schedule_listing(self, schedule: schedules.Schedule) -> dict[str, Any]:
-        """DESIGN §6's {"name", "schedule"}, plus where and when it fires next."""
-        next_run = self.scheduler.next_time(schedule)
-        return {
-            "name": schedule.name,
-            "schedule": schedule.expression,
-            "timezone": schedule.timezone,
-            "function": schedule.function,
-            "next_run": next_run and schedules.iso(next_run),
-        }
-
-    def run_schedule(self, name: str, request: Request) -> Response:
-        found = schedules.find(self.scheduler.schedules, name)
-        if not found:
-            return problem(NotFound(f"template.yaml has no schedule named {name}."))
-        if len(found) > 1:
-            names = ", ".join(s.qualified_name for s in found)
-            return problem(Conflict(f"Several functions have a schedule named {name}: run one of {names}."))
-        [schedule] = found
-        payload = request.json_object()
-        if isinstance(payload, Response):
-            return payload
-        when = scheduled_time(payload["time"]) if "time" in payload else datetime.now(UTC)
-        if when is None:
-            error = FieldError("time", "must be an ISO 8601 date-time from 1970 to 9999, like 2026-03-02T09:00:00Z")
-            return problem(ValidationFailed([error]))
-        try:
-            result = self.invoke(schedule.function, schedule.event(when))
-        except Exception:  # noqa: BLE001 - reported like any failed invocation
-            return internal_error(schedule.function)
-        return Response.json(200, result)
+        received = request_time(request.headers)
+        if isinstance(received, Response):
+            return received, "-"
+        if received is not None:
+            headers = {k: v for k, v in request.headers.items() if k != REQUEST_TIME_HEADER}
+            request = Request(request.method, request.path, request.query, headers, request.body, request.source_ip)
+        assert self.local.gateway is not None
+        return self.local.gateway.handle(request, self.local.invoke, received)
 
 
 class Server(ThreadingHTTPServer):
     daemon_threads = True
-    local: LocalStack | None = None  # None until the stack is ready: every request gets a 503
+    # The listen backlog: socketserver's default of 5 refused connections when 200 forms
+    # came at once (bench/local_scale.py); the kernel caps it at net.core.somaxconn.
+    request_queue_size = 1024
+    site: Site | None = None  # None until the stack is ready: every request gets a 503
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         if isinstance(sys.exc_info()[1], ConnectionError):
@@ -538,14 +124,14 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             return problem(PayloadTooLarge("The request body is over 10 MB.")), "-"
         body = self.rfile.read(length)
-        local = self.server.local
-        if local is None:
+        site = self.server.site
+        if site is None:
             return not_ready(), "-"
         headers: dict[str, str] = {}
         for name, value in self.headers.items():
             key = name.lower()
             headers[key] = f"{headers[key]},{value}" if key in headers else value
-        return local.handle(Request(self.command, path, query, headers, body, self.client_address[0]))
+        return site.handle(Request(self.command, path, query, headers, body, self.client_address[0]))
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
         """Quiet: _serve logs each request its own way."""
@@ -558,6 +144,14 @@ def _interrupt(_signum: int, _frame: Any) -> None:
 def main() -> int:
     port = int(os.environ.get("PORT", "3000"))
     started = time.monotonic()
+    try:
+        overrides = parameters.from_environment(os.environ, load())
+    except parameters.ParameterError as err:
+        print(err, file=sys.stderr)
+        return 2
+    data = data_dir()
+    if os.environ.get("FRESH") not in (None, "", "0"):
+        forget(data)
     # Ctrl-C and SIGTERM both stop it, even when started with SIGINT ignored (in the background).
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, _interrupt)
@@ -568,13 +162,13 @@ def main() -> int:
             print(f"Cannot listen on 127.0.0.1:{port} ({err.strerror}): set PORT to a free port.", file=sys.stderr)
             return 1
         cleanup.callback(httpd.server_close)
-        # Served from the start: until the stack is ready (3-6 s), every request, health
+        # Served from the start: until the stack is ready (3-8 s), every request, health
         # included, gets a 503 problem at once instead of waiting on an unanswered socket.
         serving = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.2}, name="http", daemon=True)
         serving.start()
         cleanup.callback(httpd.shutdown)
         try:
-            local = LocalStack.boot(cleanup)
+            local = LocalStack.boot(cleanup, overrides=overrides, data=data)
             local.start_pumps(cleanup)
             url = f"http://127.0.0.1:{port}"
             STATE_DIR.mkdir(exist_ok=True)
@@ -582,6 +176,8 @@ def main() -> int:
                 "pid": os.getpid(),
                 "url": url,
                 "aws_endpoint_url": local.aws_endpoint_url,
+                "dynamodb_endpoint_url": local.dynamodb_endpoint_url,
+                "parameters": overrides,
                 "stack_name": local.stack.resolver.stack_name,
                 "physical": {k: {"ref": v.ref, "attrs": v.attrs} for k, v in local.stack.resolver.physical.items()},
             }
@@ -589,11 +185,12 @@ def main() -> int:
             cleanup.callback(state_file(port).unlink, missing_ok=True)
             env_file(port).write_text(json.dumps(sam_env_vars(local.stack), indent=2))
             cleanup.callback(env_file(port).unlink, missing_ok=True)
-            httpd.local = local
-            cleanup.callback(setattr, httpd, "local", None)  # first thing on the way out: 503s again
+            httpd.site = Site(local)
+            cleanup.callback(setattr, httpd, "site", None)  # first thing on the way out: 503s again
             print(
                 f"Start a Group is running at {url}/ (ready in {time.monotonic() - started:.1f} s; "
-                f"AWS services at {local.aws_endpoint_url}). Ctrl-C stops it.",
+                f"AWS services at {local.aws_endpoint_url}, DynamoDB Local at {local.dynamodb_endpoint_url}, "
+                f"data in {data}). Ctrl-C stops it.",
                 flush=True,
             )
             while True:

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from local.outbox import SentEmail, sent_emails  # noqa: F401 - what the tests import from here
+from local.sent_mail import SentEmail, sent_emails  # noqa: F401 - what the tests import from here
 
 # Before boto3 is imported anywhere: fake credentials, a region, and no account endpoints
 # (moto's in-process DynamoDB Streams do not know them).

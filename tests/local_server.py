@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from local.server import state_file
+from local.stack import state_file
 from local.template import ROOT
 
 
@@ -65,14 +65,25 @@ class LocalServer:
         return f"http://127.0.0.1:{self.port}"
 
     @classmethod
-    def start(cls, log_dir: Path, timeout: float = 60) -> LocalServer:
+    def start(
+        cls, log_dir: Path, timeout: float = 60, *, data_dir: Path | None = None, env: dict[str, str] | None = None
+    ) -> LocalServer:
+        """`make dev` on a free port, its data in `data_dir` (default: a new one in
+        `log_dir`, so each server starts empty); `env`: more environment (PARAMETERS, FRESH)."""
         port = free_port()
         log = log_dir / f"local-server-{port}.log"
+        data = data_dir or log_dir / f"data-{port}"
         with log.open("wb") as out:  # a file, not a pipe: nobody has to drain it
             process = subprocess.Popen(
                 [sys.executable, "-m", "local.server"],
                 cwd=ROOT,
-                env={**os.environ, "PORT": str(port), "LOCAL_TIMED_SCHEDULES": "off"},
+                env={
+                    **os.environ,
+                    "PORT": str(port),
+                    "LOCAL_TIMED_SCHEDULES": "off",
+                    "LOCAL_DATA_DIR": str(data),
+                    **(env or {}),
+                },
                 stdout=out,
                 stderr=subprocess.STDOUT,
             )

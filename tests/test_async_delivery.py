@@ -10,7 +10,7 @@ import pytest
 from local import drivers
 from local.event_shapes import sqs_event, stream_event
 from local.lambda_runtime import invoke
-from shared.outbox.events import GroupStageChanged, InquiryReceived, TableChange, events_for_change
+from shared.outbox.events import GroupStageChanged, InquiryReceived, TableChange, detail_of, events_for_change
 from tests.conftest import sample_event, sent_emails
 from tests.pipeline import run_async, submit
 
@@ -46,7 +46,7 @@ def test_an_inserted_inquiry_becomes_inquiry_received():
            "duplicate": False, "message": "private words"}  # fmt: skip
     [event] = events_for_change(TableChange("INSERT", None, new))
     assert event == InquiryReceived(group_id="g", inquiry_id="i", state="CA", organizer_id="o", duplicate=False)
-    assert "private words" not in json.dumps(event.model_dump())
+    assert "private words" not in json.dumps(detail_of(event))
 
 
 def test_a_stage_change_of_the_group_item_becomes_group_stage_changed():
@@ -302,3 +302,20 @@ def test_a_taken_notice_becomes_follow_up_due_and_a_taken_digest_digest_due():
         DigestDue(organizer_id="fo-west", week="2026-W48", as_of="2026-11-23T13:00:00Z")
     ]
     assert events_for_change(TableChange("REMOVE", notice, None)) == []
+
+
+def test_an_event_detail_that_lacks_a_field_or_has_one_of_the_wrong_type_is_refused():
+    from shared.outbox.events import InvalidEvent, parse_event
+
+    good = {"group_id": "g", "inquiry_id": "i", "state": "CA", "organizer_id": None, "duplicate": False, "new": 1}
+    assert parse_event("InquiryReceived", good) == InquiryReceived(
+        group_id="g", inquiry_id="i", state="CA", organizer_id=None, duplicate=False
+    )
+    assert parse_event("SomethingElse", good) is None
+    with pytest.raises(InvalidEvent, match="inquiry_id is missing"):
+        parse_event("InquiryReceived", {k: v for k, v in good.items() if k != "inquiry_id"})
+    with pytest.raises(InvalidEvent, match="duplicate has the wrong type"):
+        parse_event("InquiryReceived", {**good, "duplicate": "no"})
+    moved = {"group_id": "g", "from_stage": "a", "to_stage": "b", "changed_by": None, "changed_at": "t"}
+    with pytest.raises(InvalidEvent, match="version has the wrong type"):
+        parse_event("GroupStageChanged", {**moved, "version": True})

@@ -32,3 +32,25 @@ def test_the_public_functions_import_nothing_heavy_at_cold_start(function):
 
 def test_the_email_sender_loads_its_templates_only_when_it_sends():
     assert "jinja2" not in imported_by("functions.email_sender.app")
+
+
+@pytest.mark.parametrize("function", ["groups", "reports", "follow_ups", "weekly_digest"])
+def test_the_organizer_and_scheduled_functions_read_requests_with_pydantic_only_when_one_comes(function):
+    # The request models (shared/parsing/organizer.py) are imported by the first request
+    # that has a body or a query to read; the scheduled runs never read one.
+    assert "pydantic" not in imported_by(f"functions.{function}.app")
+
+
+def test_the_email_sender_reports_its_batch_without_powertools_batch_machinery():
+    # Powertools' batch processor brings asyncio and every event data class (a third of
+    # the sender's import); shared/batch.py answers the partial batch itself.
+    probe = "import sys, functions.email_sender.app; print('asyncio' in sys.modules)"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_ENDPOINT", "PYTEST"))}
+    out = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True, check=True)  # noqa: S603
+    assert out.stdout.strip().splitlines()[-1] == "False"
+
+
+@pytest.mark.parametrize("function", ["outbox", "email_sender"])
+def test_the_event_functions_import_no_pydantic(function):
+    # The domain events are plain dataclasses (shared/outbox/events.py).
+    assert "pydantic" not in imported_by(f"functions.{function}.app")

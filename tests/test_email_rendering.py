@@ -4,6 +4,7 @@ links (and only those) are links. Pure: the plan_* functions, no AWS."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
@@ -56,7 +57,7 @@ def inquiry_emails() -> list[OutgoingEmail]:
     event = InquiryReceived(
         group_id=GROUP_ID, inquiry_id="i-1", state="CA", organizer_id="ac-ca-north", duplicate=False
     )
-    repeat = event.model_copy(update={"duplicate": True, "inquiry_id": "i-2"})
+    repeat = dataclasses.replace(event, duplicate=True, inquiry_id="i-2")
     return [
         *plan_inquiry_emails(event, applicant, HOSTILE, ORGANIZER, INBOX, "routing", CONFIG, DEFAULT_FOLLOW_UPS),
         *plan_inquiry_emails(repeat, applicant, HOSTILE, ORGANIZER, INBOX, "routing", CONFIG, DEFAULT_FOLLOW_UPS),

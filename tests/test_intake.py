@@ -119,7 +119,7 @@ def test_the_same_words_on_another_day_reach_the_organizer_again(directory, aws,
 
     submit(aws)
     later = utcnow() + timedelta(days=8)
-    monkeypatch.setattr("functions.intake.app.utcnow", lambda: later)
+    monkeypatch.setattr("functions.intake.app.received_at", lambda _event: later)
     again = submit(aws)
     run_async(aws)
 

@@ -1,5 +1,6 @@
-"""The local stack's HTTP front (local/server.py) in-process, with a fake stack behind it:
-request framing, readiness, the /_local methods, and a quiet console when clients hang up."""
+"""The local stack's HTTP front (local/server.py) in-process, with a fake site behind it:
+request framing, readiness, the /_local methods (local/dev_routes.py), web/ files
+(local/pages.py), and a quiet console when clients hang up."""
 
 from __future__ import annotations
 
@@ -11,11 +12,13 @@ from dataclasses import dataclass
 
 import pytest
 
-from local.server import Handler, LocalStack, Request, Response, Server
+from local import dev_routes
+from local.gateway import Request, Response
+from local.server import Handler, Server
 
 
-class EchoStack:
-    """Stands in for LocalStack: answers every request with what it received."""
+class EchoSite:
+    """Stands in for the Site: answers every request with what it received."""
 
     def handle(self, request: Request) -> tuple[Response, str]:
         return Response.json(200, {"method": request.method, "body": request.body.decode()}), "echo"
@@ -71,7 +74,7 @@ def post(body: bytes, *headers: str) -> bytes:
 
 
 def test_a_body_with_its_content_length_is_read_and_the_connection_kept(http):
-    http.local = EchoStack()
+    http.site = EchoSite()
 
     first, second = exchange(http, post(b'{"a": 1}', "Content-Length: 8"), post(b"{}", "Content-Length: 2"))
 
@@ -82,7 +85,7 @@ def test_a_body_with_its_content_length_is_read_and_the_connection_kept(http):
 
 @pytest.mark.parametrize("length", ["abc", "-1", "+8", "8, 9", "0x8", ""])
 def test_a_content_length_that_is_not_a_number_of_bytes_is_a_400_problem(http, length):
-    http.local = EchoStack()
+    http.site = EchoSite()
 
     [answer] = exchange(http, post(b'{"a": 1}', f"Content-Length: {length}"))
 
@@ -93,7 +96,7 @@ def test_a_content_length_that_is_not_a_number_of_bytes_is_a_400_problem(http, l
 
 
 def test_two_content_lengths_that_disagree_are_a_400_problem(http):
-    http.local = EchoStack()
+    http.site = EchoSite()
 
     [answer] = exchange(http, post(b'{"a": 1}', "Content-Length: 8", "Content-Length: 7"))
 
@@ -101,7 +104,7 @@ def test_two_content_lengths_that_disagree_are_a_400_problem(http):
 
 
 def test_a_chunked_body_is_a_411_problem_asking_for_a_length(http):
-    http.local = EchoStack()
+    http.site = EchoSite()
 
     [answer] = exchange(http, post(b'8\r\n{"a": 1}\r\n0\r\n\r\n', "Transfer-Encoding: chunked"))
 
@@ -112,7 +115,7 @@ def test_a_chunked_body_is_a_411_problem_asking_for_a_length(http):
 
 
 def test_a_body_over_10_mb_is_a_413_problem(http):
-    http.local = EchoStack()
+    http.site = EchoSite()
 
     [answer] = exchange(http, post(b"", f"Content-Length: {10 * 1024 * 1024 + 1}"))
 
@@ -124,7 +127,7 @@ def test_a_body_over_10_mb_is_a_413_problem(http):
     "request_line", ["GET /_local/health", "GET /", "POST /inquiries", "GET /_local/outbox", "HEAD /_local/health"]
 )
 def test_before_the_stack_is_ready_every_route_is_a_503_problem_at_once(http, request_line):
-    # No stack yet (http.local is None): the port is bound while the stack boots.
+    # No stack yet (http.site is None): the port is bound while the stack boots.
     [answer] = exchange(http, f"{request_line} HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n".encode())
 
     assert answer.status == 503
@@ -156,8 +159,7 @@ def test_a_client_that_hung_up_leaves_no_traceback_but_other_errors_do(http, cap
 
 
 def dev_route(method: str, path: str) -> Response:
-    local = LocalStack("http://127.0.0.1:1", stack=None, accounts=None)  # the routes below touch no AWS
-    return local.dev_route(Request(method, path, "", {}, b"", "127.0.0.1"))
+    return dev_routes.handle(None, Request(method, path, "", {}, b"", "127.0.0.1"))  # these touch no stack
 
 
 @pytest.mark.parametrize(
@@ -193,7 +195,7 @@ def web(tmp_path, monkeypatch):
     (tmp_path / "pages" / "index.html").write_text("page")
     (tmp_path / "pages" / "app.js").write_text("js")
     (tmp_path / ".secret").write_text("no")
-    monkeypatch.setattr("local.server.WEB", tmp_path)
+    monkeypatch.setattr("local.pages.WEB", tmp_path)
     return tmp_path
 
 
@@ -213,7 +215,7 @@ def web(tmp_path, monkeypatch):
     ],
 )
 def test_web_files_and_page_deep_links_are_served_and_nothing_outside(web, path, wants_page, served):
-    from local.server import web_file
+    from local.pages import web_file
 
     found = web_file(path, wants_page=wants_page)
 
@@ -230,17 +232,26 @@ def test_web_files_and_page_deep_links_are_served_and_nothing_outside(web, path,
     ],
 )
 def test_a_navigation_asks_for_html_without_a_token(headers, page):
-    from local.server import wants_page
+    from local.pages import wants_page
 
     assert wants_page(headers) is page
 
 
 def test_the_links_in_the_local_stacks_emails_open_on_the_local_stack():
-    from local.server import parameters
+    from local.stack import stack_parameters
 
-    given = parameters("http://127.0.0.1:5000", "http://127.0.0.1:3500")
+    given = stack_parameters("http://127.0.0.1:5000", "http://127.0.0.1:8000", {}, "http://127.0.0.1:3500")
 
     assert given["PublicSiteUrl"] == "http://127.0.0.1:3500/"  # the founder's /status#t=...
     assert given["OrganizerAppUrl"] == "http://127.0.0.1:3500/organizers/"
     assert given["PublicApiUrl"] == "http://127.0.0.1:3500/"  # one-click unsubscribe
     assert given["AwsEndpointUrl"] == "http://127.0.0.1:5000"
+
+
+def test_a_developer_override_wins_over_the_local_sites_address():
+    from local.stack import stack_parameters
+
+    given = stack_parameters("http://a", "http://d", {"PublicSiteUrl": "https://x.example/"}, "http://127.0.0.1:3500")
+
+    assert given["PublicSiteUrl"] == "https://x.example/"
+    assert given["OrganizerAppUrl"] == "http://127.0.0.1:3500/organizers/"

@@ -16,7 +16,7 @@ import pytest
 
 from local.routes import Route, routes
 from local.schedule_expressions import parse
-from local.server import env_file, state_file
+from local.stack import env_file, state_file
 from local.template import ROOT, load, resources_of_type
 from shared.storage.directory_file import parse_directory_file
 from tests.local_server import LocalServer, port_is_open
@@ -177,6 +177,28 @@ def test_the_admin_lists_the_groups_with_their_token(server):
 
     assert reply.status == 200, reply.body
     assert group_id in {g["group_id"] for g in reply.body["items"]}
+
+
+def test_a_request_stamped_in_the_past_with_the_dev_header_is_stored_as_of_then(server):
+    # X-Local-Request-Time is read by the local gateway only: it is the time API Gateway
+    # would stamp on the request (how `make demo` replays a pilot's past year).
+    form = a_form(name=f"Past {uuid.uuid4().hex[:8]}", state="VT", zip="05401", city="Burlington")
+    admin = bearer(login(server, "admin@example.org"))
+
+    sent = server.call("POST", "/inquiries", form, headers={"X-Local-Request-Time": "2026-03-02T09:00:00Z"})
+    listed = server.call("GET", "/groups?state=VT&limit=100", headers=admin).body["items"]
+    [found] = [g for g in listed if g["founder_name"] == form["name"]]
+
+    assert sent.status in (201, 202)
+    assert found["created_at"] == "2026-03-02T09:00:00Z"
+    assert found["updated_at"] == "2026-03-02T09:00:00Z"
+
+
+def test_a_dev_request_time_that_is_not_a_time_is_a_422_problem(server):
+    reply = server.call("POST", "/inquiries", a_form(), headers={"X-Local-Request-Time": "yesterday"})
+
+    assert reply.status == 422
+    assert reply.body["errors"][0]["field"] == "X-Local-Request-Time"
 
 
 def test_a_coordinator_reads_a_group_of_their_state_but_not_one_of_another(server):

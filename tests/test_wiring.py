@@ -201,6 +201,9 @@ def test_in_aws_the_functions_use_the_real_endpoints(aws, monkeypatch):
     deployed = Resolver(load(), aws.resolver.physical)  # no parameter overrides, as `sam deploy`
     for function in resources_of_type(load(), "AWS::Serverless::Function"):
         assert deployed.function_environment(function)["AWS_ENDPOINT_URL"] == ""
+        assert deployed.function_environment(function)["AWS_ENDPOINT_URL_DYNAMODB"] == ""
 
     monkeypatch.setenv("AWS_ENDPOINT_URL", "")
+    monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", "")
+    assert boto3.client("dynamodb", region_name="us-east-1").meta.endpoint_url.startswith("https://dynamodb.")
     assert boto3.client("sqs", region_name="us-east-1").meta.endpoint_url == "https://sqs.us-east-1.amazonaws.com"

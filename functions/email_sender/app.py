@@ -8,23 +8,23 @@ queue's maxReceiveCount it moves to the email DLQ.
 import json
 
 from aws_lambda_powertools import Logger
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from shared import settings
-from shared.batch import logs_failures
+from shared.batch import logs_failures, partial_batch_response
 from shared.mail import sender
 from shared.mail.notifications import emails_for
 from shared.outbox.events import parse_event
 
 logger = Logger()
-# Report every failed message, even when all fail, so each is retried and redriven on its own.
-processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
 
-@logs_failures(logger, "email message", lambda record: record.message_id)
-def record_handler(record: SQSRecord) -> None:
-    envelope = json.loads(record.body)
+def message_id(record: dict) -> str:
+    return record["messageId"]
+
+
+@logs_failures(logger, "email message", message_id)
+def record_handler(record: dict) -> None:
+    envelope = json.loads(record["body"])
     event = parse_event(envelope["detail-type"], envelope["detail"])
     if event is None:
         logger.warning("event type without emails", extra={"detail_type": envelope["detail-type"]})
@@ -37,4 +37,5 @@ def record_handler(record: SQSRecord) -> None:
 @logger.inject_lambda_context(clear_state=True)
 def handler(event, context):
     sender.register_lambda_context(context)
-    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)
+    # Every failed message is reported, even when all fail, so each is retried and redriven on its own.
+    return partial_batch_response(event["Records"], record_handler, message_id)

@@ -5,8 +5,7 @@ API Gateway; shared/api/auth.py reads the verified claims, shared/usecases/ does
 from aws_lambda_powertools import Logger
 
 from shared.api.auth import Caller, caller_of
-from shared.api.problems import header, json_response, make_resolver, read_json_object, response
-from shared.domain.clock import utcnow
+from shared.api.problems import header, json_response, make_resolver, read_json_object, received_at, response
 from shared.usecases import activities, group_lists, lifecycle, members, reassign
 
 logger = Logger()
@@ -17,6 +16,10 @@ def _caller() -> Caller:
     caller = caller_of(app.current_event.raw_event)
     logger.append_keys(actor=caller.actor.value, caller=caller.actor_id)
     return caller
+
+
+def _now():
+    return received_at(app.current_event.raw_event)
 
 
 def _if_match() -> str | None:
@@ -39,7 +42,7 @@ def _body() -> dict:
 def list_groups():
     caller = _caller()
     params = app.current_event.query_string_parameters or {}
-    return json_response(200, group_lists.list_groups(caller, params, utcnow()))
+    return json_response(200, group_lists.list_groups(caller, params, _now()))
 
 
 @app.get("/groups/<group_id>")
@@ -51,9 +54,7 @@ def get_group(group_id: str):
 @app.post("/groups/<group_id>/members")
 def add_member(group_id: str):
     caller = _caller()
-    written = lifecycle.add_member(
-        caller, group_id, read_json_object(app.current_event.raw_event), _if_match(), utcnow()
-    )
+    written = lifecycle.add_member(caller, group_id, read_json_object(app.current_event.raw_event), _if_match(), _now())
     logger.info("member added", extra={"group_id": group_id, "version": written.version})
     return _answer(201, written)
 
@@ -62,7 +63,7 @@ def add_member(group_id: str):
 def log_activity(group_id: str):
     caller = _caller()
     written = lifecycle.log_activity(
-        caller, group_id, read_json_object(app.current_event.raw_event), _if_match(), utcnow()
+        caller, group_id, read_json_object(app.current_event.raw_event), _if_match(), _now()
     )
     logger.info("activity logged", extra={"group_id": group_id, "version": written.version})
     return _answer(201, written)
@@ -71,9 +72,7 @@ def log_activity(group_id: str):
 @app.post("/groups/<group_id>/stage")
 def move_stage(group_id: str):
     caller = _caller()
-    written = lifecycle.move_stage(
-        caller, group_id, read_json_object(app.current_event.raw_event), _if_match(), utcnow()
-    )
+    written = lifecycle.move_stage(caller, group_id, read_json_object(app.current_event.raw_event), _if_match(), _now())
     logger.info("stage moved", extra={"group_id": group_id, "stage": written.body["stage"], "version": written.version})
     return _answer(200, written)
 
@@ -82,7 +81,7 @@ def move_stage(group_id: str):
 def record_plan(group_id: str):
     caller = _caller()
     written = lifecycle.record_plan(
-        caller, group_id, read_json_object(app.current_event.raw_event), _if_match(), utcnow()
+        caller, group_id, read_json_object(app.current_event.raw_event), _if_match(), _now()
     )
     logger.info("plan recorded", extra={"group_id": group_id, "version": written.version})
     return _answer(200, written)
@@ -91,7 +90,7 @@ def record_plan(group_id: str):
 @app.patch("/groups/<group_id>/members/<member_id>")
 def correct_member(group_id: str, member_id: str):
     caller = _caller()
-    written = members.correct(caller, group_id, member_id, _body(), _if_match(), utcnow())
+    written = members.correct(caller, group_id, member_id, _body(), _if_match(), _now())
     logger.info("member corrected", extra={"group_id": group_id, "version": written.version})
     return _answer(200, written)
 
@@ -99,7 +98,7 @@ def correct_member(group_id: str, member_id: str):
 @app.delete("/groups/<group_id>/members/<member_id>")
 def remove_member(group_id: str, member_id: str):
     caller = _caller()
-    written = members.remove(caller, group_id, member_id, _if_match(), utcnow())
+    written = members.remove(caller, group_id, member_id, _if_match(), _now())
     logger.info("member removed", extra={"group_id": group_id, "version": written.version})
     return _removed(written)
 
@@ -107,7 +106,7 @@ def remove_member(group_id: str, member_id: str):
 @app.patch("/groups/<group_id>/activities/<activity_id>")
 def correct_activity(group_id: str, activity_id: str):
     caller = _caller()
-    written = activities.correct(caller, group_id, activity_id, _body(), _if_match(), utcnow())
+    written = activities.correct(caller, group_id, activity_id, _body(), _if_match(), _now())
     logger.info("activity corrected", extra={"group_id": group_id, "version": written.version})
     return _answer(200, written)
 
@@ -115,7 +114,7 @@ def correct_activity(group_id: str, activity_id: str):
 @app.delete("/groups/<group_id>/activities/<activity_id>")
 def remove_activity(group_id: str, activity_id: str):
     caller = _caller()
-    written = activities.remove(caller, group_id, activity_id, _if_match(), utcnow())
+    written = activities.remove(caller, group_id, activity_id, _if_match(), _now())
     logger.info("activity removed", extra={"group_id": group_id, "version": written.version})
     return _removed(written)
 
@@ -123,7 +122,7 @@ def remove_activity(group_id: str, activity_id: str):
 @app.put("/groups/<group_id>/organizer")
 def reassign_group(group_id: str):
     caller = _caller()
-    written = reassign.reassign(caller, group_id, _body(), _if_match(), utcnow())
+    written = reassign.reassign(caller, group_id, _body(), _if_match(), _now())
     logger.info("group reassigned", extra={"group_id": group_id, "version": written.version})
     return _answer(200, written)
 

@@ -3,8 +3,7 @@
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 
-from shared.api.problems import endpoint, json_response, read_json_object, source_ip
-from shared.domain.clock import utcnow
+from shared.api.problems import endpoint, json_response, read_json_object, received_at, source_ip
 from shared.usecases.intake import submit_inquiry
 
 logger = Logger()
@@ -14,7 +13,7 @@ metrics = Metrics()
 @endpoint
 def post_inquiry(event):
     payload = read_json_object(event)
-    outcome = submit_inquiry(payload, source_ip(event), utcnow())
+    outcome = submit_inquiry(payload, source_ip(event), received_at(event))
     names = {"new": "InquiryNew", "repeat": "InquiryRepeat", "honeypot": "HoneypotFilled"}
     metrics.add_metric(name=names[outcome.outcome], unit=MetricUnit.Count, value=1)
     if outcome.group_id is not None:

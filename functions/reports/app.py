@@ -7,9 +7,8 @@ from aws_lambda_powertools import Logger
 
 from shared.api.auth import caller_of
 from shared.api.problems import endpoint, json_response, response
-from shared.domain.clock import utcnow
+from shared.api.problems import received_at
 from shared.domain.errors import NotFound
-from shared.parsing.organizer import ReportQuery, parse
 from shared.usecases import lifecycle, reports
 
 logger = Logger()
@@ -19,10 +18,12 @@ CSV = "text/csv; charset=utf-8"
 
 @endpoint
 def report(event):
+    from shared.parsing.organizer import ReportQuery, parse  # pydantic: when a request needs it
+
     caller = caller_of(event)
     route = event.get("routeKey")
     if route == "GET /reports/groups.csv":
-        body = reports.groups_csv(caller, utcnow())
+        body = reports.groups_csv(caller, received_at(event))
         return response(200, body, CSV, {"Content-Disposition": 'attachment; filename="groups.csv"'})
     if route != "GET /reports/pipeline":
         raise NotFound("No such report.")
@@ -32,7 +33,7 @@ def report(event):
         return response(
             200, lifecycle.pipeline_csv(report), CSV, {"Content-Disposition": 'attachment; filename="pipeline.csv"'}
         )
-    return json_response(200, reports.pipeline_report(caller, utcnow()))
+    return json_response(200, reports.pipeline_report(caller, received_at(event)))
 
 
 @logger.inject_lambda_context(clear_state=True)

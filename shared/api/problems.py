@@ -14,8 +14,10 @@ import functools
 import json
 import logging
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
+from shared.domain.clock import utcnow
 from shared.domain.errors import DomainError, MalformedRequest, NotFound, PayloadTooLarge, UnsupportedMediaType
 
 PROBLEM_BASE = "https://start-a-group.example.org/problems/"
@@ -115,6 +117,15 @@ def header(event: dict[str, Any], name: str) -> str | None:
 
 def source_ip(event: dict[str, Any]) -> str:
     return event.get("requestContext", {}).get("http", {}).get("sourceIp", "unknown")
+
+
+def received_at(event: dict[str, Any]) -> datetime:
+    """The request's "now": when API Gateway received it (requestContext.timeEpoch), as a
+    scheduled run's now is its event's time; the function's clock when the event has none."""
+    epoch_ms = event.get("requestContext", {}).get("timeEpoch")
+    if isinstance(epoch_ms, int) and not isinstance(epoch_ms, bool):
+        return datetime.fromtimestamp(epoch_ms / 1000, UTC)
+    return utcnow()
 
 
 def query_parameter(event: dict[str, Any], name: str) -> str | None:

@@ -13,8 +13,6 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel
-
 from shared import settings
 from shared.domain.digest import DigestSection
 from shared.domain.follow_up_rules import NO_RESPONSE, SYSTEM, FollowUpConfig
@@ -24,6 +22,7 @@ from shared.domain.routing import Organizer
 from shared.domain.stages import GateConfig, MemberRole, Stage, close_reason_title, gate_asks
 from shared.outbox.events import (
     DigestDue,
+    DomainEvent,
     FollowUpDue,
     GroupReassigned,
     GroupStageChanged,
@@ -578,7 +577,7 @@ def _reassign_facts(event: GroupReassigned, directory: Directory) -> ReassignFac
 
 
 def emails_for(
-    event: BaseModel, config: EmailSettings, directory: Directory | None = None, now: datetime | None = None
+    event: DomainEvent, config: EmailSettings, directory: Directory | None = None, now: datetime | None = None
 ) -> list[OutgoingEmail]:
     """The emails an event causes, with the facts read from the table; a founder's carry a
     fresh status link, or are left out when the founder gets no more (founder_mail)."""
@@ -592,7 +591,7 @@ def emails_for(
     return for_founder(emails, get_group_item(founder_group), config, now or utcnow())
 
 
-def _planned(event: BaseModel, config: EmailSettings, directory: Directory | None) -> list[OutgoingEmail]:
+def _planned(event: DomainEvent, config: EmailSettings, directory: Directory | None) -> list[OutgoingEmail]:
     if isinstance(event, FollowUpDue):
         from shared.usecases.scheduled_runs import follow_up_facts
 

@@ -7,17 +7,58 @@ Events carry ids, never personal data: consumers read what they need from the ta
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
-from typing import Any, Literal
-
-from pydantic import BaseModel, ConfigDict
+from typing import Any, ClassVar, get_type_hints
 
 SOURCE = "start-a-group"
 
 
-class InquiryReceived(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="ignore")
-    detail_type: Literal["InquiryReceived"] = "InquiryReceived"
+class InvalidEvent(ValueError):
+    """An event's detail lacks a field or has one of the wrong type (never one of ours)."""
+
+
+@dataclass(frozen=True)
+class _Event:
+    """A domain event: frozen, and read from an EventBridge detail field by field (unknown
+    fields are ignored, as a consumer must for events that gain fields). Plain dataclasses,
+    not pydantic: the email sender reads one per message and the outbox makes them, and
+    pydantic's import would be most of their cold start for four flat records."""
+
+    detail_type: ClassVar[str]
+
+    @classmethod
+    def from_detail(cls, detail: dict[str, Any]) -> _Event:
+        if not isinstance(detail, dict):
+            raise InvalidEvent(f"{cls.detail_type}: the detail is not an object")
+        hints = get_type_hints(cls)
+        values: dict[str, Any] = {}
+        for f in dataclasses.fields(cls):
+            if f.name not in detail:
+                if f.default is dataclasses.MISSING:
+                    raise InvalidEvent(f"{cls.detail_type}: {f.name} is missing")
+                continue
+            values[f.name] = _checked(cls.detail_type, f.name, detail[f.name], hints[f.name])
+        return cls(**values)
+
+
+def _checked(event: str, name: str, value: Any, hint: Any) -> Any:
+    allowed = getattr(hint, "__args__", (hint,))
+    if value is None and type(None) in allowed:
+        return None
+    for kind in allowed:
+        if kind is bool and isinstance(value, bool):
+            return value
+        if kind is int and isinstance(value, int) and not isinstance(value, bool):
+            return value
+        if kind is str and isinstance(value, str):
+            return value
+    raise InvalidEvent(f"{event}: {name} has the wrong type")
+
+
+@dataclass(frozen=True)
+class InquiryReceived(_Event):
+    detail_type: ClassVar[str] = "InquiryReceived"
 
     group_id: str
     inquiry_id: str
@@ -30,9 +71,9 @@ class InquiryReceived(BaseModel):
         return f"inquiry:{self.inquiry_id}"
 
 
-class GroupStageChanged(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="ignore")
-    detail_type: Literal["GroupStageChanged"] = "GroupStageChanged"
+@dataclass(frozen=True)
+class GroupStageChanged(_Event):
+    detail_type: ClassVar[str] = "GroupStageChanged"
 
     group_id: str
     from_stage: str
@@ -48,12 +89,12 @@ class GroupStageChanged(BaseModel):
         return f"stage:{self.group_id}:{self.version}"
 
 
-class GroupReassigned(BaseModel):
+@dataclass(frozen=True)
+class GroupReassigned(_Event):
     """A group handed to another organizer (PUT /groups/{id}/organizer): the group item's
     organizer changed. Both organizers are emailed."""
 
-    model_config = ConfigDict(frozen=True, extra="ignore")
-    detail_type: Literal["GroupReassigned"] = "GroupReassigned"
+    detail_type: ClassVar[str] = "GroupReassigned"
 
     group_id: str
     from_organizer_id: str | None
@@ -67,11 +108,11 @@ class GroupReassigned(BaseModel):
         return f"reassign:{self.group_id}:{self.version}"
 
 
-class FollowUpDue(BaseModel):
+@dataclass(frozen=True)
+class FollowUpDue(_Event):
     """A follow-up a scheduled run took (DESIGN §5): reminder, escalation, nudge, notice."""
 
-    model_config = ConfigDict(frozen=True, extra="ignore")
-    detail_type: Literal["FollowUpDue"] = "FollowUpDue"
+    detail_type: ClassVar[str] = "FollowUpDue"
 
     group_id: str
     action: str
@@ -84,11 +125,11 @@ class FollowUpDue(BaseModel):
         return f"followup:{self.group_id}:{self.slot}"
 
 
-class DigestDue(BaseModel):
+@dataclass(frozen=True)
+class DigestDue(_Event):
     """An organizer's weekly digest, taken once per ISO week."""
 
-    model_config = ConfigDict(frozen=True, extra="ignore")
-    detail_type: Literal["DigestDue"] = "DigestDue"
+    detail_type: ClassVar[str] = "DigestDue"
 
     organizer_id: str
     week: str
@@ -99,12 +140,12 @@ class DigestDue(BaseModel):
         return f"digest:{self.organizer_id}:{self.week}"
 
 
-class StatusLinkRequested(BaseModel):
+@dataclass(frozen=True)
+class StatusLinkRequested(_Event):
     """A founder (or someone with their address) asked for the status link (DESIGN §2b):
     a fresh link goes to the group's founder address, at most once an hour."""
 
-    model_config = ConfigDict(frozen=True, extra="ignore")
-    detail_type: Literal["StatusLinkRequested"] = "StatusLinkRequested"
+    detail_type: ClassVar[str] = "StatusLinkRequested"
 
     group_id: str
     requested_at: str
@@ -115,7 +156,7 @@ class StatusLinkRequested(BaseModel):
 
 
 DomainEvent = InquiryReceived | GroupStageChanged | GroupReassigned | FollowUpDue | DigestDue | StatusLinkRequested
-EVENT_TYPES: dict[str, type[DomainEvent]] = {
+EVENT_TYPES: dict[str, type[_Event]] = {
     "StatusLinkRequested": StatusLinkRequested,
     "InquiryReceived": InquiryReceived,
     "GroupStageChanged": GroupStageChanged,
@@ -125,14 +166,15 @@ EVENT_TYPES: dict[str, type[DomainEvent]] = {
 }
 
 
-def detail_of(event: DomainEvent) -> dict[str, Any]:
-    return event.model_dump(mode="json", exclude={"detail_type"})
+def detail_of(event: _Event) -> dict[str, Any]:
+    return dataclasses.asdict(event)
 
 
-def parse_event(detail_type: str, detail: dict[str, Any]) -> DomainEvent | None:
-    """The domain event an EventBridge envelope carries, or None for a type we do not know."""
+def parse_event(detail_type: str, detail: dict[str, Any]) -> _Event | None:
+    """The domain event an EventBridge envelope carries, or None for a type we do not know.
+    Raises InvalidEvent for a detail that is not the event it says it is."""
     model = EVENT_TYPES.get(detail_type)
-    return model.model_validate(detail) if model else None
+    return model.from_detail(detail) if model else None
 
 
 @dataclass(frozen=True)
@@ -144,7 +186,7 @@ class TableChange:
     new: dict[str, Any] | None
 
 
-def events_for_change(change: TableChange) -> list[DomainEvent]:
+def events_for_change(change: TableChange) -> list[_Event]:
     new, old = change.new or {}, change.old or {}
     kind = new.get("kind") or old.get("kind")
     if kind == "inquiry" and change.event_name == "INSERT":

@@ -17,7 +17,7 @@ import io
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from shared import settings
 from shared.api.auth import Caller
@@ -43,15 +43,23 @@ from shared.domain.stages import (
     next_gate,
 )
 from shared.parsing.inquiry import email_key
-from shared.parsing.organizer import (
-    PlanRequest,
-    StageMoveRequest,
-    parse,
-)
 from shared.storage import groups
 from shared.storage.groups import GroupRecord, StageChange, WriteCancelled
 from shared.storage.table import ActivityItem, GroupItem, HistoryItem, MemberItem
 from shared.usecases.progress import progress_after
+
+if TYPE_CHECKING:
+    from shared.parsing.organizer import ListQuery, StageMoveRequest
+
+
+def _parse(model: str, payload: Mapping[str, Any], **context: Any) -> Any:
+    """The request read by its model of shared/parsing/organizer.py. Imported here, at the
+    first request that reads a body or a query, not at cold start: its pydantic costs
+    about three quarters of `import boto3`, and the scheduled functions never need it."""
+    from shared.parsing import organizer
+
+    return organizer.parse(getattr(organizer, model), payload, **context)
+
 
 # Lost races on the group (without If-Match) are retried this many times in all. A write
 # without If-Match applies to the current version (DESIGN §2): with N simultaneous writers
@@ -329,7 +337,7 @@ def log_activity(
 def record_plan(
     caller: Caller, group_id: str, payload: Mapping[str, Any], if_match: str | None, now: datetime
 ) -> Written:
-    request = parse(PlanRequest, payload)
+    request = _parse("PlanRequest", payload)
     config = settings.gates()
 
     def attempt(record: GroupRecord) -> Written:
@@ -406,7 +414,7 @@ def move_stage(
 ) -> Written:
     """POST /groups/{id}/stage: 200 with the group, or 409 (not allowed, gate not met,
     founder's email has another open group), 403 (role), 412 (If-Match), 422 (input)."""
-    request = parse(StageMoveRequest, payload)
+    request = _parse("StageMoveRequest", payload)
     gates = config or settings.gates()
 
     def attempt(record: GroupRecord) -> Written:

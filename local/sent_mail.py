@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import json
 import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -53,33 +54,33 @@ def sent_emails(region: str = "us-east-1") -> list[SentEmail]:
     return [parse(m.raw_data) for m in _messages(region)]
 
 
-class Outbox:
-    """Sent emails with the time each was first seen: moto does not record when it sent a
-    message, so the local stack stamps new ones after every pump round (and on reading)."""
+class SentMail:
+    """The local stack's record of sent emails (GET /_local/outbox), each parsed and encoded
+    once, with the time it was first seen: moto does not record when it sent a message, so
+    the stack stamps new ones after every pump round (and on reading). A listing costs a
+    join of the stored pieces, not a parse and an encode of every email each time."""
 
     def __init__(self, region: str = "us-east-1") -> None:
         self.region = region
-        self._sent_at: list[datetime] = []
+        self._encoded: list[bytes] = []  # one JSON object per email, oldest first
         self._lock = threading.Lock()
 
-    def stamp(self, count: int | None = None) -> list[datetime]:
-        """Stamp the messages not seen before; returns every message's time."""
-        count = len(_messages(self.region)) if count is None else count
+    def stamp(self) -> int:
+        """Record the emails not seen before; returns how many there are."""
         with self._lock:
-            self._sent_at += [datetime.now(UTC)] * (count - len(self._sent_at))
-            return list(self._sent_at)
+            messages = _messages(self.region)
+            now = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+            for message in messages[len(self._encoded) :]:
+                mail = parse(message.raw_data)
+                entry = {"to": mail.to, "cc": mail.cc, "subject": mail.subject, "body": mail.text, "sent_at": now}
+                self._encoded.append(json.dumps(entry).encode())
+            return len(self._encoded)
+
+    def listing_json(self) -> bytes:
+        """DESIGN §6: [{"to", "subject", "body", "sent_at"}], oldest first (plus "cc")."""
+        self.stamp()
+        with self._lock:
+            return b"[" + b",".join(self._encoded) + b"]"
 
     def listing(self) -> list[dict[str, Any]]:
-        """DESIGN §6: [{"to", "subject", "body", "sent_at"}], oldest first (plus "cc")."""
-        messages = _messages(self.region)
-        sent_at = self.stamp(len(messages))
-        return [
-            {
-                "to": mail.to,
-                "cc": mail.cc,
-                "subject": mail.subject,
-                "body": mail.text,
-                "sent_at": when.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
-            }
-            for mail, when in zip((parse(m.raw_data) for m in messages), sent_at[: len(messages)], strict=True)
-        ]
+        return json.loads(self.listing_json())
