@@ -49,7 +49,9 @@ def running_stack(port: int, overrides: dict[str, str]) -> Stack | None:
         account=session.client("sts").get_caller_identity()["Account"],
         stack_name=state["stack_name"],
         parameters=stack_parameters(
-            state["aws_endpoint_url"], state["dynamodb_endpoint_url"], {**state["parameters"], **overrides},
+            state["aws_endpoint_url"],
+            state["dynamodb_endpoint_url"],
+            {**state["parameters"], **overrides},
             state.get("url"),
         ),
     )

@@ -6,8 +6,7 @@ key, no resolver (it would add ~80 ms of imports to the cold start)."""
 from aws_lambda_powertools import Logger
 
 from shared.api.auth import caller_of
-from shared.api.problems import endpoint, json_response, response
-from shared.api.problems import received_at
+from shared.api.problems import endpoint, json_response, received_at, response
 from shared.domain.errors import NotFound
 from shared.usecases import lifecycle, reports
 

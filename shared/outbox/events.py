@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from typing import Any, ClassVar, get_type_hints
+from typing import Any, ClassVar, Self, get_type_hints
 
 SOURCE = "start-a-group"
 
@@ -28,7 +28,7 @@ class _Event:
     detail_type: ClassVar[str]
 
     @classmethod
-    def from_detail(cls, detail: dict[str, Any]) -> _Event:
+    def from_detail(cls, detail: dict[str, Any]) -> Self:
         if not isinstance(detail, dict):
             raise InvalidEvent(f"{cls.detail_type}: the detail is not an object")
         hints = get_type_hints(cls)
@@ -156,7 +156,7 @@ class StatusLinkRequested(_Event):
 
 
 DomainEvent = InquiryReceived | GroupStageChanged | GroupReassigned | FollowUpDue | DigestDue | StatusLinkRequested
-EVENT_TYPES: dict[str, type[_Event]] = {
+EVENT_TYPES: dict[str, type[DomainEvent]] = {
     "StatusLinkRequested": StatusLinkRequested,
     "InquiryReceived": InquiryReceived,
     "GroupStageChanged": GroupStageChanged,
@@ -166,11 +166,11 @@ EVENT_TYPES: dict[str, type[_Event]] = {
 }
 
 
-def detail_of(event: _Event) -> dict[str, Any]:
+def detail_of(event: DomainEvent) -> dict[str, Any]:
     return dataclasses.asdict(event)
 
 
-def parse_event(detail_type: str, detail: dict[str, Any]) -> _Event | None:
+def parse_event(detail_type: str, detail: dict[str, Any]) -> DomainEvent | None:
     """The domain event an EventBridge envelope carries, or None for a type we do not know.
     Raises InvalidEvent for a detail that is not the event it says it is."""
     model = EVENT_TYPES.get(detail_type)
@@ -186,7 +186,7 @@ class TableChange:
     new: dict[str, Any] | None
 
 
-def events_for_change(change: TableChange) -> list[_Event]:
+def events_for_change(change: TableChange) -> list[DomainEvent]:
     new, old = change.new or {}, change.old or {}
     kind = new.get("kind") or old.get("kind")
     if kind == "inquiry" and change.event_name == "INSERT":

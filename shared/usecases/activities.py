@@ -16,8 +16,7 @@ from shared.api.auth import Caller
 from shared.domain.clock import iso
 from shared.domain.errors import FieldError, NotFound, ValidationFailed
 from shared.domain.stages import ActivityKind, next_gate
-from shared.parsing.corrections import ActivityCorrection
-from shared.parsing.organizer import ActivityRequest, parse
+from shared.parsing.lazy import parse_as
 from shared.storage import group_changes, groups
 from shared.storage.groups import GroupRecord
 from shared.storage.table import ActivityItem
@@ -55,7 +54,7 @@ def log_activity(
     """Log an activity (201's body): `{"kind", "date", "notes"?}`. `kinds` narrows what this
     author may log (a founder reports meetings, letter writing, events, recruitment: 422 on
     `kind` otherwise). What the author logs is marked `reported_by` them."""
-    request = parse(ActivityRequest, payload, today=now.date())
+    request = parse_as("organizer.ActivityRequest", payload, today=now.date())
     if kinds is not None and request.kind not in kinds:
         allowed = ", ".join(k.value for k in ActivityKind if k in kinds)
         raise ValidationFailed([FieldError("kind", f"must be one of {allowed}")])
@@ -89,7 +88,7 @@ def log_activity(
 def correct_activity(
     author: Author, load: Loader, activity_id: str, payload: Mapping[str, Any], if_match: str | None, now: datetime
 ) -> Written:
-    request = parse(ActivityCorrection, payload, today=now.date())
+    request = parse_as("corrections.ActivityCorrection", payload, today=now.date())
     fields = request.given()
     if not fields:
         raise ValidationFailed(

@@ -17,19 +17,21 @@ import hashlib
 import json
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from shared import settings
 from shared.api.auth import Caller
 from shared.domain.errors import FieldError, ValidationFailed
 from shared.domain.progress import waits
 from shared.domain.stages import Stage
-from shared.parsing.lists import GroupListQuery
-from shared.parsing.organizer import parse
+from shared.parsing.lazy import parse_as
 from shared.storage.group_queries import Partition, key_fits, key_of, walk
 from shared.storage.table import GroupItem
 from shared.usecases.lifecycle import summary_of
 from shared.usecases.progress import summary_of as progress_summary
+
+if TYPE_CHECKING:
+    from shared.parsing.lists import GroupListQuery
 
 READ_BUDGET = 1000  # index items one request may read while filtering (about 1 MB at most)
 
@@ -109,7 +111,7 @@ def item_view(item: GroupItem, now: datetime) -> dict[str, Any]:
 
 
 def list_groups(caller: Caller, params: Mapping[str, str | None], now: datetime) -> dict[str, Any]:
-    query = parse(GroupListQuery, {k: v for k, v in params.items() if v is not None})
+    query = parse_as("lists.GroupListQuery", {k: v for k, v in params.items() if v is not None})
     partitions = _partitions(caller, query)
     fingerprint = _fingerprint(caller, query)
     position, key = decode_token(query.next_token, fingerprint, partitions) if query.next_token else (0, None)

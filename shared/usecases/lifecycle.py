@@ -43,22 +43,14 @@ from shared.domain.stages import (
     next_gate,
 )
 from shared.parsing.inquiry import email_key
+from shared.parsing.lazy import parse_as
 from shared.storage import groups
 from shared.storage.groups import GroupRecord, StageChange, WriteCancelled
 from shared.storage.table import ActivityItem, GroupItem, HistoryItem, MemberItem
 from shared.usecases.progress import progress_after
 
 if TYPE_CHECKING:
-    from shared.parsing.organizer import ListQuery, StageMoveRequest
-
-
-def _parse(model: str, payload: Mapping[str, Any], **context: Any) -> Any:
-    """The request read by its model of shared/parsing/organizer.py. Imported here, at the
-    first request that reads a body or a query, not at cold start: its pydantic costs
-    about three quarters of `import boto3`, and the scheduled functions never need it."""
-    from shared.parsing import organizer
-
-    return organizer.parse(getattr(organizer, model), payload, **context)
+    from shared.parsing.organizer import StageMoveRequest
 
 
 # Lost races on the group (without If-Match) are retried this many times in all. A write
@@ -337,7 +329,7 @@ def log_activity(
 def record_plan(
     caller: Caller, group_id: str, payload: Mapping[str, Any], if_match: str | None, now: datetime
 ) -> Written:
-    request = _parse("PlanRequest", payload)
+    request = parse_as("organizer.PlanRequest", payload)
     config = settings.gates()
 
     def attempt(record: GroupRecord) -> Written:
@@ -414,7 +406,7 @@ def move_stage(
 ) -> Written:
     """POST /groups/{id}/stage: 200 with the group, or 409 (not allowed, gate not met,
     founder's email has another open group), 403 (role), 412 (If-Match), 422 (input)."""
-    request = _parse("StageMoveRequest", payload)
+    request = parse_as("organizer.StageMoveRequest", payload)
     gates = config or settings.gates()
 
     def attempt(record: GroupRecord) -> Written:

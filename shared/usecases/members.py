@@ -15,8 +15,7 @@ from shared.api.auth import Caller
 from shared.domain.clock import iso
 from shared.domain.errors import Conflict, FieldError, NotFound, ValidationFailed
 from shared.domain.stages import next_gate
-from shared.parsing.corrections import MemberCorrection
-from shared.parsing.organizer import MemberRequest, parse
+from shared.parsing.lazy import parse_as
 from shared.storage import group_changes, groups
 from shared.storage.groups import GroupRecord
 from shared.storage.table import MemberItem
@@ -49,7 +48,7 @@ def add_member(
 ) -> Written:
     """Add a member (201's body): `{"name", "email"?, "role"}`; an email already in the group
     (the founder's included) is 409. What the author adds is marked `reported_by` them."""
-    request = parse(MemberRequest, payload)
+    request = parse_as("organizer.MemberRequest", payload)
     gates = settings.gates()
 
     def attempt(record: GroupRecord) -> Written:
@@ -85,7 +84,7 @@ def add_member(
 def correct_member(
     author: Author, load: Loader, member_id: str, payload: Mapping[str, Any], if_match: str | None, now: datetime
 ) -> Written:
-    request = parse(MemberCorrection, payload)
+    request = parse_as("corrections.MemberCorrection", payload)
     fields = request.given()
     if not fields:
         raise _nothing_to_change()

@@ -16,8 +16,7 @@ from shared import settings
 from shared.api.auth import Caller
 from shared.domain.errors import FieldError, Forbidden, ValidationFailed
 from shared.domain.stages import STAFF, Stage
-from shared.parsing.corrections import ReassignRequest
-from shared.parsing.organizer import parse
+from shared.parsing.lazy import parse_as
 from shared.storage import group_changes
 from shared.storage.directory import read_directory
 from shared.storage.groups import GroupRecord
@@ -32,7 +31,7 @@ def _refuse(message: str) -> ValidationFailed:
 def reassign(caller: Caller, group_id: str, payload: Mapping[str, Any], if_match: str | None, now: datetime) -> Written:
     """200 with the group (also when it already is with that organizer: nothing changes);
     403 for a coordinator or outside the caller's states; 404; 409 closed; 412; 422."""
-    request = parse(ReassignRequest, payload)
+    request = parse_as("corrections.ReassignRequest", payload)
     if caller.actor not in STAFF:
         raise Forbidden("Only field organizers and admins reassign a group.")
     directory = read_directory()  # not the cached one: who is active and where, as of now
