@@ -20,10 +20,12 @@ from pynamodb.exceptions import PutError, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from shared.domain.clock import iso
+from shared.domain.distance import Point
 from shared.domain.follow_up_rules import Due
 from shared.domain.routing import Routing
 from shared.domain.stages import Move
 from shared.parsing.inquiry import Inquiry
+from shared.storage import nearby
 from shared.storage.directory import organizer_key
 from shared.storage.table import (
     ActivityItem,
@@ -428,9 +430,15 @@ def add_activity(group: GroupItem, activity: ActivityItem, *, by: str, now: date
     return group.version + 1
 
 
-def record_plan(group: GroupItem, plan: dict[str, Any], *, by: str, now: datetime) -> int:
+def record_plan(
+    group: GroupItem, plan: dict[str, Any], *, by: str, now: datetime, public_name: str | None = None
+) -> int:
+    """The plan, and (when given) a new public name for the group."""
     bind()
-    _commit([_bump(group, by, now, [GroupItem.plan.set(plan), GroupItem.plan_updated_at.set(iso(now))])])
+    actions = [GroupItem.plan.set(plan), GroupItem.plan_updated_at.set(iso(now))]
+    if public_name is not None:
+        actions.append(GroupItem.public_name.set(public_name))
+    _commit([_bump(group, by, now, actions)])
     return group.version + 1
 
 
@@ -456,6 +464,8 @@ class StageChange:
     case_id: str | None = None
     group_number: int | None = None
     due_at: datetime | None = None  # the group's next follow-up after the move (None: nothing due)
+    public_name: str | None = None  # a charter: the group's public name
+    place: Point | None = None  # a charter: where the group meets (None: its ZIP is unknown)
 
 
 def move_stage(group: GroupItem, change: StageChange) -> HistoryItem:
@@ -489,6 +499,14 @@ def move_stage(group: GroupItem, change: StageChange) -> HistoryItem:
             raise ValueError("a charter needs the group number and the case")
         actions += [GroupItem.group_number.set(change.group_number), GroupItem.case_id.set(change.case_id)]
         condition = GroupItem.group_number.does_not_exist()
+        if change.place is not None:
+            actions += nearby.enter_actions(group.group_id, change.place, change.public_name or group.city)
+        else:
+            actions.append(GroupItem.public_name.set(change.public_name or group.city))
+    if move.close:
+        actions += nearby.leave_actions()
+    if move.reopen and to in nearby.CHARTERED_STAGES:
+        actions += nearby.return_actions(group)
     history = HistoryItem(
         group_pk(group.group_id),
         history_sk(version),

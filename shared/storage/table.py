@@ -20,6 +20,8 @@ import this; nothing else builds a key. Layout (see README "Data model"):
   GSI1 ByState  GSI1PK=STATE#<code>   GSI1SK=<stage>#<created_at>#<group_id>   (groups only)
   GSI2 ByStage  GSI2PK=STAGE#<stage>  GSI2SK=<state>#<created_at>#<group_id>   (groups only)
   GSI3 Due      DuePK=DUE              DueSK=<due_at>#<group_id>  (sparse: groups with due work)
+  GSI4 Nearby   NearPK=BAND#<lat band> NearSK=<lon key>#<group_id>  (sparse: chartered groups
+                with a known place; projects only public fields: shared/storage/nearby.py)
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from pynamodb.attributes import (
     TTLAttribute,
     UnicodeAttribute,
 )
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection
 from pynamodb.models import Model
 
 from shared import settings
@@ -70,6 +72,17 @@ class Due(GlobalSecondaryIndex):
     due_sk = UnicodeAttribute(range_key=True, attr_name="DueSK")
 
 
+class Nearby(GlobalSecondaryIndex):
+    """Chartered groups by place; the projection holds nothing about a person."""
+
+    class Meta:
+        index_name = "Nearby"
+        projection = IncludeProjection(["kind", "group_number", "public_name", "city", "state", "lat", "lon"])
+
+    near_pk = UnicodeAttribute(hash_key=True, attr_name="NearPK")
+    near_sk = UnicodeAttribute(range_key=True, attr_name="NearSK")
+
+
 class Item(Model):
     Meta = _Unbound
 
@@ -82,6 +95,7 @@ class GroupItem(Item, discriminator="group"):
     by_state = ByState()
     by_stage = ByStage()
     due = Due()
+    nearby = Nearby()
 
     gsi1pk = UnicodeAttribute(attr_name="GSI1PK")
     gsi1sk = UnicodeAttribute(attr_name="GSI1SK")
@@ -89,6 +103,8 @@ class GroupItem(Item, discriminator="group"):
     gsi2sk = UnicodeAttribute(attr_name="GSI2SK")
     due_pk = UnicodeAttribute(null=True, attr_name="DuePK")
     due_sk = UnicodeAttribute(null=True, attr_name="DueSK")
+    near_pk = UnicodeAttribute(null=True, attr_name="NearPK")
+    near_sk = UnicodeAttribute(null=True, attr_name="NearSK")
 
     group_id = UnicodeAttribute()
     stage = UnicodeAttribute()
@@ -113,6 +129,13 @@ class GroupItem(Item, discriminator="group"):
     closed_from = UnicodeAttribute(null=True)
     last_activity_at = UnicodeAttribute(null=True)
     plan_updated_at = UnicodeAttribute(null=True)
+    # Public, from the charter on: the group's name (its city unless the organizer names it)
+    # and where it meets (its ZIP's point), which the Nearby index is keyed by.
+    public_name = UnicodeAttribute(null=True)
+    lat = NumberAttribute(null=True)
+    lon = NumberAttribute(null=True)
+    # The founder's language for every email to them (DESIGN §8): en | es.
+    language = UnicodeAttribute(null=True)
 
 
 class MemberItem(Item, discriminator="member"):

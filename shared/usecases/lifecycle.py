@@ -26,6 +26,7 @@ from typing import Any, TypeVar
 from shared import settings
 from shared.api.auth import Caller
 from shared.domain.clock import iso, parse_iso
+from shared.domain.distance import Point
 from shared.domain.errors import Conflict, FieldError, GroupBusy, NotFound, StaleVersion, ValidationFailed, WrongStage
 from shared.domain.follow_up_rules import FollowUpConfig, Snapshot, next_due
 from shared.domain.stages import (
@@ -189,6 +190,8 @@ def view_of(record: GroupRecord, config: GateConfig) -> dict[str, Any]:
         "founder": {"name": group.founder_name, "email": group.founder_email, "phone": group.founder_phone},
         "routing": {"reason": group.routing_reason, "note": group.routing_note},
         "case_id": group.case_id,
+        "name": group.public_name,
+        "language": group.language or "en",
         "plan": group.plan,
         "closed_reason": group.closed_reason,
         "closed_from": group.closed_from,
@@ -353,9 +356,11 @@ def record_plan(
         if group.stage not in PLAN_STAGES:
             raise WrongStage("The plan is recorded once the group is chartered (develop_plan or active).")
         plan = request.as_record()
-        groups.record_plan(group, plan, by=caller.actor_id, now=now)
+        groups.record_plan(group, plan, by=caller.actor_id, now=now, public_name=request.name)
         _bumped(group, caller.actor_id, now)
         group.plan = plan
+        if request.name is not None:
+            group.public_name = request.name
         group.plan_updated_at = iso(now)
         return Written(view_of(record, config), int(group.version))
 
@@ -402,7 +407,17 @@ def _moved(record: GroupRecord, change: StageChange, history: HistoryItem) -> No
         group.closed_reason = group.closed_from = None
     if move.charter:
         group.group_number, group.case_id = history.group_number, history.case_id
+        group.public_name = change.public_name or group.city
+        if change.place is not None:
+            group.lat, group.lon = change.place.lat, change.place.lon
     record.history.append(history)
+
+
+def _place_of(group: GroupItem) -> Point | None:
+    """Where a chartered group meets: its ZIP's point (shared/domain/zip_points.py)."""
+    from shared.domain.zip_points import locate
+
+    return locate(group.zip)
 
 
 def move_stage(
@@ -429,6 +444,10 @@ def move_stage(
             reason=request.reason,
             config=gates,
         )
+        if request.name is not None and not move.charter:
+            raise ValidationFailed(
+                [FieldError("name", "is given with the charter (to develop_plan); later, with PUT /plan")]
+            )
         change = StageChange(
             move,
             by=caller.actor_id,
@@ -437,6 +456,8 @@ def move_stage(
             reason=request.reason,
             case_id=request.case_id,
             due_at=due_after(record, gates, settings.follow_ups(), moved_to=move.to_stage, at=now),
+            public_name=request.name,
+            place=_place_of(record.group) if move.charter else None,
         )
         history = _charter(record.group, change) if move.charter else groups.move_stage(record.group, change)
         _moved(record, change, history)
