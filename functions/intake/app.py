@@ -15,7 +15,9 @@ metrics = Metrics()
 def post_inquiry(event):
     payload = read_json_object(event)
     outcome = submit_inquiry(payload, source_ip(event), utcnow())
-    if outcome.group_id is None:
+    if outcome.routing_reason == "join":
+        metrics.add_metric(name="InquiryJoin", unit=MetricUnit.Count, value=1)
+    elif outcome.group_id is None:
         metrics.add_metric(name="HoneypotFilled", unit=MetricUnit.Count, value=1)
     else:
         name = "InquiryNew" if outcome.status == 201 else "InquiryRepeat"

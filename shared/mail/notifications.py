@@ -80,8 +80,13 @@ def _finalize(value: Any) -> Any:
 
 
 @cache
-def _environment() -> Any:
+def _environment(language: str = "en") -> Any:
+    """One environment per language: `{% trans %}` blocks read that language's catalogue
+    (shared/mail/i18n.py). A trans block's whole output goes through `finalize` (made inert),
+    so our own links and addresses stand outside trans blocks."""
     from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+    from shared.mail.i18n import translations
 
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
@@ -91,13 +96,17 @@ def _environment() -> Any:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         finalize=_finalize,
+        extensions=["jinja2.ext.i18n"],
     )
+    env.install_gettext_translations(translations(language), newstyle=True)  # type: ignore[attr-defined]
     env.filters["ours"] = Ours
+    env.globals["language"] = language
     return env
 
 
-def render(name: str, **context: Any) -> tuple[str, str]:
-    env = _environment()
+def render(name: str, language: str = "en", **context: Any) -> tuple[str, str]:
+    """A template's text and HTML parts, in `language` (founder emails; organizers: en)."""
+    env = _environment(language)
     common = {"hotline": HOTLINE, "hotline_letters": HOTLINE_LETTERS, **context}
     return env.get_template(f"{name}.txt").render(common), env.get_template(f"{name}.html").render(common)
 
@@ -175,6 +184,70 @@ def plan_inquiry_emails(
             )
         )
     return emails
+
+
+@dataclass(frozen=True)
+class Joiner:
+    """Someone who asked to join a chartered group (the details on their join inquiry)."""
+
+    name: str
+    email: str
+    phone: str | None
+    city: str
+    zip: str
+    language: str
+
+
+def plan_join_emails(
+    event: InquiryReceived,
+    joiner: Joiner,
+    message: str | None,
+    group_number: int,
+    group_name: str,
+    organizer: Organizer | None,
+    inbox: Inbox | None,
+    config: EmailSettings,
+) -> list[OutgoingEmail]:
+    """A request to join a chartered group: its organizer (English, naming the person's
+    language) puts them in touch; the person hears who will (in their language)."""
+    from shared.mail.i18n import LANGUAGE_NAMES, language_of, translate
+
+    recipient_name, recipient_email = _recipient(organizer, inbox)
+    language = language_of(joiner.language)
+    common = {"joiner": joiner, "group_number": group_number, "group_name": group_name}
+    text, html = render(
+        "join_organizer",
+        **common,
+        recipient_name=recipient_name,
+        message=message,
+        language_name=LANGUAGE_NAMES[language],
+        link=f"{config.organizer_app_url}groups/{event.group_id}",
+    )
+    contact = (
+        {"name": organizer.name, "role": translate(language, ROLE_TITLES[organizer.role]), "email": organizer.email}
+        if organizer
+        else None
+    )
+    applicant_text, applicant_html = render("join_applicant", language, **common, contact=contact)
+    subject = translate(language, "Joining local group #{number}").format(number=group_number)
+    return [
+        OutgoingEmail(
+            key=f"{event.dedup_key}:organizer",
+            to=(recipient_email,),
+            subject=f"Someone wants to join local group #{group_number} ({group_name})",
+            text=text,
+            html=html,
+            reply_to=(joiner.email,),
+        ),
+        OutgoingEmail(
+            key=f"{event.dedup_key}:applicant",
+            to=(joiner.email,),
+            subject=subject,
+            text=applicant_text,
+            html=applicant_html,
+            reply_to=(recipient_email,),
+        ),
+    ]
 
 
 @dataclass(frozen=True)
@@ -439,10 +512,28 @@ def emails_for(event: BaseModel, config: EmailSettings, directory: Directory | N
         return plan_stage_emails(event, facts, config, settings.gates())
     if isinstance(event, InquiryReceived):
         group = get_group_item(event.group_id)
-        inquiry = get_inquiry(event.group_id, event.inquiry_id)
+        inquiry = get_inquiry(event.group_id, event.inquiry_id, "JOIN#" if event.intent == "join" else "INQUIRY#")
         if group is None or inquiry is None:
             return []
         directory = directory or read_directory()
+        if event.intent == "join":
+            return plan_join_emails(
+                event,
+                Joiner(
+                    name=inquiry.joiner_name or "",
+                    email=inquiry.joiner_email or "",
+                    phone=inquiry.joiner_phone,
+                    city=inquiry.joiner_city or "",
+                    zip=inquiry.joiner_zip or "",
+                    language=inquiry.language or "en",
+                ),
+                inquiry.message,
+                int(group.group_number or 0),
+                group.public_name or group.city,
+                directory.contact_for(group.organizer_id, group.state),
+                directory.national_inbox,
+                config,
+            )
         applicant = Applicant(
             name=group.founder_name,
             email=group.founder_email,

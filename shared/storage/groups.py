@@ -179,6 +179,7 @@ def _create_group(inquiry: Inquiry, routing: Routing, now: datetime, due_at: dat
         founder_name=inquiry.name,
         founder_email=inquiry.email,
         founder_phone=inquiry.phone,
+        language=inquiry.language,
         organizer_id=organizer.organizer_id if organizer else None,
         routing_reason=routing.reason.value,
         routing_note=routing.explanation,
@@ -255,10 +256,11 @@ def _inquiry_item(
     )
 
 
-def get_inquiry(group_id: str, inquiry_id: str) -> InquiryItem | None:
-    """An inquiry of a group by its id (a group has a handful: one query)."""
+def get_inquiry(group_id: str, inquiry_id: str, prefix: str = "INQUIRY#") -> InquiryItem | None:
+    """An inquiry of a group by its id (a group has a handful: one query). `prefix`
+    JOIN# reads the requests to join it (shared/storage/joins.py)."""
     bind()
-    for item in InquiryItem.query(group_pk(group_id), InquiryItem.sk.startswith("INQUIRY#"), consistent_read=True):
+    for item in InquiryItem.query(group_pk(group_id), InquiryItem.sk.startswith(prefix), consistent_read=True):
         if item.inquiry_id == inquiry_id:
             return item
     return None
@@ -674,6 +676,20 @@ def count_by_state(state: str) -> Counter[str]:
     counts: Counter[str] = Counter()
     for item in GroupItem.by_state.query(state_partition(state), attributes_to_get=["kind", "GSI1SK"]):
         counts[item.gsi1sk.split("#", 1)[0]] += 1
+    return counts
+
+
+def join_requests_by_state() -> Counter[str]:
+    """Requests to join chartered groups, per state: the chartered stages' partitions of
+    ByStage, reading only the sort key and the count."""
+    bind()
+    counts: Counter[str] = Counter()
+    for stage in ("develop_plan", "active"):
+        for item in GroupItem.by_stage.query(
+            stage_partition(stage), attributes_to_get=["kind", "GSI2SK", "join_requests"]
+        ):
+            if item.join_requests:
+                counts[item.gsi2sk.split("#", 1)[0]] += int(item.join_requests)
     return counts
 
 

@@ -6,6 +6,7 @@ import this; nothing else builds a key. Layout (see README "Data model"):
   PK                     SK                            item
   GROUP#<group_id>       GROUP                         the group (stage, version, founder, routing)
   GROUP#<group_id>       INQUIRY#<fingerprint>#<day>   each submission of the form for this group
+  GROUP#<group_id>       JOIN#<fingerprint>#<day>      a request to join this chartered group
   GROUP#<group_id>       MEMBER#<added_at>#<id>        members added by organizers (the founder is on GROUP)
   GROUP#<group_id>       ACTIVITY#<date>#<id>          logged activities
   GROUP#<group_id>       HISTORY#<version:08d>         stage moves: who, when, from, to, note
@@ -136,6 +137,8 @@ class GroupItem(Item, discriminator="group"):
     lon = NumberAttribute(null=True)
     # The founder's language for every email to them (DESIGN §8): en | es.
     language = UnicodeAttribute(null=True)
+    # People who asked to join this chartered group from the form (shared/storage/joins.py).
+    join_requests = NumberAttribute(null=True)
 
 
 class MemberItem(Item, discriminator="member"):
@@ -198,6 +201,15 @@ class InquiryItem(Item, discriminator="inquiry"):
     state = UnicodeAttribute()
     organizer_id = UnicodeAttribute(null=True)
     message = UnicodeAttribute(null=True)
+    # A request to join this (chartered) group instead of starting one: the person asking
+    # is not the founder, so their details are on the inquiry (shared/storage/joins.py).
+    intent = UnicodeAttribute(null=True)  # None: start a group | "join"
+    joiner_name = UnicodeAttribute(null=True)
+    joiner_email = UnicodeAttribute(null=True)
+    joiner_phone = UnicodeAttribute(null=True)
+    joiner_city = UnicodeAttribute(null=True)
+    joiner_zip = UnicodeAttribute(null=True)
+    language = UnicodeAttribute(null=True)
 
 
 class ApplicantItem(Item, discriminator="applicant"):

@@ -64,11 +64,24 @@ def _body(group_id: str, inquiry_id: str, organizer: Organizer | None, duplicate
     return body
 
 
+def _join(inquiry, routed: Organizer | None, directory, now: datetime) -> IntakeOutcome:
+    """The applicant chose to join a chartered group near them (shared/usecases/join.py)."""
+    from shared.usecases import join
+
+    if inquiry.is_bot:
+        body = join.bot_answer(routed, _organizer_view, inquiry.join_group)
+        return IntakeOutcome(202, body, group_id=None, routing_reason=None)
+    body = join.join(inquiry, directory, now, _organizer_view)
+    return IntakeOutcome(202, body, group_id=None, routing_reason="join")
+
+
 def submit_inquiry(payload: dict[str, Any], source: str, now: datetime) -> IntakeOutcome:
     ratelimit.check_and_count(source, now, settings.intake().rate_limit_per_hour)
     inquiry = parse_inquiry(payload)
     directory = read_directory()
     routing = route(inquiry.state, inquiry.zip, directory.organizers)
+    if inquiry.join_group is not None:
+        return _join(inquiry, routing.organizer, directory, now)
     if inquiry.is_bot:
         # Looks accepted to the bot, down to who would call back; nothing is stored or sent.
         body = _body(str(uuid.uuid4()), str(uuid.uuid4()), routing.organizer, duplicate=False)

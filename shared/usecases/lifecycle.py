@@ -191,6 +191,7 @@ def view_of(record: GroupRecord, config: GateConfig) -> dict[str, Any]:
         "routing": {"reason": group.routing_reason, "note": group.routing_note},
         "case_id": group.case_id,
         "name": group.public_name,
+        "join_requests": int(group.join_requests or 0),
         "language": group.language or "en",
         "plan": group.plan,
         "closed_reason": group.closed_reason,
@@ -562,11 +563,24 @@ def pipeline_report(caller: Caller) -> dict[str, Any]:
         for state in sorted(caller.states):
             counts = groups.count_by_state(state)
             table[state] = {stage: counts.get(stage, 0) for stage in STAGE_COLUMNS}
+    joins = groups.join_requests_by_state()
     rows = [
-        {"state": state, "counts": counts, "total": sum(counts.values())} for state, counts in sorted(table.items())
+        {
+            "state": state,
+            "counts": counts,
+            "total": sum(counts.values()),
+            "join_requests": joins.get(state, 0),
+        }
+        for state, counts in sorted(table.items())
     ]
     totals = {stage: sum(r["counts"][stage] for r in rows) for stage in STAGE_COLUMNS}
-    return {"stages": STAGE_COLUMNS, "rows": rows, "totals": totals, "total": sum(totals.values())}
+    return {
+        "stages": STAGE_COLUMNS,
+        "rows": rows,
+        "totals": totals,
+        "total": sum(totals.values()),
+        "join_requests": sum(r["join_requests"] for r in rows),
+    }
 
 
 def pipeline_csv(report: dict[str, Any]) -> str:
