@@ -45,7 +45,8 @@ def test_joining_a_nearby_group_reaches_its_organizer_and_creates_no_group(direc
     to_organizer = [m for m in new if organizer.email in m.to]
     assert len(to_organizer) == 1
     assert to_organizer[0].subject == f"Someone wants to join local group #{number} (Oakland)"
-    assert "Rosa Díaz" in to_organizer[0].text and "Language: English" in to_organizer[0].text
+    assert "Rosa Díaz" in to_organizer[0].text
+    assert "Language: English" in to_organizer[0].text
     assert to_organizer[0].reply_to == "rosa@example.net"
     # and the person hears who will be in touch
     to_joiner = [m for m in new if "rosa@example.net" in m.to]
