@@ -8,7 +8,7 @@ export AWS_DEFAULT_REGION ?= us-east-1
 export SAM_CLI_TELEMETRY := 0
 PYTEST_ARGS ?=
 
-.PHONY: help install test lint validate unit dev invoke bench load-directory build deploy clean zip-points
+.PHONY: help install test lint validate unit dev invoke bench load-directory build deploy clean zip-points catalogues
 
 help:  ## List the commands
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -44,6 +44,9 @@ bench: install  ## Benchmarks (bench/): cold imports, the local stack, follow-up
 	$(PY) -m bench.follow_ups_scale --groups 1100 --due 100 --repeats 3
 	$(PY) -m bench.follow_ups_scale --groups 10100 --due 100 --repeats 3
 	$(PY) -m bench.nearby_scale --groups 5000
+
+catalogues: install  ## Extract messages, merge them into the .po files, compile (.mo and the form's JSON)
+	$(PY) -m scripts.i18n
 
 zip-points: install  ## Rebuild shared/domain/zip_points.bin from the pinned `zipcodes` package
 	$(PY) -m scripts.build_zip_points

@@ -20,6 +20,15 @@ from shared.domain.geography import STATE_NAMES
 from shared.domain.program import STEP_TEXTS, STEP_TITLES
 from shared.domain.routing import Organizer
 from shared.domain.stages import GateConfig, MemberRole, Stage, gate_asks
+from shared.mail.i18n import (
+    LANGUAGE_NAMES,
+    gate_asks_in,
+    language_of,
+    step_text,
+    step_title,
+    translate,
+    unmet_in,
+)
 from shared.outbox.events import DigestDue, FollowUpDue, GroupStageChanged, InquiryReceived
 from shared.settings import HOTLINE, HOTLINE_LETTERS, EmailSettings
 from shared.storage.directory import Directory, Inbox, read_directory
@@ -48,6 +57,7 @@ class Applicant:
     city: str
     state: str
     zip: str
+    language: str = "en"
 
 
 class Ours(str):
@@ -142,6 +152,7 @@ def plan_inquiry_emails(
         "duplicate": event.duplicate,
         "public_site_url": str(config.public_site_url),
         "reminder_days": follow_ups.first_contact_reminder_days,
+        "language_name": LANGUAGE_NAMES[language_of(applicant.language)],
     }
     text, html = render("inquiry_organizer", **context)
     subject = (
@@ -160,24 +171,26 @@ def plan_inquiry_emails(
         )
     ]
     if not event.duplicate:
+        language = language_of(applicant.language)
         contact = (
-            {"name": organizer.name, "role": ROLE_TITLES[organizer.role], "email": organizer.email}
+            {"name": organizer.name, "role": translate(language, ROLE_TITLES[organizer.role]), "email": organizer.email}
             if organizer
             else None
         )
         text, html = render(
             "inquiry_applicant",
+            language,
             applicant=applicant,
             contact=contact,
-            learn_more=STEP_TEXTS["learn_more"],
-            learn_more_title=STEP_TITLES["learn_more"],
+            learn_more=step_text(language, "learn_more"),
+            learn_more_title=step_title(language, "learn_more"),
             public_site_url=str(config.public_site_url),
         )
         emails.append(
             OutgoingEmail(
                 key=f"{event.dedup_key}:applicant",
                 to=(applicant.email,),
-                subject="Thank you for your interest in starting a local group",
+                subject=translate(language, "Thank you for your interest in starting a local group"),
                 text=text,
                 html=html,
                 reply_to=(recipient_email,),
@@ -273,6 +286,8 @@ class StageFacts:
     reason: str | None = None
     core_members: tuple[CoreMember, ...] = ()
     superseded: bool = False  # the group has moved again since this event's move
+    language: str = "en"  # the founder's (DESIGN §8): their emails, and the charter's
+    neighbours: tuple[dict[str, Any], ...] = ()  # at a charter: the nearest chartered groups
 
 
 def is_charter(event: GroupStageChanged) -> bool:
@@ -347,6 +362,15 @@ def plan_stage_emails(
         "show_next": not facts.superseded,
     }
     emails = [] if facts.superseded else [_stage_organizer_email(event, facts, common, config)]
+    language = language_of(facts.language)
+    common = {
+        **common,
+        "stage_title": step_title(language, to.value),
+        "stage_text": step_text(language, to.value),
+        "from_title": step_title(language, was.value),
+        "gate_asks": gate_asks_in(language, to, gates),
+        "neighbours": list(facts.neighbours),
+    }
     if is_charter(event):
         recipients = [CoreMember("founder", facts.founder_name, facts.founder_email)]
         seen = {facts.founder_email.casefold()}
@@ -356,27 +380,29 @@ def plan_stage_emails(
                 recipients.append(member)
         links = config.orientation_link_list
         for person in recipients:
-            text, html = render("charter", **common, recipient_name=person.name, orientation_links=links)
+            text, html = render("charter", language, **common, recipient_name=person.name, orientation_links=links)
             emails.append(
                 OutgoingEmail(
                     key=f"{event.dedup_key}:charter:{person.key}",
                     to=(person.email,),
-                    subject=f"Your group is chartered: local group #{event.group_number}",
+                    subject=translate(language, "Your group is chartered: local group #{number}").format(
+                        number=event.group_number
+                    ),
                     text=text,
                     html=html,
                     reply_to=(contact_email,),
                 )
             )
         return emails
-    text, html = render("stage_founder", **common, founder_name=facts.founder_name)
+    text, html = render("stage_founder", language, **common, founder_name=facts.founder_name)
     if to is Stage.CLOSED:
-        founder_subject = "Your Start a Group file is closed"
+        founder_subject = translate(language, "Your Start a Group file is closed")
     elif was is Stage.CLOSED:
-        founder_subject = f"Your group is open again: {STEP_TITLES[to]}"
+        founder_subject = translate(language, "Your group is open again: {step}").format(step=common["stage_title"])
     elif to is Stage.ACTIVE:
-        founder_subject = "Your group is active: chartered, with a plan"
+        founder_subject = translate(language, "Your group is active: chartered, with a plan")
     else:
-        founder_subject = f"Your group's next step: {STEP_TITLES[to]}"
+        founder_subject = translate(language, "Your group's next step: {step}").format(step=common["stage_title"])
     emails.append(
         OutgoingEmail(
             key=f"{event.dedup_key}:founder",
@@ -388,6 +414,32 @@ def plan_stage_emails(
         )
     )
     return emails
+
+
+NEIGHBOUR_RADIUS_MI = 50
+NEIGHBOURS = 3
+
+
+def _neighbours(group: Any, event: GroupStageChanged) -> tuple[dict[str, Any], ...]:
+    """The nearest chartered groups to a newly chartered one (the seed's orientation
+    materials "connect you to other groups"), from the Nearby index: public fields only."""
+    from shared.domain.zip_points import locate
+    from shared.storage.nearby import groups_near
+
+    point = locate(group.zip)
+    if point is None:
+        return ()
+    found = groups_near(point, NEIGHBOUR_RADIUS_MI, limit=NEIGHBOURS + 1).groups
+    return tuple(
+        {
+            "group_number": g.group_number,
+            "name": g.name,
+            "place": f"{g.city}, {g.state}",
+            "miles": f"{g.distance_mi:.0f}" if g.distance_mi >= 10 else f"{g.distance_mi:.1f}",
+        }
+        for g in found
+        if g.group_number != event.group_number
+    )[:NEIGHBOURS]
 
 
 def _stage_facts(event: GroupStageChanged, directory: Directory | None) -> StageFacts | None:
@@ -415,6 +467,8 @@ def _stage_facts(event: GroupStageChanged, directory: Directory | None) -> Stage
         reason=move.reason if move else None,
         core_members=core,
         superseded=superseded,
+        language=language_of(group.language),
+        neighbours=_neighbours(group, event) if is_charter(event) else (),
     )
 
 
@@ -464,7 +518,21 @@ def plan_follow_up_emails(
             unmet=list(facts.unmet),
         )  # fmt: skip
         subject = f"How is your group in {facts.city} doing?"
-        return [OutgoingEmail(f"{key}:nudge", (facts.founder_email, routed_email), subject, text, html)]
+        language = language_of(facts.language)
+        if language == "en":
+            return [OutgoingEmail(f"{key}:nudge", (facts.founder_email, routed_email), subject, text, html)]
+        # The founder reads theirs in their language; the organizer's stays English.
+        stage = facts.stage.value
+        founder_text, founder_html = render(
+            "followup_stalled", language, **common, organizer_name=routed_name,
+            stage_title=step_title(language, stage), stage_text=step_text(language, stage),
+            unmet=unmet_in(language, list(facts.unmet), settings.gates()),
+        )  # fmt: skip
+        founder_subject = translate(language, "How is your group in {city} doing?").format(city=facts.city)
+        return [
+            OutgoingEmail(f"{key}:nudge", (routed_email,), subject, text, html),
+            OutgoingEmail(f"{key}:nudge:founder", (facts.founder_email,), founder_subject, founder_text, founder_html),
+        ]
     if event.action == "charter_eligible":
         chief_name, chief_email = _recipient(facts.field_organizer, inbox)
         text, html = render("followup_charter_eligible", **common, recipient_name=chief_name)
@@ -541,6 +609,7 @@ def emails_for(event: BaseModel, config: EmailSettings, directory: Directory | N
             city=group.city,
             state=group.state,
             zip=group.zip,
+            language=language_of(group.language),
         )
         return plan_inquiry_emails(
             event,
