@@ -1,12 +1,15 @@
 """Creates the resources of template.yaml in moto (or any AWS-compatible endpoint):
 DynamoDB tables with their indexes and streams, SQS queues with redrive, the EventBridge
 bus with its rules and SQS targets, Cognito user pools with their clients and groups,
+the Secrets Manager secrets (their generated values made here, as CloudFormation would),
 and the SES sender identity. HTTP APIs get a local id only: the local server serves
 their routes itself."""
 
 from __future__ import annotations
 
 import json
+import secrets
+import string
 import threading
 from dataclasses import dataclass, field
 from typing import Any
@@ -127,6 +130,7 @@ def provision(session: Any, stack_name: str = "local", parameters: dict[str, str
     )
     physical = resolver.physical
     create_tables(session.client("dynamodb"), resolver)
+    create_secrets(session.client("secretsmanager"), resolver)
 
     sqs = session.client("sqs")
     queues = resources_of_type(template, "AWS::SQS::Queue")
@@ -170,6 +174,39 @@ def provision(session: Any, stack_name: str = "local", parameters: dict[str, str
 
     session.client("ses").verify_email_identity(EmailAddress=resolver.parameter("SenderEmail"))
     return Stack(resolver=resolver, session=session)
+
+
+SECRET_PROPERTIES = {"Description", "GenerateSecretString", "SecretString", "Name"}
+GENERATE_PROPERTIES = {"SecretStringTemplate", "GenerateStringKey", "PasswordLength", "ExcludePunctuation"}
+
+
+def generated_secret(spec: dict[str, Any]) -> str:
+    """What CloudFormation's GenerateSecretString makes: a random string (letters and
+    digits: only ExcludePunctuation is emulated), alone or put under GenerateStringKey in
+    the JSON of SecretStringTemplate."""
+    refuse_unemulated("GenerateSecretString", spec, GENERATE_PROPERTIES, set())
+    if not spec.get("ExcludePunctuation"):
+        raise ValueError("GenerateSecretString: only ExcludePunctuation: true is emulated locally")
+    alphabet = string.ascii_letters + string.digits
+    value = "".join(secrets.choice(alphabet) for _ in range(int(spec.get("PasswordLength", 32))))
+    if "SecretStringTemplate" not in spec:
+        return value
+    document = json.loads(spec["SecretStringTemplate"])
+    document[spec["GenerateStringKey"]] = value
+    return json.dumps(document)
+
+
+def create_secrets(secretsmanager: Any, resolver: Resolver) -> None:
+    """The template's secrets (Ref: the ARN, as in AWS)."""
+    for logical, res in resources_of_type(resolver.template, "AWS::SecretsManager::Secret").items():
+        props = resolver.resolve(res.get("Properties", {}))
+        refuse_unemulated(f"secret {logical}", props, SECRET_PROPERTIES, set())
+        value = props["SecretString"] if "SecretString" in props else generated_secret(props["GenerateSecretString"])
+        name = props.get("Name", f"{resolver.stack_name}-{logical}")
+        arn = secretsmanager.create_secret(Name=name, SecretString=value, Description=props.get("Description", ""))[
+            "ARN"
+        ]
+        resolver.physical[logical] = Physical(arn, {"Id": arn})
 
 
 # CloudFormation properties that CreateUserPool / CreateUserPoolClient take as they are.

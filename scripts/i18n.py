@@ -21,6 +21,7 @@ import io
 import json
 import re
 import sys
+from datetime import UTC, datetime
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -34,6 +35,7 @@ LANGUAGES = ["es"]
 MAIL_LOCALE = ROOT / "shared" / "mail" / "locale"
 WEB_I18N = ROOT / "web" / "i18n"
 PROJECT = "Start a Group"
+FIXED_DATE = datetime(2026, 1, 1, tzinfo=UTC)
 
 MAIL_SOURCES = [  # (glob under the root, Babel extraction method), in this order
     ("shared/mail/templates/*.txt", "jinja2.ext:babel_extract"),
@@ -111,6 +113,9 @@ def _updated(po_path: Path, language: str, messages: list[str]) -> Catalog:
         catalog = Catalog(locale=language, project=PROJECT, charset="utf-8")
     catalog.update(_template(messages), no_fuzzy_matching=True)
     catalog.obsolete.clear()
+    # The .po files carry no header: fixed dates keep every build of the .mo byte for byte
+    # the same (Babel would stamp "now"), so the test can compare.
+    catalog.creation_date = catalog.revision_date = FIXED_DATE
     return catalog
 
 

@@ -156,6 +156,7 @@ class IntakeSettings:
 
 
 PUBLIC_SITE_URL = "https://start-a-group.example.org/"
+PUBLIC_API_URL = "https://api.start-a-group.example.org/"
 ORGANIZER_APP_URL = "https://start-a-group.example.org/organizers/"
 ORIENTATION_LINKS = "https://start-a-group.example.org/orientation/welcome.pdf"
 
@@ -164,6 +165,8 @@ ORIENTATION_LINKS = "https://start-a-group.example.org/orientation/welcome.pdf"
 class EmailSettings:
     sender_email: str
     public_site_url: str = PUBLIC_SITE_URL
+    # Where the API answers the public (the one-click unsubscribe URL in founder emails).
+    public_api_url: str = PUBLIC_API_URL
     organizer_app_url: str = ORGANIZER_APP_URL
     # Comma-separated links sent with a charter (orientation materials).
     orientation_links: str = ORIENTATION_LINKS
@@ -180,10 +183,35 @@ class EmailSettings:
             {
                 "sender_email": _address,
                 "public_site_url": lambda v: _url(v, default=PUBLIC_SITE_URL),
+                "public_api_url": lambda v: _url(v, default=PUBLIC_API_URL),
                 "organizer_app_url": lambda v: _url(v, default=ORGANIZER_APP_URL),
                 "orientation_links": _links,
             },
         )
+
+
+@dataclass(frozen=True)
+class FounderSettings:
+    """The founder's magic links (DESIGN §2b): the Secrets Manager secret holding the
+    signing keys (shared/api/founder_tokens.py), and how long a link stays valid."""
+
+    token_secret_id: str
+    founder_token_days: int = 30
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] = os.environ) -> FounderSettings:
+        return _read(
+            cls,
+            env,
+            {
+                "token_secret_id": _text,
+                "founder_token_days": lambda v: _whole(v, default=30, minimum=1),
+            },
+        )
+
+
+# The consent text the form shows, by version: what a group records its founder agreed to.
+CONSENT_TEXT_VERSION = "2026-12-01"
 
 
 # The gate thresholds GATE_OVERRIDES may set (shared/domain/stages.py GateConfig), and the least
@@ -203,6 +231,7 @@ FOLLOW_UP_MINIMUMS = {
     "first_contact_escalation_days": 1,
     "stale_inquiry_days": 1,
     "stalled_days": 1,
+    "retention_days": 1,
 }
 
 
@@ -274,6 +303,11 @@ def email() -> EmailSettings:
 
 
 @cache
+def founder() -> FounderSettings:
+    return FounderSettings.from_env()
+
+
+@cache
 def gates() -> GateConfig:
     return GateSettings.from_env().config()
 
@@ -285,5 +319,5 @@ def follow_ups() -> FollowUpConfig:
 
 def reset() -> None:
     """Forget cached settings (tests change the environment between cases)."""
-    for f in (table, idempotency, bus, intake, email, gates, follow_ups):
+    for f in (table, idempotency, bus, intake, email, founder, gates, follow_ups):
         f.cache_clear()

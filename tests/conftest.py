@@ -49,13 +49,14 @@ def sample_event(name: str) -> dict[str, Any]:
 def reset_caches() -> None:
     """Forget every lazily made client and setting (each test has its own moto)."""
     from shared import settings
-    from shared.api import auth
+    from shared.api import auth, founder_tokens
     from shared.mail import notifications, sender
     from shared.outbox import publisher
     from shared.storage import table
 
     settings.reset()
     auth.clear_cache()
+    founder_tokens.clear_cache()
     publisher._client.cache_clear()
     sender._ses.cache_clear()
     sender._idempotent_sender.cache_clear()

@@ -32,6 +32,8 @@ from shared.storage.directory import load_directory
 from shared.storage.directory_file import parse_directory_file
 from tests.conftest import ROOT, reset_caches
 
+FIXED_TOKEN_KEYS = {"id": "ddblocal", "key": "d" * 64}
+
 
 @pytest.fixture(scope="module")
 def dynamodb_local() -> Iterator[DynamoDBLocal]:
@@ -54,6 +56,8 @@ def fresh_tables(
     else:
         monkeypatch.setenv("GATE_OVERRIDES", json.dumps(gate_overrides))
     monkeypatch.setenv("RATE_LIMIT_PER_HOUR", "1000")
+    # No Secrets Manager beside DynamoDB Local: the token and rate-limit keys are fixed.
+    monkeypatch.setattr("shared.api.founder_tokens._fetch", lambda force=False: FIXED_TOKEN_KEYS)
     reset_caches()  # shared.storage.table.bind() re-creates the pynamodb connections
     load_directory(parse_directory_file((ROOT / "data" / "organizers.yaml").read_text()))
     try:

@@ -134,6 +134,17 @@ class LocalServer:
             lambda e: address in e["to"] or address in e["body"].replace("\u2060", ""), count, timeout
         )
 
+    def group_id_of(self, address: str, timeout: float = 5) -> str:
+        """The group an applicant's form made, from its organizer email's link (the form's
+        answer never names it: DESIGN §2)."""
+        import re
+
+        for email in self.wait_for_emails_about(address, count=2, timeout=timeout):
+            found = re.search(r"/groups/([0-9a-f-]{36})", email["body"])
+            if found and address not in email["to"]:
+                return found.group(1)
+        raise AssertionError(f"no organizer email with a group link about {address}")
+
     def stop(self, signal_number: int = signal.SIGINT, timeout: float = 15) -> int:
         """Ctrl-C (SIGINT) by default; returns the exit status."""
         if self.process.poll() is None:

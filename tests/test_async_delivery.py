@@ -277,7 +277,7 @@ def test_the_sample_sqs_event_for_an_unknown_group_sends_nothing_and_succeeds(aw
 def test_the_sample_api_events_answer(directory, aws):
     created = invoke(aws, "IntakeFunction", sample_event("intake_post_inquiry.json"))
     listed = invoke(aws, "OrganizersFunction", sample_event("organizers_list.json"))
-    assert created["statusCode"] == 201
+    assert created["statusCode"] == 202
     assert listed["statusCode"] == 200
     assert {o["organizer_id"] for o in json.loads(listed["body"])} == {"ac-ca-north", "ac-ca-south", "fo-west"}
 

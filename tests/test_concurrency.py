@@ -57,7 +57,7 @@ def now() -> datetime:
 def new_group(n: int) -> str:
     form = {**VALID_FORM, "email": f"founder{n}@example.com"}
     outcome = submit_inquiry(form, f"198.51.100.{n % 250}", now())
-    assert outcome.status == 201
+    assert outcome.outcome == "new"
     return outcome.group_id
 
 
@@ -228,7 +228,8 @@ def test_20_concurrent_submissions_for_one_email_make_one_group(real_dynamodb):
         ),
     )
 
-    assert sorted(o.status for o in outcomes) == [200] * 19 + [201]
+    assert {o.status for o in outcomes} == {202}  # the answer never tells (DESIGN §2)
+    assert sorted(o.outcome for o in outcomes) == ["new"] + ["repeat"] * 19
     assert len({o.group_id for o in outcomes}) == 1
     group_id = outcomes[0].group_id
     assert groups.find_open_group_id("race@example.com") == group_id
@@ -241,7 +242,7 @@ def test_20_concurrent_submissions_for_one_email_make_one_group(real_dynamodb):
 def test_the_same_submission_retried_20_times_at_once_is_stored_once(real_dynamodb):
     outcomes = _race(20, lambda i: submit_inquiry({**VALID_FORM, "email": "retry@example.com"}, "203.0.113.9", now()))
 
-    assert [o.status for o in outcomes] == [201] * 20  # a retry gets the first answer
+    assert [o.outcome for o in outcomes] == ["new"] * 20  # a retry gets the first answer
     assert len({o.group_id for o in outcomes}) == 1
     assert len({o.body["inquiry_id"] for o in outcomes}) == 1
     record = groups.read_group(outcomes[0].group_id)

@@ -229,7 +229,7 @@ def test_a_body_that_is_not_json_is_a_415(aws, content_type):
 def test_json_with_a_charset_is_accepted(directory, aws):
     response = call_api(aws, "IntakeFunction", "POST", "/inquiries", raw_body=json.dumps(VALID_FORM),
                         headers={"content-type": "application/json; charset=utf-8"})  # fmt: skip
-    assert response.status == 201
+    assert response.status == 202
 
 
 def test_a_body_over_16_kib_is_a_413_and_16_kib_is_not(directory, aws):
@@ -237,7 +237,7 @@ def test_a_body_over_16_kib_is_a_413_and_16_kib_is_not(directory, aws):
     at_limit = json.dumps(VALID_FORM) + padding
     assert len(at_limit.encode()) == 16 * 1024
     headers = {"content-type": "application/json"}
-    assert call_api(aws, "IntakeFunction", "POST", "/inquiries", raw_body=at_limit, headers=headers).status == 201
+    assert call_api(aws, "IntakeFunction", "POST", "/inquiries", raw_body=at_limit, headers=headers).status == 202
     over = call_api(aws, "IntakeFunction", "POST", "/inquiries", raw_body=at_limit + " ", headers=headers)
     assert_problem(over, 413)
 
@@ -245,7 +245,7 @@ def test_a_body_over_16_kib_is_a_413_and_16_kib_is_not(directory, aws):
 def test_a_base64_encoded_body_is_decoded(directory, aws):
     response = call_api(aws, "IntakeFunction", "POST", "/inquiries", raw_body=json.dumps(VALID_FORM).encode(),
                         headers={"content-type": "application/json"})  # fmt: skip
-    assert response.status == 201
+    assert response.status == 202
 
 
 @pytest.mark.parametrize("raw", ["[" * 16000, '{"a":' * 3000])

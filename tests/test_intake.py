@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from tests.conftest import sent_emails
+from tests.given import open_group_of
 from tests.pipeline import VALID_FORM, run_async, submit
 
 
 def test_valid_form_creates_a_group_routed_to_the_zip_coordinator(directory, aws):
     response = submit(aws)
 
-    assert response.status == 201
+    assert response.status == 202
     body = response.body
+    assert set(body) == {"inquiry_id", "stage", "organizer", "hotline", "next_step"}
     assert body["stage"] == "learn_more"
     assert body["hotline"] == "866-273-4466"
     coordinator = directory.get("ac-ca-north")
@@ -20,12 +22,13 @@ def test_valid_form_creates_a_group_routed_to_the_zip_coordinator(directory, aws
         "email": coordinator.email,
     }
     assert coordinator.name in body["next_step"]
-    assert "duplicate" not in body
+    assert open_group_of(VALID_FORM["email"]) is not None
 
 
 def test_valid_form_sends_the_organizer_and_the_applicant_an_email(directory, aws):
-    response = submit(aws)
+    submit(aws)
     run_async(aws)
+    group_id = open_group_of(VALID_FORM["email"])
 
     emails = sent_emails()
     assert len(emails) == 2
@@ -36,7 +39,7 @@ def test_valid_form_sends_the_organizer_and_the_applicant_an_email(directory, aw
         assert "Ana Souza" in part
         assert "+14155550142" in part
         assert "prisoners of conscience" in part
-        assert response.body["group_id"] in part
+        assert group_id in part
     assert to_organizer.reply_to == "Ana.Souza@example.com"
 
     assert to_applicant.to == ["Ana.Souza@example.com"]
@@ -44,41 +47,60 @@ def test_valid_form_sends_the_organizer_and_the_applicant_an_email(directory, aw
         assert directory.get("ac-ca-north").name in part
         assert "866-273-4466" in part
         assert "informal conversation" in part
+        assert "/status#t=" in part
 
 
 def test_a_state_without_organizers_goes_to_the_national_inbox(directory, aws):
     response = submit(aws, {**VALID_FORM, "state": "GU", "zip": "96910", "city": "Hagåtña"})
     run_async(aws)
 
-    assert response.status == 201
+    assert response.status == 202
     assert response.body["organizer"] is None
     assert "866-273-4466" in response.body["next_step"]
     recipients = sorted(e.to[0] for e in sent_emails())
     assert recipients == sorted(["organize@example.org", "Ana.Souza@example.com"])
 
 
-def test_the_same_email_again_is_a_duplicate_of_the_open_group(directory, aws):
-    first = submit(aws)
+def test_the_same_email_again_starts_no_second_group(directory, aws):
+    submit(aws)
+    group_id = open_group_of(VALID_FORM["email"])
     again = submit(aws, {**VALID_FORM, "email": "ana.souza@EXAMPLE.com", "message": "Any news?"})
 
-    assert again.status == 200
-    assert again.body["duplicate"] is True
-    assert again.body["group_id"] == first.body["group_id"]
-    assert again.body["inquiry_id"] != first.body["inquiry_id"]
+    assert again.status == 202
+    assert open_group_of(VALID_FORM["email"]) == group_id
+    from shared.storage.founders import group_ids_of
+
+    assert group_ids_of("ana.souza@example.com") == [group_id]
 
 
-def test_a_repeat_inquiry_tells_the_organizer_only(directory, aws):
+def test_a_repeat_tells_the_organizer_unverified_and_sends_the_address_its_link(directory, aws):
     submit(aws)
     run_async(aws)
-    submit(aws, {**VALID_FORM, "message": "We now have six people!"})
+    submit(aws, {**VALID_FORM, "name": "Mallory", "message": "We now have six people!"})
     run_async(aws)
 
     emails = sent_emails()
-    assert len(emails) == 3
-    repeat = emails[-1]
-    assert repeat.to == [directory.get("ac-ca-north").email]
-    assert repeat.subject.startswith("Repeat inquiry")
-    assert "six people" in repeat.text
+    assert len(emails) == 4
+    notice, link = sorted(emails[2:], key=lambda e: e.to != [directory.get("ac-ca-north").email])
+    assert notice.to == [directory.get("ac-ca-north").email]
+    assert notice.subject.startswith("Unverified message")
+    assert "six people" in notice.text
+    assert "Mallory" not in notice.text + notice.html  # the claimed name is nobody's word
+    assert notice.reply_to is None  # no channel to the person it claims to be
+    assert link.to == ["Ana.Souza@example.com"]
+    assert "/status#t=" in link.text
+
+
+def test_repeats_reach_the_organizer_at_most_once_a_day_per_group(directory, aws):
+    submit(aws)
+    for n in range(3):
+        submit(aws, {**VALID_FORM, "message": f"Message number {n}"})
+    run_async(aws)
+
+    notices = [e for e in sent_emails() if e.subject.startswith("Unverified")]
+    links = [e for e in sent_emails() if e.subject == "Your group's page: your link"]
+    assert len(notices) == 1
+    assert len(links) == 1  # and the address its link at most once an hour
 
 
 def test_a_retried_identical_submission_gets_the_same_answer_and_stores_and_sends_nothing_more(directory, aws):
@@ -86,22 +108,11 @@ def test_a_retried_identical_submission_gets_the_same_answer_and_stores_and_send
     retry = submit(aws)
     run_async(aws)
 
-    assert (retry.status, retry.body) == (201, first.body)
+    assert (retry.status, retry.body) == (202, first.body)
     assert len(sent_emails()) == 2
 
 
-def test_a_retried_repeat_inquiry_is_still_a_duplicate_once(directory, aws):
-    submit(aws)
-    repeat = submit(aws, {**VALID_FORM, "message": "Any news?"})
-    retry = submit(aws, {**VALID_FORM, "message": "Any news?"})
-    run_async(aws)
-
-    assert (repeat.status, retry.status) == (200, 200)
-    assert retry.body == repeat.body
-    assert len(sent_emails()) == 3  # organizer and applicant, then the organizer once more
-
-
-def test_the_same_words_on_another_day_are_a_new_inquiry_for_the_organizer(directory, aws, monkeypatch):
+def test_the_same_words_on_another_day_reach_the_organizer_again(directory, aws, monkeypatch):
     from datetime import timedelta
 
     from shared.domain.clock import utcnow
@@ -112,9 +123,8 @@ def test_the_same_words_on_another_day_are_a_new_inquiry_for_the_organizer(direc
     again = submit(aws)
     run_async(aws)
 
-    assert again.status == 200
-    assert again.body["duplicate"] is True
-    assert [e.subject.split(" ")[0] for e in sent_emails()].count("Repeat") == 1
+    assert again.status == 202
+    assert [e.subject.split(" ")[0] for e in sent_emails()].count("Unverified") == 1
 
 
 def test_routing_counts_open_inquiries_on_the_organizer(directory, aws):
@@ -129,8 +139,8 @@ def test_routing_counts_open_inquiries_on_the_organizer(directory, aws):
 def test_the_group_records_who_it_was_routed_to_and_why(directory, aws):
     from shared.storage.groups import get_group_item
 
-    response = submit(aws)
-    group = get_group_item(response.body["group_id"])
+    submit(aws)
+    group = get_group_item(open_group_of(VALID_FORM["email"]))
 
     assert group.organizer_id == "ac-ca-north"
     assert group.routing_reason == "zip_prefix"
@@ -149,11 +159,11 @@ def test_a_filled_honeypot_looks_accepted_but_stores_and_sends_nothing(directory
     response = submit(aws, {**VALID_FORM, "website": "http://spam.example"})
     run_async(aws)
 
-    assert response.status == 201
+    assert response.status == 202
     assert set(response.body) == set(real.body)
     assert response.body["organizer"] == real.body["organizer"]  # it cannot be told apart
     assert find_open_group_id("ana.souza@example.com") is None
-    assert get_group_item(response.body["group_id"]) is None
+    assert get_group_item(response.body["inquiry_id"]) is None
     items_after = aws.client("dynamodb").describe_table(TableName=aws.name("GroupsTable"))["Table"]["ItemCount"]
     assert items_after - items_before <= 1  # at most the rate-limit window's counter
     assert len(sent_emails()) == sent_before
@@ -179,5 +189,5 @@ def test_too_many_submissions_from_one_address_are_rate_limited(directory, aws):
     statuses = [submit(aws, {**VALID_FORM, "email": f"p{i}@example.com"}).status for i in range(limit + 1)]
     other_address = submit(aws, {**VALID_FORM, "email": "q@example.com"}, source_ip="198.51.100.9")
 
-    assert statuses == [201] * limit + [429]
-    assert other_address.status == 201
+    assert statuses == [202] * limit + [429]
+    assert other_address.status == 202

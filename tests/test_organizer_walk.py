@@ -32,7 +32,8 @@ def test_an_inquiry_walks_to_active_with_real_tokens(server):
     def login(email: str) -> dict[str, str]:
         return {"Authorization": "Bearer " + server.call("POST", "/_local/login", {"email": email}).body["token"]}
 
-    gid = server.call("POST", "/inquiries", {**VALID_FORM, "email": "walk@example.com"}).body["group_id"]
+    assert server.call("POST", "/inquiries", {**VALID_FORM, "email": "walk@example.com"}).status == 202
+    gid = server.group_id_of("walk@example.com")
     coordinator, field_organizer = login("diego.varga@example.org"), login("grace.kim@example.org")
     g = f"/groups/{gid}"
     steps = [

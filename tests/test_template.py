@@ -156,7 +156,19 @@ def test_the_product_never_scans():
 
 # --- sign-in and the organizer API (issue 4) ----------------------------------------------
 
-PUBLIC = {("POST", "/inquiries"), ("GET", "/organizers"), ("GET", "/groups/nearby")}
+PUBLIC = {("POST", "/inquiries"), ("GET", "/organizers"), ("POST", "/status/link"), ("GET", "/groups/nearby")}
+# The founder's routes: not behind the organizer authorizer; the function checks their
+# magic-link token itself (DESIGN §2b), so without one they answer 401 like the others.
+FOUNDER_TOKEN_ROUTES = {
+    ("GET", "/status"),
+    ("DELETE", "/status"),
+    ("POST", "/status/members"),
+    ("POST", "/status/activities"),
+    ("PATCH", "/status/contact"),
+    ("POST", "/status/withdraw"),
+    ("POST", "/status/unsubscribe"),
+    ("POST", "/status/unsubscribe/{token}"),
+}
 
 
 def http_routes(template):
@@ -213,8 +225,8 @@ def test_only_the_public_routes_opt_out_of_the_authorizer():
     opted_out = {(m, p) for _, m, p, auth in http_routes(load()) if auth == {"Authorizer": "NONE"}}
     overridden = {(m, p) for _, m, p, auth in http_routes(load()) if auth is not None}
 
-    assert opted_out == PUBLIC
-    assert overridden == PUBLIC
+    assert opted_out == PUBLIC | FOUNDER_TOKEN_ROUTES
+    assert overridden == PUBLIC | FOUNDER_TOKEN_ROUTES
 
 
 @pytest.mark.parametrize(
@@ -222,7 +234,7 @@ def test_only_the_public_routes_opt_out_of_the_authorizer():
 )
 def test_every_organizer_route_is_served_and_refuses_a_request_without_a_token(aws, function, method, path):
     concrete = path.replace("{group_id}", "00000000-0000-0000-0000-000000000000")
-    body = {} if method in ("POST", "PUT") else None
+    body = {} if method in ("POST", "PUT", "PATCH") else None
 
     response = call_api(aws, function, method, concrete, body=body, route_key=f"{method} {path}")
 
@@ -249,5 +261,12 @@ def test_the_outbox_hears_notices_and_digests():
     patterns = " ".join(f["Pattern"] for f in filters["FilterCriteria"]["Filters"])
     assert '"NOTICE#"' in patterns
     assert '"DIGEST#"' in patterns
+    assert '"LINK#"' in patterns
     rule = TEMPLATE["Resources"]["EmailEventsRule"]["Properties"]["EventPattern"]
-    assert set(rule["detail-type"]) == {"InquiryReceived", "GroupStageChanged", "FollowUpDue", "DigestDue"}
+    assert set(rule["detail-type"]) == {
+        "InquiryReceived",
+        "GroupStageChanged",
+        "FollowUpDue",
+        "DigestDue",
+        "StatusLinkRequested",
+    }

@@ -15,16 +15,12 @@ metrics = Metrics()
 def post_inquiry(event):
     payload = read_json_object(event)
     outcome = submit_inquiry(payload, source_ip(event), utcnow())
-    if outcome.routing_reason == "join":
-        metrics.add_metric(name="InquiryJoin", unit=MetricUnit.Count, value=1)
-    elif outcome.group_id is None:
-        metrics.add_metric(name="HoneypotFilled", unit=MetricUnit.Count, value=1)
-    else:
-        name = "InquiryNew" if outcome.status == 201 else "InquiryRepeat"
-        metrics.add_metric(name=name, unit=MetricUnit.Count, value=1)
+    names = {"new": "InquiryNew", "repeat": "InquiryRepeat", "honeypot": "HoneypotFilled", "join": "InquiryJoin"}
+    metrics.add_metric(name=names[outcome.outcome], unit=MetricUnit.Count, value=1)
+    if outcome.group_id is not None:
         logger.info(
             "inquiry stored",
-            extra={"group_id": outcome.group_id, "status": outcome.status, "routing": outcome.routing_reason},
+            extra={"group_id": outcome.group_id, "outcome": outcome.outcome, "routing": outcome.routing_reason},
         )
     return json_response(outcome.status, outcome.body)
 

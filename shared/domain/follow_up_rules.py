@@ -22,6 +22,7 @@ class Action(StrEnum):
     CLOSE_NO_RESPONSE = "close_no_response"
     STALLED_NUDGE = "stalled_nudge"
     CHARTER_ELIGIBLE = "charter_eligible"
+    ERASE_PERSONAL_DATA = "erase_personal_data"  # retention: closed long enough (no email)
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,7 @@ class FollowUpConfig:
     first_contact_escalation_days: int = 7
     stale_inquiry_days: int = 60
     stalled_days: int = 45
+    retention_days: int = 365  # a closed group's personal data is erased this long after it closed
 
 
 DEFAULT_FOLLOW_UPS = FollowUpConfig()
@@ -49,6 +51,7 @@ class Snapshot:
     last_activity_at: datetime | None = None
     gate_met: bool = False
     sent: frozenset[str] = frozenset()
+    erased: bool = False  # the founder's personal data is already erased
 
 
 @dataclass(frozen=True)
@@ -105,6 +108,9 @@ def _candidates(s: Snapshot, config: FollowUpConfig) -> list[Due]:
         out.append(Due(Action.STALLED_NUDGE, slot, quiet + timedelta(days=config.stalled_days)))
     if s.stage is Stage.STEP_UP_ACTIVISM and s.gate_met:
         out.append(Due(Action.CHARTER_ELIGIBLE, Action.CHARTER_ELIGIBLE.value, s.stage_entered_at))
+    if s.stage is Stage.CLOSED and not s.erased:
+        slot = f"{Action.ERASE_PERSONAL_DATA.value}:{iso(s.stage_entered_at)}"
+        out.append(Due(Action.ERASE_PERSONAL_DATA, slot, s.stage_entered_at + timedelta(days=config.retention_days)))
     return out
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -29,13 +30,16 @@ from shared.mail.i18n import (
     translate,
     unmet_in,
 )
-from shared.outbox.events import DigestDue, FollowUpDue, GroupStageChanged, InquiryReceived
+from shared.outbox.events import DigestDue, FollowUpDue, GroupStageChanged, InquiryReceived, StatusLinkRequested
 from shared.settings import HOTLINE, HOTLINE_LETTERS, EmailSettings
 from shared.storage.directory import Directory, Inbox, read_directory
 from shared.storage.groups import get_group_item, get_inquiry, read_group
 from shared.usecases.intake import ROLE_TITLES
 
 TEMPLATES = Path(__file__).parent / "templates"
+# Where a founder's status link goes in a template; shared/mail/founder_mail.py puts the
+# fresh link there (and in every founder email's footer) just before sending.
+LINK_PLACEHOLDER = "https://status-link.invalid/"
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,11 @@ class OutgoingEmail:
     html: str
     cc: tuple[str, ...] = ()
     reply_to: tuple[str, ...] = field(default=())
+    headers: tuple[tuple[str, str], ...] = ()
+    # An email to a group's founder (shared/mail/founder_mail.py links, heads and filters it),
+    # and whether it is about a step the founder took (then it goes even after unsubscribing).
+    founder_group_id: str | None = None
+    about_their_step: bool = False
 
 
 @dataclass(frozen=True)
@@ -138,10 +147,42 @@ def plan_inquiry_emails(
     routing_note: str,
     config: EmailSettings,
     follow_ups: FollowUpConfig,
+    *,
+    stage: str = "learn_more",
+    received_at: str = "",
+    link_days: int = 30,
 ) -> list[OutgoingEmail]:
+    """A new inquiry: the routed organizer (details, message) and the applicant (thanks).
+    A repeat (the address already has an open group; anyone may have typed it): the
+    group's organizer gets the message marked unverified, without a Reply-To to the person
+    it claims to be from, once a day per group; the address gets its status link (at most
+    once an hour, shared with links asked for on the founder's page)."""
     recipient_name, recipient_email = _recipient(organizer, inbox)
     place = f"{applicant.city}, {STATE_NAMES[applicant.state]}"
     link = f"{config.organizer_app_url}groups/{event.group_id}"
+    if event.duplicate:
+        text, html = render(
+            "inquiry_repeat_organizer",
+            recipient_name=recipient_name,
+            place=place,
+            stage_title=STEP_TITLES.get(stage, stage),
+            message=message,
+            link=link,
+        )
+        day, hour = received_at[:10], received_at[:13]
+        notice = OutgoingEmail(
+            key=f"inquiry-repeat:{event.group_id}:{day}",
+            to=(recipient_email,),
+            subject=f"Unverified message about the group in {place}",
+            text=text,
+            html=html,
+        )
+        return [
+            notice,
+            status_link_email(
+                event.group_id, applicant, place, stage, f"status-link:{event.group_id}:{hour}", link_days, repeat=True
+            ),
+        ]
     context = {
         "applicant": applicant,
         "place": place,
@@ -149,54 +190,75 @@ def plan_inquiry_emails(
         "recipient_name": recipient_name,
         "routing_note": routing_note,
         "link": link,
-        "duplicate": event.duplicate,
+        "duplicate": False,
         "public_site_url": str(config.public_site_url),
         "reminder_days": follow_ups.first_contact_reminder_days,
         "language_name": LANGUAGE_NAMES[language_of(applicant.language)],
     }
     text, html = render("inquiry_organizer", **context)
-    subject = (
-        f"Repeat inquiry from {applicant.name} ({place})"
-        if event.duplicate
-        else f"New Start a Group inquiry from {place}"
-    )
     emails = [
         OutgoingEmail(
             key=f"{event.dedup_key}:organizer",
             to=(recipient_email,),
-            subject=subject,
+            subject=f"New Start a Group inquiry from {place}",
             text=text,
             html=html,
             reply_to=(applicant.email,),
         )
     ]
-    if not event.duplicate:
-        language = language_of(applicant.language)
-        contact = (
-            {"name": organizer.name, "role": translate(language, ROLE_TITLES[organizer.role]), "email": organizer.email}
-            if organizer
-            else None
+    language = language_of(applicant.language)
+    contact = (
+        {"name": organizer.name, "role": translate(language, ROLE_TITLES[organizer.role]), "email": organizer.email}
+        if organizer
+        else None
+    )
+    text, html = render(
+        "inquiry_applicant",
+        language,
+        applicant=applicant,
+        contact=contact,
+        learn_more=step_text(language, "learn_more"),
+        learn_more_title=step_title(language, "learn_more"),
+        public_site_url=str(config.public_site_url),
+    )
+    emails.append(
+        OutgoingEmail(
+            key=f"{event.dedup_key}:applicant",
+            to=(applicant.email,),
+            subject=translate(language, "Thank you for your interest in starting a local group"),
+            text=text,
+            html=html,
+            reply_to=(recipient_email,),
+            founder_group_id=event.group_id,
+            about_their_step=True,
         )
-        text, html = render(
-            "inquiry_applicant",
-            language,
-            applicant=applicant,
-            contact=contact,
-            learn_more=step_text(language, "learn_more"),
-            learn_more_title=step_title(language, "learn_more"),
-            public_site_url=str(config.public_site_url),
-        )
-        emails.append(
-            OutgoingEmail(
-                key=f"{event.dedup_key}:applicant",
-                to=(applicant.email,),
-                subject=translate(language, "Thank you for your interest in starting a local group"),
-                text=text,
-                html=html,
-                reply_to=(recipient_email,),
-            )
-        )
+    )
     return emails
+
+
+def status_link_email(
+    group_id: str, founder: Any, place: str, stage: str, key: str, link_days: int, *, repeat: bool = False
+) -> OutgoingEmail:
+    """The founder's status link, asked for (POST /status/link) or after a repeat form. The
+    link itself is added by shared/mail/founder_mail.py, as on every founder email."""
+    text, html = render(
+        "status_link",
+        founder_name=founder.name,
+        place=place,
+        stage_title=STEP_TITLES.get(stage, stage),
+        repeat=repeat,
+        status_link=Ours(LINK_PLACEHOLDER),
+        link_days=link_days,
+    )
+    return OutgoingEmail(
+        key=key,
+        to=(founder.email,),
+        subject="Your group's page: your link",
+        text=text,
+        html=html,
+        founder_group_id=group_id,
+        about_their_step=True,
+    )
 
 
 @dataclass(frozen=True)
@@ -391,6 +453,7 @@ def plan_stage_emails(
                     text=text,
                     html=html,
                     reply_to=(contact_email,),
+                    founder_group_id=event.group_id if person.key == "founder" else None,
                 )
             )
         return emails
@@ -411,6 +474,7 @@ def plan_stage_emails(
             text=text,
             html=html,
             reply_to=(contact_email,),
+            founder_group_id=event.group_id,
         )
     )
     return emails
@@ -518,20 +582,27 @@ def plan_follow_up_emails(
             unmet=list(facts.unmet),
         )  # fmt: skip
         subject = f"How is your group in {facts.city} doing?"
+        # One email each: the founder's carries their own status link, in their language.
         language = language_of(facts.language)
-        if language == "en":
-            return [OutgoingEmail(f"{key}:nudge", (facts.founder_email, routed_email), subject, text, html)]
-        # The founder reads theirs in their language; the organizer's stays English.
-        stage = facts.stage.value
-        founder_text, founder_html = render(
-            "followup_stalled", language, **common, organizer_name=routed_name,
-            stage_title=step_title(language, stage), stage_text=step_text(language, stage),
-            unmet=unmet_in(language, list(facts.unmet), settings.gates()),
-        )  # fmt: skip
-        founder_subject = translate(language, "How is your group in {city} doing?").format(city=facts.city)
+        founder_subject, founder_text, founder_html = subject, text, html
+        if language != "en":
+            stage = facts.stage.value
+            founder_text, founder_html = render(
+                "followup_stalled", language, **common, organizer_name=routed_name,
+                stage_title=step_title(language, stage), stage_text=step_text(language, stage),
+                unmet=unmet_in(language, list(facts.unmet), settings.gates()),
+            )  # fmt: skip
+            founder_subject = translate(language, "How is your group in {city} doing?").format(city=facts.city)
         return [
             OutgoingEmail(f"{key}:nudge", (routed_email,), subject, text, html),
-            OutgoingEmail(f"{key}:nudge:founder", (facts.founder_email,), founder_subject, founder_text, founder_html),
+            OutgoingEmail(
+                f"{key}:nudge:founder",
+                (facts.founder_email,),
+                founder_subject,
+                founder_text,
+                founder_html,
+                founder_group_id=event.group_id,
+            ),  # fmt: skip
         ]
     if event.action == "charter_eligible":
         chief_name, chief_email = _recipient(facts.field_organizer, inbox)
@@ -551,8 +622,22 @@ def plan_digest_email(event: DigestDue, organizer: Organizer, sections: list[Any
     return [OutgoingEmail(f"{event.dedup_key}", (organizer.email,), subject, text, html)]
 
 
-def emails_for(event: BaseModel, config: EmailSettings, directory: Directory | None = None) -> list[OutgoingEmail]:
-    """The emails an event causes, with the facts read from the table."""
+def emails_for(
+    event: BaseModel, config: EmailSettings, directory: Directory | None = None, now: datetime | None = None
+) -> list[OutgoingEmail]:
+    """The emails an event causes, with the facts read from the table; a founder's carry a
+    fresh status link, or are left out when the founder gets no more (founder_mail)."""
+    from shared.domain.clock import utcnow
+    from shared.mail.founder_mail import for_founder
+
+    emails = _planned(event, config, directory)
+    founder_group = next((e.founder_group_id for e in emails if e.founder_group_id), None)
+    if founder_group is None:
+        return emails
+    return for_founder(emails, get_group_item(founder_group), config, now or utcnow())
+
+
+def _planned(event: BaseModel, config: EmailSettings, directory: Directory | None) -> list[OutgoingEmail]:
     if isinstance(event, FollowUpDue):
         from shared.usecases.scheduled_runs import follow_up_facts
 
@@ -578,6 +663,14 @@ def emails_for(event: BaseModel, config: EmailSettings, directory: Directory | N
         if facts is None:
             return []
         return plan_stage_emails(event, facts, config, settings.gates())
+    if isinstance(event, StatusLinkRequested):
+        group = get_group_item(event.group_id)
+        if group is None:
+            return []
+        place = f"{group.city}, {STATE_NAMES.get(group.state, group.state)}"
+        founder = Applicant(group.founder_name, group.founder_email, None, group.city, group.state, group.zip)
+        days = settings.founder().founder_token_days
+        return [status_link_email(group.group_id, founder, place, group.stage, event.dedup_key, days)]
     if isinstance(event, InquiryReceived):
         group = get_group_item(event.group_id)
         inquiry = get_inquiry(event.group_id, event.inquiry_id, "JOIN#" if event.intent == "join" else "INQUIRY#")
@@ -620,5 +713,8 @@ def emails_for(event: BaseModel, config: EmailSettings, directory: Directory | N
             group.routing_note,
             config,
             settings.follow_ups(),
+            stage=group.stage,
+            received_at=inquiry.received_at,
+            link_days=settings.founder().founder_token_days,
         )
     return []

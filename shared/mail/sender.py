@@ -33,6 +33,8 @@ def to_mime(email: OutgoingEmail, sender: str) -> bytes:
     if email.reply_to:
         message["Reply-To"] = ", ".join(email.reply_to)
     message["Message-ID"] = make_msgid(domain=sender.rsplit("@", 1)[-1])
+    for name, value in email.headers:  # List-Unsubscribe and -Post (RFC 8058) on founder emails
+        message[name] = value
     message.set_content(email.text)
     message.add_alternative(email.html, subtype="html")
     return message.as_bytes()

@@ -81,8 +81,24 @@ class DigestDue(BaseModel):
         return f"digest:{self.organizer_id}:{self.week}"
 
 
-DomainEvent = InquiryReceived | GroupStageChanged | FollowUpDue | DigestDue
+class StatusLinkRequested(BaseModel):
+    """A founder (or someone with their address) asked for the status link (DESIGN §2b):
+    a fresh link goes to the group's founder address, at most once an hour."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+    detail_type: Literal["StatusLinkRequested"] = "StatusLinkRequested"
+
+    group_id: str
+    requested_at: str
+
+    @property
+    def dedup_key(self) -> str:
+        return f"status-link:{self.group_id}:{self.requested_at[:13]}"
+
+
+DomainEvent = InquiryReceived | GroupStageChanged | FollowUpDue | DigestDue | StatusLinkRequested
 EVENT_TYPES: dict[str, type[BaseModel]] = {
+    "StatusLinkRequested": StatusLinkRequested,
     "InquiryReceived": InquiryReceived,
     "GroupStageChanged": GroupStageChanged,
     "FollowUpDue": FollowUpDue,
@@ -147,6 +163,8 @@ def events_for_change(change: TableChange) -> list[BaseModel]:
                 run_at=new.get("run_at"),
             )
         ]
+    if kind == "link_request" and change.event_name == "INSERT":
+        return [StatusLinkRequested(group_id=new["group_id"], requested_at=new["requested_at"])]
     if kind == "digest" and change.event_name == "INSERT":
         return [DigestDue(organizer_id=new["organizer_id"], week=new["week"], as_of=new["run_at"])]
     return []

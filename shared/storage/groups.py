@@ -143,7 +143,9 @@ def get_group_item(group_id: str) -> GroupItem | None:
         return None
 
 
-def store_inquiry(inquiry: Inquiry, routing: Routing, now: datetime, *, due_at: datetime | None) -> Intake:
+def store_inquiry(
+    inquiry: Inquiry, routing: Routing, now: datetime, *, due_at: datetime | None, consent_version: str | None = None
+) -> Intake:
     """Store the inquiry: a new group when this email has no open group, else one more
     inquiry on the open group. Safe under retries and races: the APPLICANT# item is the
     one lock, taken in the same transaction that creates the group."""
@@ -155,14 +157,18 @@ def store_inquiry(inquiry: Inquiry, routing: Routing, now: datetime, *, due_at: 
             if repeated is not None:
                 return repeated
             continue  # the group closed between the two reads: try again as new
-        created = _create_group(inquiry, routing, now, due_at)
+        created = _create_group(inquiry, routing, now, due_at, consent_version)
         if created is not None:
             return created
         pause_before_retry(attempt)  # another submission for this email, or this organizer, came first
     raise RuntimeError(f"inquiry could not be stored after {STORE_ATTEMPTS} attempts")  # pragma: no cover
 
 
-def _create_group(inquiry: Inquiry, routing: Routing, now: datetime, due_at: datetime | None) -> Intake | None:
+def _create_group(
+    inquiry: Inquiry, routing: Routing, now: datetime, due_at: datetime | None, consent_version: str | None
+) -> Intake | None:
+    from shared.storage.founders import founder_group_item
+
     group_id = str(uuid.uuid4())
     inquiry_id = str(uuid.uuid4())
     created_at = iso(now)
@@ -186,6 +192,8 @@ def _create_group(inquiry: Inquiry, routing: Routing, now: datetime, due_at: dat
         routing_considered=list(routing.considered),
         created_at=created_at,
         updated_at=created_at,
+        consent_version=consent_version,
+        consent_at=created_at if consent_version else None,
         **index_keys(inquiry.state, FIRST_STAGE, created_at, group_id),
     )
     if due_at is not None:
@@ -197,6 +205,7 @@ def _create_group(inquiry: Inquiry, routing: Routing, now: datetime, due_at: dat
             tx.save(lock, condition=ApplicantItem.pk.does_not_exist())
             tx.save(group, condition=GroupItem.pk.does_not_exist())
             tx.save(record)
+            tx.save(founder_group_item(inquiry.email_key, group_id, created_at))
             if organizer is not None:
                 pk, sk = organizer_key(organizer.organizer_id)
                 tx.update(

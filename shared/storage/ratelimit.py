@@ -1,11 +1,14 @@
 """A fixed one-hour window per source address, counted atomically in DynamoDB.
 
-The address is stored only as a salted hash, and the window item expires by TTL.
+The address is stored only as an HMAC made with a key from Secrets Manager
+(shared/api/founder_tokens.keyed_hash), which nobody can reverse by hashing guesses without
+the secret; the window item expires by TTL. An IPv6 client is keyed by its /64: one
+subscriber's network, whose addresses it may change at will.
 """
 
 from __future__ import annotations
 
-import hashlib
+import ipaddress
 from datetime import datetime, timedelta
 
 from pynamodb.exceptions import UpdateError
@@ -13,14 +16,27 @@ from pynamodb.exceptions import UpdateError
 from shared.domain.errors import RateLimited
 from shared.storage.table import RateItem, bind
 
-_SALT = b"start-a-group/rate/v1"
+
+def client_key(source: str) -> str:
+    """What one client is: an IPv4 address, or an IPv6 address's /64 network."""
+    try:
+        address = ipaddress.ip_address(source.strip())
+    except ValueError:
+        return source
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.IPv6Network((address, 64), strict=False))
+    return str(address)
 
 
-def check_and_count(source: str, now: datetime, limit: int) -> None:
+def check_and_count(source: str, now: datetime, limit: int, scope: str = "intake") -> None:
     """Count one request from `source`; raise RateLimited once the window is full.
     A refused request is not counted, so a blocked client is freed when the hour turns."""
     bind()
-    digest = hashlib.sha256(_SALT + source.encode()).hexdigest()[:24]
+    from shared.api.founder_tokens import keyed_hash
+
+    digest = keyed_hash(f"rate-limit:{scope}", client_key(source), length=24)
     window = now.replace(minute=0, second=0, microsecond=0)
     item = RateItem("RATE#" + digest, window.strftime("%Y-%m-%dT%H"))
     try:

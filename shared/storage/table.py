@@ -13,6 +13,8 @@ import this; nothing else builds a key. Layout (see README "Data model"):
   GROUP#<group_id>       NOTICE#<slot>                 follow-ups acted on, one per slot (issue 5)
   DIGEST#<organizer_id>  <ISO week>                    the weekly digest taken for that week
   APPLICANT#<email>      OPEN_GROUP                    the one open group of an email
+  APPLICANT#<email>      GROUP#<group_id>              every group of an email, open or closed (erasure)
+  GROUP#<group_id>       LINK#<hour>                   a status link asked for (TTL; one an hour)
   DIRECTORY              ORGANIZER#<organizer_id>      the organizer directory (+ open inquiries)
   DIRECTORY              NATIONAL_INBOX                where unrouted inquiries go
   COUNTER                GROUP_NUMBER                  the sequential local group number
@@ -139,6 +141,11 @@ class GroupItem(Item, discriminator="group"):
     language = UnicodeAttribute(null=True)
     # People who asked to join this chartered group from the form (shared/storage/joins.py).
     join_requests = NumberAttribute(null=True)
+    consent_version = UnicodeAttribute(null=True)  # the consent text the founder agreed to
+    consent_at = UnicodeAttribute(null=True)
+    founder_unsubscribed_at = UnicodeAttribute(null=True)  # one-click unsubscribe (RFC 8058)
+    erased_at = UnicodeAttribute(null=True)  # the founder's personal data was erased
+    inquiries_erased = NumberAttribute(null=True)  # how many inquiries erasure removed
 
 
 class MemberItem(Item, discriminator="member"):
@@ -214,6 +221,22 @@ class InquiryItem(Item, discriminator="inquiry"):
 
 class ApplicantItem(Item, discriminator="applicant"):
     group_id = UnicodeAttribute()
+
+
+class FounderGroupItem(Item, discriminator="founder_group"):
+    """One group of an email address, open or closed: what erasure finds by address."""
+
+    group_id = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+
+
+class LinkRequestItem(Item, discriminator="link_request"):
+    """A status link asked for (POST /status/link); its insert on the stream becomes a
+    StatusLinkRequested event. One per group and hour; gone by TTL."""
+
+    group_id = UnicodeAttribute()
+    requested_at = UnicodeAttribute()
+    expires_at = TTLAttribute()
 
 
 class OrganizerItem(Item, discriminator="organizer"):

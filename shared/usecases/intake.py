@@ -12,22 +12,31 @@ from shared.domain.follow_up_rules import Snapshot, next_due
 from shared.domain.routing import Organizer, Role, route
 from shared.domain.stages import Stage
 from shared.parsing.inquiry import parse_inquiry
-from shared.settings import HOTLINE, HOTLINE_LETTERS
+from shared.settings import CONSENT_TEXT_VERSION, HOTLINE, HOTLINE_LETTERS
 from shared.storage import ratelimit
 from shared.storage.directory import read_directory
-from shared.storage.groups import FIRST_STAGE, store_inquiry
+from shared.storage.groups import FIRST_STAGE, find_open_group_id, store_inquiry
 
 ROLE_TITLES = {Role.AREA_COORDINATOR: "Area Coordinator", Role.FIELD_ORGANIZER: "Field Organizer"}
 
 
+ACCEPTED = 202  # every accepted submission, new or repeat (and a filled honeypot): DESIGN §2
+
+
 @dataclass(frozen=True)
 class IntakeOutcome:
-    """The answer to one submission: 201 for a new group, 200 for a known one."""
+    """The answer to one submission, the same for a new group, a repeat and a bot: the
+    body never says whether the address already had a group. What happened is for the
+    function's metrics only: "new", "repeat" or "honeypot"."""
 
-    status: int
     body: dict[str, Any]
+    outcome: str
     group_id: str | None
     routing_reason: str | None
+
+    @property
+    def status(self) -> int:
+        return ACCEPTED
 
 
 def next_step(organizer: Organizer | None) -> str:
@@ -50,18 +59,16 @@ def _organizer_view(organizer: Organizer | None) -> dict[str, str] | None:
     return {"name": organizer.name, "role": organizer.role.value, "email": organizer.email}
 
 
-def _body(group_id: str, inquiry_id: str, organizer: Organizer | None, duplicate: bool) -> dict[str, Any]:
-    body: dict[str, Any] = {
+def _body(inquiry_id: str, organizer: Organizer | None) -> dict[str, Any]:
+    """What every accepted submission is told: who routing picks for the state and ZIP it
+    gave, whoever the address belongs to."""
+    return {
         "inquiry_id": inquiry_id,
-        "group_id": group_id,
         "stage": FIRST_STAGE,
         "organizer": _organizer_view(organizer),
         "hotline": HOTLINE,
         "next_step": next_step(organizer),
     }
-    if duplicate:
-        body["duplicate"] = True
-    return body
 
 
 def _join(inquiry, routed: Organizer | None, directory, now: datetime) -> IntakeOutcome:
@@ -70,9 +77,9 @@ def _join(inquiry, routed: Organizer | None, directory, now: datetime) -> Intake
 
     if inquiry.is_bot:
         body = join.bot_answer(routed, _organizer_view, inquiry.join_group)
-        return IntakeOutcome(202, body, group_id=None, routing_reason=None)
+        return IntakeOutcome(body, "honeypot", group_id=None, routing_reason=None)
     body = join.join(inquiry, directory, now, _organizer_view)
-    return IntakeOutcome(202, body, group_id=None, routing_reason="join")
+    return IntakeOutcome(body, "join", group_id=None, routing_reason="join")
 
 
 def submit_inquiry(payload: dict[str, Any], source: str, now: datetime) -> IntakeOutcome:
@@ -84,15 +91,17 @@ def submit_inquiry(payload: dict[str, Any], source: str, now: datetime) -> Intak
         return _join(inquiry, routing.organizer, directory, now)
     if inquiry.is_bot:
         # Looks accepted to the bot, down to who would call back; nothing is stored or sent.
-        body = _body(str(uuid.uuid4()), str(uuid.uuid4()), routing.organizer, duplicate=False)
-        return IntakeOutcome(201, body, group_id=None, routing_reason=None)
+        # It reads the address's lock like a real submission, so it costs about the same.
+        find_open_group_id(inquiry.email_key)
+        return IntakeOutcome(_body(str(uuid.uuid4()), routing.organizer), "honeypot", None, None)
     first_due = next_due(Snapshot(Stage.LEARN_MORE, now, now, conversation_logged=False), settings.follow_ups())
-    stored = store_inquiry(inquiry, routing, now, due_at=first_due)
+    stored = store_inquiry(inquiry, routing, now, due_at=first_due, consent_version=CONSENT_TEXT_VERSION)
     group = stored.group
-    organizer = directory.contact_for(group.organizer_id, group.state)
-    body = _body(group.group_id, stored.inquiry_id, organizer, duplicate=not stored.created)
-    if not stored.created:
-        body["stage"] = group.stage
+    # A repeat: the stored group keeps its organizer, who hears of the message as unverified;
+    # the answer names whom routing picks for what was submitted, as for anyone.
     return IntakeOutcome(
-        201 if stored.created else 200, body, group_id=group.group_id, routing_reason=group.routing_reason
+        _body(stored.inquiry_id, routing.organizer),
+        "new" if stored.created else "repeat",
+        group_id=group.group_id,
+        routing_reason=group.routing_reason,
     )

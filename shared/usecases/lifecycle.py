@@ -115,6 +115,7 @@ def snapshot_of(
         last_activity_at=max((parse_iso(a.logged_at) for a in record.activities), default=None),
         gate_met=stage is Stage.STEP_UP_ACTIVISM and next_gate(facts, gates).met,
         sent=frozenset(n.slot for n in record.notices),
+        erased=bool(group.erased_at),
     )
 
 
@@ -130,6 +131,9 @@ def due_after(
     return next_due(snapshot_of(record, gates, moved_to=moved_to, at=at), follow_ups)
 
 
+FOUNDER = "founder"  # who it was, when the founder reported it on their page (DESIGN §2b)
+
+
 def member_view(m: MemberItem) -> dict[str, Any]:
     return {
         "member_id": m.member_id,
@@ -138,6 +142,7 @@ def member_view(m: MemberItem) -> dict[str, Any]:
         "role": m.role,
         "added_at": m.added_at,
         "added_by": m.added_by,
+        "reported_by": FOUNDER if m.added_by == FOUNDER else "organizer",
     }
 
 
@@ -149,6 +154,7 @@ def activity_view(a: ActivityItem) -> dict[str, Any]:
         "notes": a.notes,
         "logged_at": a.logged_at,
         "logged_by": a.logged_by,
+        "reported_by": FOUNDER if a.logged_by == FOUNDER else "organizer",
     }
 
 
@@ -194,6 +200,8 @@ def view_of(record: GroupRecord, config: GateConfig) -> dict[str, Any]:
         "join_requests": int(group.join_requests or 0),
         "language": group.language or "en",
         "plan": group.plan,
+        "consent": {"version": group.consent_version, "at": group.consent_at},
+        "erased": bool(group.erased_at),
         "closed_reason": group.closed_reason,
         "closed_from": group.closed_from,
         "last_activity_at": group.last_activity_at,
@@ -273,7 +281,13 @@ def _bumped(group: GroupItem, by: str, now: datetime) -> None:
     group.changed_by = by
 
 
+def _not_erased(record: GroupRecord) -> None:
+    if record.group.erased_at:
+        raise WrongStage("The founder's personal data was erased: this group's record is kept for counts only.")
+
+
 def _writable(record: GroupRecord) -> None:
+    _not_erased(record)
     if record.group.stage == Stage.CLOSED:
         raise WrongStage("The group is closed: reopen it first.")
 
@@ -435,6 +449,8 @@ def move_stage(
     gates = config or settings.gates()
 
     def attempt(record: GroupRecord) -> Written:
+        if record.group.stage == Stage.CLOSED:
+            _not_erased(record)
         if _charter_replay(caller, record, request):
             return Written(view_of(record, gates), int(record.group.version))
         move = check_move(

@@ -88,7 +88,8 @@ def now_of(event: Any) -> datetime:
 def _close_unanswered(record: GroupRecord, now: datetime, gates: GateConfig) -> None:
     move = check_move(lifecycle.facts_of(record), Stage.CLOSED, Actor.ADMIN, reason=NO_RESPONSE, config=gates)
     note = "No first conversation was logged: closed automatically."
-    groups.move_stage(record.group, StageChange(move, by=SYSTEM, at=now, reason=NO_RESPONSE, note=note, due_at=None))
+    due = lifecycle.due_after(record, gates, settings.follow_ups(), moved_to=Stage.CLOSED, at=now)  # retention
+    groups.move_stage(record.group, StageChange(move, by=SYSTEM, at=now, reason=NO_RESPONSE, note=note, due_at=due))
 
 
 def _follow_up(
@@ -103,6 +104,12 @@ def _follow_up(
     for item in due:
         if item.action is Action.CLOSE_NO_RESPONSE:
             _close_unanswered(record, now, gates)
+            report.taken[item.action.value] += 1
+            return
+        if item.action is Action.ERASE_PERSONAL_DATA:
+            from shared.usecases.erasure import erase_group
+
+            erase_group(record, now, by=SYSTEM)  # nothing is emailed; safe to run again
             report.taken[item.action.value] += 1
             return
         snapshot = replace(snapshot, sent=snapshot.sent | {item.slot})

@@ -1,0 +1,192 @@
+"""The founder's side of the group aggregate (DESIGN §2b): the index of an address's groups,
+status links asked for, the founder's own contact details and email preference, and the
+writes that erase personal data. Keys are built here and in shared/storage/groups.py only.
+
+Writes to the group item that an organizer would see (contact details, erasure) go through
+the same versioned transaction as every other group write (groups._commit/_bump), so an
+organizer's If-Match notices them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from pynamodb.exceptions import DeleteError, PutError, UpdateError
+
+from shared.domain.clock import iso
+from shared.storage import groups
+from shared.storage.groups import GROUP_SK, OPEN_GROUP_SK, applicant_pk, group_pk
+from shared.storage.table import (
+    ActivityItem,
+    ApplicantItem,
+    FounderGroupItem,
+    GroupItem,
+    HistoryItem,
+    InquiryItem,
+    Item,
+    LinkRequestItem,
+    MemberItem,
+    bind,
+)
+
+FOUNDER_GROUP_PREFIX = "GROUP#"
+LINK_PREFIX = "LINK#"
+ERASED = "(erased)"  # what stands where a name was
+
+
+def founder_group_item(email_key: str, group_id: str, created_at: str) -> FounderGroupItem:
+    """The index entry written with a new group (in the same transaction)."""
+    return FounderGroupItem(
+        applicant_pk(email_key), FOUNDER_GROUP_PREFIX + group_id, group_id=group_id, created_at=created_at
+    )
+
+
+def group_ids_of(email_key: str) -> list[str]:
+    """Every group of an address, open or closed, oldest first (one Query of its partition,
+    never a Scan)."""
+    bind()
+    items = FounderGroupItem.query(
+        applicant_pk(email_key), FounderGroupItem.sk.startswith(FOUNDER_GROUP_PREFIX), consistent_read=True
+    )
+    return [item.group_id for item in sorted(items, key=lambda i: i.created_at)]
+
+
+def forget_address(email_key: str) -> int:
+    """Delete the address's partition: its open-group lock and its index of groups."""
+    bind()
+    removed = 0
+    for item in Item.query(applicant_pk(email_key), consistent_read=True):
+        item.delete()
+        removed += 1
+    return removed
+
+
+def request_link(group_id: str, now: datetime) -> bool:
+    """Ask for a status link to be emailed (the stream turns the insert into an event): at
+    most one an hour per group, whoever asks. False when this hour's was already asked."""
+    bind()
+    hour = now.strftime("%Y-%m-%dT%H")
+    item = LinkRequestItem(
+        group_pk(group_id),
+        LINK_PREFIX + hour,
+        group_id=group_id,
+        requested_at=iso(now),
+        expires_at=now + timedelta(days=2),
+    )
+    try:
+        item.save(condition=LinkRequestItem.pk.does_not_exist())
+    except PutError as err:
+        if err.cause_response_code != "ConditionalCheckFailedException":
+            raise
+        return False
+    return True
+
+
+@dataclass(frozen=True)
+class ContactChange:
+    name: str | None = None
+    phone: str | None = None
+    city: str | None = None
+    clear_phone: bool = False
+
+
+def update_contact(group: GroupItem, change: ContactChange, *, by: str, now: datetime) -> int:
+    """The founder's own details, on the version that was read; returns the new version."""
+    bind()
+    actions: list[Any] = []
+    if change.name is not None:
+        actions.append(GroupItem.founder_name.set(change.name))
+    if change.city is not None:
+        actions.append(GroupItem.city.set(change.city))
+    if change.phone is not None:
+        actions.append(GroupItem.founder_phone.set(change.phone))
+    elif change.clear_phone:
+        actions.append(GroupItem.founder_phone.remove())
+    groups._commit([groups._bump(group, by, now, actions)])
+    return int(group.version) + 1
+
+
+def unsubscribe(group_id: str, now: datetime) -> None:
+    """Record the founder's one-click unsubscribe (no version bump: nothing an organizer
+    edits has changed). Kept as first given."""
+    bind()
+    try:
+        GroupItem(group_pk(group_id), GROUP_SK).update(
+            actions=[GroupItem.founder_unsubscribed_at.set(iso(now))],
+            condition=GroupItem.pk.exists() & GroupItem.founder_unsubscribed_at.does_not_exist(),
+        )
+    except UpdateError as err:
+        if err.cause_response_code != "ConditionalCheckFailedException":
+            raise
+
+
+# --- erasure (shared/usecases/erasure.py decides what; these write it) --------------------
+
+
+def erase_founder(group: GroupItem, *, by: str, now: datetime) -> int:
+    """The group item without its founder: name, address, phone and the ZIP's last digits
+    go; the state, city, stage and counts stay. Versioned like any write."""
+    bind()
+    actions = [
+        GroupItem.founder_name.set(ERASED),
+        GroupItem.founder_email.set(""),
+        GroupItem.founder_phone.remove(),
+        GroupItem.zip.set((group.zip or "")[:3]),
+        GroupItem.erased_at.set(iso(now)),
+        *groups.due_actions(group.group_id, None),  # nothing is due for an erased group
+    ]
+    groups._commit([groups._bump(group, by, now, actions)])
+    return int(group.version) + 1
+
+
+def inquiries_of(group_id: str) -> list[InquiryItem]:
+    bind()
+    return list(InquiryItem.query(group_pk(group_id), InquiryItem.sk.startswith("INQUIRY#"), consistent_read=True))
+
+
+def delete_inquiries(group_id: str) -> int:
+    """Delete the group's inquiries (their messages, and keys made from the form's words),
+    counting them on the group so the number of inquiries stays known."""
+    bind()
+    found = inquiries_of(group_id)
+    for item in found:
+        item.delete()
+    if found:
+        GroupItem(group_pk(group_id), GROUP_SK).update(
+            actions=[GroupItem.inquiries_erased.add(len(found))], condition=GroupItem.pk.exists()
+        )
+    return len(found)
+
+
+def erase_member(member: MemberItem) -> None:
+    bind()
+    member.update(actions=[MemberItem.name.set(ERASED), MemberItem.email.remove()])
+
+
+def erase_activity_notes(activity: ActivityItem) -> None:
+    bind()
+    activity.update(actions=[ActivityItem.notes.remove()])
+
+
+def erase_history_note(history: HistoryItem) -> None:
+    bind()
+    history.update(actions=[HistoryItem.note.remove()])
+
+
+def release_lock_if_held(email_key: str, group_id: str) -> None:
+    """Drop the address's open-group lock when it is this group's (erasure of a group
+    that stays open: nothing should find it by the address any more)."""
+    bind()
+    try:
+        ApplicantItem(applicant_pk(email_key), OPEN_GROUP_SK).delete(condition=ApplicantItem.group_id == group_id)
+    except DeleteError as err:
+        if err.cause_response_code != "ConditionalCheckFailedException":  # held by another group, or none
+            raise
+
+
+def forget_group_of_address(email_key: str, group_id: str) -> None:
+    """Drop one group from the address's index (retention erases groups one by one)."""
+    bind()
+    FounderGroupItem(applicant_pk(email_key), FOUNDER_GROUP_PREFIX + group_id).delete()

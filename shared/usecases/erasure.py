@@ -1,0 +1,94 @@
+"""Erasing a founder's personal data (DESIGN §2b, §5): on their request (DELETE /status), an
+admin's (POST /erasures) and by the daily run for groups closed longer than the retention.
+
+Found by key, never by a Scan: the address's partition (APPLICANT#<email>) lists every group
+it ever started, and each group's partition holds everything about it. What goes:
+  - the founder's name, address and phone, the ZIP's last two digits (group item);
+  - every inquiry of the group (their messages; their keys are made from the form's words);
+  - organizers' and founders' free-text notes (activities, stage history);
+  - members' names and addresses, when the group is closed (a chartered group that stays
+    open keeps its members: their data is theirs, not the founder's);
+  - the address's partition (its open-group lock and its index of groups).
+What stays: the group's id, state, city, stage, dates, counts, history shape, activities'
+kinds and dates, its group number and case. A group not yet chartered is closed (reason
+`withdrawn`): nobody could reach its founder any more. Events and idempotency records hold
+no personal data (ids and keys only), so nothing else needs erasing.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from shared.domain.stages import Stage
+from shared.storage import founders, groups
+from shared.storage.groups import GroupRecord, WriteCancelled
+
+ATTEMPTS = 10
+
+
+def erase_address(email: str, now: datetime, *, by: str) -> int:
+    """Erase every group of `email`, open or closed; how many had data to erase."""
+    key = groups.email_key(email)
+    ids = founders.group_ids_of(key)
+    open_id = groups.find_open_group_id(key)
+    if open_id is not None and open_id not in ids:
+        ids.append(open_id)  # a group stored before the address index existed
+    erased = 0
+    for group_id in ids:
+        record = groups.read_group(group_id)
+        if record is None or record.group.erased_at:
+            continue
+        erase_group(record, now, by=by)
+        erased += 1
+    founders.forget_address(key)
+    return erased
+
+
+def erase_group(record: GroupRecord, now: datetime, *, by: str) -> None:
+    """Erase one group's personal data (see the module doc). Safe to run again."""
+    from shared.usecases.founder import close_as
+
+    record = _erase_founder(record, now, by)
+    group = record.group
+    email_key = groups.email_key(group.founder_email) if group.founder_email else None
+    if group.stage != Stage.CLOSED and group.group_number is None:
+        close_as(record, "withdrawn", None, now, by=by)
+        group.stage = Stage.CLOSED.value
+    elif email_key is not None:
+        founders.release_lock_if_held(email_key, group.group_id)
+    if email_key is not None:
+        founders.forget_group_of_address(email_key, group.group_id)
+    founders.delete_inquiries(group.group_id)
+    fresh = groups.read_group(group.group_id) or record
+    for activity in fresh.activities:
+        if activity.notes:
+            founders.erase_activity_notes(activity)
+    for history in fresh.history:
+        if history.note:
+            founders.erase_history_note(history)
+    if fresh.group.stage == Stage.CLOSED:
+        for member in fresh.members:
+            if member.name != founders.ERASED or member.email:
+                founders.erase_member(member)
+
+
+def _erase_founder(record: GroupRecord, now: datetime, by: str) -> GroupRecord:
+    """The group item's founder fields, on the version read (read again after a lost race).
+    Returns the record as read, with the in-memory group at its new version and marked
+    erased, its founder's address still in memory (closing needs it to release the lock)."""
+    for round_ in range(ATTEMPTS):
+        try:
+            version = founders.erase_founder(record.group, by=by, now=now)
+        except WriteCancelled as err:
+            if not err.lost_race:
+                raise
+            groups.pause_before_retry(round_)
+            fresh = groups.read_group(record.group.group_id)
+            if fresh is None:
+                raise LookupError("the group vanished while being erased") from None
+            record = fresh
+            continue
+        record.group.version = version
+        record.group.erased_at = now.isoformat()
+        return record
+    raise RuntimeError("the group kept changing while being erased")
