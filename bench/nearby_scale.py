@@ -68,6 +68,7 @@ def main() -> None:
     parser.add_argument("--dense", type=int, default=500)
     parser.add_argument("--forming", type=int, default=1000)
     parser.add_argument("--searches", type=int, default=300)
+    parser.add_argument("--radii", default="25,100")
     args = parser.parse_args()
     os.environ.update(AWS_ACCESS_KEY_ID="x", AWS_SECRET_ACCESS_KEY="x", AWS_DEFAULT_REGION="us-east-1")  # noqa: S106
     from shared import settings
@@ -96,7 +97,7 @@ def main() -> None:
         ]
         for _ in range(20):  # warm the JVM and the connection, as a warm Lambda is
             find_nearby({"zip": "94612", "radius_mi": "25"})
-        for radius in (25, 100):
+        for radius in [int(r) for r in args.radii.split(",")]:
             ms, queries, reads, found = [], [], [], []
             for zip_code in searches:
                 t = time.perf_counter()

@@ -241,11 +241,13 @@ def status_link_email(
 ) -> OutgoingEmail:
     """The founder's status link, asked for (POST /status/link) or after a repeat form. The
     link itself is added by shared/mail/founder_mail.py, as on every founder email."""
+    language = language_of(getattr(founder, "language", None))
     text, html = render(
         "status_link",
+        language,
         founder_name=founder.name,
         place=place,
-        stage_title=STEP_TITLES.get(stage, stage),
+        stage_title=step_title(language, stage) if stage in STEP_TITLES else stage,
         repeat=repeat,
         status_link=Ours(LINK_PLACEHOLDER),
         link_days=link_days,
@@ -253,7 +255,7 @@ def status_link_email(
     return OutgoingEmail(
         key=key,
         to=(founder.email,),
-        subject="Your group's page: your link",
+        subject=translate(language, "Your group's page: your link"),
         text=text,
         html=html,
         founder_group_id=group_id,
@@ -668,7 +670,10 @@ def _planned(event: BaseModel, config: EmailSettings, directory: Directory | Non
         if group is None:
             return []
         place = f"{group.city}, {STATE_NAMES.get(group.state, group.state)}"
-        founder = Applicant(group.founder_name, group.founder_email, None, group.city, group.state, group.zip)
+        founder = Applicant(
+            group.founder_name, group.founder_email, None, group.city, group.state, group.zip,
+            language=language_of(group.language),
+        )  # fmt: skip
         days = settings.founder().founder_token_days
         return [status_link_email(group.group_id, founder, place, group.stage, event.dedup_key, days)]
     if isinstance(event, InquiryReceived):

@@ -19,6 +19,7 @@ from shared.domain.distance import BandRange, Point, band_of, haversine_mi, lon_
 from shared.storage.table import GroupItem, bind
 
 CHARTERED_STAGES = ("develop_plan", "active")
+MAX_PARALLEL = 8  # Queries in flight at once for one search
 STEP_FROM_MI = 10  # searches wider than this, with a limit, try narrower circles first
 
 
@@ -103,12 +104,24 @@ def _value(item: dict[str, Any], name: str) -> Any:
     return cell.get("S")
 
 
+def _read_all(ranges: list[BandRange]) -> list[list[dict[str, Any]]]:
+    """Every range's items; the Queries of a search go out together (each waits on the
+    network, not on this CPU), so a search costs about one round trip, not one per band."""
+    if len(ranges) == 1:
+        return [list(_query(ranges[0]))]
+    from concurrent.futures import ThreadPoolExecutor
+
+    _ = GroupItem._get_connection().connection.client  # made once here, not raced by the threads
+    with ThreadPoolExecutor(max_workers=min(len(ranges), MAX_PARALLEL)) as pool:
+        return list(pool.map(lambda band_range: list(_query(band_range)), ranges))
+
+
 def _within(center: Point, radius_mi: float) -> tuple[list[NearbyGroup], int, int]:
     found: list[NearbyGroup] = []
     read = 0
     ranges = ranges_within(center, radius_mi)
-    for band_range in ranges:
-        for item in _query(band_range):
+    for items in _read_all(ranges):
+        for item in items:
             read += 1
             lat, lon, number = _value(item, "lat"), _value(item, "lon"), _value(item, "group_number")
             if lat is None or lon is None or number is None:
