@@ -44,7 +44,7 @@ def running_stack(port: int) -> Stack | None:
         region=session.region_name,
         account=session.client("sts").get_caller_identity()["Account"],
         stack_name=state["stack_name"],
-        parameters=parameters(state["aws_endpoint_url"]),
+        parameters=parameters(state["aws_endpoint_url"], state.get("url")),
     )
     print(f"Using the local stack running at {state['url']}.", file=sys.stderr)
     return Stack(resolver, session)

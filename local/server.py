@@ -70,9 +70,20 @@ STATE_DIR = ROOT / ".local"  # where `make invoke` finds a running stack
 TEXT_TYPES = re.compile(r"^(text/|application/([\w.+-]*\+)?(json|xml|javascript|x-www-form-urlencoded))")
 
 
-def parameters(aws_endpoint_url: str) -> dict[str, str]:
-    """Template parameters of the local stack: its functions' clients go to its moto."""
-    return {"AwsEndpointUrl": aws_endpoint_url}
+def parameters(aws_endpoint_url: str, url: str | None = None) -> dict[str, str]:
+    """Template parameters of the local stack: its functions' clients go to its moto, and
+    the links in its emails (the founder's page, the organizer console, one-click
+    unsubscribe) open on the stack at `url` rather than on the production site."""
+    values = {"AwsEndpointUrl": aws_endpoint_url}
+    if url:
+        site = url.rstrip("/")
+        values |= {
+            "FormOrigin": site,
+            "PublicSiteUrl": f"{site}/",
+            "OrganizerAppUrl": f"{site}/organizers/",
+            "PublicApiUrl": f"{site}/",
+        }
+    return values
 
 
 def use_aws_endpoint(url: str) -> None:
@@ -117,6 +128,10 @@ def web_file(path: str, *, wants_page: bool) -> Path | None:
         return None
     file = WEB.joinpath(*parts) if parts else WEB
     if file.is_dir():
+        # `/status` and `/organizers` are API routes too: a page's folder without its
+        # trailing slash is the page only for a navigation, never for the API client.
+        if not (wants_page or path.endswith("/")):
+            return None
         file = file / "index.html"
     if file.is_file():
         return file
@@ -244,7 +259,8 @@ class LocalStack:
         from shared.storage.directory_file import parse_directory_file
 
         endpoint = os.environ["AWS_ENDPOINT_URL"]
-        stack = provision(boto3.Session(region_name=REGION), stack_name="local", parameters=parameters(endpoint))
+        url = f"http://127.0.0.1:{os.environ.get('PORT', '3000')}"
+        stack = provision(boto3.Session(region_name=REGION), stack_name="local", parameters=parameters(endpoint, url))
         directory = parse_directory_file((ROOT / "data" / "organizers.yaml").read_text())
         with environment({"TABLE_NAME": stack.name("GroupsTable")}):
             load_directory(directory)

