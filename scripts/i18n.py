@@ -34,6 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 LANGUAGES = ["es"]
 MAIL_LOCALE = ROOT / "shared" / "mail" / "locale"
 WEB_I18N = ROOT / "web" / "i18n"
+STATUS = ROOT / "web" / "status"  # the founder's page: web/status/strings.js, one dictionary per language
 PROJECT = "Start a Group"
 FIXED_DATE = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -98,14 +99,58 @@ def web_messages() -> list[str]:
     return list(dict.fromkeys(found))
 
 
-def _template(messages: list[str]) -> Catalog:
+_STATUS_ENTRY = re.compile(r'^    "([\w.]+)": "((?:[^"\\]|\\.)*)",$')
+_GENERATED = "  // Generated from web/status/{lang}.po by scripts/i18n.py (make catalogues): edit the .po."
+
+
+def status_messages() -> list[tuple[str, str]]:
+    """The founder's page's English dictionary: (id, text), the id as the message context."""
+    found, inside = [], False
+    for line in (STATUS / "strings.js").read_text().splitlines():
+        if line == "  en: {":
+            inside = True
+        elif inside and line == "  },":
+            break
+        elif inside and (match := _STATUS_ENTRY.match(line)):
+            found.append((match[1], json.loads(f'"{match[2]}"')))
+    return found
+
+
+def _status_js(catalogs: dict[str, Catalog]) -> bytes:
+    """strings.js with each language's dictionary (after `en`) made from its catalogue."""
+    lines = (STATUS / "strings.js").read_text().splitlines()
+    out, skipping = [], False
+    for line in lines:
+        if any(line == _GENERATED.format(lang=lang) for lang in LANGUAGES):
+            skipping = True
+            continue
+        if skipping:
+            skipping = line != "  },"
+            continue
+        out.append(line)
+        if line == "  }," and not any(o.startswith("  // Generated") for o in out):
+            for lang, catalog in catalogs.items():
+                out.append(_GENERATED.format(lang=lang))
+                out.append(f"  {lang}: {{")
+                for message_id, english in status_messages():
+                    message = catalog.get(english, context=message_id)
+                    text = message.string if message is not None and message.string else english
+                    out.append(f"    {json.dumps(message_id)}: {json.dumps(text, ensure_ascii=False)},")
+                out.append("  },")
+    return ("\n".join(out) + "\n").encode()
+
+
+def _template(messages: list[str] | list[tuple[str, str]]) -> Catalog:
     template = Catalog(project=PROJECT, charset="utf-8")
     for message in messages:
-        template.add(message)
+        if isinstance(message, tuple):
+            template.add(message[1], context=message[0])
+        else:
+            template.add(message)
     return template
 
 
-def _updated(po_path: Path, language: str, messages: list[str]) -> Catalog:
+def _updated(po_path: Path, language: str, messages: list[str] | list[tuple[str, str]]) -> Catalog:
     if po_path.exists():
         with po_path.open("rb") as f:
             catalog = read_po(f, locale=language)
@@ -139,7 +184,8 @@ def _json_bytes(catalog: Catalog) -> bytes:
 def outputs() -> dict[Path, bytes]:
     """Every file this script writes, as it would write it now."""
     files: dict[Path, bytes] = {}
-    mail, web = mail_messages(), web_messages()
+    mail, web, status = mail_messages(), web_messages(), status_messages()
+    status_catalogs = {}
     for language in LANGUAGES:
         po = MAIL_LOCALE / language / "LC_MESSAGES" / "messages.po"
         catalog = _updated(po, language, mail)
@@ -149,6 +195,10 @@ def outputs() -> dict[Path, bytes]:
         catalog = _updated(po, language, web)
         files[po] = _po_bytes(catalog)
         files[WEB_I18N / f"{language}.json"] = _json_bytes(catalog)
+        po = STATUS / f"{language}.po"
+        status_catalogs[language] = catalog = _updated(po, language, status)
+        files[po] = _po_bytes(catalog)
+    files[STATUS / "strings.js"] = _status_js(status_catalogs)
     return files
 
 

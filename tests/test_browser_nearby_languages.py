@@ -1,6 +1,6 @@
 """The public form in a real browser, for what it offers beyond starting a group: the groups
 near the applicant's ZIP, joining one of them instead of starting one, and Spanish, down to
-the founder's emails (the acknowledgement and a scheduled reminder). Screenshots of the form
+the founder's emails (the acknowledgement and a scheduled reminder) and page. Screenshots of the form
 in both languages at phone size go to docs/ (docs/nearby-and-languages.md shows them)."""
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from playwright.sync_api import expect
 from local.template import ROOT
 from tests.local_server import LocalServer
 from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, DIRECTORY
+from tests.test_founder_page_browser import STATUS_LINK
 
 pytestmark = pytest.mark.browser
 expect.set_options(timeout=15_000)  # a form goes through the whole local stack; the machine may be busy
@@ -203,6 +204,12 @@ def test_the_whole_form_in_spanish_then_the_founders_emails_in_spanish(context_f
     auth = admin(server)
     group = group_of(server, name, "PR", auth)
     assert server.call("GET", f"/groups/{group['group_id']}", headers=auth).body["language"] == "es"
+    # and the link in it opens the founder's page in Spanish (the group's language)
+    page.goto(STATUS_LINK.search(thanks["body"].replace("\u2060", ""))[0])
+    expect(page.get_by_role("heading", name="Tu grupo", level=1)).to_be_visible()
+    expect(page.locator("html")).to_have_attribute("lang", "es")
+    expect(page.get_by_text("Paso 1 de 5: Infórmate")).to_be_visible()
+    page.screenshot(path=str(SHOTS / "status-es.png"), full_page=False)
     # when the group starts and then goes quiet, and the daily run comes 46 days later
     gid = group["group_id"]
     server.call("POST", f"/groups/{gid}/activities", {"kind": "conversation", "date": day(0)}, headers=auth)
