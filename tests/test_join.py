@@ -91,3 +91,20 @@ def test_the_pipeline_report_counts_join_requests(directory, aws):
     report = api(aws, "GET", "/reports/pipeline", ADMIN).body
     assert report["join_requests"] == 1
     assert next(r for r in report["rows"] if r["state"] == "CA")["join_requests"] == 1
+
+
+def test_erasing_an_address_erases_its_requests_to_join(directory, aws):
+    # given someone who asked to join a chartered group
+    gid, number = chartered_oakland(aws)
+    submit(aws, {**JOINER, "join_group": number})
+    # when their address is erased (their request, or an admin's)
+    from shared.domain.clock import utcnow
+    from shared.storage.table import InquiryItem
+    from shared.usecases.erasure import erase_address
+
+    erase_address("ROSA@example.net", utcnow(), by="admin@example.org")
+    # then no item holds their details any more; the group still counts the request
+    left = [i for i in InquiryItem.query(groups.group_pk(gid)) if i.intent == "join"]
+    assert left == []
+    assert list(groups.Item.query(groups.applicant_pk("rosa@example.net"))) == []
+    assert api(aws, "GET", f"/groups/{gid}", ADMIN).body["join_requests"] == 1

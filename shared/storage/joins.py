@@ -18,12 +18,13 @@ from pynamodb.transactions import TransactWrite
 from shared.domain.clock import iso
 from shared.domain.distance import Point, ranges_within
 from shared.parsing.inquiry import Inquiry
-from shared.storage.groups import GROUP_SK, group_pk
+from shared.storage.groups import GROUP_SK, applicant_pk, group_pk
 from shared.storage.nearby import CHARTERED_STAGES, band_partition
-from shared.storage.table import GroupItem, InquiryItem, bind
+from shared.storage.table import GroupItem, InquiryItem, JoinedItem, bind
 
 JOIN_PREFIX = "JOIN#"
 JOIN_INTENT = "join"
+JOINED_PREFIX = "JOINED#"
 
 
 def chartered_group_id_near(center: Point, group_number: int, radius_mi: float) -> str | None:
@@ -75,20 +76,39 @@ def store_join(group_id: str, inquiry: Inquiry, now: datetime) -> Joined | None:
         joiner_zip=inquiry.zip,
         language=inquiry.language,
     )
+    by_address = JoinedItem(
+        applicant_pk(inquiry.email_key), f"{JOINED_PREFIX}{group_id}#{record.sk}", group_id=group_id, join_sk=record.sk
+    )
     try:
         with TransactWrite(connection=GroupItem._get_connection().connection) as tx:
             tx.save(record, condition=InquiryItem.pk.does_not_exist())
+            tx.save(by_address)
             tx.update(
                 GroupItem(group_pk(group_id), GROUP_SK),
                 actions=[GroupItem.join_requests.add(1)],
                 condition=GroupItem.stage.is_in(*CHARTERED_STAGES),
             )
     except TransactWriteError as err:
+        # Sent in this order: the two puts (the request, then the address index), the update.
         reasons = [r.code if r is not None else None for r in (err.cancellation_reasons or [])]
         if reasons and reasons[0] == "ConditionalCheckFailed":  # the same submission again
             first = InquiryItem.get(record.pk, record.sk, consistent_read=True)
             return Joined(group, first.inquiry_id)
-        if len(reasons) > 1 and reasons[1] == "ConditionalCheckFailed":
+        if len(reasons) > 2 and reasons[2] == "ConditionalCheckFailed":
             return None
         raise
     return Joined(group, record.inquiry_id)
+
+
+def forget_joins(email_key: str) -> int:
+    """Erase every request of an address to join a group (DESIGN §2b erasure): the request
+    with the person's details, and its index entry. The group's count stays."""
+    bind()
+    removed = 0
+    for entry in JoinedItem.query(
+        applicant_pk(email_key), JoinedItem.sk.startswith(JOINED_PREFIX), consistent_read=True
+    ):
+        InquiryItem(group_pk(entry.group_id), entry.join_sk).delete()
+        entry.delete()
+        removed += 1
+    return removed

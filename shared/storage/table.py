@@ -14,6 +14,7 @@ import this; nothing else builds a key. Layout (see README "Data model"):
   DIGEST#<organizer_id>  <ISO week>                    the weekly digest taken for that week
   APPLICANT#<email>      OPEN_GROUP                    the one open group of an email
   APPLICANT#<email>      GROUP#<group_id>              every group of an email, open or closed (erasure)
+  APPLICANT#<email>      JOINED#<group_id>#<join key>  every request of an email to join a group (erasure)
   GROUP#<group_id>       LINK#<hour>                   a status link asked for (TTL; one an hour)
   DIRECTORY              ORGANIZER#<organizer_id>      the organizer directory (+ open inquiries)
   DIRECTORY              NATIONAL_INBOX                where unrouted inquiries go
@@ -228,6 +229,14 @@ class FounderGroupItem(Item, discriminator="founder_group"):
 
     group_id = UnicodeAttribute()
     created_at = UnicodeAttribute()
+
+
+class JoinedItem(Item, discriminator="joined"):
+    """A request of an email address to join a chartered group: what erasure finds by
+    address (the request itself, with the person's details, is in the group's partition)."""
+
+    group_id = UnicodeAttribute()
+    join_sk = UnicodeAttribute()
 
 
 class LinkRequestItem(Item, discriminator="link_request"):

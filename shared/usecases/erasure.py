@@ -20,7 +20,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from shared.domain.stages import Stage
-from shared.storage import founders, groups
+from shared.storage import founders, groups, joins
 from shared.storage.groups import GroupRecord, WriteCancelled
 
 ATTEMPTS = 10
@@ -40,6 +40,7 @@ def erase_address(email: str, now: datetime, *, by: str) -> int:
             continue
         erase_group(record, now, by=by)
         erased += 1
+    joins.forget_joins(key)  # requests to join others' groups, with this person's details
     founders.forget_address(key)
     return erased
 
