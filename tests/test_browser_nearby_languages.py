@@ -14,8 +14,9 @@ import pytest
 from playwright.sync_api import expect
 
 from local.template import ROOT
+from tests.browser_pages import CHROMIUM, CHROMIUM_ARGS, serious_axe_violations
 from tests.local_server import LocalServer
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, DIRECTORY
+from tests.test_browser import DIRECTORY
 from tests.test_founder_page_browser import STATUS_LINK
 
 pytestmark = pytest.mark.browser
@@ -154,6 +155,7 @@ def test_an_applicant_near_a_chartered_group_joins_it_and_its_organizer_gets_the
     choice = page.get_by_label(f"Join group {number}, Oakland")
     expect(choice).to_be_visible()
     expect(page.get_by_label("Start a new group")).to_be_checked()
+    assert serious_axe_violations(page) == []
     nearby.evaluate("node => node.scrollIntoView({block: 'center'})")
     page.screenshot(path=str(SHOTS / "form-nearby-en.png"), full_page=False)
     # when they choose to join it, with the keyboard, and send
@@ -185,6 +187,7 @@ def test_the_whole_form_in_spanish_then_the_founders_emails_in_spanish(context_f
     expect(page.locator("html")).to_have_attribute("lang", "es")
     expect(page.get_by_role("button", name="Español")).to_have_attribute("aria-pressed", "true")
     page.screenshot(path=str(SHOTS / "form-es.png"), full_page=False)
+    assert serious_axe_violations(page) == []
     # when a field is left out, the problem is in Spanish too
     page.get_by_role("button", name="Enviar mi solicitud").click()
     expect(page.locator("#name-error")).to_have_text("Escribe tu nombre.")
@@ -210,6 +213,7 @@ def test_the_whole_form_in_spanish_then_the_founders_emails_in_spanish(context_f
     expect(page.locator("html")).to_have_attribute("lang", "es")
     expect(page.get_by_text("Paso 1 de 5: Infórmate")).to_be_visible()
     page.screenshot(path=str(SHOTS / "status-es.png"), full_page=False)
+    assert serious_axe_violations(page) == []
     # when the group starts and then goes quiet, and the daily run comes 46 days later
     gid = group["group_id"]
     server.call("POST", f"/groups/{gid}/activities", {"kind": "conversation", "date": day(0)}, headers=auth)
