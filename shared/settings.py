@@ -210,8 +210,12 @@ class FounderSettings:
         )
 
 
-# The consent text the form shows, by version: what a group records its founder agreed to.
+# The consent text the form shows (web/index.html), by version: a group records the version
+# its founder agreed to and when. Changing the form's words means a new version here.
 CONSENT_TEXT_VERSION = "2026-12-01"
+CONSENT_TEXTS = {
+    "2026-12-01": {"en": "I agree that an organizer may contact me about starting a group."},
+}
 
 
 # The gate thresholds GATE_OVERRIDES may set (shared/domain/stages.py GateConfig), and the least

@@ -180,3 +180,19 @@ def test_the_retention_is_configurable(aws, directory):
 
     assert report["taken"].get("erase_personal_data") == 1
     assert groups.get_group_item(group_id).erased_at
+
+
+def test_a_chartered_group_stays_open_without_its_founder_and_keeps_its_members(aws, directory):
+    group_id = given.group_at(aws, "develop_plan", EMAIL)
+    members = [m["name"] for m in api(aws, "GET", f"/groups/{group_id}", ADMIN).body["members"]]
+
+    done = call_api(aws, "FounderFunction", "POST", "/erasures", body={"email": EMAIL}, claims=ADMIN)
+    view = api(aws, "GET", f"/groups/{group_id}", ADMIN).body
+    added = api(aws, "POST", f"/groups/{group_id}/members", ADMIN, {"name": "New Member", "role": "member"})
+
+    assert done.body == {"groups": 1}
+    assert (view["stage"], view["group_number"]) == ("develop_plan", 1)
+    assert view["founder"] == {"name": founders.ERASED, "email": "", "phone": None}
+    assert [m["name"] for m in view["members"]] == members  # their data is theirs
+    assert added.status == 201  # organizers work on with the group
+    assert groups.find_open_group_id(EMAIL) is None  # nothing finds it by the address

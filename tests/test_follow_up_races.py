@@ -24,6 +24,7 @@ from typing import Any
 import pytest
 from boto3.dynamodb.types import TypeDeserializer
 
+from shared import settings
 from shared.domain.clock import iso
 from shared.outbox.events import FollowUpDue, GroupStageChanged, TableChange, events_for_change
 from shared.storage import groups
@@ -193,7 +194,8 @@ def test_overlapping_runs_take_each_follow_up_once_and_close_each_stale_inquiry_
     assert read_directory().get(ORGANIZER).open_inquiries == open_before - len(stale)
 
     # Each group's Due entry is its next follow-up: the escalation after a reminder, the
-    # close after an escalation, none for a closed group, the untouched reminder for the rest.
+    # close after an escalation, the retention erasure a year on for a closed group (DESIGN
+    # §5), the untouched reminder for the rest.
     def next_due(group_id: str) -> str | None:
         return table.group(group_id).get("DueSK")
 
@@ -202,7 +204,8 @@ def test_overlapping_runs_take_each_follow_up_once_and_close_each_stale_inquiry_
 
     assert {g: next_due(g) for g in reminded} == {g: at(g, ago, ESCALATION) for g, ago in reminded.items()}
     assert {g: next_due(g) for g in escalated} == {g: at(g, ago, CLOSE) for g, ago in escalated.items()}
-    assert {g: next_due(g) for g in stale} == dict.fromkeys(stale)
+    retention = settings.follow_ups().retention_days
+    assert {g: next_due(g) for g in stale} == {g: f"{iso(RUN_AT + timedelta(days=retention))}#{g}" for g in stale}
     assert {g: next_due(g) for g in quiet} == {g: at(g, ago, REMINDER) for g, ago in quiet.items()}
 
     # The outbox: each notice inserted once (one FollowUpDue, so one email, each), each

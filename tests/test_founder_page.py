@@ -292,6 +292,15 @@ def test_consent_is_recorded_with_the_group(aws, founded):
     assert group.consent_at == group.created_at
 
 
+def test_the_form_shows_the_consent_text_of_the_version_recorded():
+    from shared.settings import CONSENT_TEXT_VERSION, CONSENT_TEXTS
+    from tests.conftest import ROOT
+
+    page = " ".join((ROOT / "web" / "index.html").read_text().split())
+
+    assert CONSENT_TEXTS[CONSENT_TEXT_VERSION]["en"] in page
+
+
 def test_a_repeat_form_changes_nothing_the_founder_sees(aws, founded):
     group_id, token = founded
     submit(aws, {**VALID_FORM, "name": "Someone Else", "phone": "", "city": "Elsewhere"})

@@ -191,3 +191,27 @@ def test_too_many_submissions_from_one_address_are_rate_limited(directory, aws):
 
     assert statuses == [202] * limit + [429]
     assert other_address.status == 202
+
+
+def test_ipv6_clients_are_counted_by_their_64_and_the_key_reveals_no_address(directory, aws):
+    import hashlib
+
+    from shared import settings
+
+    aws.resolver.parameters["IntakeRateLimitPerHour"] = "2"
+    settings.reset()
+    same_network = ["2001:db8:5:6::1", "2001:db8:5:6:8000::2", "2001:db8:5:6:ffff::3"]
+    statuses = [
+        submit(aws, {**VALID_FORM, "email": f"v6-{i}@example.com"}, source_ip=ip).status
+        for i, ip in enumerate(same_network)
+    ]
+    elsewhere = submit(aws, {**VALID_FORM, "email": "v6-x@example.com"}, source_ip="2001:db8:5:7::1")
+
+    assert statuses == [202, 202, 429]
+    assert elsewhere.status == 202
+    items = aws.client("dynamodb").scan(TableName=aws.name("GroupsTable"))["Items"]
+    rate_keys = {i["PK"]["S"] for i in items if i["PK"]["S"].startswith("RATE#")}
+    assert len(rate_keys) == 2
+    for guess in ("2001:db8:5:6::/64", "2001:db8:5:6::1", "2001:db8:5:7::/64"):
+        for salt in (b"", b"start-a-group/rate/v1"):
+            assert "RATE#" + hashlib.sha256(salt + guess.encode()).hexdigest()[:24] not in rate_keys

@@ -41,6 +41,9 @@ def function_for(template: dict, route_key: str) -> str:
         ("groups_move_stage.json", "conversation_logged", 200),
         ("groups_record_plan.json", "develop_plan", 200),
         ("reports_pipeline.json", "learn_more", 200),
+        ("founder_get_status.json", "learn_more", 401),  # its token is a placeholder
+        ("founder_request_link.json", "learn_more", 202),
+        ("founder_erasures.json", "learn_more", 200),
     ],
 )
 def test_each_http_sample_is_answered_by_the_function_of_its_route(aws, directory, name, stage, status):

@@ -168,3 +168,16 @@ def keyed_hash(purpose: str, value: str, length: int = 32) -> str:
     cannot be reversed by hashing guesses without the secret (the rate limiter's address)."""
     derived = hmac.new(keys().signing.secret, purpose.encode(), hashlib.sha256).digest()
     return hmac.new(derived, value.encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()[:length]
+
+
+def rotated(document: Any, new_id: str, new_key: str, keep: int = 1) -> dict[str, Any]:
+    """The secret's next value: a new signing key first, then the `keep` keys that signed
+    most recently (their links keep working). Rotate no more often than the token lifetime
+    (with keep=1), so every link still young was signed by one of the keys kept."""
+    current = parse_keys(document)
+    if new_id in current.by_id:
+        raise ValueError(f"key id {new_id} is taken")
+    if len(new_key) < 32:
+        raise ValueError("a token key must be at least 32 characters")
+    older = list(current.by_id.values())[: max(keep, 0)]
+    return {"keys": [{"id": new_id, "key": new_key}, *({"id": k.key_id, "key": k.secret.decode()} for k in older)]}

@@ -25,7 +25,6 @@ from shared.storage.table import (
     GroupItem,
     HistoryItem,
     InquiryItem,
-    Item,
     LinkRequestItem,
     MemberItem,
     bind,
@@ -51,16 +50,6 @@ def group_ids_of(email_key: str) -> list[str]:
         applicant_pk(email_key), FounderGroupItem.sk.startswith(FOUNDER_GROUP_PREFIX), consistent_read=True
     )
     return [item.group_id for item in sorted(items, key=lambda i: i.created_at)]
-
-
-def forget_address(email_key: str) -> int:
-    """Delete the address's partition: its open-group lock and its index of groups."""
-    bind()
-    removed = 0
-    for item in Item.query(applicant_pk(email_key), consistent_read=True):
-        item.delete()
-        removed += 1
-    return removed
 
 
 def request_link(group_id: str, now: datetime) -> bool:

@@ -8,7 +8,8 @@ it ever started, and each group's partition holds everything about it. What goes
   - organizers' and founders' free-text notes (activities, stage history);
   - members' names and addresses, when the group is closed (a chartered group that stays
     open keeps its members: their data is theirs, not the founder's);
-  - the address's partition (its open-group lock and its index of groups).
+  - the address's entries: its open-group lock (when one of these groups held it) and
+    its index of these groups.
 What stays: the group's id, state, city, stage, dates, counts, history shape, activities'
 kinds and dates, its group number and case. A group not yet chartered is closed (reason
 `withdrawn`): nobody could reach its founder any more. Events and idempotency records hold
@@ -37,11 +38,13 @@ def erase_address(email: str, now: datetime, *, by: str) -> int:
     for group_id in ids:
         record = groups.read_group(group_id)
         if record is None or record.group.erased_at:
+            founders.forget_group_of_address(key, group_id)
             continue
         erase_group(record, now, by=by)
         erased += 1
     joins.forget_joins(key)  # requests to join others' groups, with this person's details
-    founders.forget_address(key)
+    # Only these groups' entries go (each erase_group drops its own lock and index entry): a
+    # form sent meanwhile keeps the new group it made.
     return erased
 
 

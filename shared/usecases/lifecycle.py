@@ -282,12 +282,13 @@ def _bumped(group: GroupItem, by: str, now: datetime) -> None:
 
 
 def _not_erased(record: GroupRecord) -> None:
+    """An erased group that was closed stays closed: its founder cannot be reached. (A
+    chartered group that stayed open when its founder was erased works on as before.)"""
     if record.group.erased_at:
         raise WrongStage("The founder's personal data was erased: this group's record is kept for counts only.")
 
 
 def _writable(record: GroupRecord) -> None:
-    _not_erased(record)
     if record.group.stage == Stage.CLOSED:
         raise WrongStage("The group is closed: reopen it first.")
 
