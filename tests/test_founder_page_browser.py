@@ -23,7 +23,7 @@ pytestmark = pytest.mark.browser
 
 DIRECTORY = parse_directory_file((ROOT / "data" / "organizers.yaml").read_text())
 ZIP_94110_COORDINATOR = next(o for o in DIRECTORY.organizers if o.id == "ac-ca-north")
-SAME_ANSWER = "If this address has a group, we sent a link to it. The link opens this page and works for 30 days."
+SAME_ANSWER = "If this address has a group, we sent a link to it. The link opens this page."
 STATUS_LINK = re.compile(r"https?://[^\s<>\"]+?/status#t=[A-Za-z0-9._~%-]+")
 
 

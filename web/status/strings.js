@@ -33,7 +33,7 @@ export const STRINGS = {
     "link.email.invalid": "Enter an email address like name@example.com",
     "link.submit": "Email me my link",
     "link.sent.heading": "Check your email",
-    "link.sent.body": "If this address has a group, we sent a link to it. The link opens this page and works for 30 days.",
+    "link.sent.body": "If this address has a group, we sent a link to it. The link opens this page.",
     "link.sent.again": "Use a different address",
     "link.start": "No group yet? Start one with the form.",
 
