@@ -84,3 +84,14 @@ def test_a_language_other_than_en_or_es_is_422(aws):
     response = submit(aws, {**VALID_FORM, "language": "fr"})
     assert response.status == 422
     assert [e["field"] for e in response.body["errors"]] == ["language"]
+
+
+def test_the_spanish_form_shows_the_spanish_consent_text_of_the_version_recorded():
+    # the version a founder agrees to names the words they saw, in either language
+    import json
+
+    from shared.settings import CONSENT_TEXT_VERSION, CONSENT_TEXTS
+
+    texts = CONSENT_TEXTS[CONSENT_TEXT_VERSION]
+    spanish = json.loads((i18n.WEB_I18N / "es.json").read_text())
+    assert spanish[texts["en"]] == texts["es"]

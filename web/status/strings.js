@@ -237,7 +237,7 @@ export const STRINGS = {
     "link.email.invalid": "Escribe un correo electrónico como nombre@example.com",
     "link.submit": "Envíame mi enlace",
     "link.sent.heading": "Revisa tu correo",
-    "link.sent.body": "Si esta dirección tiene un grupo, le enviamos un enlace. El enlace abre esta página y funciona durante 30 días.",
+    "link.sent.body": "Si esta dirección tiene un grupo, le enviamos un enlace. El enlace abre esta página.",
     "link.sent.again": "Usar otra dirección",
     "link.start": "¿Todavía no tienes grupo? Fórmalo con el formulario.",
     "home.heading": "Tu grupo",
