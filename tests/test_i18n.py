@@ -67,6 +67,8 @@ def test_a_spanish_founder_gets_spanish_emails_and_the_organizer_english_naming_
     moved = [m for m in sent_emails()[before:] if "lucia@example.com" in m.to]
     assert [m.subject for m in moved] == ["El próximo paso de tu grupo: Paso 2: Organiza un núcleo"]
     assert "al menos 3 miembros del núcleo" in moved[0].text
+    to_organizer = [m for m in sent_emails()[before:] if "lucia@example.com" not in m.to]
+    assert "The founder's language is Spanish" in to_organizer[0].text
 
 
 def test_an_english_founder_is_unchanged(directory, aws):

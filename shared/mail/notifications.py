@@ -376,6 +376,7 @@ def _stage_organizer_email(
         note=facts.note,
         reason=facts.reason,
         link=f"{config.organizer_app_url}groups/{event.group_id}",
+        founder_language=LANGUAGE_NAMES[language_of(facts.language)] if language_of(facts.language) != "en" else None,
     )
     if to is Stage.CLOSED:
         subject = f"Group closed: {facts.founder_name}, {common['place']}"
