@@ -44,6 +44,7 @@ MAIL_SOURCES = [  # (glob under the root, Babel extraction method), in this orde
     ("shared/domain/program.py", "python"),
     ("shared/mail/*.py", "python"),
     ("shared/usecases/join.py", "python"),
+    ("shared/usecases/intake.py", "python"),
 ]
 JINJA_OPTIONS = {"extensions": "jinja2.ext.i18n", "trim_blocks": "true", "lstrip_blocks": "true"}
 KEYWORDS = {"N_": None, "_": None, "gettext": None, "translate": (2,)}

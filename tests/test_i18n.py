@@ -97,3 +97,12 @@ def test_the_spanish_form_shows_the_spanish_consent_text_of_the_version_recorded
     texts = CONSENT_TEXTS[CONSENT_TEXT_VERSION]
     spanish = json.loads((i18n.WEB_I18N / "es.json").read_text())
     assert spanish[texts["en"]] == texts["es"]
+
+
+def test_the_answer_to_a_spanish_form_says_what_happens_next_in_spanish(directory, aws):
+    from tests.pipeline import submit
+
+    answer = submit(aws, {**VALID_FORM, "email": "lucia@example.com", "language": "es"})
+    assert answer.status == 202
+    assert "se pondrá en contacto contigo" in answer.body["next_step"]
+    assert "Infórmate" in answer.body["next_step"]

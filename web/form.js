@@ -632,7 +632,7 @@
     }
 
     const next = document.getElementById("result-next-step");
-    next.textContent = typeof body.next_step === "string" && body.next_step && language === "en" ? body.next_step : "";
+    next.textContent = typeof body.next_step === "string" && body.next_step ? body.next_step : "";
     if (!next.textContent && joining) {
       next.textContent = t("Your organizer will put you in touch with local group #{number} about joining it.", {
         number: joining,

@@ -24,12 +24,15 @@ def _not_near() -> ValidationFailed:
     )
 
 
-def join_next_step(organizer: Organizer | None, group_number: int) -> str:
-    who = organizer.name if organizer is not None else "Our national organizing team"
-    return (
-        f"{who} will put you in touch with local group #{group_number} about joining it. "
-        f"Questions before then? Call {HOTLINE_LETTERS} ({HOTLINE})."
-    )
+def join_next_step(organizer: Organizer | None, group_number: int, language: str = "en") -> str:
+    from shared.mail.i18n import translate
+
+    who = organizer.name if organizer is not None else translate(language, "Our national organizing team")
+    return translate(
+        language,
+        "{who} will put you in touch with local group #{number} about joining it. "
+        "Questions before then? Call {letters} ({number_to_call}).",
+    ).format(who=who, number=group_number, letters=HOTLINE_LETTERS, number_to_call=HOTLINE)
 
 
 def group_id_to_join(inquiry: Inquiry) -> str:
@@ -57,16 +60,16 @@ def join(inquiry: Inquiry, directory: Directory, now: datetime, organizer_view: 
         "stage": "learn_more",
         "organizer": organizer_view(organizer),
         "hotline": HOTLINE,
-        "next_step": join_next_step(organizer, int(group.group_number)),
+        "next_step": join_next_step(organizer, int(group.group_number), inquiry.language),
     }
 
 
-def bot_answer(organizer: Organizer | None, organizer_view: Any, group_number: int) -> dict[str, Any]:
+def bot_answer(organizer: Organizer | None, organizer_view: Any, group_number: int, language: str) -> dict[str, Any]:
     """What a filled honeypot that chose a group is answered: the same shape, nothing stored."""
     return {
         "inquiry_id": str(uuid.uuid4()),
         "stage": "learn_more",
         "organizer": organizer_view(organizer),
         "hotline": HOTLINE,
-        "next_step": join_next_step(organizer, group_number),
+        "next_step": join_next_step(organizer, group_number, language),
     }
