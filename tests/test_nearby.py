@@ -144,3 +144,23 @@ def test_the_sample_event_answers(aws):
     response = invoke(aws, "NearbyFunction", sample_event("nearby_list.json"))
     assert response["statusCode"] == 200
     assert json.loads(response["body"]) == []
+
+
+def test_the_charter_email_introduces_the_nearest_chartered_groups(directory, aws):
+    from tests.conftest import sent_emails
+    from tests.pipeline import run_async
+
+    # given a chartered group in Oakland, and one in Los Angeles (far away)
+    oakland = group_in(aws, "develop_plan", "olu@example.com", "Oakland", "94612")
+    group_in(aws, "develop_plan", "lee@example.com", "Los Angeles", "90012")
+    oakland_number = api(aws, "GET", f"/groups/{oakland}", ADMIN).body["group_number"]
+    run_async(aws)
+    before = len(sent_emails())
+    # when a group in San Francisco is chartered
+    group_in(aws, "develop_plan", "sam@example.com", "San Francisco", "94110")
+    run_async(aws)
+    # then its charter email introduces the Oakland group, not the far one, nor itself
+    [charter] = [m for m in sent_emails()[before:] if "sam@example.com" in m.to and "chartered" in m.subject]
+    assert f"Local group #{oakland_number}, Oakland (Oakland, CA)" in charter.text
+    assert "Los Angeles" not in charter.text
+    assert charter.text.count("Local group #") == 1
