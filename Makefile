@@ -8,7 +8,7 @@ export AWS_DEFAULT_REGION ?= us-east-1
 export SAM_CLI_TELEMETRY := 0
 PYTEST_ARGS ?=
 
-.PHONY: help install test lint typecheck validate unit dev demo invoke bench load-directory backfill-groups build deploy publish-site clean
+.PHONY: help install test lint typecheck validate unit dev demo invoke bench load-directory backfill-groups build deploy publish-site clean zip-points catalogues
 
 help:  ## List the commands
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -52,6 +52,13 @@ bench: install  ## Benchmarks (bench/): cold imports, the local stack (start, em
 	$(PY) -m bench.console --groups 150 --repeats 10
 	$(PY) -m bench.follow_ups_scale --groups 1100 --due 100 --repeats 3
 	$(PY) -m bench.follow_ups_scale --groups 10100 --due 100 --repeats 3
+	$(PY) -m bench.nearby_scale --groups 5000
+
+catalogues: install  ## Extract messages, merge them into the .po files, compile (.mo and the form's JSON)
+	$(PY) -m scripts.i18n
+
+zip-points: install  ## Rebuild shared/domain/zip_points.bin from the pinned `zipcodes` package
+	$(PY) -m scripts.build_zip_points
 
 load-directory: install  ## Load data/organizers.yaml into TABLE_NAME (or STACK=<stack name>)
 	$(PY) -m scripts.load_directory data/organizers.yaml $(if $(STACK),--stack $(STACK),)

@@ -33,6 +33,7 @@ CANDIDATES = {
     "IntakeFunction": "functions.intake.app",
     "Intake + 1st request": FIRST_REQUEST,
     "OrganizersFunction": "functions.organizers.app",
+    "NearbyFunction": "functions.nearby.app",
     "OutboxFunction": "functions.outbox.app",
     "EmailSenderFunction": "functions.email_sender.app",
     "GroupsFunction": "functions.groups.app",

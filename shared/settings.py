@@ -214,7 +214,10 @@ class FounderSettings:
 # its founder agreed to and when. Changing the form's words means a new version here.
 CONSENT_TEXT_VERSION = "2026-12-01"
 CONSENT_TEXTS = {
-    "2026-12-01": {"en": "I agree that an organizer may contact me about starting a group."},
+    "2026-12-01": {
+        "en": "I agree that an organizer may contact me about starting a group.",
+        "es": "Acepto que una persona organizadora me contacte para hablar de formar un grupo.",
+    },
 }
 
 

@@ -22,7 +22,7 @@ def imported_by(module: str) -> set[str]:
     return set(json.loads(out.stdout.strip().splitlines()[-1])) & HEAVY
 
 
-@pytest.mark.parametrize("function", ["intake", "organizers"])
+@pytest.mark.parametrize("function", ["intake", "organizers", "nearby"])
 def test_the_public_functions_import_nothing_heavy_at_cold_start(function):
     # The form's applicants wait for these cold starts: no pydantic (three quarters of
     # `import boto3`), no boto3 (pynamodb's botocore is enough), no templates; the form's

@@ -156,7 +156,7 @@ def test_the_product_never_scans():
 
 # --- sign-in and the organizer API (issue 4) ----------------------------------------------
 
-PUBLIC = {("POST", "/inquiries"), ("GET", "/organizers"), ("POST", "/status/link")}
+PUBLIC = {("POST", "/inquiries"), ("GET", "/organizers"), ("POST", "/status/link"), ("GET", "/groups/nearby")}
 # The founder's routes: not behind the organizer authorizer; the function checks their
 # magic-link token itself (DESIGN §2b), so without one they answer 401 like the others.
 FOUNDER_TOKEN_ROUTES = {

@@ -17,20 +17,50 @@
 
   // Field names as sent to and reported by the server, in form order.
   const FIELDS = ["name", "email", "phone", "city", "state", "zip", "message", "consent"];
+  // N_ marks words that are translated where they are shown (scripts/i18n.py extracts them).
+  const N_ = (message) => message;
   const LABELS = {
-    name: "Name",
-    email: "Email",
-    phone: "Phone",
-    city: "City",
-    state: "State",
-    zip: "ZIP code",
-    message: "Message",
-    consent: "Consent",
+    name: N_("Name"),
+    email: N_("Email"),
+    phone: N_("Phone"),
+    city: N_("City"),
+    state: N_("State"),
+    zip: N_("ZIP code"),
+    message: N_("Message"),
+    consent: N_("Consent"),
+    join_group: N_("The group you chose"),
   };
   const ROLE_TITLES = {
-    area_coordinator: "Area Coordinator",
-    field_organizer: "Field Organizer",
+    area_coordinator: N_("Area Coordinator"),
+    field_organizer: N_("Field Organizer"),
   };
+  const LANGUAGES = ["en", "es"];
+  const NEARBY_RADIUS_MI = 25;
+
+  // ---------------------------------------------------------------- languages
+  //
+  // English is written in the page and here; other languages come from i18n/<lang>.json,
+  // generated from the gettext catalogue web/i18n/<lang>.po (scripts/i18n.py). The English
+  // text is the key; a missing translation shows the English.
+  let language = "en";
+  let catalogue = {};
+
+  function t(message, vars) {
+    let text = (language !== "en" && catalogue[message]) || message;
+    if (vars) {
+      for (const [key, value] of Object.entries(vars)) text = text.split(`{${key}}`).join(String(value));
+    }
+    return text;
+  }
+
+  function browserLanguage() {
+    const wanted = navigator.languages && navigator.languages.length ? navigator.languages : [navigator.language || "en"];
+    for (const tag of wanted) {
+      const base = String(tag || "").toLowerCase().split("-")[0];
+      if (LANGUAGES.includes(base)) return base;
+    }
+    return "en";
+  }
 
   const form = document.getElementById("inquiry-form");
   if (!form) return;
@@ -49,6 +79,50 @@
     const value = meta ? (meta.getAttribute("content") || "").trim() : "";
     return value.replace(/\/+$/, "");
   })();
+
+  const nearbyBox = document.getElementById("nearby");
+  const nearbyChoices = document.getElementById("nearby-choices");
+  const languageButtons = Array.from(document.querySelectorAll("button[data-language]"));
+
+  function translateStatic() {
+    for (const node of document.querySelectorAll("[data-i18n]")) {
+      if (!node.dataset.msgid) node.dataset.msgid = node.textContent.replace(/\s+/g, " ").trim();
+      node.textContent = t(node.dataset.msgid);
+    }
+    for (const node of document.querySelectorAll("[data-i18n-label]")) {
+      if (!node.dataset.msgid) node.dataset.msgid = node.getAttribute("label");
+      node.setAttribute("label", t(node.dataset.msgid));
+    }
+    document.documentElement.lang = language;
+    for (const button of languageButtons) {
+      button.setAttribute("aria-pressed", button.dataset.language === language ? "true" : "false");
+    }
+  }
+
+  async function useLanguage(wanted) {
+    const chosen = LANGUAGES.includes(wanted) ? wanted : "en";
+    let loaded = {};
+    if (chosen !== "en") {
+      try {
+        const response = await fetch(`i18n/${chosen}.json`, { headers: { Accept: "application/json" } });
+        if (!response.ok) throw new Error(`status ${response.status}`);
+        loaded = await response.json();
+      } catch (_err) {
+        return; // the page stays in the language it has
+      }
+    }
+    language = chosen;
+    catalogue = loaded;
+    translateStatic();
+    submitLabel();
+    if (typeof updateCount === "function" && messageInput) updateCount();
+    if (lastNearby) showNearby(lastNearby);
+    if (stateSelect && stateSelect.value) loadOrganizers(stateSelect.value);
+  }
+
+  for (const button of languageButtons) {
+    button.addEventListener("click", () => useLanguage(button.dataset.language));
+  }
 
   const input = (field) => document.getElementById(field);
   const errorBox = (field) => document.getElementById(`${field}-error`);
@@ -76,7 +150,7 @@
   // Server messages are phrased to follow the field name ("is required", "must be ...").
   function fieldMessage(field, message) {
     const text = String(message || "is not valid").trim();
-    if (/^[a-z]/.test(text)) return sentence(`${LABELS[field] || "Your inquiry"} ${text}`);
+    if (/^[a-z]/.test(text)) return sentence(`${(LABELS[field] ? t(LABELS[field]) : t("Your inquiry"))} ${t(text)}`);
     return sentence(text);
   }
 
@@ -180,7 +254,8 @@
       else other.push(item);
     }
     const count = items.length;
-    const heading = count === 1 ? "There is a problem with your inquiry" : `There are ${count} problems with your inquiry`;
+    const heading =
+      count === 1 ? t("There is a problem with your inquiry") : t("There are {count} problems with your inquiry", { count });
     showSummary(heading, [fieldErrorList(items)], { focus: shown.length === 0 });
     if (shown.length) {
       const first = FIELDS.find((f) => shown.some((item) => item.field === f));
@@ -201,26 +276,26 @@
     const v = value(field);
     switch (field) {
       case "name":
-        return v.trim() ? null : "Enter your name.";
+        return v.trim() ? null : t("Enter your name.");
       case "email":
-        if (!v.trim()) return "Enter your email address.";
-        return EMAIL_RE.test(v.trim()) ? null : "Enter an email address like name@example.org.";
+        if (!v.trim()) return t("Enter your email address.");
+        return EMAIL_RE.test(v.trim()) ? null : t("Enter an email address like name@example.org.");
       case "phone":
         // Optional; whether it is a real number is for the server (libphonenumber) to say.
         return null;
       case "city":
-        return v.trim() ? null : "Enter your city or town.";
+        return v.trim() ? null : t("Enter your city or town.");
       case "state":
-        return v ? null : "Choose your state or territory.";
+        return v ? null : t("Choose your state or territory.");
       case "zip":
-        if (!v.trim()) return "Enter your ZIP code.";
-        return ZIP_RE.test(v.trim()) ? null : "Enter a ZIP code like 12345 or a ZIP+4 like 12345-6789.";
+        if (!v.trim()) return t("Enter your ZIP code.");
+        return ZIP_RE.test(v.trim()) ? null : t("Enter a ZIP code like 12345 or a ZIP+4 like 12345-6789.");
       case "message":
         return v.length <= MAX_MESSAGE
           ? null
-          : `Shorten your message to ${MAX_MESSAGE} characters or fewer (it has ${v.length}).`;
+          : t("Shorten your message to {max} characters or fewer (it has {length}).", { max: MAX_MESSAGE, length: v.length });
       case "consent":
-        return v ? null : "Check the box to agree that an organizer may contact you.";
+        return v ? null : t("Check the box to agree that an organizer may contact you.");
       default:
         return null;
     }
@@ -253,12 +328,12 @@
   function updateCount() {
     const used = messageInput.value.length;
     const left = MAX_MESSAGE - used;
-    messageCount.textContent = `${used} of ${MAX_MESSAGE} characters used`;
+    messageCount.textContent = t("{used} of {max} characters used", { used, max: MAX_MESSAGE });
     messageCount.classList.toggle("near-limit", left <= 100);
     // Screen readers hear the count after a pause in typing, not on every key.
     window.clearTimeout(liveTimer);
     liveTimer = window.setTimeout(() => {
-      messageCountLive.textContent = left <= 100 ? `${Math.max(left, 0)} characters left` : "";
+      messageCountLive.textContent = left <= 100 ? t("{left} characters left", { left: Math.max(left, 0) }) : "";
     }, 800);
   }
 
@@ -272,7 +347,7 @@
   let organizersRequest = null;
 
   function roleTitle(role) {
-    if (ROLE_TITLES[role]) return ROLE_TITLES[role];
+    if (ROLE_TITLES[role]) return t(ROLE_TITLES[role]);
     return String(role || "")
       .split("_")
       .filter(Boolean)
@@ -305,7 +380,7 @@
       organizersList.replaceChildren();
       if (organizers.length === 0) {
         organizersList.appendChild(
-          el("li", "No local organizer is listed yet: our national organizing team will help you.")
+          el("li", t("No local organizer is listed yet: our national organizing team will help you."))
         );
       }
       for (const organizer of organizers) {
@@ -328,6 +403,89 @@
     if (stateSelect.value) loadOrganizers(stateSelect.value);
   }
 
+  // ---------------------------------------------------------------- groups near the ZIP
+
+  let nearbyRequest = null;
+  let lastNearby = null;
+  let nearbyZip = "";
+
+  function chosenGroup() {
+    const picked = nearbyBox && !nearbyBox.hidden ? form.querySelector('input[name="join_group"]:checked') : null;
+    return picked && picked.value ? Number(picked.value) : null;
+  }
+
+  function submitLabel() {
+    submitButton.textContent = chosenGroup() ? t("Ask to join this group") : t("Send my inquiry");
+  }
+
+  function miles(distance) {
+    const rounded = distance < 10 ? Math.round(distance * 10) / 10 : Math.round(distance);
+    return rounded === 1 ? t("1 mile") : t("{miles} miles", { miles: rounded });
+  }
+
+  function choice(value, text, checked) {
+    const id = value ? `join-${value}` : "join-none";
+    const row = el("div", null, { class: "check choice" });
+    const radio = el("input", null, { id, type: "radio", name: "join_group", value });
+    radio.checked = checked;
+    radio.addEventListener("change", submitLabel);
+    row.appendChild(radio);
+    row.appendChild(el("label", text, { for: id }));
+    return row;
+  }
+
+  function showNearby(groups) {
+    lastNearby = groups;
+    const before = chosenGroup();
+    nearbyChoices.replaceChildren();
+    if (!groups.length) {
+      nearbyBox.hidden = true;
+      submitLabel();
+      return;
+    }
+    for (const group of groups) {
+      const vars = { number: group.group_number, name: group.name, city: group.city, miles: miles(group.distance_mi) };
+      const text =
+        group.name === group.city
+          ? t("Join group {number}, {city}, {miles} away", vars)
+          : t("Join group {number}, {name} ({city}), {miles} away", vars);
+      nearbyChoices.appendChild(choice(String(group.group_number), text, before === group.group_number));
+    }
+    nearbyChoices.appendChild(choice("", t("Start a new group"), !before));
+    nearbyBox.hidden = false;
+    submitLabel();
+  }
+
+  async function loadNearby() {
+    const zip = value("zip").trim();
+    if (!ZIP_RE.test(zip) || zip.slice(0, 5) === nearbyZip) return;
+    nearbyZip = zip.slice(0, 5);
+    if (nearbyRequest) nearbyRequest.abort();
+    const controller = new AbortController();
+    nearbyRequest = controller;
+    try {
+      const response = await fetch(
+        `${apiBase}/groups/nearby?zip=${encodeURIComponent(nearbyZip)}&radius_mi=${NEARBY_RADIUS_MI}`,
+        { headers: { Accept: "application/json" }, signal: controller.signal }
+      );
+      if (!response.ok) throw new Error(`status ${response.status}`);
+      const groups = await response.json();
+      if (controller !== nearbyRequest) return;
+      if (!Array.isArray(groups)) throw new Error("not a list");
+      showNearby(groups.filter((g) => g && Number.isInteger(g.group_number)).slice(0, 5));
+    } catch (_err) {
+      // A courtesy, like the organizers list: without it the form starts a new group.
+      if (controller === nearbyRequest) showNearby([]);
+    }
+  }
+
+  if (nearbyBox && nearbyChoices) {
+    input("zip").addEventListener("change", loadNearby);
+    input("zip").addEventListener("input", () => {
+      if (ZIP_RE.test(value("zip").trim())) loadNearby();
+    });
+  }
+
   // ---------------------------------------------------------------- submitting
 
   let sending = false;
@@ -338,7 +496,7 @@
     if (busy) {
       submitButton.setAttribute("aria-busy", "true");
       submitButton.dataset.label = submitButton.textContent;
-      submitButton.textContent = "Sending…";
+      submitButton.textContent = t("Sending…");
     } else {
       submitButton.removeAttribute("aria-busy");
       if (submitButton.dataset.label) submitButton.textContent = submitButton.dataset.label;
@@ -360,6 +518,8 @@
       zip: value("zip").trim(),
       message: optional("message"),
       consent: value("consent") === true,
+      language,
+      join_group: chosenGroup(),
       website: value("website"),
     };
   }
@@ -403,7 +563,7 @@
     let heading;
     const parts = [];
     if (status === 429) {
-      heading = "Too many inquiries at once";
+      heading = t("Too many inquiries at once");
       parts.push(
         paragraphWithHotline(
           `We've received several inquiries from your connection in a short time. Please try again ${retryAfterText(
@@ -412,45 +572,47 @@
         )
       );
     } else if (status === 413) {
-      heading = "Your inquiry is too long";
-      parts.push("Please shorten your message and send it again.");
-      parts.push(paragraphWithHotline("If the problem continues, call "));
+      heading = t("Your inquiry is too long");
+      parts.push(t("Please shorten your message and send it again."));
+      parts.push(paragraphWithHotline(t("If the problem continues, call ")));
     } else if (status === 400 || status === 415 || status === 422) {
-      heading = "We couldn't read your inquiry";
+      heading = t("We couldn't read your inquiry");
       if (detail) parts.push(sentence(detail));
-      parts.push(paragraphWithHotline("Please reload the page and try again, or call "));
+      parts.push(paragraphWithHotline(t("Please reload the page and try again, or call ")));
     } else if (status >= 500) {
-      heading = "Something went wrong on our side";
-      parts.push(paragraphWithHotline("Your inquiry was not saved. Please try again in a few minutes, or call "));
+      heading = t("Something went wrong on our side");
+      parts.push(paragraphWithHotline(t("Your inquiry was not saved. Please try again in a few minutes, or call ")));
     } else {
-      heading = (problem && typeof problem.title === "string" && problem.title) || "Your inquiry was not sent";
+      heading = (problem && typeof problem.title === "string" && problem.title) || t("Your inquiry was not sent");
       if (detail) parts.push(sentence(detail));
-      parts.push(paragraphWithHotline("Please try again, or call "));
+      parts.push(paragraphWithHotline(t("Please try again, or call ")));
     }
     showSummary(heading, parts, { focus: true });
   }
 
   function showNetworkFailure() {
     showSummary(
-      "We couldn't reach our server",
-      [paragraphWithHotline("Your inquiry was not sent. Check your connection and try again later, or call ")],
+      t("We couldn't reach our server"),
+      [paragraphWithHotline(t("Your inquiry was not sent. Check your connection and try again later, or call "))],
       { focus: true }
     );
   }
 
-  function showSuccess(body) {
+  function showSuccess(body, joining) {
     const duplicate = body.duplicate === true;
     const organizer = body.organizer && typeof body.organizer === "object" ? body.organizer : null;
 
     document.getElementById("result-heading").textContent = duplicate
-      ? "We already have your inquiry"
-      : "Thank you! We've received your inquiry";
+      ? t("We already have your inquiry")
+      : joining
+        ? t("Thank you! We've passed on your request")
+        : t("Thank you! We've received your inquiry");
 
     const dup = document.getElementById("result-duplicate");
     if (duplicate) {
-      dup.textContent =
-        "You've already told us you'd like to start a group, so we haven't created a second one. " +
-        "We have your details and will be in touch.";
+      dup.textContent = t(
+        "You've already told us you'd like to start a group, so we haven't created a second one. We have your details and will be in touch."
+      );
       dup.hidden = false;
     } else {
       dup.textContent = "";
@@ -460,25 +622,31 @@
     const who = document.getElementById("result-organizer");
     who.replaceChildren();
     if (organizer && typeof organizer.name === "string" && organizer.name) {
-      who.appendChild(document.createTextNode("Your organizer is "));
+      who.appendChild(document.createTextNode(t("Your organizer is") + " "));
       who.appendChild(el("strong", organizer.name));
       const title = roleTitle(organizer.role);
       if (title) who.appendChild(document.createTextNode(`, ${title}`));
-      who.appendChild(document.createTextNode(", who will contact you soon."));
+      who.appendChild(document.createTextNode(t(", who will contact you soon.")));
     } else {
-      who.textContent = "Our national organizing team will contact you soon.";
+      who.textContent = t("Our national organizing team will contact you soon.");
     }
 
     const next = document.getElementById("result-next-step");
     next.textContent = typeof body.next_step === "string" && body.next_step ? body.next_step : "";
+    if (!next.textContent && joining) {
+      next.textContent = t("Your organizer will put you in touch with local group #{number} about joining it.", {
+        number: joining,
+      });
+    }
     if (!next.textContent) {
-      next.textContent =
-        "An organizer will set up an informal conversation with you about starting a group (step 1: Learn More).";
+      next.textContent = t(
+        "An organizer will set up an informal conversation with you about starting a group (step 1: Learn More)."
+      );
     }
 
     const reference = document.getElementById("result-reference");
     reference.textContent =
-      typeof body.inquiry_id === "string" && body.inquiry_id ? `Reference: ${body.inquiry_id}` : "";
+      typeof body.inquiry_id === "string" && body.inquiry_id ? t("Reference: {id}", { id: body.inquiry_id }) : "";
 
     clearSummary();
     form.hidden = true;
@@ -499,6 +667,7 @@
     }
 
     setBusy(true);
+    const sent = payload();
     const controller = new AbortController();
     const timer = window.setTimeout(() => controller.abort(), REQUEST_TIMEOUT_MS);
     let response;
@@ -506,7 +675,7 @@
       response = await fetch(`${apiBase}/inquiries`, {
         method: "POST",
         headers: { "Content-Type": "application/json", Accept: "application/json, application/problem+json" },
-        body: JSON.stringify(payload()),
+        body: JSON.stringify(sent),
         signal: controller.signal,
       });
     } catch (_err) {
@@ -521,7 +690,7 @@
       window.clearTimeout(timer);
       setBusy(false);
       if (response.ok && body) {
-        showSuccess(body);
+        showSuccess(body, sent.join_group);
       } else {
         showProblem(response, body);
       }
@@ -531,4 +700,7 @@
       showNetworkFailure();
     }
   });
+
+  const initial = browserLanguage();
+  if (initial !== "en") useLanguage(initial);
 })();

@@ -14,7 +14,7 @@ metrics = Metrics()
 def post_inquiry(event):
     payload = read_json_object(event)
     outcome = submit_inquiry(payload, source_ip(event), received_at(event))
-    names = {"new": "InquiryNew", "repeat": "InquiryRepeat", "honeypot": "HoneypotFilled"}
+    names = {"new": "InquiryNew", "repeat": "InquiryRepeat", "honeypot": "HoneypotFilled", "join": "InquiryJoin"}
     metrics.add_metric(name=names[outcome.outcome], unit=MetricUnit.Count, value=1)
     if outcome.group_id is not None:
         logger.info(

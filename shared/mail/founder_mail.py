@@ -45,6 +45,7 @@ def _with_footer(html: str, footer: str) -> str:
 
 def for_founder(emails: list, group: GroupItem | None, config: EmailSettings, now: datetime) -> list:
     """`emails` with the founder's ones linked, headed and filtered (see the module doc)."""
+    from shared.mail.i18n import language_of
     from shared.mail.notifications import LINK_PLACEHOLDER, render
 
     out = []
@@ -57,7 +58,7 @@ def for_founder(emails: list, group: GroupItem | None, config: EmailSettings, no
         if group.founder_unsubscribed_at and not email.about_their_step:
             continue
         link = status_link(config, group.group_id, now)
-        text, html = render("founder_footer", status_link=link, unsubscribe=True)
+        text, html = render("founder_footer", language_of(group.language), status_link=link, unsubscribe=True)
         headers = (
             ("List-Unsubscribe", f"<{unsubscribe_url(config, group.group_id, now)}>"),
             ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"),

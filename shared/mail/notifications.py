@@ -20,6 +20,15 @@ from shared.domain.geography import STATE_NAMES
 from shared.domain.program import STEP_TEXTS, STEP_TITLES
 from shared.domain.routing import Organizer
 from shared.domain.stages import GateConfig, MemberRole, Stage, close_reason_title, gate_asks
+from shared.mail.i18n import (
+    LANGUAGE_NAMES,
+    gate_asks_in,
+    language_of,
+    step_text,
+    step_title,
+    translate,
+    unmet_in,
+)
 from shared.outbox.events import (
     DigestDue,
     DomainEvent,
@@ -67,6 +76,7 @@ class Applicant:
     city: str
     state: str
     zip: str
+    language: str = "en"
 
 
 class Ours(str):
@@ -99,8 +109,13 @@ def _finalize(value: Any) -> Any:
 
 
 @cache
-def _environment() -> Any:
+def _environment(language: str = "en") -> Any:
+    """One environment per language: `{% trans %}` blocks read that language's catalogue
+    (shared/mail/i18n.py). A trans block's whole output goes through `finalize` (made inert),
+    so our own links and addresses stand outside trans blocks."""
     from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+    from shared.mail.i18n import translations
 
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
@@ -110,13 +125,17 @@ def _environment() -> Any:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         finalize=_finalize,
+        extensions=["jinja2.ext.i18n"],
     )
+    env.install_gettext_translations(translations(language), newstyle=True)  # type: ignore[attr-defined]
     env.filters["ours"] = Ours
+    env.globals["language"] = language
     return env
 
 
-def render(name: str, **context: Any) -> tuple[str, str]:
-    env = _environment()
+def render(name: str, language: str = "en", /, **context: Any) -> tuple[str, str]:
+    """A template's text and HTML parts, in `language` (founder emails; organizers: en)."""
+    env = _environment(language)
     common = {"hotline": HOTLINE, "hotline_letters": HOTLINE_LETTERS, **context}
     return env.get_template(f"{name}.txt").render(common), env.get_template(f"{name}.html").render(common)
 
@@ -184,6 +203,7 @@ def plan_inquiry_emails(
         "duplicate": False,
         "public_site_url": str(config.public_site_url),
         "reminder_days": follow_ups.first_contact_reminder_days,
+        "language_name": LANGUAGE_NAMES[language_of(applicant.language)],
     }
     text, html = render("inquiry_organizer", **context)
     emails = [
@@ -196,22 +216,26 @@ def plan_inquiry_emails(
             reply_to=(applicant.email,),
         )
     ]
+    language = language_of(applicant.language)
     contact = (
-        {"name": organizer.name, "role": ROLE_TITLES[organizer.role], "email": organizer.email} if organizer else None
+        {"name": organizer.name, "role": translate(language, ROLE_TITLES[organizer.role]), "email": organizer.email}
+        if organizer
+        else None
     )
     text, html = render(
         "inquiry_applicant",
+        language,
         applicant=applicant,
         contact=contact,
-        learn_more=STEP_TEXTS["learn_more"],
-        learn_more_title=STEP_TITLES["learn_more"],
+        learn_more=step_text(language, "learn_more"),
+        learn_more_title=step_title(language, "learn_more"),
         public_site_url=str(config.public_site_url),
     )
     emails.append(
         OutgoingEmail(
             key=f"{event.dedup_key}:applicant",
             to=(applicant.email,),
-            subject="Thank you for your interest in starting a local group",
+            subject=translate(language, "Thank you for your interest in starting a local group"),
             text=text,
             html=html,
             reply_to=(recipient_email,),
@@ -227,11 +251,13 @@ def status_link_email(
 ) -> OutgoingEmail:
     """The founder's status link, asked for (POST /status/link) or after a repeat form. The
     link itself is added by shared/mail/founder_mail.py, as on every founder email."""
+    language = language_of(getattr(founder, "language", None))
     text, html = render(
         "status_link",
+        language,
         founder_name=founder.name,
         place=place,
-        stage_title=STEP_TITLES.get(stage, stage),
+        stage_title=step_title(language, stage) if stage in STEP_TITLES else stage,
         repeat=repeat,
         status_link=Ours(LINK_PLACEHOLDER),
         link_days=link_days,
@@ -239,12 +265,76 @@ def status_link_email(
     return OutgoingEmail(
         key=key,
         to=(founder.email,),
-        subject="Your group's page: your link",
+        subject=translate(language, "Your group's page: your link"),
         text=text,
         html=html,
         founder_group_id=group_id,
         about_their_step=True,
     )
+
+
+@dataclass(frozen=True)
+class Joiner:
+    """Someone who asked to join a chartered group (the details on their join inquiry)."""
+
+    name: str
+    email: str
+    phone: str | None
+    city: str
+    zip: str
+    language: str
+
+
+def plan_join_emails(
+    event: InquiryReceived,
+    joiner: Joiner,
+    message: str | None,
+    group_number: int,
+    group_name: str,
+    organizer: Organizer | None,
+    inbox: Inbox | None,
+    config: EmailSettings,
+) -> list[OutgoingEmail]:
+    """A request to join a chartered group: its organizer (English, naming the person's
+    language) puts them in touch; the person hears who will (in their language)."""
+    from shared.mail.i18n import LANGUAGE_NAMES, language_of, translate
+
+    recipient_name, recipient_email = _recipient(organizer, inbox)
+    language = language_of(joiner.language)
+    common = {"joiner": joiner, "group_number": group_number, "group_name": group_name}
+    text, html = render(
+        "join_organizer",
+        **common,
+        recipient_name=recipient_name,
+        message=message,
+        language_name=LANGUAGE_NAMES[language],
+        link=f"{config.organizer_app_url}groups/{event.group_id}",
+    )
+    contact = (
+        {"name": organizer.name, "role": translate(language, ROLE_TITLES[organizer.role]), "email": organizer.email}
+        if organizer
+        else None
+    )
+    applicant_text, applicant_html = render("join_applicant", language, **common, contact=contact)
+    subject = translate(language, "Joining local group #{number}").format(number=group_number)
+    return [
+        OutgoingEmail(
+            key=f"{event.dedup_key}:organizer",
+            to=(recipient_email,),
+            subject=f"Someone wants to join local group #{group_number} ({group_name})",
+            text=text,
+            html=html,
+            reply_to=(joiner.email,),
+        ),
+        OutgoingEmail(
+            key=f"{event.dedup_key}:applicant",
+            to=(joiner.email,),
+            subject=subject,
+            text=applicant_text,
+            html=applicant_html,
+            reply_to=(recipient_email,),
+        ),
+    ]
 
 
 @dataclass(frozen=True)
@@ -270,6 +360,8 @@ class StageFacts:
     reason: str | None = None
     core_members: tuple[CoreMember, ...] = ()
     superseded: bool = False  # the group has moved again since this event's move
+    language: str = "en"  # the founder's (DESIGN §8): their emails, and the charter's
+    neighbours: tuple[dict[str, Any], ...] = ()  # at a charter: the nearest chartered groups
 
 
 def is_charter(event: GroupStageChanged) -> bool:
@@ -294,6 +386,7 @@ def _stage_organizer_email(
         note=facts.note,
         reason=close_reason_title(facts.reason),
         link=f"{config.organizer_app_url}groups/{event.group_id}",
+        founder_language=LANGUAGE_NAMES[language_of(facts.language)] if language_of(facts.language) != "en" else None,
     )
     if to is Stage.CLOSED:
         subject = f"Group closed: {facts.founder_name}, {common['place']}"
@@ -344,6 +437,15 @@ def plan_stage_emails(
         "show_next": not facts.superseded,
     }
     emails = [] if facts.superseded else [_stage_organizer_email(event, facts, common, config)]
+    language = language_of(facts.language)
+    common = {
+        **common,
+        "stage_title": step_title(language, to.value),
+        "stage_text": step_text(language, to.value),
+        "from_title": step_title(language, was.value),
+        "gate_asks": gate_asks_in(language, to, gates),
+        "neighbours": list(facts.neighbours),
+    }
     if is_charter(event):
         recipients = [CoreMember("founder", facts.founder_name, facts.founder_email)]
         seen = {facts.founder_email.casefold()}
@@ -353,12 +455,14 @@ def plan_stage_emails(
                 recipients.append(member)
         links = config.orientation_link_list
         for person in recipients:
-            text, html = render("charter", **common, recipient_name=person.name, orientation_links=links)
+            text, html = render("charter", language, **common, recipient_name=person.name, orientation_links=links)
             emails.append(
                 OutgoingEmail(
                     key=f"{event.dedup_key}:charter:{person.key}",
                     to=(person.email,),
-                    subject=f"Your group is chartered: local group #{event.group_number}",
+                    subject=translate(language, "Your group is chartered: local group #{number}").format(
+                        number=event.group_number
+                    ),
                     text=text,
                     html=html,
                     reply_to=(contact_email,),
@@ -366,15 +470,15 @@ def plan_stage_emails(
                 )
             )
         return emails
-    text, html = render("stage_founder", **common, founder_name=facts.founder_name)
+    text, html = render("stage_founder", language, **common, founder_name=facts.founder_name)
     if to is Stage.CLOSED:
-        founder_subject = "Your Start a Group file is closed"
+        founder_subject = translate(language, "Your Start a Group file is closed")
     elif was is Stage.CLOSED:
-        founder_subject = f"Your group is open again: {STEP_TITLES[to]}"
+        founder_subject = translate(language, "Your group is open again: {step}").format(step=common["stage_title"])
     elif to is Stage.ACTIVE:
-        founder_subject = "Your group is active: chartered, with a plan"
+        founder_subject = translate(language, "Your group is active: chartered, with a plan")
     else:
-        founder_subject = f"Your group's next step: {STEP_TITLES[to]}"
+        founder_subject = translate(language, "Your group's next step: {step}").format(step=common["stage_title"])
     emails.append(
         OutgoingEmail(
             key=f"{event.dedup_key}:founder",
@@ -387,6 +491,32 @@ def plan_stage_emails(
         )
     )
     return emails
+
+
+NEIGHBOUR_RADIUS_MI = 50
+NEIGHBOURS = 3
+
+
+def _neighbours(group: Any, event: GroupStageChanged) -> tuple[dict[str, Any], ...]:
+    """The nearest chartered groups to a newly chartered one (the seed's orientation
+    materials "connect you to other groups"), from the Nearby index: public fields only."""
+    from shared.domain.zip_points import locate
+    from shared.storage.nearby import groups_near
+
+    point = locate(group.zip)
+    if point is None:
+        return ()
+    found = groups_near(point, NEIGHBOUR_RADIUS_MI, limit=NEIGHBOURS + 1).groups
+    return tuple(
+        {
+            "group_number": g.group_number,
+            "name": g.name,
+            "place": f"{g.city}, {g.state}",
+            "miles": f"{g.distance_mi:.0f}" if g.distance_mi >= 10 else f"{g.distance_mi:.1f}",
+        }
+        for g in found
+        if g.group_number != event.group_number
+    )[:NEIGHBOURS]
 
 
 def _stage_facts(event: GroupStageChanged, directory: Directory | None) -> StageFacts | None:
@@ -415,6 +545,8 @@ def _stage_facts(event: GroupStageChanged, directory: Directory | None) -> Stage
         reason=move.reason if move else None,
         core_members=core,
         superseded=superseded,
+        language=language_of(group.language),
+        neighbours=_neighbours(group, event) if is_charter(event) else (),
     )
 
 
@@ -464,12 +596,27 @@ def plan_follow_up_emails(
             unmet=list(facts.unmet),
         )  # fmt: skip
         subject = f"How is your group in {facts.city} doing?"
-        # One email each: the founder's carries their own status link.
+        # One email each: the founder's carries their own status link, in their language.
+        language = language_of(facts.language)
+        founder_subject, founder_text, founder_html = subject, text, html
+        if language != "en":
+            stage = facts.stage.value
+            founder_text, founder_html = render(
+                "followup_stalled", language, **common, organizer_name=routed_name,
+                stage_title=step_title(language, stage), stage_text=step_text(language, stage),
+                unmet=unmet_in(language, list(facts.unmet), settings.gates()),
+            )  # fmt: skip
+            founder_subject = translate(language, "How is your group in {city} doing?").format(city=facts.city)
         return [
             OutgoingEmail(f"{key}:nudge", (routed_email,), subject, text, html),
             OutgoingEmail(
-                f"{key}:nudge:founder", (facts.founder_email,), subject, text, html, founder_group_id=event.group_id
-            ),
+                f"{key}:nudge:founder",
+                (facts.founder_email,),
+                founder_subject,
+                founder_text,
+                founder_html,
+                founder_group_id=event.group_id,
+            ),  # fmt: skip
         ]
     if event.action == "charter_eligible":
         chief_name, chief_email = _recipient(facts.field_organizer, inbox)
@@ -628,15 +775,36 @@ def _planned(event: DomainEvent, config: EmailSettings, directory: Directory | N
         if group is None:
             return []
         place = f"{group.city}, {STATE_NAMES.get(group.state, group.state)}"
-        founder = Applicant(group.founder_name, group.founder_email, None, group.city, group.state, group.zip)
+        founder = Applicant(
+            group.founder_name, group.founder_email, None, group.city, group.state, group.zip,
+            language=language_of(group.language),
+        )  # fmt: skip
         days = settings.founder().founder_token_days
         return [status_link_email(group.group_id, founder, place, group.stage, event.dedup_key, days)]
     if isinstance(event, InquiryReceived):
         group = get_group_item(event.group_id)
-        inquiry = get_inquiry(event.group_id, event.inquiry_id)
+        inquiry = get_inquiry(event.group_id, event.inquiry_id, "JOIN#" if event.intent == "join" else "INQUIRY#")
         if group is None or inquiry is None:
             return []
         directory = directory or read_directory()
+        if event.intent == "join":
+            return plan_join_emails(
+                event,
+                Joiner(
+                    name=inquiry.joiner_name or "",
+                    email=inquiry.joiner_email or "",
+                    phone=inquiry.joiner_phone,
+                    city=inquiry.joiner_city or "",
+                    zip=inquiry.joiner_zip or "",
+                    language=inquiry.language or "en",
+                ),
+                inquiry.message,
+                int(group.group_number or 0),
+                group.public_name or group.city,
+                directory.contact_for(group.organizer_id, group.state),
+                directory.national_inbox,
+                config,
+            )
         applicant = Applicant(
             name=group.founder_name,
             email=group.founder_email,
@@ -644,6 +812,7 @@ def _planned(event: DomainEvent, config: EmailSettings, directory: Directory | N
             city=group.city,
             state=group.state,
             zip=group.zip,
+            language=language_of(group.language),
         )
         return plan_inquiry_emails(
             event,

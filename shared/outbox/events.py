@@ -65,6 +65,7 @@ class InquiryReceived(_Event):
     state: str
     organizer_id: str | None
     duplicate: bool
+    intent: str | None = None  # "join": a request to join this chartered group
 
     @property
     def dedup_key(self) -> str:
@@ -197,6 +198,7 @@ def events_for_change(change: TableChange) -> list[DomainEvent]:
                 state=new["state"],
                 organizer_id=new.get("organizer_id"),
                 duplicate=bool(new.get("duplicate")),
+                intent=new.get("intent"),
             )
         ]
     if kind == "group" and change.event_name == "MODIFY" and old.get("stage") != new.get("stage"):

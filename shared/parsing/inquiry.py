@@ -146,6 +146,29 @@ def _consent(v: Any) -> bool:
     return True
 
 
+LANGUAGES = ("en", "es")  # DESIGN §8: the founder's language for every email to them
+
+
+def _language(v: Any) -> str:
+    if v is None or v == "":
+        return "en"
+    if not isinstance(v, str) or v.strip().lower() not in LANGUAGES:
+        raise InvalidText("must be en (English) or es (Spanish)")
+    return v.strip().lower()
+
+
+def _join_group(v: Any) -> int | None:
+    """The local group number of a chartered group near the applicant they chose to join
+    instead of starting one (GET /groups/nearby); absent or null: start a new group."""
+    if v is None or v == "":
+        return None
+    if isinstance(v, str) and v.strip().isascii() and v.strip().isdigit() and len(v.strip()) <= 9:
+        v = int(v.strip())
+    if isinstance(v, bool) or not isinstance(v, int) or not 1 <= v <= 999_999_999:
+        raise InvalidText("must be the number of a local group near you")
+    return v
+
+
 def _honeypot(v: Any) -> str | None:
     # Any value is accepted here: a filled honeypot is handled by the service.
     if v is None or v == "":
@@ -162,6 +185,8 @@ _READERS = {
     "zip": _zip,
     "message": _message,
     "consent": _consent,
+    "language": _language,
+    "join_group": _join_group,
     "website": _honeypot,
 }
 
@@ -183,6 +208,8 @@ class Inquiry:
     zip: str
     message: str | None
     consent: bool
+    language: str = "en"
+    join_group: int | None = None
     website: str | None = None
 
     @property

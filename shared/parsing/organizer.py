@@ -117,11 +117,27 @@ class ActivityRequest(_Request):
         return _optional_text(v, MAX_NOTES, multiline=True)
 
 
+MAX_GROUP_NAME = 80
+
+
+def _group_name(v: Any) -> str | None:
+    """A chartered group's public name (shown to the public by GET /groups/nearby)."""
+    if v is None:
+        return None
+    return _required_text(v, MAX_GROUP_NAME)
+
+
 class StageMoveRequest(_Request):
     to: Stage
     note: str | None = None
     case_id: str | None = None
     reason: str | None = None
+    name: str | None = None  # at charter: the group's public name (default: its city)
+
+    @field_validator("name", mode="before")
+    @classmethod
+    def _name(cls, v: Any) -> str | None:
+        return _group_name(v)
 
     @field_validator("to", mode="before")
     @classmethod
@@ -160,6 +176,13 @@ class PlanRequest(_Request):
     def _case(cls, v: Any) -> str | None:
         return _optional_text(v, 100)
 
+    name: str | None = None  # a new public name for the group; absent: unchanged
+
+    @field_validator("name", mode="before")
+    @classmethod
+    def _name(cls, v: Any) -> str | None:
+        return _group_name(v)
+
     @field_validator("case_campaign", mode="before")
     @classmethod
     def _campaign(cls, v: Any) -> str:
@@ -186,7 +209,7 @@ class PlanRequest(_Request):
         return v
 
     def as_record(self) -> dict[str, Any]:
-        return self.model_dump(mode="json", exclude={"case_id"})
+        return self.model_dump(mode="json", exclude={"case_id", "name"})
 
 
 class ListQuery(_Request):

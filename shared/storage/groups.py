@@ -20,11 +20,13 @@ from pynamodb.exceptions import PutError, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from shared.domain.clock import iso
+from shared.domain.distance import Point
 from shared.domain.follow_up_rules import Due
 from shared.domain.progress import Progress
 from shared.domain.routing import Routing
 from shared.domain.stages import Move
 from shared.parsing.inquiry import Inquiry, email_key
+from shared.storage import nearby
 from shared.storage.directory import organizer_key
 from shared.storage.table import (
     ActivityItem,
@@ -216,6 +218,7 @@ def _create_group(
         founder_name=inquiry.name,
         founder_email=inquiry.email,
         founder_phone=inquiry.phone,
+        language=inquiry.language,
         organizer_id=organizer.organizer_id if organizer else None,
         routing_reason=routing.reason.value,
         routing_note=routing.explanation,
@@ -297,10 +300,11 @@ def _inquiry_item(
     )
 
 
-def get_inquiry(group_id: str, inquiry_id: str) -> InquiryItem | None:
-    """An inquiry of a group by its id (a group has a handful: one query)."""
+def get_inquiry(group_id: str, inquiry_id: str, prefix: str = "INQUIRY#") -> InquiryItem | None:
+    """An inquiry of a group by its id (a group has a handful: one query). `prefix`
+    JOIN# reads the requests to join it (shared/storage/joins.py)."""
     bind()
-    for item in InquiryItem.query(group_pk(group_id), InquiryItem.sk.startswith("INQUIRY#"), consistent_read=True):
+    for item in InquiryItem.query(group_pk(group_id), InquiryItem.sk.startswith(prefix), consistent_read=True):
         if item.inquiry_id == inquiry_id:
             return item
     return None
@@ -502,13 +506,17 @@ def record_plan(
     by: str,
     now: datetime,
     case_id: str | None = None,
+    public_name: str | None = None,
     progress: Progress | None = None,
 ) -> int:
-    """The plan (and the case, when one is given: a charter may have come without it)."""
+    """The plan; the case, when one is given (a charter may have come without it); and a new
+    public name for the group, when one is given."""
     bind()
     actions = [GroupItem.plan.set(plan), GroupItem.plan_updated_at.set(iso(now)), *progress_actions(progress)]
     if case_id is not None:
         actions.append(GroupItem.case_id.set(case_id))
+    if public_name is not None:
+        actions.append(GroupItem.public_name.set(public_name))
     _commit([_bump(group, by, now, actions)])
     return group.version + 1
 
@@ -536,6 +544,8 @@ class StageChange:
     group_number: int | None = None
     due_at: datetime | None = None  # the group's next follow-up after the move (None: nothing due)
     progress: Progress | None = None  # the summary after the move (None: left as it is)
+    public_name: str | None = None  # a charter: the group's public name
+    place: Point | None = None  # a charter: where the group meets (None: its ZIP is unknown)
 
 
 def move_stage(group: GroupItem, change: StageChange) -> HistoryItem:
@@ -577,6 +587,14 @@ def move_stage(group: GroupItem, change: StageChange) -> HistoryItem:
         if change.case_id:  # offered, not required (DESIGN §1): it may be set later with the plan
             actions.append(GroupItem.case_id.set(change.case_id))
         condition = GroupItem.group_number.does_not_exist()
+        if change.place is not None:
+            actions += nearby.enter_actions(group.group_id, change.place, change.public_name or group.city)
+        else:
+            actions.append(GroupItem.public_name.set(change.public_name or group.city))
+    if move.close:
+        actions += nearby.leave_actions()
+    if move.reopen and to in nearby.CHARTERED_STAGES:
+        actions += nearby.return_actions(group)
     history = HistoryItem(
         group_pk(group.group_id),
         history_sk(version),
@@ -746,6 +764,20 @@ def count_by_state(state: str) -> Counter[str]:
     counts: Counter[str] = Counter()
     for item in GroupItem.by_state.query(state_partition(state), attributes_to_get=["kind", "GSI1SK"]):
         counts[item.gsi1sk.split("#", 1)[0]] += 1
+    return counts
+
+
+def join_requests_by_state() -> Counter[str]:
+    """Requests to join chartered groups, per state: the chartered stages' partitions of
+    ByStage, reading only the sort key and the count."""
+    bind()
+    counts: Counter[str] = Counter()
+    for stage in ("develop_plan", "active"):
+        for item in GroupItem.by_stage.query(
+            stage_partition(stage), attributes_to_get=["kind", "GSI2SK", "join_requests"]
+        ):
+            if item.join_requests:
+                counts[item.gsi2sk.split("#", 1)[0]] += int(item.join_requests)
     return counts
 
 

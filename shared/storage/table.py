@@ -6,6 +6,7 @@ import this; nothing else builds a key. Layout (see docs/architecture.md, "Data 
   PK                     SK                            item
   GROUP#<group_id>       GROUP                         the group (stage, version, founder, routing)
   GROUP#<group_id>       INQUIRY#<fingerprint>#<day>   each submission of the form for this group
+  GROUP#<group_id>       JOIN#<fingerprint>#<day>      a request to join this chartered group
   GROUP#<group_id>       MEMBER#<added_at>#<id>        members added by organizers (the founder is on GROUP)
   GROUP#<group_id>       ACTIVITY#<date>#<id>          logged activities
   GROUP#<group_id>       HISTORY#<version:08d>         stage moves: who, when, from, to, note
@@ -13,6 +14,7 @@ import this; nothing else builds a key. Layout (see docs/architecture.md, "Data 
   DIGEST#<organizer_id>  <ISO week>                    the weekly digest taken for that week
   APPLICANT#<email>      OPEN_GROUP                    the one open group of an email
   APPLICANT#<email>      GROUP#<group_id>              every group of an email, open or closed (erasure)
+  APPLICANT#<email>      JOINED#<group_id>#<join key>  every request of an email to join a group (erasure)
   GROUP#<group_id>       LINK#<hour>                   a status link asked for (TTL; one an hour)
   DIRECTORY              ORGANIZER#<organizer_id>      the organizer directory (+ open inquiries)
   DIRECTORY              NATIONAL_INBOX                where unrouted inquiries go
@@ -24,6 +26,8 @@ import this; nothing else builds a key. Layout (see docs/architecture.md, "Data 
   GSI3 Due      DuePK=DUE              DueSK=<due_at>#<group_id>  (sparse: groups with due work)
   GSI4 ByOrganizer  OrganizerPK=ORGANIZER#<id>  OrganizerSK=<stage>#<created_at>#<group_id>
                 (sparse: groups routed to an organizer; "Mine" in the console, organizer=me)
+  GSI5 Nearby   NearPK=BAND#<lat band> NearSK=<lon key>#<group_id>  (sparse: chartered groups
+                with a known place; projects only public fields: shared/storage/nearby.py)
 """
 
 from __future__ import annotations
@@ -34,11 +38,12 @@ from pynamodb.attributes import (
     DiscriminatorAttribute,
     JSONAttribute,
     ListAttribute,
+    NumberAttribute,
     TTLAttribute,
     UnicodeAttribute,
 )
 from pynamodb.constants import NUMBER
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection
 from pynamodb.models import Model
 
 from shared import settings
@@ -97,6 +102,17 @@ class ByOrganizer(GlobalSecondaryIndex):
     organizer_sk = UnicodeAttribute(range_key=True, attr_name="OrganizerSK")
 
 
+class Nearby(GlobalSecondaryIndex):
+    """Chartered groups by place; the projection holds nothing about a person."""
+
+    class Meta:
+        index_name = "Nearby"
+        projection = IncludeProjection(["kind", "group_number", "public_name", "city", "state", "lat", "lon"])
+
+    near_pk = UnicodeAttribute(hash_key=True, attr_name="NearPK")
+    near_sk = UnicodeAttribute(range_key=True, attr_name="NearSK")
+
+
 class Item(Model):
     class Meta:
         table_name = "unbound"  # set by bind() from TABLE_NAME before first use
@@ -111,6 +127,7 @@ class GroupItem(Item, discriminator="group"):
     by_stage = ByStage()
     due = Due()
     by_organizer = ByOrganizer()
+    nearby = Nearby()
 
     gsi1pk = UnicodeAttribute(attr_name="GSI1PK")
     gsi1sk = UnicodeAttribute(attr_name="GSI1SK")
@@ -120,6 +137,8 @@ class GroupItem(Item, discriminator="group"):
     due_sk = UnicodeAttribute(null=True, attr_name="DueSK")
     organizer_pk = UnicodeAttribute(null=True, attr_name="OrganizerPK")
     organizer_sk = UnicodeAttribute(null=True, attr_name="OrganizerSK")
+    near_pk = UnicodeAttribute(null=True, attr_name="NearPK")
+    near_sk = UnicodeAttribute(null=True, attr_name="NearSK")
 
     group_id = UnicodeAttribute()
     stage = UnicodeAttribute()
@@ -151,6 +170,15 @@ class GroupItem(Item, discriminator="group"):
     stage_entered_at = UnicodeAttribute(null=True)
     first_contact_on = UnicodeAttribute(null=True)
     gate_met = BooleanAttribute(null=True)
+    # Public, from the charter on: the group's name (its city unless the organizer names it)
+    # and where it meets (its ZIP's point), which the Nearby index is keyed by.
+    public_name = UnicodeAttribute(null=True)
+    lat = NumberAttribute(null=True)
+    lon = NumberAttribute(null=True)
+    # The founder's language for every email to them (DESIGN §8): en | es.
+    language = UnicodeAttribute(null=True)
+    # People who asked to join this chartered group from the form (shared/storage/joins.py).
+    join_requests = WholeNumberAttribute(null=True)
     consent_version = UnicodeAttribute(null=True)  # the consent text the founder agreed to
     consent_at = UnicodeAttribute(null=True)
     founder_unsubscribed_at = UnicodeAttribute(null=True)  # one-click unsubscribe (RFC 8058)
@@ -232,6 +260,15 @@ class InquiryItem(Item, discriminator="inquiry"):
     state = UnicodeAttribute()
     organizer_id = UnicodeAttribute(null=True)
     message = UnicodeAttribute(null=True)
+    # A request to join this (chartered) group instead of starting one: the person asking
+    # is not the founder, so their details are on the inquiry (shared/storage/joins.py).
+    intent = UnicodeAttribute(null=True)  # None: start a group | "join"
+    joiner_name = UnicodeAttribute(null=True)
+    joiner_email = UnicodeAttribute(null=True)
+    joiner_phone = UnicodeAttribute(null=True)
+    joiner_city = UnicodeAttribute(null=True)
+    joiner_zip = UnicodeAttribute(null=True)
+    language = UnicodeAttribute(null=True)
 
 
 class ApplicantItem(Item, discriminator="applicant"):
@@ -243,6 +280,14 @@ class FounderGroupItem(Item, discriminator="founder_group"):
 
     group_id = UnicodeAttribute()
     created_at = UnicodeAttribute()
+
+
+class JoinedItem(Item, discriminator="joined"):
+    """A request of an email address to join a chartered group: what erasure finds by
+    address (the request itself, with the person's details, is in the group's partition)."""
+
+    group_id = UnicodeAttribute()
+    join_sk = UnicodeAttribute()
 
 
 class LinkRequestItem(Item, discriminator="link_request"):

@@ -10,6 +10,8 @@ it ever started, and each group's partition holds everything about it. What goes
     open keeps its members: their data is theirs, not the founder's);
   - the address's entries: its open-group lock (when one of these groups held it) and
     its index of these groups.
+  - the address's requests to join chartered groups (JOIN# items in those groups, found
+    by the address's JOINED# entries): the person who asked is not those groups' founder.
 What stays: the group's id, state, city, stage, dates, counts, history shape, activities'
 kinds and dates, its group number and case. A group not yet chartered is closed (reason
 `withdrawn`): nobody could reach its founder any more. Events and idempotency records hold
@@ -21,7 +23,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from shared.domain.stages import Stage
-from shared.storage import founders, groups
+from shared.storage import founders, groups, joins
 from shared.storage.groups import GroupRecord, WriteCancelled
 
 ATTEMPTS = 10
@@ -42,6 +44,7 @@ def erase_address(email: str, now: datetime, *, by: str) -> int:
             continue
         erase_group(record, now, by=by)
         erased += 1
+    joins.forget_joins(key)  # requests to join others' groups, with this person's details
     # Only these groups' entries go (each erase_group drops its own lock and index entry): a
     # form sent meanwhile keeps the new group it made.
     return erased

@@ -104,6 +104,7 @@ def status_view(record: GroupRecord) -> dict[str, Any]:
         "closed_reason": group.closed_reason,
         "state": group.state,
         "city": group.city,
+        "language": group.language or "en",  # the page speaks it (DESIGN §8)
         "founder": {"name": group.founder_name, "email": group.founder_email, "phone": group.founder_phone},
         "emails_stopped": bool(group.founder_unsubscribed_at),
         "next_gate": gate_view(record),

@@ -22,12 +22,15 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from shared import settings
 from shared.api.auth import Caller
 from shared.domain.clock import iso, parse_iso
+from shared.domain.distance import Point
 from shared.domain.errors import (
     Conflict,
+    FieldError,
     Forbidden,
     GroupBusy,
     NotFound,
     StaleVersion,
+    ValidationFailed,
     WrongStage,
 )
 from shared.domain.follow_up_rules import FollowUpConfig, Snapshot, next_due
@@ -209,6 +212,9 @@ def view_of(record: GroupRecord, config: GateConfig) -> dict[str, Any]:
         "founder": {"name": group.founder_name, "email": group.founder_email, "phone": group.founder_phone},
         "routing": {"reason": group.routing_reason, "note": group.routing_note},
         "case_id": group.case_id,
+        "name": group.public_name,
+        "join_requests": int(group.join_requests or 0),
+        "language": group.language or "en",
         "plan": group.plan,
         "consent": {"version": group.consent_version, "at": group.consent_at},
         "erased": bool(group.erased_at),
@@ -342,8 +348,12 @@ def record_plan(
         plan = request.as_record()
         group.plan = plan  # the summary below sees the plan recorded
         progress = progress_after(record, config)
-        groups.record_plan(group, plan, by=caller.actor_id, now=now, case_id=case_id, progress=progress)
+        groups.record_plan(
+            group, plan, by=caller.actor_id, now=now, case_id=case_id, public_name=request.name, progress=progress
+        )
         _bumped(group, caller.actor_id, now)
+        if request.name is not None:
+            group.public_name = request.name
         group.plan_updated_at = iso(now)
         if case_id is not None:
             group.case_id = case_id
@@ -393,7 +403,17 @@ def _moved(record: GroupRecord, change: StageChange, history: HistoryItem) -> No
         group.closed_reason = group.closed_from = None
     if move.charter:
         group.group_number, group.case_id = history.group_number, history.case_id
+        group.public_name = change.public_name or group.city
+        if change.place is not None:
+            group.lat, group.lon = change.place.lat, change.place.lon
     record.history.append(history)
+
+
+def _place_of(group: GroupItem) -> Point | None:
+    """Where a chartered group meets: its ZIP's point (shared/domain/zip_points.py)."""
+    from shared.domain.zip_points import locate
+
+    return locate(group.zip)
 
 
 def move_stage(
@@ -422,6 +442,10 @@ def move_stage(
             reason=request.reason,
             config=gates,
         )
+        if request.name is not None and not move.charter:
+            raise ValidationFailed(
+                [FieldError("name", "is given with the charter (to develop_plan); later, with PUT /plan")]
+            )
         change = StageChange(
             move,
             by=caller.actor_id,
@@ -431,6 +455,8 @@ def move_stage(
             case_id=request.case_id,
             due_at=due_after(record, gates, settings.follow_ups(), moved_to=move.to_stage, at=now),
             progress=progress_after(record, gates, moved_to=move.to_stage),
+            public_name=request.name,
+            place=_place_of(record.group) if move.charter else None,
         )
         history = _charter(record.group, change) if move.charter else groups.move_stage(record.group, change)
         _moved(record, change, history)
@@ -460,11 +486,24 @@ def pipeline_report(caller: Caller) -> dict[str, Any]:
         for state in sorted(caller.states):
             counts = groups.count_by_state(state)
             table[state] = {stage: counts.get(stage, 0) for stage in STAGE_COLUMNS}
+    joins = groups.join_requests_by_state()
     rows: list[dict[str, Any]] = [
-        {"state": state, "counts": counts, "total": sum(counts.values())} for state, counts in sorted(table.items())
+        {
+            "state": state,
+            "counts": counts,
+            "total": sum(counts.values()),
+            "join_requests": joins.get(state, 0),
+        }
+        for state, counts in sorted(table.items())
     ]
     totals = {stage: sum(r["counts"][stage] for r in rows) for stage in STAGE_COLUMNS}
-    return {"stages": STAGE_COLUMNS, "rows": rows, "totals": totals, "total": sum(totals.values())}
+    return {
+        "stages": STAGE_COLUMNS,
+        "rows": rows,
+        "totals": totals,
+        "total": sum(totals.values()),
+        "join_requests": sum(r["join_requests"] for r in rows),
+    }
 
 
 def pipeline_csv(report: dict[str, Any]) -> str:

@@ -243,6 +243,7 @@ class FollowUpFacts:
     unmet: tuple[str, ...]
     waiting_since: datetime | None = None  # learn_more without a conversation: since when
     quiet_since: datetime | None = None  # a stage that can stall: nothing logged since when
+    language: str = "en"  # the founder's (DESIGN §8)
 
 
 def follow_up_facts(group_id: str, slot: str) -> FollowUpFacts | None:
@@ -281,4 +282,5 @@ def follow_up_facts(group_id: str, slot: str) -> FollowUpFacts | None:
         unmet=next_gate(lifecycle.facts_of(record), gates).unmet,
         waiting_since=waiting_since(snapshot),
         quiet_since=quiet_since(snapshot),
+        language=group.language or "en",
     )
