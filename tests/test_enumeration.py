@@ -1,12 +1,11 @@
 """POST /inquiries reveals nothing about an address (DESIGN §2): a new submission, a repeat
-for an address that has a group, and a filled honeypot get the same answer, in shape and
-(roughly) in time."""
+for an address that has a group, and a filled honeypot get the same answer, key by key.
+Whether they also take about the same time is a benchmark, not a test (timings flake on a
+shared machine): bench/enumeration_timing.py, in `make bench`."""
 
 from __future__ import annotations
 
 import re
-import statistics
-import time
 
 from tests.pipeline import VALID_FORM, submit
 
@@ -43,31 +42,3 @@ def test_a_repeat_answer_names_whom_routing_picks_for_what_was_submitted(directo
 
     # The address's group is in Texas; the answer follows the Californian form it was given.
     assert repeat.body["organizer"]["email"] == directory.get("ac-ca-north").email
-
-
-def _median_ms(aws, forms):
-    times = []
-    for form in forms:
-        start = time.perf_counter()
-        response = submit(aws, form)
-        times.append((time.perf_counter() - start) * 1000)
-        assert response.status == 202
-    return statistics.median(times)
-
-
-def test_new_repeat_and_honeypot_take_about_the_same_time(directory, aws):
-    from shared import settings
-
-    aws.resolver.parameters["IntakeRateLimitPerHour"] = "1000"
-    settings.reset()
-    submit(aws, {**VALID_FORM, "email": "warm@example.com"})  # the first request pays the imports
-    n = 15
-    for i in range(n):
-        submit(aws, {**VALID_FORM, "email": f"known{i}@example.com"})
-    new = _median_ms(aws, [{**VALID_FORM, "email": f"new{i}@example.com"} for i in range(n)])
-    repeat = _median_ms(aws, [{**VALID_FORM, "email": f"known{i}@example.com", "message": "x"} for i in range(n)])
-    bot = _median_ms(aws, [{**VALID_FORM, "email": f"bot{i}@example.com", "website": "x"} for i in range(n)])
-
-    # Generous bounds (in-process moto on a shared machine): no path is several times another.
-    fastest, slowest = min(new, repeat, bot), max(new, repeat, bot)
-    assert slowest <= 3 * fastest + 15, (new, repeat, bot)
