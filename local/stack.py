@@ -203,6 +203,8 @@ class LocalStack:
         moved = 0
         with self._pumping:
             for pump in self.pumps:
+                if self._stopping.is_set():
+                    break  # Ctrl-C waits for the batch in hand, not for a round over every source
                 seen = len(pump.errors)
                 try:
                     moved += pump.pump()
@@ -236,7 +238,9 @@ class LocalStack:
                     busy = time.monotonic() < busy_until
                     woken = self._work.wait(BUSY_POLL_SECONDS if busy else IDLE_POLL_SECONDS)
                     self._work.clear()
-                moved = self.pump_once() + self.tick_schedules()
+                moved = self.pump_once()
+                if not self._stopping.is_set():
+                    moved += self.tick_schedules()
                 if moved or woken:
                     busy_until = time.monotonic() + BUSY_FOR_SECONDS
 

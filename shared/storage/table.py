@@ -256,6 +256,9 @@ class InquiryItem(Item, discriminator="inquiry"):
     group_id = UnicodeAttribute()
     inquiry_id = UnicodeAttribute()
     received_at = UnicodeAttribute()
+    # The same moment to the microsecond: forms sent within one second keep their order
+    # (received_at is shown and compared to the group's created_at, so it keeps seconds).
+    received_at_us = UnicodeAttribute(null=True)
     duplicate = BooleanAttribute()
     state = UnicodeAttribute()
     organizer_id = UnicodeAttribute(null=True)
