@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from local.event_shapes import http_api_event
 from shared.api.problems import endpoint, json_response, make_resolver
 from shared.domain.errors import GateNotMet, NotFound, RateLimited
@@ -52,3 +54,43 @@ def test_the_resolver_maps_errors_and_response_dicts_the_same_way():
     assert unknown["statusCode"] == 404
     assert crashed["statusCode"] == 500
     assert "secret" not in crashed["body"]
+
+
+# --- the client's address behind CloudFront -------------------------------------------------
+
+ORIGIN_SECRET = "s3cret-from-the-distribution-0123456789abcdef"
+
+
+def edge_event(headers: dict[str, str]) -> dict:
+    return {"headers": headers, "requestContext": {"http": {"sourceIp": "130.176.0.1"}}}  # an edge's address
+
+
+def test_the_viewer_address_is_trusted_from_a_request_carrying_the_origin_secret(monkeypatch):
+    from shared.api.problems import source_ip
+
+    monkeypatch.setenv("ORIGIN_VERIFY_SECRET", ORIGIN_SECRET)
+    event = edge_event({"x-origin-verify": ORIGIN_SECRET, "X-Viewer-Address": "203.0.113.9"})
+    assert source_ip(event) == "203.0.113.9"
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"x-viewer-address": "203.0.113.9"},  # sent to the API directly, claiming an address
+        {"x-origin-verify": "guess", "x-viewer-address": "203.0.113.9"},
+        {"x-origin-verify": ORIGIN_SECRET},  # no viewer address
+    ],
+)
+def test_the_viewer_address_is_ignored_without_the_origin_secret(monkeypatch, headers):
+    from shared.api.problems import source_ip
+
+    monkeypatch.setenv("ORIGIN_VERIFY_SECRET", ORIGIN_SECRET)
+    assert source_ip(edge_event(headers)) == "130.176.0.1"
+
+
+def test_without_a_configured_secret_the_connection_address_counts(monkeypatch):
+    from shared.api.problems import source_ip
+
+    monkeypatch.delenv("ORIGIN_VERIFY_SECRET", raising=False)
+    event = edge_event({"x-origin-verify": "", "x-viewer-address": "203.0.113.9"})
+    assert source_ip(event) == "130.176.0.1"

@@ -127,6 +127,17 @@ def test_every_shipped_page_calls_the_api_under_the_path_the_distribution_sends_
     assert api["TargetOriginId"] == "api"
 
 
+def test_the_api_origin_carries_a_generated_secret_that_the_rate_limited_functions_check():
+    [origin] = [o for o in distribution()["Origins"] if o["Id"] == "api"]
+    [custom] = origin["OriginCustomHeaders"]
+    reference = {"Fn::Sub": "{{resolve:secretsmanager:${OriginVerifySecret}}}"}
+    assert (custom["HeaderName"], custom["HeaderValue"]) == ("x-origin-verify", reference)
+    generated = RESOURCES["OriginVerifySecret"]["Properties"]["GenerateSecretString"]
+    assert generated["PasswordLength"] >= 32
+    for function in ("IntakeFunction", "FounderFunction"):  # the ones that use source_ip
+        assert RESOURCES[function]["Properties"]["Environment"]["Variables"]["ORIGIN_VERIFY_SECRET"] == reference
+
+
 @pytest.mark.parametrize(
     ("uri", "origin_uri"),
     [("/api/groups", "/groups"), ("/api/groups/g-1/stage", "/groups/g-1/stage"), ("/api", "/")],

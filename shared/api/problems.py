@@ -115,8 +115,26 @@ def header(event: dict[str, Any], name: str) -> str | None:
     return next((v for k, v in (event.get("headers") or {}).items() if k.lower() == name), None)
 
 
+ORIGIN_VERIFY_HEADER = "x-origin-verify"  # set by CloudFront on the API origin (template.yaml)
+VIEWER_ADDRESS_HEADER = "x-viewer-address"  # set by CloudFront's ApiPathFunction
+
+
 def source_ip(event: dict[str, Any]) -> str:
-    return event.get("requestContext", {}).get("http", {}).get("sourceIp", "unknown")
+    """The client's address, for per-address rate limits. Behind CloudFront the connection
+    comes from an edge, so the viewer's address is taken from `x-viewer-address`, but only
+    when the request carries the distribution's origin secret (ORIGIN_VERIFY_SECRET): a
+    request sent to the API directly could claim any address. Otherwise (and locally, where
+    the secret is empty) the connection's own address."""
+    import hmac
+    import os
+
+    connection = event.get("requestContext", {}).get("http", {}).get("sourceIp", "unknown")
+    secret = os.environ.get("ORIGIN_VERIFY_SECRET", "")
+    presented = header(event, ORIGIN_VERIFY_HEADER)
+    viewer = (header(event, VIEWER_ADDRESS_HEADER) or "").strip()
+    if secret and presented and viewer and hmac.compare_digest(presented.encode(), secret.encode()):
+        return viewer[:64]
+    return str(connection)
 
 
 def received_at(event: dict[str, Any]) -> datetime:
