@@ -229,7 +229,7 @@ def run_schedules_until(aws, days: int) -> None:
         run_async(aws)
 
 
-def test_a_withdrawn_founder_gets_nothing_further_and_their_link_stops_working(aws, founded, directory):
+def test_a_withdrawn_founder_gets_only_the_links_they_ask_for_and_can_still_erase(aws, founded, directory):
     group_id, token = founded
     given.advance(group_id, "organize_core")
     run_async(aws)
@@ -238,17 +238,34 @@ def test_a_withdrawn_founder_gets_nothing_further_and_their_link_stops_working(a
     withdrawn = founder_api(aws, "POST", "/status/withdraw", token, {"note": "Moving abroad"})
     run_async(aws)
     run_schedules_until(aws, 90)
+    unasked = [e for e in sent_emails()[before:] if FOUNDER_EMAIL in e.to]
     founder_api(aws, "POST", "/status/link", None, {"email": FOUNDER_EMAIL})
     run_async(aws)
+    view = founder_api(aws, "GET", "/status", token)
+    refused = [
+        founder_api(aws, "POST", "/status/members", token, {"name": "Bo Chen", "role": "member"}),
+        founder_api(aws, "POST", "/status/activities", token, {"kind": "meeting", "date": given.day(0)}),
+        founder_api(aws, "PATCH", "/status/contact", token, {"name": "Ana S."}),
+        founder_api(aws, "POST", "/status/withdraw", token, {}),
+    ]
+    stopped = founder_api(aws, "POST", "/status/unsubscribe", token)
+    erased = founder_api(aws, "DELETE", "/status", token)
 
     assert withdrawn.status == 200
-    group = groups.get_group_item(group_id)
-    assert (group.stage, group.closed_reason) == ("closed", "withdrawn")
     later = sent_emails()[before:]
-    assert [e for e in later if FOUNDER_EMAIL in e.to] == []
+    assert unasked == []  # nothing they did not ask for
+    assert [e.subject for e in later if FOUNDER_EMAIL in e.to] == ["Your group's page: your link"]
     assert any(e.subject.startswith("Group closed") for e in later)  # the organizer hears of it
-    assert founder_api(aws, "GET", "/status", token).status == 401
     assert groups.find_open_group_id("ana.souza@example.com") is None  # a new form starts afresh
+    assert (view.status, view.body["stage"], view.body["closed_reason"]) == (200, "closed", "withdrawn")
+    assert [r.status for r in refused] == [409, 409, 409, 409]
+    assert "closed" in refused[0].body["detail"]
+    assert (stopped.status, erased.status) == (204, 204)
+    assert groups.get_group_item(group_id).erased_at
+    assert founder_api(aws, "GET", "/status", token).status == 401  # an erased group's link stops working
+    founder_api(aws, "POST", "/status/link", None, {"email": FOUNDER_EMAIL})
+    run_async(aws)
+    assert len([e for e in sent_emails()[before:] if FOUNDER_EMAIL in e.to]) == 1  # and none is sent
 
 
 def test_one_click_unsubscribe_stops_all_but_the_emails_about_a_step_they_took(aws, founded):

@@ -1,7 +1,8 @@
 """The founder's own page (DESIGN §2b): one function per route.
 
 The founder is whoever holds a valid status token for the group (shared/api/founder_tokens.py);
-a token of a group that was withdrawn or erased no longer works. Members and activities the
+a token of a group that was erased no longer works. A founder who withdrew can still read the
+page, stop emails and erase their data; their group's writes are refused (409). Members and activities the
 founder reports go through the organizer's own write paths (shared/usecases/lifecycle.py),
 recorded as by "founder": they count toward gates and organizers see them.
 """
@@ -55,12 +56,20 @@ def is_withdrawn(record: GroupRecord) -> bool:
 
 def founder_of(token: str | None, now: datetime) -> Founder:
     """The founder a status token names; 401 when the token is not valid, or its group is
-    gone, erased or withdrawn (the founder's links stop working then)."""
+    gone or erased (the founder's links stop working then). A withdrawn group's founder
+    still reads, unsubscribes and erases (`writer_of` refuses the rest)."""
     group_id = founder_tokens.verify(token, now, founder_tokens.STATUS)
     record = groups.read_group(group_id)
-    if record is None or record.group.erased_at or not record.group.founder_email or is_withdrawn(record):
+    if record is None or record.group.erased_at or not record.group.founder_email:
         raise NotAuthenticated("This link no longer works.")
     return Founder(group_id, record)
+
+
+def writer_of(founder: Founder) -> Founder:
+    """The founder, for a write to their group: refused (409) once they withdrew."""
+    if is_withdrawn(founder.record):
+        raise WrongStage("You closed this group. You can still read this page or erase your data.")
+    return founder
 
 
 # --- reading ------------------------------------------------------------------------------
@@ -147,11 +156,13 @@ def get_status(founder: Founder) -> dict[str, Any]:
 
 
 def add_member(founder: Founder, payload: Mapping[str, Any], now: datetime) -> dict[str, Any]:
+    founder = writer_of(founder)
     written = members.add_member(AS_FOUNDER, organizer_loader(founder.caller, founder.group_id), payload, None, now)
     return dict(written.body)
 
 
 def log_activity(founder: Founder, payload: Mapping[str, Any], now: datetime) -> dict[str, Any]:
+    founder = writer_of(founder)
     check_founder_activity(payload)
     load = organizer_loader(founder.caller, founder.group_id)
     written = activities.log_activity(AS_FOUNDER, load, payload, None, now)
@@ -159,6 +170,7 @@ def log_activity(founder: Founder, payload: Mapping[str, Any], now: datetime) ->
 
 
 def update_contact(founder: Founder, payload: Mapping[str, Any], now: datetime) -> dict[str, Any]:
+    founder = writer_of(founder)
     change = parse_contact(payload)
     for round_ in range(RACE_ATTEMPTS):
         record = founder.record if round_ == 0 else groups.read_group(founder.group_id)
@@ -176,7 +188,7 @@ def update_contact(founder: Founder, payload: Mapping[str, Any], now: datetime) 
 
 def withdraw(founder: Founder, payload: Mapping[str, Any], now: datetime) -> dict[str, Any]:
     """Close the group as `withdrawn` (any stage but closed); the founder gets no more email
-    (shared/mail/founder_mail.py) and this link stops working."""
+    but the links they ask for (shared/mail/founder_mail.py); this link still opens the page."""
     note = parse_note(payload)
     if founder.record.group.stage == Stage.CLOSED:
         raise WrongStage("The group is already closed.")
@@ -228,8 +240,8 @@ def request_link(payload: Mapping[str, Any], source: str, now: datetime) -> None
     if group_id is None:
         return
     record = groups.read_group(group_id)
-    if record is None or record.group.erased_at or is_withdrawn(record):
-        return
+    if record is None or record.group.erased_at or not record.group.founder_email:
+        return  # a withdrawn group's founder still gets one: to erase their data
     founders.request_link(group_id, now)
 
 
