@@ -166,6 +166,21 @@ def test_the_founder_adds_core_members_and_reports_a_meeting_and_the_organizer_s
     assert as_organizer["next_gate"]["unmet"] == []  # they count toward the gate
 
 
+def test_the_founder_sees_the_notes_of_their_own_reports_only(aws, founded):
+    group_id, token = founded
+    api(aws, "POST", f"/groups/{group_id}/activities", ADMIN,
+        {"kind": "conversation", "date": given.day(0), "notes": "Seems hesitant; call again"})  # fmt: skip
+    founder_api(
+        aws, "POST", "/status/activities", token, {"kind": "meeting", "date": given.day(0), "notes": "At Ana's"}
+    )
+
+    view = founder_api(aws, "GET", "/status", token).body
+
+    notes = {(a["kind"], a["reported_by"]): a["notes"] for a in view["activities"]}
+    assert notes == {("conversation", "organizer"): None, ("meeting", "founder"): "At Ana's"}
+    assert "hesitant" not in json.dumps(view)
+
+
 def test_the_founder_reports_only_their_kinds_of_activity(aws, founded):
     _, token = founded
 

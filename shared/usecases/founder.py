@@ -134,7 +134,7 @@ def status_view(record: GroupRecord) -> dict[str, Any]:
                 "activity_id": a.activity_id,
                 "kind": a.activity_kind,
                 "date": a.date,
-                "notes": a.notes,
+                "notes": a.notes if a.logged_by == FOUNDER else None,  # organizers' notes stay theirs
                 "reported_by": reported_by(a.logged_by),
             }
             for a in record.activities
