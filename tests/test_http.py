@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -54,6 +55,37 @@ def test_the_resolver_maps_errors_and_response_dicts_the_same_way():
     assert unknown["statusCode"] == 404
     assert crashed["statusCode"] == 500
     assert "secret" not in crashed["body"]
+
+
+# --- what an unexpected error logs ------------------------------------------------------------
+
+LEAKY = "could not parse ana.souza@example.com: 'Meet me at 5 Elm St'"
+
+
+def test_an_unexpected_error_logs_its_type_and_place_never_its_text(caplog):
+    @endpoint
+    def crash(event):
+        raise ValueError(LEAKY)
+
+    app = make_resolver()
+
+    @app.get("/boom")
+    def boom():
+        raise ValueError(LEAKY)
+
+    with caplog.at_level("INFO"):
+        one = crash(http_api_event("POST", "/x"))
+        many = app.resolve(http_api_event("GET", "/boom"), None)
+
+    assert (one["statusCode"], many["statusCode"]) == (500, 500)
+    logged = [r for r in caplog.records if r.getMessage() == "unhandled error"]
+    assert len(logged) == 2
+    for record in logged:
+        assert record.exc_info is None
+        assert record.error_type == "ValueError"
+        assert re.fullmatch(r"tests/test_http\.py:\d+", record.error_at)
+    assert "ana.souza" not in caplog.text
+    assert "Elm St" not in caplog.text
 
 
 # --- the client's address behind CloudFront -------------------------------------------------

@@ -75,7 +75,9 @@ def endpoint(fn: Callable[[dict[str, Any]], HttpResponse]) -> Callable[[dict[str
         except DomainError as err:
             return _refused(err)
         except Exception as err:  # noqa: BLE001 - the last line of defence: a problem, not a stack trace
-            logger.exception("unhandled error", extra={"error_type": type(err).__name__})
+            from shared.log_safe import error_fields
+
+            logger.error("unhandled error", extra=error_fields(err))  # never its text
             return internal_error()
 
     return handle
@@ -104,7 +106,9 @@ def make_resolver() -> Any:
 
     @app.exception_handler(Exception)
     def _unexpected(err: Exception) -> Response:
-        logger.exception("unhandled error", extra={"error_type": type(err).__name__})
+        from shared.log_safe import error_fields
+
+        logger.error("unhandled error", extra=error_fields(err))
         return to_response(internal_error())
 
     return app
