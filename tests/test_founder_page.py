@@ -339,3 +339,24 @@ def test_a_repeat_form_changes_nothing_the_founder_sees(aws, founded):
 
     assert founder_api(aws, "GET", "/status", token).body["founder"]["name"] == "Ana Souza"
     assert groups.get_group_item(group_id).city == "San Francisco"
+
+
+def test_status_links_asked_for_reach_a_founder_three_times_a_day_at_most(aws, founded):
+    from shared.storage import founders
+
+    group_id, token = founded
+    founder_api(aws, "POST", "/status/unsubscribe", token)  # they still get links asked for
+    before = len(sent_emails())
+    today = now().replace(minute=0, second=0, microsecond=0)
+
+    for hour in range(5):  # one an hour gets through the hourly limit
+        assert founders.request_link(group_id, today.replace(hour=hour))
+    submit(aws, {**VALID_FORM, "email": FOUNDER_EMAIL, "message": "Any news?"})  # a repeat: a link too
+    run_async(aws)
+    run_async(aws)  # a redelivery sends nothing more
+
+    links = [e for e in sent_emails()[before:] if FOUNDER_EMAIL in e.to and "your link" in e.subject]
+    assert len(links) == 3
+    day = today.replace(day=1) if today.day != 1 else today.replace(day=2)  # a day of its own
+    counted = [founders.count_link_email(group_id, key, day, 3) for key in ("a", "b", "a", "c", "d", "b")]
+    assert counted == [True, True, True, True, False, True]  # a retried email is not counted twice
