@@ -44,9 +44,9 @@ class Founder:
     @property
     def caller(self) -> Caller:
         """The organizer write paths' caller for the founder: acts on this group's state
-        only, recorded as "founder". (Its role is never consulted by those paths: only
-        stage moves check roles, and the founder's withdrawal goes through `withdraw`.)"""
-        return Caller(Actor.ADMIN, email="", organizer_id=FOUNDER, states=frozenset({self.record.group.state}))
+        only, recorded as "founder", with the founder's own role (Actor.FOUNDER), which no
+        staff check admits and the stage machine lets only close (`withdraw`)."""
+        return Caller(Actor.FOUNDER, email="", organizer_id=FOUNDER, states=frozenset({self.record.group.state}))
 
 
 def is_withdrawn(record: GroupRecord) -> bool:
@@ -201,7 +201,7 @@ def close_as(record: GroupRecord, reason: str, note: str | None, now: datetime, 
     retried on a lost race."""
     gates = settings.gates()
     for round_ in range(RACE_ATTEMPTS):
-        move = check_move(lifecycle.facts_of(record), Stage.CLOSED, Actor.ADMIN, reason=reason, config=gates)
+        move = check_move(lifecycle.facts_of(record), Stage.CLOSED, Actor.FOUNDER, reason=reason, config=gates)
         due = lifecycle.due_after(record, gates, settings.follow_ups(), moved_to=Stage.CLOSED, at=now)
         try:
             groups.move_stage(record.group, StageChange(move, by=by, at=now, note=note, reason=reason, due_at=due))
