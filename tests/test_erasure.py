@@ -134,11 +134,16 @@ def test_an_admin_erases_by_address_and_only_an_admin(aws, founder_with_history,
     coordinator = claims_for("area_coordinators", directory.get("ac-ca-north").email)
 
     refused = call_api(aws, "FounderFunction", "POST", "/erasures", body={"email": EMAIL}, claims=coordinator)
+    unread = call_api(
+        aws, "FounderFunction", "POST", "/erasures", raw_body="{not json", claims=coordinator,
+        headers={"content-type": "text/plain"},
+    )  # fmt: skip
     anonymous = call_api(aws, "FounderFunction", "POST", "/erasures", body={"email": EMAIL})
     done = call_api(aws, "FounderFunction", "POST", "/erasures", body={"email": "Ana.Souza@EXAMPLE.com"}, claims=ADMIN)
     again = call_api(aws, "FounderFunction", "POST", "/erasures", body={"email": EMAIL}, claims=ADMIN)
 
     assert refused.status == 403
+    assert unread.status == 403  # the role is checked before the body is read
     assert anonymous.status == 401
     assert (done.status, done.body) == (200, {"groups": 2})
     assert (again.status, again.body) == (200, {"groups": 0})

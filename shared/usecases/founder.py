@@ -255,11 +255,18 @@ def erase_own_data(founder: Founder, now: datetime) -> int:
     return erase_address(founder.record.group.founder_email, now, by=FOUNDER)
 
 
-def erase_for_admin(caller: Caller, payload: Mapping[str, Any], now: datetime) -> int:
-    """POST /erasures (admins only): the same erasure, for a request that came another way."""
+def require_admin(caller: Caller) -> Caller:
+    """POST /erasures is for national admins: checked before the body is read."""
     from shared.domain.errors import Forbidden
-    from shared.usecases.erasure import erase_address
 
     if caller.actor is not Actor.ADMIN:
         raise Forbidden("Only national admins erase personal data by address.")
+    return caller
+
+
+def erase_for_admin(caller: Caller, payload: Mapping[str, Any], now: datetime) -> int:
+    """POST /erasures (admins only): the same erasure, for a request that came another way."""
+    from shared.usecases.erasure import erase_address
+
+    require_admin(caller)
     return erase_address(parse_email_only(payload), now, by=caller.actor_id)
