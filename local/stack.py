@@ -11,7 +11,6 @@ import shutil
 import sys
 import threading
 import time
-import traceback
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -211,7 +210,9 @@ class LocalStack:
                 except Exception as err:  # noqa: BLE001 - keep driving the other sources
                     pump.errors.append(f"{type(err).__name__}: {err}")
                 for error in pump.errors[seen:]:
-                    print(f"[{pump.function}] failed, will retry: {error}", file=sys.stderr, flush=True)
+                    # The error's type only: its text may carry an address or a message.
+                    kind = error.split(":", 1)[0]
+                    print(f"[{pump.function}] failed, will retry: {kind}", file=sys.stderr, flush=True)
         if moved:
             self.sent_mail.stamp()
         return moved
@@ -224,8 +225,11 @@ class LocalStack:
             return 0
         try:
             return self.scheduler.tick(datetime.now(UTC))
-        except Exception:  # noqa: BLE001 - keep the schedules and the pumps going
-            traceback.print_exc()
+        except Exception as err:  # noqa: BLE001 - keep the schedules and the pumps going
+            from shared.log_safe import error_fields
+
+            facts = error_fields(err)  # the type and place, never the text
+            print(f"schedules failed, will retry: {facts['error_type']} at {facts['error_at']}", file=sys.stderr)
             return 0
 
     def start_pumps(self, cleanup: ExitStack) -> None:

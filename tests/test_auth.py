@@ -70,8 +70,15 @@ def test_an_admin_acts_everywhere_without_being_in_the_directory():
 
 @pytest.mark.parametrize(
     "claims",
-    [None, {}, {"sub": "x", "cognito:groups": ["admins"]}, {"email": "  ", "cognito:groups": ["admins"]}],
-    ids=["no-claims", "empty", "no-email", "blank-email"],
+    [
+        None,
+        {},
+        {"sub": "x", "cognito:groups": ["admins"]},
+        {"email": "  ", "cognito:groups": ["admins"]},
+        {k: v for k, v in claims_for("admins", "boss@example.org").items() if k != "sub"},
+        claims_for("admins", "boss@example.org", sub=""),
+    ],
+    ids=["no-claims", "empty", "no-email", "blank-email", "admin-without-sub", "admin-blank-sub"],
 )
 def test_no_usable_identity_is_401(claims):
     with pytest.raises(NotAuthenticated):

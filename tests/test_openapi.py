@@ -335,7 +335,8 @@ def test_the_handlers_answer_as_the_document_says(aws, directory):
     assert api.call("POST", "/status/unsubscribe/not-a-token", None, raw_body="", headers=form_encoded).status == 401
     assert api.call("POST", "/status/withdraw", None, {"reason": "moved"}, headers=bearer).status == 422
     api.call("POST", "/status/withdraw", None, example("POST", "/status/withdraw"), headers=bearer)
-    assert api.call("GET", "/status", None, headers=bearer).status == 401  # withdrawn: the link no longer works
+    assert api.call("GET", "/status", None, headers=bearer).status == 200  # withdrawn: the founder still reads
+    assert api.call("PATCH", "/status/contact", None, {"name": "Ana S."}, headers=bearer).status == 409
     erased = given.new_group(aws, "di.evans@example.com")
     erased_bearer = {"authorization": f"Bearer {founder_tokens.issue(erased, given.now())}"}
     api.call("DELETE", "/status", None, headers=erased_bearer)

@@ -52,10 +52,11 @@ class Caller:
     @property
     def actor_id(self) -> str:
         """Who did it, as recorded on the group and in `GroupStageChanged.changed_by`: the
-        organizer's directory id, or `admin:<sub>` (ids only: events carry no emails)."""
+        organizer's directory id, or `admin:<sub>` (ids only: events carry no emails; an
+        admin's token without `sub` is refused by `caller_from_claims`)."""
         if self.organizer_id:
             return self.organizer_id
-        return f"admin:{self.subject or self.email}"
+        return f"admin:{self.subject or 'unknown'}"
 
 
 def parse_groups_claim(value: Any) -> list[str]:
@@ -119,6 +120,8 @@ def caller_from_claims(
         raise Forbidden("Your account has no organizer role (admins, field_organizers or area_coordinators).")
     subject = str(claims.get("sub") or "") or None
     if actor is Actor.ADMIN:
+        if subject is None:  # an admin is recorded by `sub`, never by their address
+            raise NotAuthenticated("The token has no subject (sub) claim: send the Cognito ID token.")
         return Caller(actor, email, subject=subject)
     organizer = directory().by_email(email)
     if organizer is None:
