@@ -412,6 +412,7 @@ class LocalStack:
                 "/_local/health": {"GET": lambda: Response.json(200, {"status": "ready"})},
                 "/_local/outbox": {"GET": lambda: Response.json(200, self.outbox.listing())},
                 "/_local/login": {"POST": lambda: self.login(request)},
+                "/_local/ses/events": {"POST": lambda: self.ses_event(request)},
                 "/_local/schedules": {
                     "GET": lambda: Response.json(200, [self.schedule_listing(s) for s in self.scheduler.schedules])
                 },
@@ -438,6 +439,23 @@ class LocalStack:
             detail = "No seeded organizer or admin has this email (see data/organizers.yaml, data/demo_accounts.yaml)."
             return problem(NotFound(detail))
         return Response.json(200, {"token": token})
+
+    def ses_event(self, request: Request) -> Response:
+        """What SES would report for an address, through the SES events function (local/ses_events.py)."""
+        from local import ses_events
+
+        payload = request.json_object()
+        if isinstance(payload, Response):
+            return payload
+        try:
+            event = ses_events.function_event(payload, self.stack.attr(ses_events.QUEUE, "Arn"))
+        except ValidationFailed as err:
+            return problem(err)
+        try:
+            result = self.invoke(ses_events.FUNCTION, event)
+        except Exception:  # noqa: BLE001 - reported like any failed invocation
+            return internal_error(ses_events.FUNCTION)
+        return Response.json(200, result)
 
     def schedule_listing(self, schedule: schedules.Schedule) -> dict[str, Any]:
         """DESIGN §6's {"name", "schedule"}, plus where and when it fires next."""

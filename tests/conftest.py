@@ -59,6 +59,7 @@ def reset_caches() -> None:
     publisher._client.cache_clear()
     sender._ses.cache_clear()
     sender._idempotent_sender.cache_clear()
+    sender._pacer.cache_clear()
     notifications._environment.cache_clear()
     table._bound = None
 

@@ -30,8 +30,11 @@ def record_handler(record: SQSRecord) -> None:
         logger.warning("event type without emails", extra={"detail_type": envelope["detail-type"]})
         return
     for email in emails_for(event, settings.email()):
-        sender.send_once(email)
-        logger.info("email sent", extra={"key": email.key})
+        outcome = sender.send_once(email)
+        if "message_id" in outcome:
+            logger.info("email sent", extra={"key": email.key})
+        else:  # rejected for good, or every recipient suppressed: never retried
+            logger.warning("email not sent", extra={"key": email.key, "outcome": outcome})
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -413,7 +413,11 @@ def plan_digest_email(event: DigestDue, organizer: Organizer, sections: list[Any
 def emails_for(event: BaseModel, config: EmailSettings, directory: Directory | None = None) -> list[OutgoingEmail]:
     """The emails an event causes, with the facts read from the table."""
     if isinstance(event, FollowUpDue):
+        from shared.mail.deliverability_notices import ACTIONS, deliverability_emails
         from shared.usecases.scheduled_runs import follow_up_facts
+
+        if event.action in ACTIONS:
+            return deliverability_emails(event, config, directory)
 
         facts = follow_up_facts(event.group_id, event.slot)
         if facts is None:

@@ -40,7 +40,7 @@ class Directory:
         """Who looks after a group now: the organizer it was routed to while they are in
         the program, else the state's field organizer; None: the national inbox."""
         routed = self.get(organizer_id)
-        if routed is not None and routed.active:
+        if routed is not None and routed.reachable:
             return routed
         return field_organizer_for(state, self.organizers)
 
@@ -49,7 +49,7 @@ class Directory:
         return next((o for o in self.organizers if o.active and o.email.casefold() == key), None)
 
     def public_listing(self, state: str | None = None) -> list[dict]:
-        chosen = [o for o in self.organizers if o.active and (state is None or state in o.states)]
+        chosen = [o for o in self.organizers if o.reachable and (state is None or state in o.states)]
         return [
             {
                 "organizer_id": o.organizer_id,
@@ -76,6 +76,7 @@ def _to_organizer(item: OrganizerItem) -> Organizer:
         zip_prefixes=tuple(item.zip_prefixes or ()),
         open_inquiries=int(item.open_inquiries or 0),
         active=bool(item.active),
+        undeliverable=bool(item.undeliverable),
     )
 
 
@@ -89,6 +90,14 @@ def read_directory() -> Directory:
         elif isinstance(item, InboxItem):
             inbox = Inbox(name=item.name, email=item.email)
     return Directory(tuple(organizers), inbox)
+
+
+def mark_undeliverable(organizer_id: str) -> None:
+    """SES reported a hard bounce of the organizer's address: routing passes them by from
+    now on. Writes that one attribute only (the SES events function may write no other)."""
+    bind()
+    pk, sk = organizer_key(organizer_id)
+    OrganizerItem(pk, sk).update(actions=[OrganizerItem.undeliverable.set(True)], condition=OrganizerItem.pk.exists())
 
 
 def take_digest(organizer_id: str, week: str, run_at: str) -> bool:
@@ -155,17 +164,17 @@ def load_directory(data: DirectoryFile) -> LoadReport:
             unchanged += 1
         else:
             # An update, not a put: the open-inquiry count belongs to the groups, not the file.
-            OrganizerItem(pk, sk).update(
-                actions=[
-                    OrganizerItem.name.set(entry.name),
-                    OrganizerItem.role.set(entry.role.value),
-                    OrganizerItem.email.set(entry.email),
-                    OrganizerItem.states.set(list(entry.states)),
-                    OrganizerItem.zip_prefixes.set(list(entry.zip_prefixes)),
-                    OrganizerItem.active.set(True),
-                ],
-                condition=OrganizerItem.pk.exists(),
-            )
+            actions = [
+                OrganizerItem.name.set(entry.name),
+                OrganizerItem.role.set(entry.role.value),
+                OrganizerItem.email.set(entry.email),
+                OrganizerItem.states.set(list(entry.states)),
+                OrganizerItem.zip_prefixes.set(list(entry.zip_prefixes)),
+                OrganizerItem.active.set(True),
+            ]
+            if have.email.casefold() != entry.email.casefold():
+                actions.append(OrganizerItem.undeliverable.remove())  # a new address: try it
+            OrganizerItem(pk, sk).update(actions=actions, condition=OrganizerItem.pk.exists())
             updated += 1
     if new_items:
         with OrganizerItem.batch_write() as batch:

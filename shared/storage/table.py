@@ -15,6 +15,7 @@ import this; nothing else builds a key. Layout (see README "Data model"):
   DIRECTORY              ORGANIZER#<organizer_id>      the organizer directory (+ open inquiries)
   DIRECTORY              NATIONAL_INBOX                where unrouted inquiries go
   COUNTER                GROUP_NUMBER                  the sequential local group number
+  SUPPRESSED#<email>     ADDRESS                       an address SES bounced or complained of
   RATE#<address hash>    <hour>                        intake rate-limit window (TTL)
 
   GSI1 ByState  GSI1PK=STATE#<code>   GSI1SK=<stage>#<created_at>#<group_id>   (groups only)
@@ -190,6 +191,14 @@ class OrganizerItem(Item, discriminator="organizer"):
     zip_prefixes = ListAttribute(of=UnicodeAttribute, default=list)
     active = BooleanAttribute(default=True)
     open_inquiries = NumberAttribute(default=0)
+    undeliverable = BooleanAttribute(null=True)  # SES hard-bounced the address
+
+
+class SuppressedItem(Item, discriminator="suppressed"):
+    """An address that gets no more email: SES reported a hard bounce or a complaint."""
+
+    reason = UnicodeAttribute()  # bounce | complaint
+    at = UnicodeAttribute()
 
 
 class InboxItem(Item, discriminator="inbox"):
