@@ -21,10 +21,20 @@ def snake(logical_id: str) -> str:
 
 
 def statements(function: dict) -> list[dict]:
-    out = []
-    for policy in function["Properties"].get("Policies", []):
-        out += policy.get("Statement", []) if isinstance(policy, dict) else []
-    return out
+    """The statements of the function's own role (template.yaml gives each one)."""
+    role = TEMPLATE["Resources"][function["Properties"]["Role"]["Fn::GetAtt"][0]]
+    return [st for policy in role["Properties"]["Policies"] for st in policy["PolicyDocument"]["Statement"]]
+
+
+@pytest.mark.parametrize("logical_id", sorted(FUNCTIONS))
+def test_every_function_has_its_own_role_without_managed_policies(logical_id):
+    props = FUNCTIONS[logical_id]["Properties"]
+    assert "Policies" not in props  # SAM would add managed policies with Resource "*"
+    role = TEMPLATE["Resources"][props["Role"]["Fn::GetAtt"][0]]
+    assert role["Type"] == "AWS::IAM::Role"
+    assert "ManagedPolicyArns" not in role["Properties"]
+    others = [f for f in FUNCTIONS.values() if f["Properties"]["Role"] == props["Role"]]
+    assert len(others) == 1
 
 
 def test_every_function_runs_python_3_13():

@@ -95,9 +95,16 @@ def read_directory() -> Directory:
 def mark_undeliverable(organizer_id: str) -> None:
     """SES reported a hard bounce of the organizer's address: routing passes them by from
     now on. Writes that one attribute only (the SES events function may write no other)."""
+    from pynamodb.transactions import TransactWrite
+
     bind()
     pk, sk = organizer_key(organizer_id)
-    OrganizerItem(pk, sk).update(actions=[OrganizerItem.undeliverable.set(True)], condition=OrganizerItem.pk.exists())
+    # A one-item transaction rather than Model.update, which asks for the whole item back
+    # (ReturnValues ALL_NEW): the policy lets this write return nothing.
+    with TransactWrite(connection=OrganizerItem._get_connection().connection) as tx:
+        tx.update(
+            OrganizerItem(pk, sk), actions=[OrganizerItem.undeliverable.set(True)], condition=OrganizerItem.pk.exists()
+        )
 
 
 def take_digest(organizer_id: str, week: str, run_at: str) -> bool:
