@@ -72,7 +72,8 @@ TEXT_TYPES = re.compile(r"^(text/|application/([\w.+-]*\+)?(json|xml|javascript|
 
 def parameters(aws_endpoint_url: str) -> dict[str, str]:
     """Template parameters of the local stack: its functions' clients go to its moto."""
-    return {"AwsEndpointUrl": aws_endpoint_url}
+    # The dev sign-in (POST /_local/login) uses USER_PASSWORD_AUTH, which AWS does not allow.
+    return {"AwsEndpointUrl": aws_endpoint_url, "AllowPasswordAuth": "true"}
 
 
 def use_aws_endpoint(url: str) -> None:

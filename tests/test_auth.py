@@ -57,15 +57,35 @@ def test_a_field_organizer_acts_in_the_directorys_states():
         caller.require_state("NY")
 
 
-def test_an_admin_acts_everywhere_without_being_in_the_directory():
+def test_an_admin_in_the_directory_of_admins_acts_everywhere_without_an_organizer_entry():
     def no_directory() -> Directory:
-        raise AssertionError("admins need no directory read")
+        raise AssertionError("admins need no organizer directory read")
 
-    caller = caller_from_claims(claims_for("admins", "boss@example.org", sub="abc"), no_directory)
+    caller = caller_from_claims(
+        claims_for("admins", "boss@example.org", sub="abc"), no_directory, admin=lambda e: e == "boss@example.org"
+    )
 
     assert caller.everywhere
     assert caller.may_act_in("GU")
     assert caller.actor_id == "admin:abc"
+
+
+def test_a_token_of_the_admins_group_whose_email_left_the_directory_of_admins_is_refused():
+    with pytest.raises(Forbidden, match="directory of admins"):
+        caller_from_claims(claims_for("admins", "gone@example.org"), admin=lambda e: False)
+
+
+def test_removing_an_admin_from_the_directory_takes_effect_at_their_next_request(aws, directory):
+    from shared.storage.directory import is_admin, load_directory
+    from shared.storage.directory_file import parse_directory_file
+    from tests.conftest import ROOT
+
+    text = (ROOT / "data" / "organizers.yaml").read_text()
+    assert is_admin("Admin@Example.org")
+
+    load_directory(parse_directory_file(text.replace("admins: [admin@example.org]", "admins: []")))
+
+    assert not is_admin("admin@example.org")
 
 
 @pytest.mark.parametrize(

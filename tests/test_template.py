@@ -190,11 +190,29 @@ def test_the_organizer_user_pool_and_its_groups():
     client = resources["OrganizerUserPoolClient"]["Properties"]
     assert client["UserPoolId"] == {"Ref": "OrganizerUserPool"}
     assert client["GenerateSecret"] is False
-    assert client["ExplicitAuthFlows"] == [
-        "ALLOW_USER_PASSWORD_AUTH",
-        "ALLOW_USER_SRP_AUTH",
-        "ALLOW_REFRESH_TOKEN_AUTH",
-    ]
+    # Password auth only where a parameter allows it (the local stack's dev sign-in).
+    assert client["ExplicitAuthFlows"] == {
+        "Fn::If": [
+            "PasswordAuth",
+            ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+            ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+        ]
+    }
+    assert load()["Parameters"]["AllowPasswordAuth"]["Default"] == "false"
+
+
+def test_sign_in_is_hardened():
+    resources = load()["Resources"]
+    pool = resources["OrganizerUserPool"]
+    client = resources["OrganizerUserPoolClient"]["Properties"]
+    assert (pool["DeletionPolicy"], pool["UpdateReplacePolicy"]) == ("Retain", "Retain")
+    assert pool["Properties"]["DeletionProtection"] == "ACTIVE"
+    assert pool["Properties"]["MfaConfiguration"] == "OPTIONAL"
+    assert pool["Properties"]["EnabledMfas"] == ["SOFTWARE_TOKEN_MFA"]
+    assert load()["Parameters"]["ThreatProtection"]["Default"] == "ENFORCED"
+    assert client["PreventUserExistenceErrors"] == "ENABLED"
+    assert (client["IdTokenValidity"], client["AccessTokenValidity"], client["RefreshTokenValidity"]) == (60, 60, 7)
+    assert client["TokenValidityUnits"] == {"IdToken": "minutes", "AccessToken": "minutes", "RefreshToken": "days"}
     groups = {
         logical: resources[logical]["Properties"]["GroupName"]
         for logical in ("AdminsGroup", "FieldOrganizersGroup", "AreaCoordinatorsGroup")

@@ -5,7 +5,9 @@ issuer, audience and expiry, and hands the claims to the function under
 requestContext.authorizer.jwt.claims; the local stack does the same. Here we only read
 them: the role from `cognito:groups`, the identity from `email`, matched to the organizer
 directory for field organizers and area coordinators (their states come from there).
-Admins act everywhere and need not be in the directory.
+Admins act everywhere; a token of the admins group counts only while its email is in the
+directory of admins, read on every admin request, so removing an admin takes effect at
+their next request, not when their token expires.
 
 Send the Cognito ID token: access tokens carry no `email` claim (401 here).
 """
@@ -21,7 +23,7 @@ from typing import Any
 
 from shared.domain.errors import Forbidden, NotAuthenticated, NotYourState
 from shared.domain.stages import Actor
-from shared.storage.directory import Directory, read_directory
+from shared.storage.directory import Directory, is_admin, read_directory
 
 # Strongest first: a person in several groups acts with the strongest role.
 ROLE_ORDER = (Actor.ADMIN, Actor.FIELD_ORGANIZER, Actor.AREA_COORDINATOR)
@@ -104,7 +106,9 @@ def clear_cache() -> None:
 
 
 def caller_from_claims(
-    claims: Mapping[str, Any] | None, directory: Callable[[], Directory] = cached_directory
+    claims: Mapping[str, Any] | None,
+    directory: Callable[[], Directory] = cached_directory,
+    admin: Callable[[str], bool] = is_admin,
 ) -> Caller:
     """The caller, or 401 (no usable identity) / 403 (no organizer role, not an organizer)."""
     if not claims:
@@ -124,6 +128,8 @@ def caller_from_claims(
         if organizer is None:
             raise Forbidden("Your account is not in the organizer directory; ask an admin to add you.")
     if actor is Actor.ADMIN:
+        if not admin(email):
+            raise Forbidden("Your account is not in the directory of admins; ask another admin.")
         return Caller(actor, email, subject=subject)
     return Caller(actor, email, organizer.organizer_id, frozenset(organizer.states), subject)
 

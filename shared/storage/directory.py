@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from shared.domain.routing import Organizer, Role, field_organizer_for
-from shared.storage.table import DigestItem, InboxItem, Item, OrganizerItem, bind
+from shared.storage.table import AdminItem, DigestItem, InboxItem, Item, OrganizerItem, bind
 
 if TYPE_CHECKING:
     from shared.storage.directory_file import DirectoryFile
@@ -20,6 +20,7 @@ DIRECTORY_PK = "DIRECTORY"
 ORGANIZER_PREFIX = "ORGANIZER#"
 INBOX_SK = "NATIONAL_INBOX"
 DIGEST_PREFIX = "DIGEST#"
+ADMIN_PREFIX = "ADMIN#"
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,7 @@ class Inbox:
 class Directory:
     organizers: tuple[Organizer, ...]
     national_inbox: Inbox | None
+    admins: frozenset[str] = frozenset()  # casefolded emails
 
     def get(self, organizer_id: str | None) -> Organizer | None:
         return next((o for o in self.organizers if o.organizer_id == organizer_id), None)
@@ -84,12 +86,26 @@ def read_directory() -> Directory:
     bind()
     organizers: list[Organizer] = []
     inbox: Inbox | None = None
+    admins: set[str] = set()
     for item in Item.query(DIRECTORY_PK, consistent_read=True):
         if isinstance(item, OrganizerItem):
             organizers.append(_to_organizer(item))
         elif isinstance(item, InboxItem):
             inbox = Inbox(name=item.name, email=item.email)
-    return Directory(tuple(organizers), inbox)
+        elif isinstance(item, AdminItem):
+            admins.add(item.email.casefold())
+    return Directory(tuple(organizers), inbox, frozenset(admins))
+
+
+def is_admin(email: str) -> bool:
+    """Whether the email is in the directory of admins now (one consistent read, uncached:
+    an admin removed from the directory loses access at their next request)."""
+    bind()
+    try:
+        AdminItem.get(DIRECTORY_PK, ADMIN_PREFIX + email.strip().casefold(), consistent_read=True)
+    except AdminItem.DoesNotExist:
+        return False
+    return True
 
 
 def mark_undeliverable(organizer_id: str) -> None:
@@ -192,6 +208,11 @@ def load_directory(data: DirectoryFile) -> LoadReport:
         pk, sk = organizer_key(gone.organizer_id)
         OrganizerItem(pk, sk).update(actions=[OrganizerItem.active.set(False)])
         deactivated += 1
+    wanted_admins = {a.casefold() for a in data.admins}
+    for email in wanted_admins - current.admins:
+        AdminItem(DIRECTORY_PK, ADMIN_PREFIX + email, email=email).save()
+    for email in current.admins - wanted_admins:
+        AdminItem(DIRECTORY_PK, ADMIN_PREFIX + email).delete()
     inbox = Inbox(data.national_inbox.name, data.national_inbox.email)
     if current.national_inbox != inbox:
         InboxItem(DIRECTORY_PK, INBOX_SK, name=inbox.name, email=inbox.email).save()

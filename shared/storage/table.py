@@ -14,6 +14,7 @@ import this; nothing else builds a key. Layout (see README "Data model"):
   APPLICANT#<email>      OPEN_GROUP                    the one open group of an email
   DIRECTORY              ORGANIZER#<organizer_id>      the organizer directory (+ open inquiries)
   DIRECTORY              NATIONAL_INBOX                where unrouted inquiries go
+  DIRECTORY              ADMIN#<email>                 a national admin (checked on every admin request)
   COUNTER                GROUP_NUMBER                  the sequential local group number
   SUPPRESSED#<email>     ADDRESS                       an address SES bounced or complained of
   RATE#<address hash>    <hour>                        intake rate-limit window (TTL)
@@ -199,6 +200,10 @@ class SuppressedItem(Item, discriminator="suppressed"):
 
     reason = UnicodeAttribute()  # bounce | complaint
     at = UnicodeAttribute()
+
+
+class AdminItem(Item, discriminator="admin"):
+    email = UnicodeAttribute()
 
 
 class InboxItem(Item, discriminator="inbox"):
