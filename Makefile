@@ -8,7 +8,7 @@ export AWS_DEFAULT_REGION ?= us-east-1
 export SAM_CLI_TELEMETRY := 0
 PYTEST_ARGS ?=
 
-.PHONY: help install test lint validate unit dev invoke bench load-directory build deploy clean
+.PHONY: help install test lint validate checkov unit dev invoke bench load-directory redrive-outbox build deploy clean
 
 help:  ## List the commands
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -46,6 +46,10 @@ bench: install  ## Benchmarks (bench/): cold imports, the local stack, follow-up
 
 load-directory: install  ## Load data/organizers.yaml into TABLE_NAME (or STACK=<stack name>)
 	$(PY) -m scripts.load_directory data/organizers.yaml $(if $(STACK),--stack $(STACK),)
+
+redrive-outbox: install  ## Publish the events the outbox parked: make redrive-outbox STACK=<stack name>
+	@test -n "$(STACK)" || { echo "usage: make redrive-outbox STACK=<stack name>" >&2; exit 2; }
+	$(PY) -m scripts.redrive_outbox --stack $(STACK)
 
 build: install  ## sam build (functions + the shared layer)
 	$(TOOLS)/sam build --template template.yaml

@@ -51,12 +51,13 @@ def reset_caches() -> None:
     from shared import settings
     from shared.api import auth
     from shared.mail import notifications, sender
-    from shared.outbox import publisher
+    from shared.outbox import parking, publisher
     from shared.storage import table
 
     settings.reset()
     auth.clear_cache()
     publisher._client.cache_clear()
+    parking._sqs.cache_clear()
     sender._ses.cache_clear()
     sender._idempotent_sender.cache_clear()
     sender._pacer.cache_clear()

@@ -15,7 +15,8 @@ from shared import settings
 from shared.batch import logs_failures
 from shared.mail import sender
 from shared.mail.notifications import emails_for
-from shared.outbox.events import parse_event
+from shared.outbox.events import InquiryReceived, parse_event
+from shared.usecases.unsent_inquiries import mark_emailed
 
 logger = Logger()
 # Report every failed message, even when all fail, so each is retried and redriven on its own.
@@ -35,6 +36,8 @@ def record_handler(record: SQSRecord) -> None:
             logger.info("email sent", extra={"key": email.key})
         else:  # rejected for good, or every recipient suppressed: never retried
             logger.warning("email not sent", extra={"key": email.key, "outcome": outcome})
+    if isinstance(event, InquiryReceived):
+        mark_emailed(event)  # out of the daily run's unsent inquiries
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -231,6 +231,9 @@ def _add_repeat_inquiry(group_id: str, inquiry: Inquiry, now: datetime) -> Intak
     return Intake(group=group, inquiry_id=record.inquiry_id, created=False)
 
 
+UNSENT_PK = "UNSENT"
+
+
 def _inquiry_item(
     group_id: str,
     inquiry_id: str,
@@ -243,6 +246,8 @@ def _inquiry_item(
     return InquiryItem(
         group_pk(group_id),
         inquiry_sk(inquiry, now),
+        due_pk=UNSENT_PK,
+        due_sk=f"{iso(now)}#{group_id}#{inquiry_id}",
         group_id=group_id,
         inquiry_id=inquiry_id,
         received_at=iso(now),
@@ -260,6 +265,22 @@ def get_inquiry(group_id: str, inquiry_id: str) -> InquiryItem | None:
         if item.inquiry_id == inquiry_id:
             return item
     return None
+
+
+def mark_inquiry_emailed(group_id: str, inquiry_id: str) -> None:
+    """Take the inquiry out of the unsent ones (its emails went out, or had nobody to go to)."""
+    item = get_inquiry(group_id, inquiry_id)
+    if item is None or item.due_pk is None:
+        return
+    with TransactWrite(connection=_connection()) as tx:  # no ReturnValues: the policy allows none
+        tx.update(InquiryItem(item.pk, item.sk), actions=[InquiryItem.due_pk.remove(), InquiryItem.due_sk.remove()])
+
+
+def unsent_inquiries(since: datetime, until: datetime) -> list[InquiryItem]:
+    """Inquiries received between `since` and `until` whose emails have not gone out."""
+    bind()
+    condition = InquiryItem.due_sk.between(iso(since), f"{iso(until)}#~")
+    return list(InquiryItem.unsent.query(UNSENT_PK, condition))
 
 
 # --- the organizer side: reading a group whole, and writing to it -------------------------

@@ -22,6 +22,7 @@ import this; nothing else builds a key. Layout (see README "Data model"):
   GSI1 ByState  GSI1PK=STATE#<code>   GSI1SK=<stage>#<created_at>#<group_id>   (groups only)
   GSI2 ByStage  GSI2PK=STAGE#<stage>  GSI2SK=<state>#<created_at>#<group_id>   (groups only)
   GSI3 Due      DuePK=DUE              DueSK=<due_at>#<group_id>  (sparse: groups with due work)
+                DuePK=UNSENT           DueSK=<received_at>#<group_id>#<inquiry_id>  (inquiries not yet emailed)
 """
 
 from __future__ import annotations
@@ -64,6 +65,17 @@ class ByStage(GlobalSecondaryIndex):
 
 
 class Due(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "Due"
+        projection = AllProjection()
+
+    due_pk = UnicodeAttribute(hash_key=True, attr_name="DuePK")
+    due_sk = UnicodeAttribute(range_key=True, attr_name="DueSK")
+
+
+class UnsentInquiries(GlobalSecondaryIndex):
+    """The Due index read for inquiries (DuePK=UNSENT): those whose emails have not gone out."""
+
     class Meta:
         index_name = "Due"
         projection = AllProjection()
@@ -170,6 +182,12 @@ class DigestItem(Item, discriminator="digest"):
 
 
 class InquiryItem(Item, discriminator="inquiry"):
+    unsent = UnsentInquiries()
+
+    # In the Due index (DuePK=UNSENT) until the sender has sent its emails: the daily run
+    # publishes InquiryReceived again for any still there (shared/usecases/unsent_inquiries.py).
+    due_pk = UnicodeAttribute(null=True, attr_name="DuePK")
+    due_sk = UnicodeAttribute(null=True, attr_name="DueSK")
     group_id = UnicodeAttribute()
     inquiry_id = UnicodeAttribute()
     received_at = UnicodeAttribute()

@@ -24,6 +24,7 @@ from datetime import date, datetime
 from typing import Any, TypeVar
 
 from shared import settings
+from shared.api import audit
 from shared.api.auth import Caller
 from shared.domain.clock import iso, parse_iso
 from shared.domain.errors import Conflict, FieldError, GroupBusy, NotFound, StaleVersion, ValidationFailed, WrongStage
@@ -211,6 +212,7 @@ def _load(caller: Caller, group_id: str) -> GroupRecord:
 
 def get_group(caller: Caller, group_id: str, config: GateConfig | None = None) -> Written:
     record = _load(caller, group_id)
+    audit.founder_data_read(caller, "group", [record.group.group_id])
     return Written(view_of(record, config or settings.gates()), int(record.group.version))
 
 
@@ -517,6 +519,7 @@ def list_groups(caller: Caller, params: Mapping[str, str | None]) -> dict[str, A
             break
         position, key = position + 1, None
     more = position < len(partitions)
+    audit.founder_data_read(caller, "group_list", [g.group_id for g in items])
     return {
         "items": [summary_of(g) for g in items],
         "next_token": encode_token(position, key, fingerprint) if more else None,
