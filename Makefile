@@ -24,7 +24,12 @@ validate: install  ## sam validate + cfn-lint on template.yaml
 	$(TOOLS)/sam validate --template template.yaml --region $(AWS_DEFAULT_REGION)
 	$(TOOLS)/cfn-lint template.yaml
 
-test: install lint validate  ## Lint, template checks and every test
+checkov: install  ## checkov on template.yaml and its SAM-transformed form (skips justified in .checkov.yaml)
+	@mkdir -p .aws-sam
+	$(TOOLS)/python scripts/sam_transform.py template.yaml .aws-sam/transformed.json
+	.venv-checkov/bin/checkov --config-file .checkov.yaml -f template.yaml -f .aws-sam/transformed.json
+
+test: install lint validate checkov  ## Lint, template checks, checkov and every test
 	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
 
 unit: install  ## Only the fast tests (no subprocesses, no DynamoDB Local, no browser)
