@@ -42,12 +42,13 @@ invoke: install  ## Run one function with one event: make invoke FUNCTION=Intake
 	@test -n "$(FUNCTION)" -a -n "$(EVENT)" || { echo "usage: make invoke FUNCTION=<LogicalId> EVENT=events/<file>.json" >&2; exit 2; }
 	@$(PY) -m local.invoke "$(FUNCTION)" "$(EVENT)"
 
-bench: install  ## Benchmarks (bench/): cold imports, the local stack, follow-up runs beside 1,000 and 10,000 groups not due
+bench: install  ## Benchmarks (bench/): cold imports, the local stack, follow-up runs beside 1,000 and 10,000 groups not due, an email burst
 	$(PY) bench/cold_start.py
 	if command -v valgrind >/dev/null; then $(PY) bench/cold_start.py --instructions; fi
 	$(PY) -m bench.local_stack
 	$(PY) -m bench.follow_ups_scale --groups 1100 --due 100 --repeats 3
 	$(PY) -m bench.follow_ups_scale --groups 10100 --due 100 --repeats 3
+	$(PY) -m bench.email_burst --emails 1000 --rate 4 --concurrency 2
 
 load-directory: install  ## Load data/organizers.yaml into TABLE_NAME (or STACK=<stack name>)
 	$(PY) -m scripts.load_directory data/organizers.yaml $(if $(STACK),--stack $(STACK),)
