@@ -72,8 +72,9 @@ TEXT_TYPES = re.compile(r"^(text/|application/([\w.+-]*\+)?(json|xml|javascript|
 
 def parameters(aws_endpoint_url: str) -> dict[str, str]:
     """Template parameters of the local stack: its functions' clients go to its moto."""
-    # The dev sign-in (POST /_local/login) uses USER_PASSWORD_AUTH, which AWS does not allow.
-    return {"AwsEndpointUrl": aws_endpoint_url, "AllowPasswordAuth": "true"}
+    # The dev sign-in (POST /_local/login) uses USER_PASSWORD_AUTH, which AWS does not allow,
+    # and its demo accounts have no authenticator app.
+    return {"AwsEndpointUrl": aws_endpoint_url, "AllowPasswordAuth": "true", "RequireStaffMfa": "false"}
 
 
 def use_aws_endpoint(url: str) -> None:

@@ -93,7 +93,9 @@ def _world() -> Iterator[_World]:
     mock = mock_aws()
     mock.start()
     try:
-        stack = provision(boto3.Session(region_name="us-east-1"), stack_name="test")
+        # Tests sign in as no Cognito user: staff MFA is checked by its own tests (test_auth.py).
+        session = boto3.Session(region_name="us-east-1")
+        stack = provision(session, stack_name="test", parameters={"RequireStaffMfa": "false"})
         world = _World(mock, stack, MotoSnapshot())
     finally:
         mock.stop(remove_data=False)

@@ -144,6 +144,14 @@ def _tour(stack, directory, monkeypatch) -> dict[str, list[iam.Need]]:
         api(stack, "POST", f"/groups/{gid}/stage", ADMIN, {"to": "organize_core"})
         api(stack, "GET", "/reports/pipeline", ADMIN)
         api(stack, "GET", "/reports/pipeline", ADMIN, query={"format": "csv"})
+        # Where staff MFA is required (in AWS), an admin's first request asks Cognito about it.
+        staff = _staff_with_totp(stack)
+        stack.resolver.parameters["RequireStaffMfa"] = "true"
+        auth.clear_cache()
+        api(stack, "GET", "/reports/pipeline", {**ADMIN, "cognito:username": staff})
+        auth.clear_cache()  # one process here; two functions (two processes) in AWS
+        api(stack, "GET", f"/groups/{gid}", {**ADMIN, "cognito:username": staff})
+        stack.resolver.parameters["RequireStaffMfa"] = "false"
         auth.clear_cache()  # an organizer's first call reads the directory
         api(stack, "GET", "/reports/pipeline", organizer_claims(directory, "fo-west"))
         auth.clear_cache()
@@ -171,6 +179,17 @@ def _tour(stack, directory, monkeypatch) -> dict[str, list[iam.Need]]:
     for function, service, op, params in rec.calls:
         needs.setdefault(function, []).extend(iam.needs_of_call(service, op, params, arns))
     return needs
+
+
+def _staff_with_totp(stack) -> str:
+    """A Cognito user with an authenticator app set up (set in moto's backend directly)."""
+    from moto.cognitoidp.models import cognitoidp_backends
+
+    pool_id = stack.name("OrganizerUserPool")
+    cognito = stack.client("cognito-idp")
+    username = cognito.admin_create_user(UserPoolId=pool_id, Username="admin@example.org")["User"]["Username"]
+    cognitoidp_backends["123456789012"]["us-east-1"].admin_get_user(pool_id, username).software_token_mfa_enabled = True
+    return username
 
 
 def _sample(name: str) -> dict:
