@@ -235,10 +235,13 @@ def test_the_form_still_answers_with_the_state_organizer(aws, directory):
 
 
 def local_ses_event(stack, payload: dict):
-    from local.server import LocalStack, Request
+    from local import dev_routes
+    from local.gateway import Request
+    from local.stack import LocalStack
 
     local = LocalStack("http://127.0.0.1:1", stack=stack, accounts=None)
-    return local.dev_route(Request("POST", "/_local/ses/events", "", {}, json.dumps(payload).encode(), "127.0.0.1"))
+    request = Request("POST", "/_local/ses/events", "", {}, json.dumps(payload).encode(), "127.0.0.1")
+    return dev_routes.handle(local, request)
 
 
 def test_the_local_ses_events_route_reports_a_bounce_through_the_handler(aws, directory):

@@ -47,7 +47,7 @@ def test_a_poisoned_stream_record_leaves_its_event_on_the_durable_queue_with_ids
     assert message["kind"] == "parked-events"
     [event] = message["events"]
     assert event["detail_type"] == "InquiryReceived"
-    assert set(event["detail"]) == {"group_id", "inquiry_id", "state", "organizer_id", "duplicate"}
+    assert set(event["detail"]) == {"group_id", "inquiry_id", "state", "organizer_id", "duplicate", "intent"}
     assert "ana" not in json.dumps(message).lower()
     assert sent_emails() == []
 
