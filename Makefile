@@ -8,7 +8,7 @@ export AWS_DEFAULT_REGION ?= us-east-1
 export SAM_CLI_TELEMETRY := 0
 PYTEST_ARGS ?=
 
-.PHONY: help install test lint typecheck validate unit dev demo invoke bench load-directory backfill-groups build deploy publish-site clean zip-points catalogues
+.PHONY: help install test lint typecheck validate checkov unit dev demo invoke bench load-directory backfill-groups redrive-outbox build deploy publish-site clean zip-points catalogues
 
 help:  ## List the commands
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -27,7 +27,12 @@ validate: install  ## sam validate + cfn-lint on template.yaml
 	$(TOOLS)/sam validate --template template.yaml --region $(AWS_DEFAULT_REGION)
 	$(TOOLS)/cfn-lint template.yaml
 
-test: install lint typecheck validate  ## Lint, type checks, template checks and every test
+checkov: install  ## checkov on template.yaml and its SAM-transformed form (skips justified in .checkov.yaml)
+	@mkdir -p .aws-sam
+	$(TOOLS)/python scripts/sam_transform.py template.yaml .aws-sam/transformed.json
+	.venv-checkov/bin/checkov --config-file .checkov.yaml -f template.yaml -f .aws-sam/transformed.json
+
+test: install lint typecheck validate checkov  ## Lint, type checks, template checks, checkov and every test
 	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
 
 unit: install  ## Only the fast tests (no subprocesses, DynamoDB Local, browser or sam build), on 2 workers
@@ -43,7 +48,7 @@ invoke: install  ## Run one function with one event: make invoke FUNCTION=Intake
 	@test -n "$(FUNCTION)" -a -n "$(EVENT)" || { echo "usage: make invoke FUNCTION=<LogicalId> EVENT=events/<file>.json" >&2; exit 2; }
 	@$(PY) -m local.invoke "$(FUNCTION)" "$(EVENT)"
 
-bench: install  ## Benchmarks (bench/): cold imports, the local stack (start, emails, 5,000 groups, bursts), the console in the browser, follow-up runs beside 1,000 and 10,000 groups not due, the form's new/repeat/honeypot timings, nearby groups
+bench: install  ## Benchmarks (bench/): cold imports, the local stack (start, emails, 5,000 groups, bursts), the console in the browser, follow-up runs beside 1,000 and 10,000 groups not due, the form's new/repeat/honeypot timings, nearby groups, an email burst
 	$(PY) bench/cold_start.py $$(command -v valgrind >/dev/null && echo --instructions)
 	$(PY) -m bench.local_stack
 	$(PY) -m bench.local_scale
@@ -54,6 +59,7 @@ bench: install  ## Benchmarks (bench/): cold imports, the local stack (start, em
 	$(PY) -m bench.follow_ups_scale --groups 10100 --due 100 --repeats 3
 	$(PY) -m bench.nearby_scale --groups 5000
 	$(PY) -m bench.enumeration_timing --repeats 60
+	$(PY) -m bench.email_burst --emails 1000 --rate 4 --concurrency 2
 
 catalogues: install  ## Extract messages, merge them into the .po files, compile (.mo and the form's JSON)
 	$(PY) -m scripts.i18n
@@ -66,6 +72,10 @@ load-directory: install  ## Load data/organizers.yaml into TABLE_NAME (or STACK=
 
 backfill-groups: install  ## Give groups stored before the console's inbox its summary and index keys (TABLE_NAME or STACK=)
 	$(PY) -m scripts.backfill_groups $(if $(STACK),--stack $(STACK),)
+
+redrive-outbox: install  ## Publish the events the outbox parked: make redrive-outbox STACK=<stack name>
+	@test -n "$(STACK)" || { echo "usage: make redrive-outbox STACK=<stack name>" >&2; exit 2; }
+	$(PY) -m scripts.redrive_outbox --stack $(STACK)
 
 build: install  ## sam build (functions + the shared layer)
 	$(TOOLS)/sam build --template template.yaml

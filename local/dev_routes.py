@@ -121,6 +121,24 @@ def run_schedule(local: LocalStack, request: Request, params: dict[str, str]) ->
     return Response.json(200, result)
 
 
+def ses_event(local: LocalStack, request: Request, _params: dict[str, str]) -> Response:
+    """What SES would report for an address, through the SES events function (local/ses_events.py)."""
+    from local import ses_events
+
+    payload = request.json_object()
+    if isinstance(payload, Response):
+        return payload
+    try:
+        event = ses_events.function_event(payload, local.stack.attr(ses_events.QUEUE, "Arn"))
+    except ValidationFailed as err:
+        return problem(err)
+    try:
+        result = local.invoke(ses_events.FUNCTION, event)
+    except Exception:  # noqa: BLE001 - reported like any failed invocation
+        return internal_error(ses_events.FUNCTION)
+    return Response.json(200, result)
+
+
 ROUTES: list[DevRoute] = [
     DevRoute("GET", "/_local/health", health),
     DevRoute("GET", "/_local/outbox", sent_mail),
@@ -128,6 +146,7 @@ ROUTES: list[DevRoute] = [
     DevRoute("GET", "/_local/accounts", list_accounts),
     DevRoute("GET", "/_local/schedules", list_schedules),
     DevRoute("POST", "/_local/schedules/{name}/run", run_schedule),
+    DevRoute("POST", "/_local/ses/events", ses_event),
 ]
 
 

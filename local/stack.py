@@ -43,11 +43,13 @@ def stack_parameters(
     """Template parameters of the local stack: the links in its emails (the founder's page,
     the organizer console, one-click unsubscribe) open on the stack at `url` rather than on
     the production site; then the developer's overrides (PARAMETERS); and its functions'
-    clients pointed at its moto and its DynamoDB Local."""
-    site: dict[str, str] = {}
+    clients pointed at its moto and its DynamoDB Local. The dev sign-in (POST /_local/login)
+    uses USER_PASSWORD_AUTH, which AWS does not allow, and its demo accounts have no
+    authenticator app: the local stack allows the one and does not require the other."""
+    site: dict[str, str] = {"AllowPasswordAuth": "true", "RequireStaffMfa": "false"}
     if url:
         base = url.rstrip("/")
-        site = {
+        site |= {
             "FormOrigin": base,
             "PublicSiteUrl": f"{base}/",
             "OrganizerAppUrl": f"{base}/organizers/",

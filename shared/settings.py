@@ -214,6 +214,33 @@ class FounderSettings:
         )
 
 
+@dataclass(frozen=True)
+class SendingSettings:
+    """How the sender uses SES: the configuration set that publishes bounces, complaints and
+    reputation metrics ("" sends without one: the local stack), and the account's send rate
+    shared by the sender's concurrent invocations (the event source's MaximumConcurrency)."""
+
+    ses_configuration_set: str = ""
+    ses_max_send_rate: int = 14
+    sender_max_concurrency: int = 2
+
+    @property
+    def per_invocation_rate(self) -> float:
+        return self.ses_max_send_rate / self.sender_max_concurrency
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] = os.environ) -> SendingSettings:
+        return _read(
+            cls,
+            env,
+            {
+                "ses_configuration_set": lambda v: v or "",
+                "ses_max_send_rate": lambda v: _whole(v, default=14, minimum=1),
+                "sender_max_concurrency": lambda v: _whole(v, default=2, minimum=1),
+            },
+        )
+
+
 # The consent text the form shows (web/index.html), by version: a group records the version
 # its founder agreed to and when. Changing the form's words means a new version here.
 CONSENT_TEXT_VERSION = "2026-12-01"
@@ -319,6 +346,11 @@ def founder() -> FounderSettings:
 
 
 @cache
+def sending() -> SendingSettings:
+    return SendingSettings.from_env()
+
+
+@cache
 def gates() -> GateConfig:
     return GateSettings.from_env().config()
 
@@ -330,5 +362,5 @@ def follow_ups() -> FollowUpConfig:
 
 def reset() -> None:
     """Forget cached settings (tests change the environment between cases)."""
-    for f in (table, idempotency, bus, intake, email, founder, gates, follow_ups):
+    for f in (table, idempotency, bus, intake, email, founder, sending, gates, follow_ups):
         f.cache_clear()

@@ -51,15 +51,17 @@ def reset_caches() -> None:
     from shared import settings
     from shared.api import auth, founder_tokens
     from shared.mail import notifications, sender
-    from shared.outbox import publisher
+    from shared.outbox import parking, publisher
     from shared.storage import table
 
     settings.reset()
     auth.clear_cache()
     founder_tokens.clear_cache()
     publisher._client.cache_clear()
+    parking._sqs.cache_clear()
     sender._ses.cache_clear()
     sender._idempotent_sender.cache_clear()
+    sender._pacer.cache_clear()
     notifications._environment.cache_clear()
     table._bound = None
 
@@ -95,7 +97,9 @@ def _world() -> Iterator[_World]:
     mock = mock_aws()
     mock.start()
     try:
-        stack = provision(boto3.Session(region_name="us-east-1"), stack_name="test")
+        # Tests sign in as no Cognito user: staff MFA is checked by its own tests (test_auth.py).
+        session = boto3.Session(region_name="us-east-1")
+        stack = provision(session, stack_name="test", parameters={"RequireStaffMfa": "false"})
         world = _World(mock, stack, MotoSnapshot())
     finally:
         mock.stop(remove_data=False)

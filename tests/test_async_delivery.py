@@ -148,7 +148,7 @@ def test_a_failed_send_is_logged_by_message_and_error_type_without_the_address(d
     assert "ana.souza" not in everything.lower()
 
 
-def test_an_event_the_bus_refuses_is_reported_for_retry(directory, aws, monkeypatch):
+def test_an_event_the_bus_keeps_refusing_is_parked_on_the_durable_queue_not_dropped(directory, aws, monkeypatch):
     from shared.outbox import publisher
 
     class RefusingBus:
@@ -156,13 +156,15 @@ def test_an_event_the_bus_refuses_is_reported_for_retry(directory, aws, monkeypa
             return {"FailedEntryCount": len(Entries), "Entries": [{"ErrorCode": "InternalFailure"}] * len(Entries)}
 
     monkeypatch.setattr(publisher, "_client", lambda: RefusingBus())
+    monkeypatch.setattr("shared.outbox.parking.time.sleep", lambda s: None)
     submit(aws)
     event = inquiry_stream_event(aws)
 
     response = invoke(aws, "OutboxFunction", event)
 
-    sequence = event["Records"][0]["dynamodb"]["SequenceNumber"]
-    assert response == {"batchItemFailures": [{"itemIdentifier": sequence}]}
+    assert response == {"batchItemFailures": []}  # handled: its event waits for the redrive
+    [parked] = queue_messages(aws, "OutboxDLQ")
+    assert json.loads(parked["Body"])["events"][0]["detail_type"] == "InquiryReceived"
 
 
 def test_a_message_that_keeps_failing_ends_in_the_dlq_and_is_not_lost(aws):
@@ -181,10 +183,10 @@ def test_a_message_that_keeps_failing_ends_in_the_dlq_and_is_not_lost(aws):
 def test_a_stream_record_that_keeps_failing_goes_to_the_outbox_dlq(directory, aws, monkeypatch, caplog):
     from shared.outbox import publisher
 
-    def broken(events, client=None):
+    def broken(*args, **kwargs):  # publishing and parking both fail
         raise publisher.PublishFailed("bus down")
 
-    monkeypatch.setattr("functions.outbox.app.publish", broken)
+    monkeypatch.setattr("functions.outbox.app.publish_or_park", broken)
     submit(aws)
     [stream_pump] = [p for p in drivers.pumps(aws) if isinstance(p, drivers.StreamPump)]
 

@@ -21,10 +21,20 @@ def snake(logical_id: str) -> str:
 
 
 def statements(function: dict) -> list[dict]:
-    out = []
-    for policy in function["Properties"].get("Policies", []):
-        out += policy.get("Statement", []) if isinstance(policy, dict) else []
-    return out
+    """The statements of the function's own role (template.yaml gives each one)."""
+    role = TEMPLATE["Resources"][function["Properties"]["Role"]["Fn::GetAtt"][0]]
+    return [st for policy in role["Properties"]["Policies"] for st in policy["PolicyDocument"]["Statement"]]
+
+
+@pytest.mark.parametrize("logical_id", sorted(FUNCTIONS))
+def test_every_function_has_its_own_role_without_managed_policies(logical_id):
+    props = FUNCTIONS[logical_id]["Properties"]
+    assert "Policies" not in props  # SAM would add managed policies with Resource "*"
+    role = TEMPLATE["Resources"][props["Role"]["Fn::GetAtt"][0]]
+    assert role["Type"] == "AWS::IAM::Role"
+    assert "ManagedPolicyArns" not in role["Properties"]
+    others = [f for f in FUNCTIONS.values() if f["Properties"]["Role"] == props["Role"]]
+    assert len(others) == 1
 
 
 def test_every_function_runs_python_3_13():
@@ -113,7 +123,7 @@ def test_every_dead_letter_queue_raises_an_alarm():
         if alarm["Properties"]["MetricName"] == "ApproximateNumberOfMessagesVisible"
         and alarm["Properties"]["AlarmActions"] == [{"Ref": "OperationsTopic"}]
     }
-    assert dlqs == {"OutboxDLQ", "EmailDLQ", "ScheduledRunsDLQ"}
+    assert dlqs == {"OutboxDLQ", "EmailDLQ", "ScheduledRunsDLQ", "SesEventsDLQ"}
     assert watched == dlqs
 
 
@@ -192,11 +202,29 @@ def test_the_organizer_user_pool_and_its_groups():
     client = resources["OrganizerUserPoolClient"]["Properties"]
     assert client["UserPoolId"] == {"Ref": "OrganizerUserPool"}
     assert client["GenerateSecret"] is False
-    assert client["ExplicitAuthFlows"] == [
-        "ALLOW_USER_PASSWORD_AUTH",
-        "ALLOW_USER_SRP_AUTH",
-        "ALLOW_REFRESH_TOKEN_AUTH",
-    ]
+    # Password auth only where a parameter allows it (the local stack's dev sign-in).
+    assert client["ExplicitAuthFlows"] == {
+        "Fn::If": [
+            "PasswordAuth",
+            ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+            ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+        ]
+    }
+    assert load()["Parameters"]["AllowPasswordAuth"]["Default"] == "false"
+
+
+def test_sign_in_is_hardened():
+    resources = load()["Resources"]
+    pool = resources["OrganizerUserPool"]
+    client = resources["OrganizerUserPoolClient"]["Properties"]
+    assert (pool["DeletionPolicy"], pool["UpdateReplacePolicy"]) == ("Retain", "Retain")
+    assert pool["Properties"]["DeletionProtection"] == "ACTIVE"
+    assert pool["Properties"]["MfaConfiguration"] == "OPTIONAL"
+    assert pool["Properties"]["EnabledMfas"] == ["SOFTWARE_TOKEN_MFA"]
+    assert load()["Parameters"]["ThreatProtection"]["Default"] == "ENFORCED"
+    assert client["PreventUserExistenceErrors"] == "ENABLED"
+    assert (client["IdTokenValidity"], client["AccessTokenValidity"], client["RefreshTokenValidity"]) == (60, 60, 7)
+    assert client["TokenValidityUnits"] == {"IdToken": "minutes", "AccessToken": "minutes", "RefreshToken": "days"}
     groups = {
         logical: resources[logical]["Properties"]["GroupName"]
         for logical in ("AdminsGroup", "FieldOrganizersGroup", "AreaCoordinatorsGroup")

@@ -13,7 +13,8 @@ from shared import settings
 from shared.batch import logs_failures, partial_batch_response
 from shared.mail import sender
 from shared.mail.notifications import emails_for
-from shared.outbox.events import parse_event
+from shared.outbox.events import InquiryReceived, parse_event
+from shared.usecases.unsent_inquiries import mark_emailed
 
 logger = Logger()
 
@@ -30,8 +31,13 @@ def record_handler(record: dict) -> None:
         logger.warning("event type without emails", extra={"detail_type": envelope["detail-type"]})
         return
     for email in emails_for(event, settings.email()):
-        sender.send_once(email)
-        logger.info("email sent", extra={"key": email.key})
+        outcome = sender.send_once(email)
+        if "message_id" in outcome:
+            logger.info("email sent", extra={"key": email.key})
+        else:  # rejected for good, or every recipient suppressed: never retried
+            logger.warning("email not sent", extra={"key": email.key, "outcome": outcome})
+    if isinstance(event, InquiryReceived):
+        mark_emailed(event)  # out of the daily run's unsent inquiries
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -1,8 +1,13 @@
 """DynamoDB stream → EventBridge: publishes domain events from committed group changes.
 
-A record whose events cannot be published is reported as a batch item failure; the
-event source mapping retries it (bisecting the batch) and then sends it to the DLQ.
+A record whose events EventBridge keeps refusing has them parked (ids only) on the
+outbox's durable queue, from which `make redrive-outbox` publishes them
+(shared/outbox/parking.py). A record that fails otherwise (its change cannot be read, or
+parking fails) is reported as a batch item failure; the event source mapping retries it
+(bisecting the batch) and then sends its shard pointer to the same queue.
 """
+
+import os
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
@@ -10,6 +15,7 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
 
 from shared.batch import logs_failures
 from shared.outbox.events import TableChange, events_for_change
+from shared.outbox.parking import publish_or_park
 from shared.outbox.publisher import publish
 
 logger = Logger()
@@ -25,7 +31,11 @@ def record_handler(record: DynamoDBRecord) -> None:
         new=record.dynamodb.new_image if record.dynamodb else None,
     )
     events = events_for_change(change)
-    publish(events)
+    if not events:
+        return
+    if not publish_or_park(events, record.event_id or "", publish, os.environ["OUTBOX_PARKING_QUEUE_URL"]):
+        logger.error("events parked for redrive", extra={"record_id": record.event_id, "count": len(events)})
+        return
     for event in events:
         logger.info("event published", extra={"detail_type": event.detail_type, "key": event.dedup_key})
 

@@ -5,7 +5,14 @@ issuer, audience and expiry, and hands the claims to the function under
 requestContext.authorizer.jwt.claims; the local stack does the same. Here we only read
 them: the role from `cognito:groups`, the identity from `email`, matched to the organizer
 directory for field organizers and area coordinators (their states come from there).
-Admins act everywhere and need not be in the directory.
+Admins act everywhere; a token of the admins group counts only while its email is in the
+directory of admins, read on every admin request, so removing an admin takes effect at
+their next request, not when their token expires.
+
+Admins and field organizers must sign in with MFA: Cognito can require it only of a whole
+pool (which offers TOTP to everyone), so where REQUIRE_STAFF_MFA is "true" their requests
+are refused (403) until their account has an authenticator app (TOTP) set up, which Cognito
+then asks for at every sign-in. One AdminGetUser per user, remembered for five minutes.
 
 Send the Cognito ID token: access tokens carry no `email` claim (401 here).
 """
@@ -21,7 +28,7 @@ from typing import Any
 
 from shared.domain.errors import Forbidden, NotAuthenticated, NotYourState
 from shared.domain.stages import Actor
-from shared.storage.directory import Directory, read_directory
+from shared.storage.directory import Directory, is_admin, read_directory
 
 # Strongest first: a person in several groups acts with the strongest role.
 ROLE_ORDER = (Actor.ADMIN, Actor.FIELD_ORGANIZER, Actor.AREA_COORDINATOR)
@@ -102,10 +109,44 @@ def cached_directory() -> Directory:
 def clear_cache() -> None:
     global _cache
     _cache = None
+    _mfa_seen.clear()
+
+
+STAFF = (Actor.ADMIN, Actor.FIELD_ORGANIZER)
+MFA_TTL_SECONDS = 300.0
+_mfa_seen: dict[str, float] = {}
+
+
+def staff_mfa_ok(claims: Mapping[str, Any]) -> bool:
+    """Whether the caller's account has TOTP set up (True where MFA is not required here)."""
+    import os
+
+    if os.environ.get("REQUIRE_STAFF_MFA", "false") != "true":
+        return True
+    username = str(claims.get("cognito:username") or claims.get("sub") or "")
+    if not username:
+        return False
+    now = time.monotonic()
+    if now - _mfa_seen.get(username, -MFA_TTL_SECONDS) < MFA_TTL_SECONDS:
+        return True
+    import boto3
+
+    cognito = boto3.client("cognito-idp")
+    try:
+        user = cognito.admin_get_user(UserPoolId=os.environ["USER_POOL_ID"], Username=username)
+    except cognito.exceptions.UserNotFoundException:
+        return False
+    if "SOFTWARE_TOKEN_MFA" not in (user.get("UserMFASettingList") or []):
+        return False
+    _mfa_seen[username] = now
+    return True
 
 
 def caller_from_claims(
-    claims: Mapping[str, Any] | None, directory: Callable[[], Directory] = cached_directory
+    claims: Mapping[str, Any] | None,
+    directory: Callable[[], Directory] = cached_directory,
+    admin: Callable[[str], bool] = is_admin,
+    mfa_ok: Callable[[Mapping[str, Any]], bool] = staff_mfa_ok,
 ) -> Caller:
     """The caller, or 401 (no usable identity) / 403 (no organizer role, not an organizer)."""
     if not claims:
@@ -119,9 +160,13 @@ def caller_from_claims(
     if actor is None:
         raise Forbidden("Your account has no organizer role (admins, field_organizers or area_coordinators).")
     subject = str(claims.get("sub") or "") or None
+    if actor in STAFF and not mfa_ok(claims):
+        raise Forbidden("Admins and field organizers sign in with MFA: set up an authenticator app first.")
     if actor is Actor.ADMIN:
         if subject is None:  # an admin is recorded by `sub`, never by their address
             raise NotAuthenticated("The token has no subject (sub) claim: send the Cognito ID token.")
+        if not admin(email):
+            raise Forbidden("Your account is not in the directory of admins; ask another admin.")
         return Caller(actor, email, subject=subject)
     organizer = directory().by_email(email)
     if organizer is None:

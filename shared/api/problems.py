@@ -30,9 +30,11 @@ HttpResponse = dict[str, Any]  # API Gateway HTTP API (payload v2) response
 
 
 def response(status: int, body: str, content_type: str, headers: dict[str, str] | None = None) -> HttpResponse:
+    # No answer is kept by a browser or a proxy unless its route says so: most hold personal
+    # data (a founder's name, email, phone), and a problem may answer a request that did.
     return {
         "statusCode": status,
-        "headers": {"Content-Type": content_type, **(headers or {})},
+        "headers": {"Content-Type": content_type, "Cache-Control": "no-store", **(headers or {})},
         "body": body,
         "isBase64Encoded": False,
     }

@@ -34,9 +34,16 @@ class Organizer:
     zip_prefixes: tuple[str, ...] = ()
     open_inquiries: int = 0
     active: bool = True
+    # Their address hard-bounced (SES): routing and escalations pass them by until the
+    # directory gives them a new address.
+    undeliverable: bool = False
+
+    @property
+    def reachable(self) -> bool:
+        return self.active and not self.undeliverable
 
     def covers(self, state: str) -> bool:
-        return self.active and state in self.states
+        return self.reachable and state in self.states
 
     def zip_match_length(self, zip_code: str) -> int:
         """Length of the longest of this organizer's ZIP prefixes that `zip_code` starts with."""

@@ -759,7 +759,11 @@ def _within_link_cap(emails: list[OutgoingEmail], now: datetime) -> list[Outgoin
 
 def _planned(event: DomainEvent, config: EmailSettings, directory: Directory | None) -> list[OutgoingEmail]:
     if isinstance(event, FollowUpDue):
+        from shared.mail.deliverability_notices import ACTIONS, deliverability_emails
         from shared.usecases.scheduled_runs import follow_up_facts
+
+        if event.action in ACTIONS:
+            return deliverability_emails(event, config, directory)
 
         facts = follow_up_facts(event.group_id, event.slot)
         if facts is None:

@@ -4,11 +4,20 @@ Messages go as raw MIME (multipart/alternative: text, then HTML), which SES send
 Powertools idempotency records each key in the idempotency table: a redelivered queue
 message, or a retry after a partial batch failure, does not send the same email again,
 and a send that failed is retried because its record is removed.
+
+Deliverability (DESIGN §4): addresses on the suppression list (SES reported a hard bounce
+or a complaint) are left out before sending; an email left with no recipient is not sent
+and not recorded as sent. An address SES refuses for good (MessageRejected, an invalid
+address) is recorded as rejected under the email's key and never retried. Sends are paced
+so that the sender's concurrent invocations together stay within the account's SES rate.
 """
 
 from __future__ import annotations
 
 import base64
+import logging
+import threading
+import time
 from collections.abc import Callable
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
@@ -19,6 +28,33 @@ from shared import settings
 from shared.mail.notifications import OutgoingEmail
 
 SENDER_NAME = "Start a Group"
+# SES answers that say the message or an address will never be accepted: retrying cannot help.
+PERMANENT_ERRORS = frozenset({"MessageRejected", "BadRequestException", "InvalidParameterValue"})
+
+logger = logging.getLogger("start-a-group.sender")
+
+
+class Pacer:
+    """At most `rate` sends a second from this invocation (a token bucket of one second)."""
+
+    def __init__(self, rate: float, clock: Callable[[], float] = time.monotonic, sleep=time.sleep):
+        self.interval = 1.0 / rate
+        self._next = 0.0
+        self._clock, self._sleep = clock, sleep
+        self._lock = threading.Lock()
+
+    def wait(self) -> None:
+        with self._lock:
+            now = self._clock()
+            start = max(now, self._next)
+            self._next = start + self.interval
+        if start > now:
+            self._sleep(start - now)
+
+
+@cache
+def _pacer() -> Pacer:
+    return Pacer(settings.sending().per_invocation_rate)
 
 
 def to_mime(email: OutgoingEmail, sender: str) -> bytes:
@@ -48,12 +84,31 @@ def _ses() -> Any:
 
 
 def _send(message: dict[str, Any], ses: Any) -> str:
+    _pacer().wait()
+    extra = {}
+    if settings.sending().ses_configuration_set:
+        extra["ConfigurationSetName"] = settings.sending().ses_configuration_set
     response = ses.send_email(
         FromEmailAddress=settings.email().sender_email,
         Destination={"ToAddresses": message["to"], "CcAddresses": message["cc"]},
         Content={"Raw": {"Data": base64.b64decode(message["mime"])}},
+        **extra,
     )
     return response["MessageId"]
+
+
+def _send_or_reject(message: dict[str, Any], ses: Any) -> dict[str, str]:
+    """SES's message id, or the code of a permanent refusal (recorded: never retried)."""
+    from botocore.exceptions import ClientError
+
+    try:
+        return {"message_id": _send(message, ses)}
+    except ClientError as err:
+        code = err.response.get("Error", {}).get("Code", "")
+        if code not in PERMANENT_ERRORS:
+            raise  # throttling, an outage: the queue retries the message
+        logger.warning("email rejected for good; not retried", extra={"key": message["key"], "error_code": code})
+        return {"rejected": code}
 
 
 @cache
@@ -73,7 +128,7 @@ def _idempotent_sender() -> tuple[Callable[..., dict], Any]:
 
     @idempotent_function(data_keyword_argument="message", persistence_store=store, config=config)
     def send_once(message: dict[str, Any]) -> dict[str, str]:
-        return {"message_id": _send(message, _ses())}
+        return _send_or_reject(message, _ses())
 
     return send_once, config
 
@@ -83,13 +138,34 @@ def register_lambda_context(context: Any) -> None:
     _idempotent_sender()[1].register_lambda_context(context)
 
 
-def send_once(email: OutgoingEmail) -> str:
-    """Send `email` unless an email with its key was already sent; return SES's message id."""
-    mime = to_mime(email, settings.email().sender_email)
+def without_suppressed(email: OutgoingEmail) -> OutgoingEmail | None:
+    """`email` without the recipients on the suppression list; None when none is left."""
+    from dataclasses import replace
+
+    from shared.storage.suppression import suppressed_among
+
+    stopped = {a.casefold() for a in suppressed_among({*email.to, *email.cc})}
+    if not stopped:
+        return email
+    to = tuple(a for a in email.to if a.casefold() not in stopped)
+    cc = tuple(a for a in email.cc if a.casefold() not in stopped)
+    if not to and not cc:
+        return None
+    return replace(email, to=to or cc, cc=cc if to else ())
+
+
+def send_once(email: OutgoingEmail) -> dict[str, str]:
+    """Send `email` unless an email with its key was already sent. Returns {"message_id"},
+    {"rejected": code} (SES refused it for good) or {"suppressed": "all"} (nobody left to
+    send to: nothing sent, nothing recorded)."""
+    kept = without_suppressed(email)
+    if kept is None:
+        return {"suppressed": "all"}
+    mime = to_mime(kept, settings.email().sender_email)
     message = {
-        "key": email.key,
-        "to": list(email.to),
-        "cc": list(email.cc),
+        "key": kept.key,
+        "to": list(kept.to),
+        "cc": list(kept.cc),
         "mime": base64.b64encode(mime).decode("ascii"),
     }
-    return _idempotent_sender()[0](message=message)["message_id"]
+    return _idempotent_sender()[0](message=message)

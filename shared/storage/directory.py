@@ -11,15 +11,18 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from shared.domain.routing import Organizer, Role, field_organizer_for
-from shared.storage.table import DigestItem, InboxItem, Item, OrganizerItem, bind
+from shared.storage.table import AdminItem, DigestItem, InboxItem, Item, OrganizerItem, bind
 
 if TYPE_CHECKING:
+    from pynamodb.expressions.update import Action
+
     from shared.storage.directory_file import DirectoryFile
 
 DIRECTORY_PK = "DIRECTORY"
 ORGANIZER_PREFIX = "ORGANIZER#"
 INBOX_SK = "NATIONAL_INBOX"
 DIGEST_PREFIX = "DIGEST#"
+ADMIN_PREFIX = "ADMIN#"
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,7 @@ class Inbox:
 class Directory:
     organizers: tuple[Organizer, ...]
     national_inbox: Inbox | None
+    admins: frozenset[str] = frozenset()  # casefolded emails
 
     def get(self, organizer_id: str | None) -> Organizer | None:
         return next((o for o in self.organizers if o.organizer_id == organizer_id), None)
@@ -40,7 +44,7 @@ class Directory:
         """Who looks after a group now: the organizer it was routed to while they are in
         the program, else the state's field organizer; None: the national inbox."""
         routed = self.get(organizer_id)
-        if routed is not None and routed.active:
+        if routed is not None and routed.reachable:
             return routed
         return field_organizer_for(state, self.organizers)
 
@@ -49,7 +53,7 @@ class Directory:
         return next((o for o in self.organizers if o.active and o.email.casefold() == key), None)
 
     def public_listing(self, state: str | None = None) -> list[dict]:
-        chosen = [o for o in self.organizers if o.active and (state is None or state in o.states)]
+        chosen = [o for o in self.organizers if o.reachable and (state is None or state in o.states)]
         return [
             {
                 "organizer_id": o.organizer_id,
@@ -76,6 +80,7 @@ def _to_organizer(item: OrganizerItem) -> Organizer:
         zip_prefixes=tuple(item.zip_prefixes or ()),
         open_inquiries=int(item.open_inquiries or 0),
         active=bool(item.active),
+        undeliverable=bool(item.undeliverable),
     )
 
 
@@ -83,12 +88,41 @@ def read_directory() -> Directory:
     bind()
     organizers: list[Organizer] = []
     inbox: Inbox | None = None
+    admins: set[str] = set()
     for item in Item.query(DIRECTORY_PK, consistent_read=True):
         if isinstance(item, OrganizerItem):
             organizers.append(_to_organizer(item))
         elif isinstance(item, InboxItem):
             inbox = Inbox(name=item.name, email=item.email)
-    return Directory(tuple(organizers), inbox)
+        elif isinstance(item, AdminItem):
+            admins.add(item.email.casefold())
+    return Directory(tuple(organizers), inbox, frozenset(admins))
+
+
+def is_admin(email: str) -> bool:
+    """Whether the email is in the directory of admins now (one consistent read, uncached:
+    an admin removed from the directory loses access at their next request)."""
+    bind()
+    try:
+        AdminItem.get(DIRECTORY_PK, ADMIN_PREFIX + email.strip().casefold(), consistent_read=True)
+    except AdminItem.DoesNotExist:
+        return False
+    return True
+
+
+def mark_undeliverable(organizer_id: str) -> None:
+    """SES reported a hard bounce of the organizer's address: routing passes them by from
+    now on. Writes that one attribute only (the SES events function may write no other)."""
+    from pynamodb.transactions import TransactWrite
+
+    bind()
+    pk, sk = organizer_key(organizer_id)
+    # A one-item transaction rather than Model.update, which asks for the whole item back
+    # (ReturnValues ALL_NEW): the policy lets this write return nothing.
+    with TransactWrite(connection=OrganizerItem._get_connection().connection) as tx:
+        tx.update(
+            OrganizerItem(pk, sk), actions=[OrganizerItem.undeliverable.set(True)], condition=OrganizerItem.pk.exists()
+        )
 
 
 def take_digest(organizer_id: str, week: str, run_at: str) -> bool:
@@ -155,17 +189,17 @@ def load_directory(data: DirectoryFile) -> LoadReport:
             unchanged += 1
         else:
             # An update, not a put: the open-inquiry count belongs to the groups, not the file.
-            OrganizerItem(pk, sk).update(
-                actions=[
-                    OrganizerItem.name.set(entry.name),
-                    OrganizerItem.role.set(entry.role.value),
-                    OrganizerItem.email.set(entry.email),
-                    OrganizerItem.states.set(list(entry.states)),
-                    OrganizerItem.zip_prefixes.set(list(entry.zip_prefixes)),
-                    OrganizerItem.active.set(True),
-                ],
-                condition=OrganizerItem.pk.exists(),
-            )
+            actions: list[Action] = [
+                OrganizerItem.name.set(entry.name),
+                OrganizerItem.role.set(entry.role.value),
+                OrganizerItem.email.set(entry.email),
+                OrganizerItem.states.set(list(entry.states)),
+                OrganizerItem.zip_prefixes.set(list(entry.zip_prefixes)),
+                OrganizerItem.active.set(True),
+            ]
+            if have.email.casefold() != entry.email.casefold():
+                actions.append(OrganizerItem.undeliverable.remove())  # a new address: try it
+            OrganizerItem(pk, sk).update(actions=actions, condition=OrganizerItem.pk.exists())
             updated += 1
     if new_items:
         with OrganizerItem.batch_write() as batch:
@@ -176,6 +210,11 @@ def load_directory(data: DirectoryFile) -> LoadReport:
         pk, sk = organizer_key(gone.organizer_id)
         OrganizerItem(pk, sk).update(actions=[OrganizerItem.active.set(False)])
         deactivated += 1
+    wanted_admins = {a.casefold() for a in data.admins}
+    for email in wanted_admins - current.admins:
+        AdminItem(DIRECTORY_PK, ADMIN_PREFIX + email, email=email).save()
+    for email in current.admins - wanted_admins:
+        AdminItem(DIRECTORY_PK, ADMIN_PREFIX + email).delete()
     inbox = Inbox(data.national_inbox.name, data.national_inbox.email)
     if current.national_inbox != inbox:
         InboxItem(DIRECTORY_PK, INBOX_SK, name=inbox.name, email=inbox.email).save()

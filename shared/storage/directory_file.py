@@ -7,6 +7,8 @@ pydantic for it.
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from shared.domain.geography import STATE_CODES
@@ -58,6 +60,9 @@ class DirectoryFile(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     national_inbox: InboxEntry
     organizers: tuple[OrganizerEntry, ...]
+    # The national admins' sign-in emails: the organizer API treats a token of the admins
+    # group as an admin only while its email is listed here (shared/api/auth.py).
+    admins: tuple[Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$")], ...] = ()
 
     @model_validator(mode="after")
     def _unique(self) -> DirectoryFile:

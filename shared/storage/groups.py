@@ -278,6 +278,9 @@ def _add_repeat_inquiry(group_id: str, inquiry: Inquiry, now: datetime) -> Intak
     return Intake(group=group, inquiry_id=record.inquiry_id, created=False)
 
 
+UNSENT_PK = "UNSENT"
+
+
 def _inquiry_item(
     group_id: str,
     inquiry_id: str,
@@ -290,6 +293,8 @@ def _inquiry_item(
     return InquiryItem(
         group_pk(group_id),
         inquiry_sk(inquiry, now),
+        due_pk=UNSENT_PK,
+        due_sk=f"{iso(now)}#{group_id}#{inquiry_id}",
         group_id=group_id,
         inquiry_id=inquiry_id,
         received_at=iso(now),
@@ -309,6 +314,22 @@ def get_inquiry(group_id: str, inquiry_id: str, prefix: str = "INQUIRY#") -> Inq
         if item.inquiry_id == inquiry_id:
             return item
     return None
+
+
+def mark_inquiry_emailed(group_id: str, inquiry_id: str) -> None:
+    """Take the inquiry out of the unsent ones (its emails went out, or had nobody to go to)."""
+    item = get_inquiry(group_id, inquiry_id)
+    if item is None or item.due_pk is None:
+        return
+    with TransactWrite(connection=_connection()) as tx:  # no ReturnValues: the policy allows none
+        tx.update(InquiryItem(item.pk, item.sk), actions=[InquiryItem.due_pk.remove(), InquiryItem.due_sk.remove()])
+
+
+def unsent_inquiries(since: datetime, until: datetime) -> list[InquiryItem]:
+    """Inquiries received between `since` and `until` whose emails have not gone out."""
+    bind()
+    condition = InquiryItem.due_sk.between(iso(since), f"{iso(until)}#~")
+    return list(InquiryItem.unsent.query(UNSENT_PK, condition))
 
 
 # --- the organizer side: reading a group whole, and writing to it -------------------------
@@ -658,6 +679,74 @@ def move_stage(group: GroupItem, change: StageChange) -> HistoryItem:
         )
     _commit(parts)
     return history
+
+
+# --- deliverability (DESIGN §4): re-routing a group, notices of unreachable people -------
+
+
+def open_groups_routed_to(organizer_id: str, states: tuple[str, ...]) -> list[GroupItem]:
+    """The groups not closed that are routed to this organizer, in the states they cover
+    (ByState: one partition per state, never a Scan)."""
+    bind()
+    found = []
+    for state in states:
+        for item in GroupItem.by_state.query(
+            state_partition(state), filter_condition=GroupItem.organizer_id == organizer_id
+        ):
+            if item.stage != "closed":
+                found.append(item)
+    return found
+
+
+def _notice(group_id: str, action: str, slot: str, now: datetime) -> NoticeItem:
+    return NoticeItem(
+        group_pk(group_id), NOTICE_PREFIX + slot, group_id=group_id, action=action, slot=slot,
+        due_at=iso(now), run_at=iso(now),
+    )  # fmt: skip
+
+
+def reroute(group: GroupItem, routing: Routing, *, by: str, now: datetime, notice_action: str) -> None:
+    """Route the group to whom `routing` chose, as ONE transaction on the version read: the
+    group (organizer, reason; next version), the open-inquiry counts when it is still an
+    inquiry (learn_more), and a notice whose insert tells the people concerned (the
+    stream makes it a FollowUpDue). Raises WriteCancelled when the group changed."""
+    bind()
+    new_id = routing.organizer.organizer_id if routing.organizer else None
+    extra = [
+        GroupItem.organizer_id.set(new_id) if new_id else GroupItem.organizer_id.remove(),
+        GroupItem.routing_reason.set(routing.reason.value),
+        GroupItem.routing_note.set(routing.explanation),
+        GroupItem.routing_considered.set(list(routing.considered)),
+    ]
+    notice = _notice(group.group_id, notice_action, f"{notice_action}:{group.organizer_id}:{iso(now)[:10]}", now)
+    parts: list[_Part] = [
+        _bump(group, by, now, extra),
+        ("notice", "put", lambda tx: tx.save(notice)),
+    ]
+    if group.stage == FIRST_STAGE:
+        for organizer_id, delta in ((group.organizer_id, -1), (new_id, 1)):
+            if organizer_id:
+                target = OrganizerItem(*organizer_key(organizer_id))
+
+                def count(tx: Any, t: OrganizerItem = target, d: int = delta) -> None:
+                    tx.update(t, actions=[OrganizerItem.open_inquiries.add(d)], condition=OrganizerItem.pk.exists())
+
+                parts.append(("organizer", "update", count))
+    _commit(parts)
+
+
+def record_unreachable_founder(group_id: str, reason: str, now: datetime) -> bool:
+    """Note (once per group and reason) that the founder's address bounced or complained;
+    its insert tells the group's organizer to phone instead. False: noted already."""
+    bind()
+    slot = f"founder_unreachable:{reason}"
+    try:
+        _notice(group_id, "founder_unreachable", slot, now).save(condition=NoticeItem.pk.does_not_exist())
+    except PutError as err:
+        if err.cause_response_code != "ConditionalCheckFailedException":
+            raise
+        return False
+    return True
 
 
 # --- follow-ups (DESIGN §5): the Due index and the notices acted on ---------------------

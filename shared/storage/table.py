@@ -19,12 +19,15 @@ import this; nothing else builds a key. Layout (see docs/architecture.md, "Data 
   GROUP#<group_id>       LINKDAY#<date>                status-link emails of the day (their keys; TTL; 3 a day)
   DIRECTORY              ORGANIZER#<organizer_id>      the organizer directory (+ open inquiries)
   DIRECTORY              NATIONAL_INBOX                where unrouted inquiries go
+  DIRECTORY              ADMIN#<email>                 a national admin (checked on every admin request)
   COUNTER                GROUP_NUMBER                  the sequential local group number
+  SUPPRESSED#<email>     ADDRESS                       an address SES bounced or complained of
   RATE#<address hash>    <hour>                        intake rate-limit window (TTL)
 
   GSI1 ByState  GSI1PK=STATE#<code>   GSI1SK=<stage>#<created_at>#<group_id>   (groups only)
   GSI2 ByStage  GSI2PK=STAGE#<stage>  GSI2SK=<state>#<created_at>#<group_id>   (groups only)
   GSI3 Due      DuePK=DUE              DueSK=<due_at>#<group_id>  (sparse: groups with due work)
+                DuePK=UNSENT           DueSK=<received_at>#<group_id>#<inquiry_id>  (inquiries not yet emailed)
   GSI4 ByOrganizer  OrganizerPK=ORGANIZER#<id>  OrganizerSK=<stage>#<created_at>#<group_id>
                 (sparse: groups routed to an organizer; "Mine" in the console, organizer=me)
   GSI5 Nearby   NearPK=BAND#<lat band> NearSK=<lon key>#<group_id>  (sparse: chartered groups
@@ -113,6 +116,17 @@ class Nearby(GlobalSecondaryIndex):
 
     near_pk = UnicodeAttribute(hash_key=True, attr_name="NearPK")
     near_sk = UnicodeAttribute(range_key=True, attr_name="NearSK")
+
+
+class UnsentInquiries(GlobalSecondaryIndex):
+    """The Due index read for inquiries (DuePK=UNSENT): those whose emails have not gone out."""
+
+    class Meta:
+        index_name = "Due"
+        projection = AllProjection()
+
+    due_pk = UnicodeAttribute(hash_key=True, attr_name="DuePK")
+    due_sk = UnicodeAttribute(range_key=True, attr_name="DueSK")
 
 
 class Item(Model):
@@ -255,6 +269,12 @@ class DigestItem(Item, discriminator="digest"):
 
 
 class InquiryItem(Item, discriminator="inquiry"):
+    unsent = UnsentInquiries()
+
+    # In the Due index (DuePK=UNSENT) until the sender has sent its emails: the daily run
+    # publishes InquiryReceived again for any still there (shared/usecases/unsent_inquiries.py).
+    due_pk = UnicodeAttribute(null=True, attr_name="DuePK")
+    due_sk = UnicodeAttribute(null=True, attr_name="DueSK")
     group_id = UnicodeAttribute()
     inquiry_id = UnicodeAttribute()
     received_at = UnicodeAttribute()
@@ -321,6 +341,18 @@ class OrganizerItem(Item, discriminator="organizer"):
     zip_prefixes: ListAttribute[str] = ListAttribute(of=UnicodeAttribute, default=list)  # type: ignore[arg-type]
     active = BooleanAttribute(default=True)
     open_inquiries = WholeNumberAttribute(default=0)
+    undeliverable = BooleanAttribute(null=True)  # SES hard-bounced the address
+
+
+class SuppressedItem(Item, discriminator="suppressed"):
+    """An address that gets no more email: SES reported a hard bounce or a complaint."""
+
+    reason = UnicodeAttribute()  # bounce | complaint
+    at = UnicodeAttribute()
+
+
+class AdminItem(Item, discriminator="admin"):
+    email = UnicodeAttribute()
 
 
 class InboxItem(Item, discriminator="inbox"):

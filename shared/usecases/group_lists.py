@@ -20,6 +20,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from shared import settings
+from shared.api import audit
 from shared.api.auth import Caller
 from shared.domain.errors import FieldError, ValidationFailed
 from shared.domain.progress import waits
@@ -132,6 +133,7 @@ def list_groups(caller: Caller, params: Mapping[str, str | None], now: datetime)
         if not stopped:
             position, key = position + 1, None
     more = position < len(partitions)
+    audit.founder_data_read(caller, "group_list", [g.group_id for g in kept])
     return {
         "items": [item_view(g, now) for g in kept],
         "next_token": encode_token(position, key, fingerprint) if more else None,

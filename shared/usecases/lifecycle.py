@@ -20,6 +20,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from shared import settings
+from shared.api import audit
 from shared.api.auth import Caller
 from shared.domain.clock import iso, parse_iso
 from shared.domain.distance import Point
@@ -247,6 +248,7 @@ def _load(caller: Caller, group_id: str) -> GroupRecord:
 
 def get_group(caller: Caller, group_id: str, config: GateConfig | None = None) -> Written:
     record = _load(caller, group_id)
+    audit.founder_data_read(caller, "group", [record.group.group_id])
     return Written(view_of(record, config or settings.gates()), int(record.group.version))
 
 

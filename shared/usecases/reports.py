@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from shared import settings
+from shared.api import audit
 from shared.api.auth import Caller
 from shared.domain.reports import median_days, safe_cell
 from shared.domain.stages import Stage
@@ -75,6 +76,7 @@ def groups_csv(caller: Caller, now: datetime) -> str:
             item.created_at,
         ]
         writer.writerow([safe_cell(v) for v in row])
+    audit.founder_data_read(caller, "groups_csv", [g.group_id for g in items])
     return out.getvalue()
 
 
