@@ -4,6 +4,7 @@ login with PKCE for the console, and never the local stack's sign-in."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import shutil
@@ -11,7 +12,6 @@ import subprocess
 
 import boto3
 import pytest
-from moto import mock_aws
 
 from local.template import ROOT, load, resources_of_type
 from scripts import publish_site
@@ -205,9 +205,10 @@ STACK_TEMPLATE = {
 
 
 @pytest.fixture
-def deployed():
-    """A stack with the site's outputs, its bucket and its distribution, in moto."""
-    with mock_aws():
+def deployed(aws):
+    """A stack with the site's outputs, its bucket and its distribution, in the worker's moto
+    (a mock of its own would reset every backend when it ends, under the other tests' snapshot)."""
+    with contextlib.nullcontext():
         session = boto3.Session(region_name="us-east-1")
         s3 = session.client("s3")
         s3.create_bucket(Bucket="site-bucket")
