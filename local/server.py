@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import sys
 import threading
@@ -102,9 +103,11 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(response.body)
-        # Method, path and status only: bodies and query strings may carry personal data.
+        # Method, path and status only: bodies and query strings may carry personal data, and
+        # a one-click unsubscribe path its token.
         elapsed = (time.monotonic() - started) * 1000
-        print(f"{self.command} {url.path} {response.status} {served_by} {elapsed:.0f} ms", file=sys.stderr, flush=True)
+        line = f"{self.command} {loggable_path(url.path)} {response.status} {served_by} {elapsed:.0f} ms"
+        print(line, file=sys.stderr, flush=True)
 
     do_GET = do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = _serve
 
@@ -135,6 +138,15 @@ class Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
         """Quiet: _serve logs each request its own way."""
+
+
+_TOKEN_IN_PATH = re.compile(r"(/status/unsubscribe/)[^/]+")
+
+
+def loggable_path(path: str) -> str:
+    """The path as the request log prints it: a token in it (the one-click unsubscribe URL,
+    /status/unsubscribe/<token>, with or without /api) as {token}."""
+    return _TOKEN_IN_PATH.sub(r"\1{token}", path)
 
 
 def _interrupt(_signum: int, _frame: Any) -> None:

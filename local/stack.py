@@ -11,7 +11,6 @@ import shutil
 import sys
 import threading
 import time
-import traceback
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -205,13 +204,17 @@ class LocalStack:
         moved = 0
         with self._pumping:
             for pump in self.pumps:
+                if self._stopping.is_set():
+                    break  # Ctrl-C waits for the batch in hand, not for a round over every source
                 seen = len(pump.errors)
                 try:
                     moved += pump.pump()
                 except Exception as err:  # noqa: BLE001 - keep driving the other sources
                     pump.errors.append(f"{type(err).__name__}: {err}")
                 for error in pump.errors[seen:]:
-                    print(f"[{pump.function}] failed, will retry: {error}", file=sys.stderr, flush=True)
+                    # The error's type only: its text may carry an address or a message.
+                    kind = error.split(":", 1)[0]
+                    print(f"[{pump.function}] failed, will retry: {kind}", file=sys.stderr, flush=True)
         if moved:
             self.sent_mail.stamp()
         return moved
@@ -224,8 +227,11 @@ class LocalStack:
             return 0
         try:
             return self.scheduler.tick(datetime.now(UTC))
-        except Exception:  # noqa: BLE001 - keep the schedules and the pumps going
-            traceback.print_exc()
+        except Exception as err:  # noqa: BLE001 - keep the schedules and the pumps going
+            from shared.log_safe import error_fields
+
+            facts = error_fields(err)  # the type and place, never the text
+            print(f"schedules failed, will retry: {facts['error_type']} at {facts['error_at']}", file=sys.stderr)
             return 0
 
     def start_pumps(self, cleanup: ExitStack) -> None:
@@ -238,7 +244,9 @@ class LocalStack:
                     busy = time.monotonic() < busy_until
                     woken = self._work.wait(BUSY_POLL_SECONDS if busy else IDLE_POLL_SECONDS)
                     self._work.clear()
-                moved = self.pump_once() + self.tick_schedules()
+                moved = self.pump_once()
+                if not self._stopping.is_set():
+                    moved += self.tick_schedules()
                 if moved or woken:
                     busy_until = time.monotonic() + BUSY_FOR_SECONDS
 

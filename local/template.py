@@ -110,6 +110,10 @@ class Resolver:
                     return self.physical[logical].attrs[attr]
                 return self.ref(name)
 
+            if text.startswith("{{resolve:"):
+                # A dynamic reference (a secret CloudFormation reads at deploy time) has no
+                # value here: locally nothing stands in front of the API to present it.
+                return ""
             return re.sub(r"\$\{([^}!]+)\}", substitute, text)
         if set(value) == {"Fn::If"}:
             name, when_true, when_false = value["Fn::If"]

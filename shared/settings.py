@@ -193,10 +193,13 @@ class EmailSettings:
 @dataclass(frozen=True)
 class FounderSettings:
     """The founder's magic links (DESIGN §2b): the Secrets Manager secret holding the
-    signing keys (shared/api/founder_tokens.py), and how long a link stays valid."""
+    signing keys (shared/api/founder_tokens.py), and how long a link stays valid: a status
+    link `founder_token_days`, a one-click unsubscribe link (which can only stop email, and
+    sits in old emails) `unsubscribe_token_days`."""
 
     token_secret_id: str
     founder_token_days: int = 30
+    unsubscribe_token_days: int = 400
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> FounderSettings:
@@ -206,6 +209,7 @@ class FounderSettings:
             {
                 "token_secret_id": _text,
                 "founder_token_days": lambda v: _whole(v, default=30, minimum=1),
+                "unsubscribe_token_days": lambda v: _whole(v, default=400, minimum=1),
             },
         )
 

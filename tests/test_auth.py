@@ -90,8 +90,15 @@ def test_removing_an_admin_from_the_directory_takes_effect_at_their_next_request
 
 @pytest.mark.parametrize(
     "claims",
-    [None, {}, {"sub": "x", "cognito:groups": ["admins"]}, {"email": "  ", "cognito:groups": ["admins"]}],
-    ids=["no-claims", "empty", "no-email", "blank-email"],
+    [
+        None,
+        {},
+        {"sub": "x", "cognito:groups": ["admins"]},
+        {"email": "  ", "cognito:groups": ["admins"]},
+        {k: v for k, v in claims_for("admins", "boss@example.org").items() if k != "sub"},
+        claims_for("admins", "boss@example.org", sub=""),
+    ],
+    ids=["no-claims", "empty", "no-email", "blank-email", "admin-without-sub", "admin-blank-sub"],
 )
 def test_no_usable_identity_is_401(claims):
     with pytest.raises(NotAuthenticated):

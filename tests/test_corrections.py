@@ -101,7 +101,13 @@ def test_an_email_sent_as_null_is_cleared(aws, coordinator):
 
 @pytest.mark.parametrize(
     ("body", "field"),
-    [({}, "body"), ({"name": ""}, "name"), ({"role": "chair"}, "role"), ({"email": "nope"}, "email"), ({"x": 1}, "x")],
+    [
+        ({}, "body"),
+        ({"name": ""}, "name"),
+        ({"role": "chair"}, "role"),
+        ({"email": "nope"}, "email"),
+        ({"x": 1}, "body"),
+    ],
 )
 def test_a_bad_member_correction_is_422_and_changes_nothing(aws, coordinator, body, field):
     gid = given.group_at(aws, "organize_core")

@@ -134,11 +134,16 @@ def test_an_admin_erases_by_address_and_only_an_admin(aws, founder_with_history,
     coordinator = claims_for("area_coordinators", directory.get("ac-ca-north").email)
 
     refused = call_api(aws, "FounderFunction", "POST", "/erasures", body={"email": EMAIL}, claims=coordinator)
+    unread = call_api(
+        aws, "FounderFunction", "POST", "/erasures", raw_body="{not json", claims=coordinator,
+        headers={"content-type": "text/plain"},
+    )  # fmt: skip
     anonymous = call_api(aws, "FounderFunction", "POST", "/erasures", body={"email": EMAIL})
     done = call_api(aws, "FounderFunction", "POST", "/erasures", body={"email": "Ana.Souza@EXAMPLE.com"}, claims=ADMIN)
     again = call_api(aws, "FounderFunction", "POST", "/erasures", body={"email": EMAIL}, claims=ADMIN)
 
     assert refused.status == 403
+    assert unread.status == 403  # the role is checked before the body is read
     assert anonymous.status == 401
     assert (done.status, done.body) == (200, {"groups": 2})
     assert (again.status, again.body) == (200, {"groups": 0})
@@ -196,3 +201,39 @@ def test_a_chartered_group_stays_open_without_its_founder_and_keeps_its_members(
     assert [m["name"] for m in view["members"]] == members  # their data is theirs
     assert added.status == 201  # organizers work on with the group
     assert groups.find_open_group_id(EMAIL) is None  # nothing finds it by the address
+
+
+class Interrupted(Exception):
+    pass
+
+
+@pytest.mark.parametrize(
+    "step",
+    ["release_lock_if_held", "delete_inquiries", "erase_activity_notes", "erase_history_note", "erase_member",
+     "erase_founder", "forget_group_of_address"],
+)  # fmt: skip
+def test_an_interrupted_erasure_is_finished_when_run_again(aws, founder_with_history, monkeypatch, step):
+    from shared.usecases.erasure import erase_address
+
+    real = getattr(founders, step)
+    failed = []
+
+    def once(*args, **kwargs):
+        if not failed:
+            failed.append(step)
+            raise Interrupted(step)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(founders, step, once)
+    with pytest.raises(Interrupted):
+        erase_address(EMAIL, now(), by="founder")
+    erase_address(EMAIL, now(), by="founder")
+
+    after = every_item(aws)
+    kinds = Counter(i.get("kind", {}).get("S", "idempotency") for i in after)
+    assert failed == [step]
+    assert hits(json.dumps(after)) == []
+    assert [m for m in ("Any news", "Trying again") if m in json.dumps(after)] == []
+    assert (kinds["inquiry"], kinds["applicant"], kinds["founder_group"]) == (0, 0, 0)
+    assert groups.find_open_group_id(EMAIL) is None  # the lock is released
+    assert all(groups.get_group_item(gid).stage == "closed" for gid in founder_with_history[:2])

@@ -335,3 +335,26 @@ def test_the_sample_schedule_events_run(directory, aws):
     assert invoke(aws, "FollowUpsFunction", sample_event("follow_ups_daily.json"))["as_of"] == "2026-11-26T14:00:00Z"
     new_group(aws)
     assert invoke(aws, "WeeklyDigestFunction", sample_event("weekly_digest_monday.json"))["due"] == 2
+
+
+def test_a_failed_follow_up_logs_the_group_the_error_type_and_place_never_its_text(
+    directory, aws, applied, monkeypatch, capsys, caplog
+):
+    import re
+
+    from shared.usecases import scheduled_runs
+
+    def fail(*_args, **_kwargs):
+        raise ValueError("no reply from ana.souza@example.com about 'Meet at 5 Elm St'")
+
+    monkeypatch.setattr(scheduled_runs, "_follow_up", fail)
+    with pytest.raises(scheduled_runs.RunFailed):
+        scheduled_runs.run_follow_ups(datetime.now(UTC) + timedelta(days=3.5))
+
+    logs = capsys.readouterr().out + caplog.text
+    [failed] = [r for r in caplog.records if r.getMessage() == "follow-up failed"]
+    assert (failed.group_id, failed.error_type) == (applied, "ValueError")
+    assert re.fullmatch(r"tests/test_follow_up_runs\.py:\d+", failed.error_at)
+    assert failed.exc_info is None
+    assert "ana.souza" not in logs
+    assert "Elm St" not in logs

@@ -166,6 +166,21 @@ def test_the_founder_adds_core_members_and_reports_a_meeting_and_the_organizer_s
     assert as_organizer["next_gate"]["unmet"] == []  # they count toward the gate
 
 
+def test_the_founder_sees_the_notes_of_their_own_reports_only(aws, founded):
+    group_id, token = founded
+    api(aws, "POST", f"/groups/{group_id}/activities", ADMIN,
+        {"kind": "conversation", "date": given.day(0), "notes": "Seems hesitant; call again"})  # fmt: skip
+    founder_api(
+        aws, "POST", "/status/activities", token, {"kind": "meeting", "date": given.day(0), "notes": "At Ana's"}
+    )
+
+    view = founder_api(aws, "GET", "/status", token).body
+
+    notes = {(a["kind"], a["reported_by"]): a["notes"] for a in view["activities"]}
+    assert notes == {("conversation", "organizer"): None, ("meeting", "founder"): "At Ana's"}
+    assert "hesitant" not in json.dumps(view)
+
+
 def test_the_founder_reports_only_their_kinds_of_activity(aws, founded):
     _, token = founded
 
@@ -192,7 +207,8 @@ def test_the_founder_corrects_their_name_phone_and_city(aws, founded):
     group = groups.get_group_item(group_id)
     assert (group.founder_name, group.founder_phone, group.city) == ("Ana S. Souza", None, "Oakland")
     assert bad.status == 422
-    assert {e["field"] for e in bad.body["errors"]} == {"phone", "email"}
+    assert {e["field"] for e in bad.body["errors"]} == {"phone", "body"}
+    assert "email" not in json.dumps(bad.body["errors"])  # an unknown field is not named back
     assert empty.status == 422
 
 
@@ -229,7 +245,7 @@ def run_schedules_until(aws, days: int) -> None:
         run_async(aws)
 
 
-def test_a_withdrawn_founder_gets_nothing_further_and_their_link_stops_working(aws, founded, directory):
+def test_a_withdrawn_founder_gets_only_the_links_they_ask_for_and_can_still_erase(aws, founded, directory):
     group_id, token = founded
     given.advance(group_id, "organize_core")
     run_async(aws)
@@ -238,17 +254,34 @@ def test_a_withdrawn_founder_gets_nothing_further_and_their_link_stops_working(a
     withdrawn = founder_api(aws, "POST", "/status/withdraw", token, {"note": "Moving abroad"})
     run_async(aws)
     run_schedules_until(aws, 90)
+    unasked = [e for e in sent_emails()[before:] if FOUNDER_EMAIL in e.to]
     founder_api(aws, "POST", "/status/link", None, {"email": FOUNDER_EMAIL})
     run_async(aws)
+    view = founder_api(aws, "GET", "/status", token)
+    refused = [
+        founder_api(aws, "POST", "/status/members", token, {"name": "Bo Chen", "role": "member"}),
+        founder_api(aws, "POST", "/status/activities", token, {"kind": "meeting", "date": given.day(0)}),
+        founder_api(aws, "PATCH", "/status/contact", token, {"name": "Ana S."}),
+        founder_api(aws, "POST", "/status/withdraw", token, {}),
+    ]
+    stopped = founder_api(aws, "POST", "/status/unsubscribe", token)
+    erased = founder_api(aws, "DELETE", "/status", token)
 
     assert withdrawn.status == 200
-    group = groups.get_group_item(group_id)
-    assert (group.stage, group.closed_reason) == ("closed", "withdrawn")
     later = sent_emails()[before:]
-    assert [e for e in later if FOUNDER_EMAIL in e.to] == []
+    assert unasked == []  # nothing they did not ask for
+    assert [e.subject for e in later if FOUNDER_EMAIL in e.to] == ["Your group's page: your link"]
     assert any(e.subject.startswith("Group closed") for e in later)  # the organizer hears of it
-    assert founder_api(aws, "GET", "/status", token).status == 401
     assert groups.find_open_group_id("ana.souza@example.com") is None  # a new form starts afresh
+    assert (view.status, view.body["stage"], view.body["closed_reason"]) == (200, "closed", "withdrawn")
+    assert [r.status for r in refused] == [409, 409, 409, 409]
+    assert "closed" in refused[0].body["detail"]
+    assert (stopped.status, erased.status) == (204, 204)
+    assert groups.get_group_item(group_id).erased_at
+    assert founder_api(aws, "GET", "/status", token).status == 401  # an erased group's link stops working
+    founder_api(aws, "POST", "/status/link", None, {"email": FOUNDER_EMAIL})
+    run_async(aws)
+    assert len([e for e in sent_emails()[before:] if FOUNDER_EMAIL in e.to]) == 1  # and none is sent
 
 
 def test_one_click_unsubscribe_stops_all_but_the_emails_about_a_step_they_took(aws, founded):
@@ -307,3 +340,24 @@ def test_a_repeat_form_changes_nothing_the_founder_sees(aws, founded):
 
     assert founder_api(aws, "GET", "/status", token).body["founder"]["name"] == "Ana Souza"
     assert groups.get_group_item(group_id).city == "San Francisco"
+
+
+def test_status_links_asked_for_reach_a_founder_three_times_a_day_at_most(aws, founded):
+    from shared.storage import founders
+
+    group_id, token = founded
+    founder_api(aws, "POST", "/status/unsubscribe", token)  # they still get links asked for
+    before = len(sent_emails())
+    today = now().replace(minute=0, second=0, microsecond=0)
+
+    for hour in range(5):  # one an hour gets through the hourly limit
+        assert founders.request_link(group_id, today.replace(hour=hour))
+    submit(aws, {**VALID_FORM, "email": FOUNDER_EMAIL, "message": "Any news?"})  # a repeat: a link too
+    run_async(aws)
+    run_async(aws)  # a redelivery sends nothing more
+
+    links = [e for e in sent_emails()[before:] if FOUNDER_EMAIL in e.to and "your link" in e.subject]
+    assert len(links) == 3
+    day = today.replace(day=1) if today.day != 1 else today.replace(day=2)  # a day of its own
+    counted = [founders.count_link_email(group_id, key, day, 3) for key in ("a", "b", "a", "c", "d", "b")]
+    assert counted == [True, True, True, True, False, True]  # a retried email is not counted twice

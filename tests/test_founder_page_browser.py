@@ -357,7 +357,7 @@ def test_a_lost_link_is_emailed_again_and_the_answer_is_the_same_for_an_address_
     assert server.wait_for_emails(lambda e: stranger in e["to"], 1, timeout=1) == []
 
 
-def test_withdrawing_closes_the_group_for_the_organizer_and_the_old_link_asks_for_a_new_one(server, visit, shots):
+def test_withdrawing_closes_the_group_for_the_organizer_and_the_page_still_offers_erasure(server, visit, shots):
     # Given: a founder on their page
     link = the_link_in_the_acknowledgement(server, a_founder_sends_the_form(server))
     group_id = group_id_of(server, link)
@@ -375,20 +375,25 @@ def test_withdrawing_closes_the_group_for_the_organizer_and_the_old_link_asks_fo
     page.get_by_label("Anything you want your organizer to know?").fill("Moving away.")
     page.get_by_role("button", name="Yes, close my group").click()
 
-    # Then: confirmed on the page, and closed as withdrawn for the organizer
-    heading_is_focused(page, "Your group is closed")
+    # Then: confirmed on the page, which shows the group closed and offers erasure
+    heading_is_focused(page, "Your group")
+    expect(page.get_by_role("status")).to_contain_text("We will not email you about it again.")
+    expect(page.get_by_text("You told us you no longer want to start a group.", exact=True)).to_be_visible()
+    expect(page.get_by_role("link", name="Erase my data")).to_be_visible()
+    expect(page.get_by_role("link", name="I no longer want to start a group")).to_have_count(0)
     accessible(page)
     shots.take(page, "10-withdrawn")
     group = organizer_view_of(server, group_id)
     assert (group["stage"], group["closed_reason"]) == ("closed", "withdrawn")
 
-    # And: the old link no longer opens the group
+    # And: the old link still opens the closed group, to erase its data
     again = visit.context.new_page()
     again.goto(link)
-    expect(again.get_by_role("heading", level=1)).to_have_text("Your group’s page")
-    expect(again.get_by_text("This link has expired or no longer works.")).to_be_visible()
+    expect(again.get_by_text("You told us you no longer want to start a group.", exact=True)).to_be_visible()
+    again.get_by_role("link", name="Erase my data").click()
+    heading_is_focused(again, "Erase my data")
     accessible(again)
-    shots.take(again, "11-link-no-longer-works")
+    shots.take(again, "11-withdrawn-link-offers-erasure")
     the_token_stayed_out_of_urls_and_local_storage(visit, link)
 
 

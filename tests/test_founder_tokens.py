@@ -38,6 +38,26 @@ def test_a_token_names_its_group_until_it_expires(keys):
         founder_tokens.verify(token, NOW + timedelta(days=30, seconds=1))
 
 
+def test_an_unsubscribe_token_outlives_a_status_link_as_configured(keys, monkeypatch):
+    from shared import settings
+
+    status = founder_tokens.issue("group-1", NOW)
+    unsubscribe = founder_tokens.issue("group-1", NOW, purpose=founder_tokens.UNSUBSCRIBE)
+    later = NOW + timedelta(days=399)
+
+    with pytest.raises(NotAuthenticated, match="expired"):
+        founder_tokens.verify(status, NOW + timedelta(days=31))
+    assert founder_tokens.verify(unsubscribe, later, founder_tokens.UNSUBSCRIBE) == "group-1"
+    with pytest.raises(NotAuthenticated, match="expired"):
+        founder_tokens.verify(unsubscribe, NOW + timedelta(days=401), founder_tokens.UNSUBSCRIBE)
+
+    monkeypatch.setenv("UNSUBSCRIBE_TOKEN_DAYS", "60")
+    settings.reset()
+    shorter = founder_tokens.issue("group-1", NOW, purpose=founder_tokens.UNSUBSCRIBE)
+    with pytest.raises(NotAuthenticated, match="expired"):
+        founder_tokens.verify(shorter, NOW + timedelta(days=61), founder_tokens.UNSUBSCRIBE)
+
+
 def test_a_token_carries_no_personal_data_and_is_url_safe(keys):
     token = founder_tokens.issue("group-1", NOW)
 

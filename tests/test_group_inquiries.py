@@ -8,11 +8,12 @@ from datetime import timedelta
 
 from local.lambda_runtime import invoke
 from shared.domain.clock import iso, parse_iso
+from tests.given import new_group
 from tests.pipeline import ADMIN, VALID_FORM, api, submit
 
 
 def test_the_group_carries_the_founders_message(aws):
-    gid = submit(aws).body["group_id"]
+    gid = new_group(aws)
 
     group = api(aws, "GET", f"/groups/{gid}", ADMIN).body
 
@@ -23,7 +24,7 @@ def test_the_group_carries_the_founders_message(aws):
 
 
 def test_a_repeat_form_adds_its_message_marked_unverified(aws):
-    gid = submit(aws).body["group_id"]
+    gid = new_group(aws)
     submit(aws, {**VALID_FORM, "message": "We now meet on Tuesdays."})
 
     inquiries = api(aws, "GET", f"/groups/{gid}", ADMIN).body["inquiries"]
@@ -35,7 +36,7 @@ def test_a_repeat_form_adds_its_message_marked_unverified(aws):
 
 
 def test_the_group_lists_the_follow_up_emails_sent(aws):
-    gid = submit(aws).body["group_id"]
+    gid = new_group(aws)
     created = api(aws, "GET", f"/groups/{gid}", ADMIN).body["created_at"]
     assert api(aws, "GET", f"/groups/{gid}", ADMIN).body["follow_ups"] == []
 

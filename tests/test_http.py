@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
+
+import pytest
 
 from local.event_shapes import http_api_event
 from shared.api.problems import endpoint, json_response, make_resolver
@@ -52,3 +55,74 @@ def test_the_resolver_maps_errors_and_response_dicts_the_same_way():
     assert unknown["statusCode"] == 404
     assert crashed["statusCode"] == 500
     assert "secret" not in crashed["body"]
+
+
+# --- what an unexpected error logs ------------------------------------------------------------
+
+LEAKY = "could not parse ana.souza@example.com: 'Meet me at 5 Elm St'"
+
+
+def test_an_unexpected_error_logs_its_type_and_place_never_its_text(caplog):
+    @endpoint
+    def crash(event):
+        raise ValueError(LEAKY)
+
+    app = make_resolver()
+
+    @app.get("/boom")
+    def boom():
+        raise ValueError(LEAKY)
+
+    with caplog.at_level("INFO"):
+        one = crash(http_api_event("POST", "/x"))
+        many = app.resolve(http_api_event("GET", "/boom"), None)
+
+    assert (one["statusCode"], many["statusCode"]) == (500, 500)
+    logged = [r for r in caplog.records if r.getMessage() == "unhandled error"]
+    assert len(logged) == 2
+    for record in logged:
+        assert record.exc_info is None
+        assert record.error_type == "ValueError"
+        assert re.fullmatch(r"tests/test_http\.py:\d+", record.error_at)
+    assert "ana.souza" not in caplog.text
+    assert "Elm St" not in caplog.text
+
+
+# --- the client's address behind CloudFront -------------------------------------------------
+
+ORIGIN_SECRET = "s3cret-from-the-distribution-0123456789abcdef"
+
+
+def edge_event(headers: dict[str, str]) -> dict:
+    return {"headers": headers, "requestContext": {"http": {"sourceIp": "130.176.0.1"}}}  # an edge's address
+
+
+def test_the_viewer_address_is_trusted_from_a_request_carrying_the_origin_secret(monkeypatch):
+    from shared.api.problems import source_ip
+
+    monkeypatch.setenv("ORIGIN_VERIFY_SECRET", ORIGIN_SECRET)
+    event = edge_event({"x-origin-verify": ORIGIN_SECRET, "X-Viewer-Address": "203.0.113.9"})
+    assert source_ip(event) == "203.0.113.9"
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"x-viewer-address": "203.0.113.9"},  # sent to the API directly, claiming an address
+        {"x-origin-verify": "guess", "x-viewer-address": "203.0.113.9"},
+        {"x-origin-verify": ORIGIN_SECRET},  # no viewer address
+    ],
+)
+def test_the_viewer_address_is_ignored_without_the_origin_secret(monkeypatch, headers):
+    from shared.api.problems import source_ip
+
+    monkeypatch.setenv("ORIGIN_VERIFY_SECRET", ORIGIN_SECRET)
+    assert source_ip(edge_event(headers)) == "130.176.0.1"
+
+
+def test_without_a_configured_secret_the_connection_address_counts(monkeypatch):
+    from shared.api.problems import source_ip
+
+    monkeypatch.delenv("ORIGIN_VERIFY_SECRET", raising=False)
+    event = edge_event({"x-origin-verify": "", "x-viewer-address": "203.0.113.9"})
+    assert source_ip(event) == "130.176.0.1"

@@ -168,7 +168,7 @@ def test_an_activity_may_be_dated_tomorrow_for_time_zones_ahead_but_not_later(aw
         ({"kind": "meeting"}, ["date"]),
         ({"kind": "meeting", "date": "2026-01-01", "notes": "x" * 2001}, ["notes"]),
         ({"kind": "meeting", "date": "2026-01-01", "notes": "a\u202eb"}, ["notes"]),
-        ({"kind": "meeting", "date": "2026-01-01", "where": "library"}, ["where"]),
+        ({"kind": "meeting", "date": "2026-01-01", "where": "library"}, ["body"]),  # never the name sent
     ],
     ids=["kind", "format", "no-such-day", "missing", "long-notes", "bidi", "unknown-field"],
 )
@@ -615,3 +615,17 @@ def test_unused_form_fields_keep_their_meaning(aws, directory):
 
     assert response.status == 202
     assert response.body["stage"] == "learn_more"
+
+
+def test_unknown_fields_are_one_error_on_the_body_never_named_back():
+    from shared.domain.errors import ValidationFailed
+    from shared.parsing.founder import parse_note
+    from shared.parsing.organizer import StageMoveRequest, parse
+
+    sent = {"to": "organize_core", "ana.souza@example.com": 1, "<script>": 2}
+    for attempt in (lambda: parse(StageMoveRequest, sent), lambda: parse_note({"note": "x", **sent})):
+        with pytest.raises(ValidationFailed) as refused:
+            attempt()
+        assert [(e.field, e.message) for e in refused.value.errors] == [
+            ("body", "has a field this request does not take")
+        ]

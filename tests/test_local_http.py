@@ -255,3 +255,37 @@ def test_a_developer_override_wins_over_the_local_sites_address():
 
     assert given["PublicSiteUrl"] == "https://x.example/"
     assert given["OrganizerAppUrl"] == "http://127.0.0.1:3500/organizers/"
+
+
+# --- what the console log prints ---------------------------------------------------------
+
+
+def test_the_request_log_prints_an_unsubscribe_token_as_a_placeholder(http, capsys):
+    token = "eyJnIjoiZy0xIn0.c2lnbmF0dXJl"
+    request = f"POST /api/status/unsubscribe/{token} HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n".encode()
+
+    exchange(http, request)
+
+    err = capsys.readouterr().err
+    assert "POST /api/status/unsubscribe/{token} 503" in err
+    assert token not in err
+
+
+def test_a_failed_pump_prints_its_error_type_only(capsys):
+    import types
+
+    from local.stack import LocalStack
+
+    class FailingPump:
+        function = "EmailSenderFunction"
+        errors: list[str] = []
+
+        def pump(self) -> int:
+            raise ValueError("cannot send to ana.souza@example.com")
+
+    stand_in = types.SimpleNamespace(pumps=[FailingPump()], _pumping=threading.Lock(), sent_mail=None)
+
+    assert LocalStack.pump_once(stand_in) == 0
+    err = capsys.readouterr().err
+    assert "[EmailSenderFunction] failed, will retry: ValueError" in err
+    assert "ana.souza" not in err

@@ -245,6 +245,8 @@ def test_the_handlers_answer_as_the_document_says(aws, directory):
     assert api.call("POST", f"{group}/stage", body={"to": "closed"}).status == 422  # no reason
     api.call("POST", f"{group}/activities", body={"kind": "conversation", "date": day(0)})
     assert api.call("POST", f"{group}/stage", body={"to": "organize_core"}, headers={"if-match": '"1"'}).status == 412
+    named_early = {"to": "organize_core", "name": "Mission Letter Writers"}  # a name comes with the charter
+    assert api.call("POST", f"{group}/stage", body=named_early).status == 422
     api.call("POST", f"{group}/stage", body=example("POST", "/groups/{group_id}/stage"))
     assert (
         api.call("PUT", f"{group}/plan", body=example("PUT", "/groups/{group_id}/plan")).status == 409
@@ -284,8 +286,25 @@ def test_the_handlers_answer_as_the_document_says(aws, directory):
 
     from tests import given
 
-    charted = given.group_at(aws, "develop_plan", "bo.chen@example.com")
+    charted = given.group_at(aws, "get_chartered", "bo.chen@example.com")
+    charter = {"to": "develop_plan", "case_id": "AMR 51/001/2026", "name": "Mission Letter Writers"}
+    number = api.call("POST", f"/groups/{charted}/stage", body=charter).body["group_number"]
     api.call("PUT", f"/groups/{charted}/plan", body=example("PUT", "/groups/{group_id}/plan"))
+    renamed = {**example("PUT", "/groups/{group_id}/plan"), "name": "Mission District Letter Writers"}
+    assert api.call("PUT", f"/groups/{charted}/plan", body=renamed).body["name"] == renamed["name"]
+    assert api.call("PUT", f"/groups/{charted}/plan", body={**renamed, "name": ""}).status == 422
+
+    # The public nearby list, and the form sent to join a group from it instead of starting one.
+    near = api.call("GET", "/groups/nearby", None, query={"zip": form["zip"], "radius_mi": "10"}).body
+    assert [(g["group_number"], g["name"]) for g in near] == [(number, renamed["name"])]
+    assert api.call("GET", "/groups/nearby", None, query={"zip": "941"}).status == 422
+    assert api.call("GET", "/groups/nearby", None, query={"zip": form["zip"], "radius_mi": "500"}).status == 422
+    joiner = {**form, "email": "eli.fox@example.com", "language": "es"}
+    api.call("POST", "/inquiries", None, {**joiner, "join_group": number})
+    api.call("POST", "/inquiries", None, {**joiner, "join_group": str(number)})
+    assert api.call("POST", "/inquiries", None, {**joiner, "join_group": 0}).status == 422
+    assert api.call("POST", "/inquiries", None, {**joiner, "language": "fr"}).status == 422
+    assert api.call("GET", f"/groups/{charted}").body["join_requests"] >= 1
     charted_member = api.call("GET", f"/groups/{charted}").body["members"][0]["member_id"]
     api.call("DELETE", f"/groups/{charted}/members/{charted_member}")
 
@@ -316,7 +335,8 @@ def test_the_handlers_answer_as_the_document_says(aws, directory):
     assert api.call("POST", "/status/unsubscribe/not-a-token", None, raw_body="", headers=form_encoded).status == 401
     assert api.call("POST", "/status/withdraw", None, {"reason": "moved"}, headers=bearer).status == 422
     api.call("POST", "/status/withdraw", None, example("POST", "/status/withdraw"), headers=bearer)
-    assert api.call("GET", "/status", None, headers=bearer).status == 401  # withdrawn: the link no longer works
+    assert api.call("GET", "/status", None, headers=bearer).status == 200  # withdrawn: the founder still reads
+    assert api.call("PATCH", "/status/contact", None, {"name": "Ana S."}, headers=bearer).status == 409
     erased = given.new_group(aws, "di.evans@example.com")
     erased_bearer = {"authorization": f"Bearer {founder_tokens.issue(erased, given.now())}"}
     api.call("DELETE", "/status", None, headers=erased_bearer)

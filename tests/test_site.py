@@ -109,6 +109,35 @@ def test_the_api_is_behind_the_same_distribution_uncached_with_its_headers():
     assert {"PATCH", "DELETE", "PUT", "POST"} <= set(api["AllowedMethods"])
 
 
+def test_every_shipped_page_calls_the_api_under_the_path_the_distribution_sends_to_it():
+    # Given: every page in web/ and the distribution's behaviours
+    pages = sorted((ROOT / "web").rglob("*.html"))
+    pages = [p for p in pages if "node_modules" not in p.parts]
+    # Then: each page's api-base is /api (the local server rewrites it to ""), and /api/* is the API's
+    bases = {
+        str(p.relative_to(ROOT)): re.findall(r'<meta name="api-base" content="([^"]*)"', p.read_text()) for p in pages
+    }
+    assert {page: base for page, base in bases.items() if base} == {
+        page: ["/api"] for page, base in bases.items() if base
+    }
+    assert {"web/index.html", "web/status/index.html", "web/organizers/index.html"} <= {
+        p for p, b in bases.items() if b
+    }
+    [api] = [b for b in distribution()["CacheBehaviors"] if b["PathPattern"] == "/api/*"]
+    assert api["TargetOriginId"] == "api"
+
+
+def test_the_api_origin_carries_a_generated_secret_that_the_rate_limited_functions_check():
+    [origin] = [o for o in distribution()["Origins"] if o["Id"] == "api"]
+    [custom] = origin["OriginCustomHeaders"]
+    reference = {"Fn::Sub": "{{resolve:secretsmanager:${OriginVerifySecret}}}"}
+    assert (custom["HeaderName"], custom["HeaderValue"]) == ("x-origin-verify", reference)
+    generated = RESOURCES["OriginVerifySecret"]["Properties"]["GenerateSecretString"]
+    assert generated["PasswordLength"] >= 32
+    for function in ("IntakeFunction", "FounderFunction"):  # the ones that use source_ip
+        assert RESOURCES[function]["Properties"]["Environment"]["Variables"]["ORIGIN_VERIFY_SECRET"] == reference
+
+
 @pytest.mark.parametrize(
     ("uri", "origin_uri"),
     [("/api/groups", "/groups"), ("/api/groups/g-1/stage", "/groups/g-1/stage"), ("/api", "/")],

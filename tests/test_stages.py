@@ -35,6 +35,7 @@ NEXT = {
 }
 STAFF_ONLY = {"get_chartered", "develop_plan"}  # field organizer or admin moves these on
 COORDINATOR = "area_coordinators"
+FOUNDER = "founder"
 
 DAY0 = date(2026, 1, 5)
 A = ActivityKind
@@ -142,9 +143,13 @@ def expected_outcome(stage: str, closed_from: str | None, to: str, actor: str, u
     if to == "closed":
         return "close"
     if stage == "closed":
-        return "reopen" if to == closed_from else "refused"
+        if to != closed_from:
+            return "refused"
+        return "forbidden" if actor == FOUNDER else "reopen"  # the founder only closes (withdraws)
     if to != NEXT[stage]:
         return "refused"
+    if actor == FOUNDER:
+        return "forbidden"  # never staff, nor any organizer: moves nothing forward
     if actor == COORDINATOR and stage in STAFF_ONLY:
         return "forbidden"
     if unmet:
@@ -374,3 +379,13 @@ def test_what_a_gate_asks_is_said_in_words_for_every_stage_with_a_next(stage):
 
     assert asks
     assert all(len(a) > 10 for a in asks)
+
+
+def test_the_founder_role_is_granted_by_no_claim_and_is_no_staff():
+    from shared.api.auth import ROLE_ORDER, strongest_role
+    from shared.domain.stages import MOVERS, STAFF
+
+    assert strongest_role(["founder"]) is None
+    assert Actor.FOUNDER not in ROLE_ORDER
+    assert Actor.FOUNDER not in STAFF
+    assert all(Actor.FOUNDER not in movers for movers in MOVERS.values())

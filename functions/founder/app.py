@@ -86,7 +86,7 @@ def erase_own_data():
 
 @app.post("/erasures")
 def erase_by_address():
-    caller = caller_of(_event())
+    caller = founder.require_admin(caller_of(_event()))  # 401/403 before the body is read
     groups = founder.erase_for_admin(caller, _body(), utcnow())
     logger.info("erasure by an admin", extra={"groups": groups, "caller": caller.actor_id})
     return json_response(200, {"groups": groups})

@@ -59,10 +59,11 @@ class Caller:
     @property
     def actor_id(self) -> str:
         """Who did it, as recorded on the group and in `GroupStageChanged.changed_by`: the
-        organizer's directory id, or `admin:<sub>` (ids only: events carry no emails)."""
+        organizer's directory id, or `admin:<sub>` (ids only: events carry no emails; an
+        admin's token without `sub` is refused by `caller_from_claims`)."""
         if self.organizer_id:
             return self.organizer_id
-        return f"admin:{self.subject or self.email}"
+        return f"admin:{self.subject or 'unknown'}"
 
 
 def parse_groups_claim(value: Any) -> list[str]:
@@ -162,6 +163,8 @@ def caller_from_claims(
     if actor in STAFF and not mfa_ok(claims):
         raise Forbidden("Admins and field organizers sign in with MFA: set up an authenticator app first.")
     if actor is Actor.ADMIN:
+        if subject is None:  # an admin is recorded by `sub`, never by their address
+            raise NotAuthenticated("The token has no subject (sub) claim: send the Cognito ID token.")
         if not admin(email):
             raise Forbidden("Your account is not in the directory of admins; ask another admin.")
         return Caller(actor, email, subject=subject)

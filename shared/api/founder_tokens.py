@@ -105,10 +105,13 @@ def _sign(key: SigningKey, payload: str) -> str:
 
 
 def issue(group_id: str, now: datetime, purpose: str = STATUS, days: int | None = None) -> str:
-    """A token for `group_id`, valid `days` (the configured lifetime unless given)."""
+    """A token for `group_id`, valid `days` (the configured lifetime of its purpose unless
+    given: an unsubscribe token lives much longer, as it can only stop email)."""
     if purpose not in PURPOSES:
         raise ValueError(purpose)
-    lifetime = days if days is not None else settings.founder().founder_token_days
+    config = settings.founder()
+    default = config.unsubscribe_token_days if purpose == UNSUBSCRIBE else config.founder_token_days
+    lifetime = days if days is not None else default
     signing = keys().signing
     expires = int((now + timedelta(days=lifetime)).timestamp())
     body = json.dumps({"g": group_id, "p": purpose, "k": signing.key_id, "exp": expires}, separators=(",", ":"))

@@ -77,7 +77,9 @@ def endpoint(fn: Callable[[dict[str, Any]], HttpResponse]) -> Callable[[dict[str
         except DomainError as err:
             return _refused(err)
         except Exception as err:  # noqa: BLE001 - the last line of defence: a problem, not a stack trace
-            logger.exception("unhandled error", extra={"error_type": type(err).__name__})
+            from shared.log_safe import error_fields
+
+            logger.error("unhandled error", extra=error_fields(err))  # never its text
             return internal_error()
 
     return handle
@@ -106,7 +108,9 @@ def make_resolver() -> Any:
 
     @app.exception_handler(Exception)
     def _unexpected(err: Exception) -> Response:
-        logger.exception("unhandled error", extra={"error_type": type(err).__name__})
+        from shared.log_safe import error_fields
+
+        logger.error("unhandled error", extra=error_fields(err))
         return to_response(internal_error())
 
     return app
@@ -117,8 +121,26 @@ def header(event: dict[str, Any], name: str) -> str | None:
     return next((v for k, v in (event.get("headers") or {}).items() if k.lower() == name), None)
 
 
+ORIGIN_VERIFY_HEADER = "x-origin-verify"  # set by CloudFront on the API origin (template.yaml)
+VIEWER_ADDRESS_HEADER = "x-viewer-address"  # set by CloudFront's ApiPathFunction
+
+
 def source_ip(event: dict[str, Any]) -> str:
-    return event.get("requestContext", {}).get("http", {}).get("sourceIp", "unknown")
+    """The client's address, for per-address rate limits. Behind CloudFront the connection
+    comes from an edge, so the viewer's address is taken from `x-viewer-address`, but only
+    when the request carries the distribution's origin secret (ORIGIN_VERIFY_SECRET): a
+    request sent to the API directly could claim any address. Otherwise (and locally, where
+    the secret is empty) the connection's own address."""
+    import hmac
+    import os
+
+    connection = event.get("requestContext", {}).get("http", {}).get("sourceIp", "unknown")
+    secret = os.environ.get("ORIGIN_VERIFY_SECRET", "")
+    presented = header(event, ORIGIN_VERIFY_HEADER)
+    viewer = (header(event, VIEWER_ADDRESS_HEADER) or "").strip()
+    if secret and presented and viewer and hmac.compare_digest(presented.encode(), secret.encode()):
+        return viewer[:64]
+    return str(connection)
 
 
 def received_at(event: dict[str, Any]) -> datetime:

@@ -41,14 +41,18 @@ FORWARD: tuple[Stage, ...] = (
 
 
 class Actor(StrEnum):
-    """The caller's role, from the `cognito:groups` claim."""
+    """The caller's role: an organizer's from the `cognito:groups` claim, or the founder's
+    (the holder of a status link, shared/usecases/founder.py), which no claim grants
+    (shared/api/auth.py reads only the organizer roles)."""
 
     ADMIN = "admins"
     FIELD_ORGANIZER = "field_organizers"
     AREA_COORDINATOR = "area_coordinators"
+    FOUNDER = "founder"
 
 
-ALL_ACTORS = frozenset(Actor)
+ORGANIZERS = frozenset({Actor.ADMIN, Actor.FIELD_ORGANIZER, Actor.AREA_COORDINATOR})
+ALL_ACTORS = ORGANIZERS  # every organizer role (never the founder)
 STAFF = frozenset({Actor.ADMIN, Actor.FIELD_ORGANIZER})
 
 # Who may move a group forward out of each stage (DESIGN §1 "who moves it").
@@ -59,9 +63,11 @@ MOVERS: dict[Stage, frozenset[Actor]] = {
     Stage.GET_CHARTERED: STAFF,
     Stage.DEVELOP_PLAN: STAFF,
 }
-# Closing (from any stage) and reopening (to the stage it left): every organizer role.
-CLOSERS = ALL_ACTORS
-REOPENERS = ALL_ACTORS
+# Closing (from any stage): every organizer role, and the founder (withdrawing; their
+# erasure). Reopening (to the stage it left): every organizer role. The founder moves
+# nothing forward.
+CLOSERS = ORGANIZERS | {Actor.FOUNDER}
+REOPENERS = ORGANIZERS
 
 
 class ActivityKind(StrEnum):
@@ -352,21 +358,23 @@ def check_move(
             raise ValidationFailed([FieldError("reason", "is required to close a group")])
         if reason not in CLOSE_REASONS:
             raise ValidationFailed([FieldError("reason", f"must be one of {', '.join(CLOSE_REASONS)}")])
-        if actor not in CLOSERS:  # pragma: no cover - every role may close today
+        if actor not in CLOSERS:  # pragma: no cover - every actor may close today
             raise Forbidden("Your role cannot close a group.")
         return Move(stage, to, close=True)
     if stage is Stage.CLOSED:
         if facts.closed_from is None or to is not facts.closed_from:
             left = facts.closed_from.value if facts.closed_from else "unknown"
             raise _refuse(facts, f"A closed group reopens to the stage it left ({left}).")
-        if actor not in REOPENERS:  # pragma: no cover - every role may reopen today
-            raise Forbidden("Your role cannot reopen a group.")
+        if actor not in REOPENERS:
+            raise Forbidden("Only organizers reopen a group.")
         return Move(stage, to, reopen=True)
     expected = next_stage(stage)
     if to is not expected:
         hint = f" The next stage is {expected.value}." if expected else " It has no next stage."
         raise _refuse(facts, f"A group moves forward one stage at a time, from {stage.value}.{hint}")
     if actor not in MOVERS[stage]:
+        if actor not in ORGANIZERS:
+            raise Forbidden("Only organizers move a group forward.")
         raise Forbidden(f"Only field organizers and admins can move a group out of {stage.value}.")
     unmet = unmet_for_exit(facts, config, case_id=case_id)
     if unmet:

@@ -2,8 +2,9 @@
 
 An email planned for a founder names its group (`OutgoingEmail.founder_group_id`). Before it
 is sent, `for_founder` reads the group once and:
-  - drops it when the founder withdrew (closed as `withdrawn`) or was erased: nothing
-    further goes to them;
+  - drops it when the founder was erased: nothing further goes to them;
+  - drops it when the founder withdrew (closed as `withdrawn`), unless it is a status link
+    they asked for (`about_their_step`): they may still want to erase their data;
   - drops it when the founder unsubscribed, unless it is about a step they took themselves
     (`about_their_step`: the acknowledgement of their form, a status link they asked for);
   - otherwise adds a fresh status link `<site>/status#t=<token>` (the footer) and the
@@ -33,9 +34,13 @@ def unsubscribe_url(config: EmailSettings, group_id: str, now: datetime) -> str:
 
 
 def receives_nothing(group: GroupItem) -> bool:
-    """A founder who withdrew, or whose data was erased, gets no more email."""
-    withdrawn = group.stage == "closed" and group.closed_reason == WITHDRAWN
-    return withdrawn or bool(group.erased_at) or not group.founder_email
+    """A founder whose data was erased gets no more email."""
+    return bool(group.erased_at) or not group.founder_email
+
+
+def withdrew(group: GroupItem) -> bool:
+    """A founder who withdrew gets only what they ask for."""
+    return group.stage == "closed" and group.closed_reason == WITHDRAWN
 
 
 def _with_footer(html: str, footer: str) -> str:
@@ -55,7 +60,7 @@ def for_founder(emails: list, group: GroupItem | None, config: EmailSettings, no
             continue
         if group is None or group.group_id != email.founder_group_id or receives_nothing(group):
             continue
-        if group.founder_unsubscribed_at and not email.about_their_step:
+        if (group.founder_unsubscribed_at or withdrew(group)) and not email.about_their_step:
             continue
         link = status_link(config, group.group_id, now)
         text, html = render("founder_footer", language_of(group.language), status_link=link, unsubscribe=True)

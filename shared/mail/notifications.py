@@ -66,6 +66,7 @@ class OutgoingEmail:
     # and whether it is about a step the founder took (then it goes even after unsubscribing).
     founder_group_id: str | None = None
     about_their_step: bool = False
+    status_link: bool = False  # a link asked for (or after a repeat form): a few a day at most
 
 
 @dataclass(frozen=True)
@@ -270,6 +271,7 @@ def status_link_email(
         html=html,
         founder_group_id=group_id,
         about_their_step=True,
+        status_link=True,
     )
 
 
@@ -735,7 +737,24 @@ def emails_for(
     founder_group = next((e.founder_group_id for e in emails if e.founder_group_id), None)
     if founder_group is None:
         return emails
-    return for_founder(emails, get_group_item(founder_group), config, now or utcnow())
+    at = now or utcnow()
+    return _within_link_cap(for_founder(emails, get_group_item(founder_group), config, at), at)
+
+
+LINK_EMAILS_PER_DAY = 3  # per group, whoever asks (POST /status/link, repeat forms)
+
+
+def _within_link_cap(emails: list[OutgoingEmail], now: datetime) -> list[OutgoingEmail]:
+    """Status-link emails only while the group's founder has had fewer than
+    LINK_EMAILS_PER_DAY today: a link can be asked for by anyone who knows the address."""
+    from shared.storage.founders import count_link_email
+
+    return [
+        e
+        for e in emails
+        if not (e.status_link and e.founder_group_id)
+        or count_link_email(e.founder_group_id, e.key, now, LINK_EMAILS_PER_DAY)
+    ]
 
 
 def _planned(event: DomainEvent, config: EmailSettings, directory: Directory | None) -> list[OutgoingEmail]:

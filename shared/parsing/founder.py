@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from shared.domain.errors import FieldError, ValidationFailed
+from shared.parsing import UNKNOWN_FIELDS
 from shared.parsing.inquiry import InvalidText, _phone, _required_text, clean_email
 from shared.storage.founders import ContactChange
 
@@ -14,7 +15,8 @@ CONTACT_FIELDS = ("name", "phone", "city")
 
 
 def _unknown(payload: Mapping[str, Any], known: tuple[str, ...]) -> list[FieldError]:
-    return [FieldError(k, "is not a field of this request") for k in payload if k not in known]
+    """One error on the body when the payload has a field not `known` (never its name)."""
+    return [FieldError(*UNKNOWN_FIELDS)] if any(k not in known for k in payload) else []
 
 
 def parse_contact(payload: Mapping[str, Any]) -> ContactChange:

@@ -17,6 +17,7 @@ from pydantic_core import PydanticCustomError
 from shared.domain.errors import FieldError, ValidationFailed
 from shared.domain.geography import is_state_code
 from shared.domain.stages import ActivityKind, CloseReason, MemberRole, Stage
+from shared.parsing import UNKNOWN_FIELDS
 from shared.parsing.inquiry import InvalidText, clean_email, clean_text
 
 MAX_NOTES = 2000
@@ -264,14 +265,14 @@ def parse(model: type[M], payload: Mapping[str, Any], **context: Any) -> M:
     try:
         return model.model_validate(dict(payload), context=context)
     except ValidationError as err:
-        errors = []
+        errors: list[FieldError] = []
         for e in err.errors(include_input=False, include_url=False):
+            if e["type"] == "extra_forbidden":  # on the body, never by the name the client sent
+                unknown = FieldError(*UNKNOWN_FIELDS)
+                if unknown not in errors:
+                    errors.append(unknown)
+                continue
             field = ".".join(str(p) for p in e["loc"]) or "body"
-            if e["type"] == "missing":
-                message = "is required"
-            elif e["type"] == "extra_forbidden":
-                message = "is not a field of this request"
-            else:
-                message = e["msg"]
+            message = "is required" if e["type"] == "missing" else e["msg"]
             errors.append(FieldError(field=field, message=message))
         raise ValidationFailed(errors) from None

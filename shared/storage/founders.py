@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from pynamodb.exceptions import DeleteError, PutError, UpdateError
+from pynamodb.expressions.condition import size
 
 from shared.domain.clock import iso
 from shared.storage import groups
@@ -25,6 +26,7 @@ from shared.storage.table import (
     GroupItem,
     HistoryItem,
     InquiryItem,
+    LinkDayItem,
     LinkRequestItem,
     MemberItem,
     bind,
@@ -32,6 +34,7 @@ from shared.storage.table import (
 
 FOUNDER_GROUP_PREFIX = "GROUP#"
 LINK_PREFIX = "LINK#"
+LINK_DAY_PREFIX = "LINKDAY#"
 ERASED = "(erased)"  # what stands where a name was
 
 
@@ -67,6 +70,33 @@ def request_link(group_id: str, now: datetime) -> bool:
     try:
         item.save(condition=LinkRequestItem.pk.does_not_exist())
     except PutError as err:
+        if err.cause_response_code != "ConditionalCheckFailedException":
+            raise
+        return False
+    return True
+
+
+def count_link_email(group_id: str, email_key: str, now: datetime, per_day: int) -> bool:
+    """Count a status-link email to the group's founder on `now`'s day (UTC): True when it
+    may go (under `per_day` that day, or this same email counted already: a retried
+    delivery is not counted twice), False when the day's links are used up."""
+    bind()
+    item = LinkDayItem(group_pk(group_id), LINK_DAY_PREFIX + now.strftime("%Y-%m-%d"))
+    room = (
+        LinkDayItem.email_keys.does_not_exist()
+        | (LinkDayItem.email_keys.contains(email_key))
+        | (size(LinkDayItem.email_keys) < per_day)
+    )
+    try:
+        item.update(
+            actions=[
+                LinkDayItem.email_keys.add({email_key}),
+                LinkDayItem.kind.set(LinkDayItem),
+                LinkDayItem.expires_at.set(now + timedelta(days=2)),
+            ],
+            condition=room,
+        )
+    except UpdateError as err:
         if err.cause_response_code != "ConditionalCheckFailedException":
             raise
         return False

@@ -12,14 +12,14 @@ import uuid
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, TypedDict
 
 from pynamodb.connection import Connection
 from pynamodb.exceptions import PutError, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from shared.domain.clock import iso
+from shared.domain.clock import iso, iso_us
 from shared.domain.distance import Point
 from shared.domain.follow_up_rules import Due
 from shared.domain.progress import Progress
@@ -298,6 +298,7 @@ def _inquiry_item(
         group_id=group_id,
         inquiry_id=inquiry_id,
         received_at=iso(now),
+        received_at_us=iso_us(now),
         duplicate=duplicate,
         state=inquiry.state,
         organizer_id=organizer_id,
@@ -380,7 +381,9 @@ def read_group(group_id: str) -> GroupRecord | None:
             inquiries.append(item)
     if group is None:
         return None
-    inquiries.sort(key=lambda i: i.received_at)
+    # Oldest first; within one second by the microseconds (items stored before they were
+    # kept: the founder's first form, never a repeat, comes first).
+    inquiries.sort(key=lambda i: (i.received_at, i.duplicate, i.received_at_us or ""))
     return GroupRecord(group, members, activities, history, notices, items_read, inquiries)
 
 
@@ -451,7 +454,7 @@ def new_member(group: GroupItem, *, name: str, email: str | None, role: str, by:
     return MemberItem(
         group_pk(group.group_id),
         # Microseconds in the key: members added within one second keep the order they came in.
-        f"{MEMBER_PREFIX}{now.astimezone(UTC).strftime('%Y-%m-%dT%H:%M:%S.%fZ')}#{member_id}",
+        f"{MEMBER_PREFIX}{iso_us(now)}#{member_id}",
         group_id=group.group_id,
         member_id=member_id,
         name=name,

@@ -16,6 +16,7 @@ import this; nothing else builds a key. Layout (see docs/architecture.md, "Data 
   APPLICANT#<email>      GROUP#<group_id>              every group of an email, open or closed (erasure)
   APPLICANT#<email>      JOINED#<group_id>#<join key>  every request of an email to join a group (erasure)
   GROUP#<group_id>       LINK#<hour>                   a status link asked for (TTL; one an hour)
+  GROUP#<group_id>       LINKDAY#<date>                status-link emails of the day (their keys; TTL; 3 a day)
   DIRECTORY              ORGANIZER#<organizer_id>      the organizer directory (+ open inquiries)
   DIRECTORY              NATIONAL_INBOX                where unrouted inquiries go
   DIRECTORY              ADMIN#<email>                 a national admin (checked on every admin request)
@@ -44,6 +45,7 @@ from pynamodb.attributes import (
     NumberAttribute,
     TTLAttribute,
     UnicodeAttribute,
+    UnicodeSetAttribute,
 )
 from pynamodb.constants import NUMBER
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection
@@ -276,6 +278,9 @@ class InquiryItem(Item, discriminator="inquiry"):
     group_id = UnicodeAttribute()
     inquiry_id = UnicodeAttribute()
     received_at = UnicodeAttribute()
+    # The same moment to the microsecond: forms sent within one second keep their order
+    # (received_at is shown and compared to the group's created_at, so it keeps seconds).
+    received_at_us = UnicodeAttribute(null=True)
     duplicate = BooleanAttribute()
     state = UnicodeAttribute()
     organizer_id = UnicodeAttribute(null=True)
@@ -316,6 +321,14 @@ class LinkRequestItem(Item, discriminator="link_request"):
 
     group_id = UnicodeAttribute()
     requested_at = UnicodeAttribute()
+    expires_at = TTLAttribute()
+
+
+class LinkDayItem(Item, discriminator="link_day"):
+    """The status-link emails sent to a group's founder on one day (their email keys, no
+    personal data): at most a few a day, whoever asks. Gone by TTL."""
+
+    email_keys = UnicodeSetAttribute()
     expires_at = TTLAttribute()
 
 

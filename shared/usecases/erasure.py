@@ -30,58 +30,84 @@ ATTEMPTS = 10
 
 
 def erase_address(email: str, now: datetime, *, by: str) -> int:
-    """Erase every group of `email`, open or closed; how many had data to erase."""
+    """Erase every group of `email`, open or closed; how many had data to erase. Safe to run
+    again after an interruption: a group already marked erased still has the rest of its
+    erasure run (found by this address's key, its founder fields being blank by then)."""
     key = groups.email_key(email)
     ids = founders.group_ids_of(key)
     open_id = groups.find_open_group_id(key)
     if open_id is not None and open_id not in ids:
         ids.append(open_id)  # a group stored before the address index existed
+    joins.forget_joins(key)  # requests to join others' groups, with this person's details
     erased = 0
     for group_id in ids:
         record = groups.read_group(group_id)
-        if record is None or record.group.erased_at:
+        if record is None:
             founders.forget_group_of_address(key, group_id)
+            continue
+        if record.group.erased_at:
+            _finish(record, key, now, by=by)  # an erasure interrupted after the founder went
             continue
         erase_group(record, now, by=by)
         erased += 1
-    joins.forget_joins(key)  # requests to join others' groups, with this person's details
     # Only these groups' entries go (each erase_group drops its own lock and index entry): a
     # form sent meanwhile keeps the new group it made.
     return erased
 
 
 def erase_group(record: GroupRecord, now: datetime, *, by: str) -> None:
-    """Erase one group's personal data (see the module doc). Safe to run again."""
+    """Erase one group's personal data (see the module doc). Safe to run again, and resumable:
+    everything found through the group (lock, inquiries, notes, members) goes before the
+    founder's fields are blanked, so a retry of an interrupted erasure still finds it all (the
+    group stays listed under the address, and due for retention, until the founder goes)."""
+    email_key = groups.email_key(record.group.founder_email) if record.group.founder_email else None
+    record = _close_and_clear(record, email_key, now, by=by)
+    record = _erase_founder(record, now, by)
+    _erase_contents(groups.read_group(record.group.group_id) or record)  # written meanwhile
+    if email_key is not None:
+        founders.forget_group_of_address(email_key, record.group.group_id)
+
+
+def _finish(record: GroupRecord, email_key: str, now: datetime, *, by: str) -> None:
+    """The rest of an erasure whose founder fields are already blank (`email_key` is the
+    address's key, which the group no longer holds)."""
+    record = _close_and_clear(record, email_key, now, by=by)
+    founders.forget_group_of_address(email_key, record.group.group_id)
+
+
+def _close_and_clear(record: GroupRecord, email_key: str | None, now: datetime, *, by: str) -> GroupRecord:
+    """Close a group not yet chartered (`withdrawn`), release the address's lock when this
+    group holds it, and erase what the group's partition holds; the group as read after."""
     from shared.usecases.founder import close_as
 
-    record = _erase_founder(record, now, by)
     group = record.group
-    email_key = groups.email_key(group.founder_email) if group.founder_email else None
     if group.stage != Stage.CLOSED and group.group_number is None:
         close_as(record, "withdrawn", None, now, by=by)
-        group.stage = Stage.CLOSED.value
-    elif email_key is not None:
-        founders.release_lock_if_held(email_key, group.group_id)
     if email_key is not None:
-        founders.forget_group_of_address(email_key, group.group_id)
-    founders.delete_inquiries(group.group_id)
+        founders.release_lock_if_held(email_key, group.group_id)
     fresh = groups.read_group(group.group_id) or record
-    for activity in fresh.activities:
+    _erase_contents(fresh)
+    return fresh
+
+
+def _erase_contents(record: GroupRecord) -> None:
+    """The group's inquiries, free-text notes, and (closed) its members' names and addresses."""
+    founders.delete_inquiries(record.group.group_id)
+    for activity in record.activities:
         if activity.notes:
             founders.erase_activity_notes(activity)
-    for history in fresh.history:
+    for history in record.history:
         if history.note:
             founders.erase_history_note(history)
-    if fresh.group.stage == Stage.CLOSED:
-        for member in fresh.members:
+    if record.group.stage == Stage.CLOSED:
+        for member in record.members:
             if member.name != founders.ERASED or member.email:
                 founders.erase_member(member)
 
 
 def _erase_founder(record: GroupRecord, now: datetime, by: str) -> GroupRecord:
     """The group item's founder fields, on the version read (read again after a lost race).
-    Returns the record as read, with the in-memory group at its new version and marked
-    erased, its founder's address still in memory (closing needs it to release the lock)."""
+    Returns the record as read, with the in-memory group at its new version and marked erased."""
     for round_ in range(ATTEMPTS):
         try:
             version = founders.erase_founder(record.group, by=by, now=now)

@@ -1,7 +1,8 @@
 """The founder's own page (DESIGN §2b): one function per route.
 
 The founder is whoever holds a valid status token for the group (shared/api/founder_tokens.py);
-a token of a group that was withdrawn or erased no longer works. Members and activities the
+a token of a group that was erased no longer works. A founder who withdrew can still read the
+page, stop emails and erase their data; their group's writes are refused (409). Members and activities the
 founder reports go through the organizer's own write paths (shared/usecases/lifecycle.py),
 recorded as by "founder": they count toward gates and organizers see them.
 """
@@ -43,9 +44,9 @@ class Founder:
     @property
     def caller(self) -> Caller:
         """The organizer write paths' caller for the founder: acts on this group's state
-        only, recorded as "founder". (Its role is never consulted by those paths: only
-        stage moves check roles, and the founder's withdrawal goes through `withdraw`.)"""
-        return Caller(Actor.ADMIN, email="", organizer_id=FOUNDER, states=frozenset({self.record.group.state}))
+        only, recorded as "founder", with the founder's own role (Actor.FOUNDER), which no
+        staff check admits and the stage machine lets only close (`withdraw`)."""
+        return Caller(Actor.FOUNDER, email="", organizer_id=FOUNDER, states=frozenset({self.record.group.state}))
 
 
 def is_withdrawn(record: GroupRecord) -> bool:
@@ -55,12 +56,20 @@ def is_withdrawn(record: GroupRecord) -> bool:
 
 def founder_of(token: str | None, now: datetime) -> Founder:
     """The founder a status token names; 401 when the token is not valid, or its group is
-    gone, erased or withdrawn (the founder's links stop working then)."""
+    gone or erased (the founder's links stop working then). A withdrawn group's founder
+    still reads, unsubscribes and erases (`writer_of` refuses the rest)."""
     group_id = founder_tokens.verify(token, now, founder_tokens.STATUS)
     record = groups.read_group(group_id)
-    if record is None or record.group.erased_at or not record.group.founder_email or is_withdrawn(record):
+    if record is None or record.group.erased_at or not record.group.founder_email:
         raise NotAuthenticated("This link no longer works.")
     return Founder(group_id, record)
+
+
+def writer_of(founder: Founder) -> Founder:
+    """The founder, for a write to their group: refused (409) once they withdrew."""
+    if is_withdrawn(founder.record):
+        raise WrongStage("You closed this group. You can still read this page or erase your data.")
+    return founder
 
 
 # --- reading ------------------------------------------------------------------------------
@@ -125,7 +134,7 @@ def status_view(record: GroupRecord) -> dict[str, Any]:
                 "activity_id": a.activity_id,
                 "kind": a.activity_kind,
                 "date": a.date,
-                "notes": a.notes,
+                "notes": a.notes if a.logged_by == FOUNDER else None,  # organizers' notes stay theirs
                 "reported_by": reported_by(a.logged_by),
             }
             for a in record.activities
@@ -147,11 +156,13 @@ def get_status(founder: Founder) -> dict[str, Any]:
 
 
 def add_member(founder: Founder, payload: Mapping[str, Any], now: datetime) -> dict[str, Any]:
+    founder = writer_of(founder)
     written = members.add_member(AS_FOUNDER, organizer_loader(founder.caller, founder.group_id), payload, None, now)
     return dict(written.body)
 
 
 def log_activity(founder: Founder, payload: Mapping[str, Any], now: datetime) -> dict[str, Any]:
+    founder = writer_of(founder)
     check_founder_activity(payload)
     load = organizer_loader(founder.caller, founder.group_id)
     written = activities.log_activity(AS_FOUNDER, load, payload, None, now)
@@ -159,6 +170,7 @@ def log_activity(founder: Founder, payload: Mapping[str, Any], now: datetime) ->
 
 
 def update_contact(founder: Founder, payload: Mapping[str, Any], now: datetime) -> dict[str, Any]:
+    founder = writer_of(founder)
     change = parse_contact(payload)
     for round_ in range(RACE_ATTEMPTS):
         record = founder.record if round_ == 0 else groups.read_group(founder.group_id)
@@ -176,7 +188,7 @@ def update_contact(founder: Founder, payload: Mapping[str, Any], now: datetime) 
 
 def withdraw(founder: Founder, payload: Mapping[str, Any], now: datetime) -> dict[str, Any]:
     """Close the group as `withdrawn` (any stage but closed); the founder gets no more email
-    (shared/mail/founder_mail.py) and this link stops working."""
+    but the links they ask for (shared/mail/founder_mail.py); this link still opens the page."""
     note = parse_note(payload)
     if founder.record.group.stage == Stage.CLOSED:
         raise WrongStage("The group is already closed.")
@@ -189,7 +201,7 @@ def close_as(record: GroupRecord, reason: str, note: str | None, now: datetime, 
     retried on a lost race."""
     gates = settings.gates()
     for round_ in range(RACE_ATTEMPTS):
-        move = check_move(lifecycle.facts_of(record), Stage.CLOSED, Actor.ADMIN, reason=reason, config=gates)
+        move = check_move(lifecycle.facts_of(record), Stage.CLOSED, Actor.FOUNDER, reason=reason, config=gates)
         due = lifecycle.due_after(record, gates, settings.follow_ups(), moved_to=Stage.CLOSED, at=now)
         try:
             groups.move_stage(record.group, StageChange(move, by=by, at=now, note=note, reason=reason, due_at=due))
@@ -228,8 +240,8 @@ def request_link(payload: Mapping[str, Any], source: str, now: datetime) -> None
     if group_id is None:
         return
     record = groups.read_group(group_id)
-    if record is None or record.group.erased_at or is_withdrawn(record):
-        return
+    if record is None or record.group.erased_at or not record.group.founder_email:
+        return  # a withdrawn group's founder still gets one: to erase their data
     founders.request_link(group_id, now)
 
 
@@ -243,11 +255,18 @@ def erase_own_data(founder: Founder, now: datetime) -> int:
     return erase_address(founder.record.group.founder_email, now, by=FOUNDER)
 
 
-def erase_for_admin(caller: Caller, payload: Mapping[str, Any], now: datetime) -> int:
-    """POST /erasures (admins only): the same erasure, for a request that came another way."""
+def require_admin(caller: Caller) -> Caller:
+    """POST /erasures is for national admins: checked before the body is read."""
     from shared.domain.errors import Forbidden
-    from shared.usecases.erasure import erase_address
 
     if caller.actor is not Actor.ADMIN:
         raise Forbidden("Only national admins erase personal data by address.")
+    return caller
+
+
+def erase_for_admin(caller: Caller, payload: Mapping[str, Any], now: datetime) -> int:
+    """POST /erasures (admins only): the same erasure, for a request that came another way."""
+    from shared.usecases.erasure import erase_address
+
+    require_admin(caller)
     return erase_address(parse_email_only(payload), now, by=caller.actor_id)

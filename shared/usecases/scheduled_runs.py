@@ -140,7 +140,9 @@ def run_follow_ups(now: datetime) -> RunReport:
             else:
                 raise RuntimeError("the group kept changing during the run")
         except Exception as err:  # noqa: BLE001 - one group's failure must not stop the others
-            logger.exception("follow-up failed", extra={"group_id": group_id, "error_type": type(err).__name__})
+            from shared.log_safe import error_fields
+
+            logger.error("follow-up failed", extra={"group_id": group_id, **error_fields(err)})
             report.failed.append(group_id)
     logger.info("follow-ups run", extra=report.as_dict())
     if report.failed:

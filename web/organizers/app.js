@@ -9,7 +9,7 @@ import {
   localAccounts,
   localSignIn,
   rememberReturn,
-  signOut,
+  forgetSession,
   signOutEverywhere,
   startCognitoSignIn,
   takeReturn,
@@ -42,7 +42,7 @@ function toSignIn() {
   if (route(location.pathname).view === "sign-in") return;
   saveDrafts();
   rememberReturn(location.pathname + location.search);
-  signOut();
+  forgetSession(); // not signOut: the drafts and the way back are for after the sign-in
   navigate(BASE + "sign-in", { replace: true });
 }
 whenUnauthorized(toSignIn);

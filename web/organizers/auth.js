@@ -57,8 +57,20 @@ export function saveToken(token) {
   return session;
 }
 
-export function signOut() {
+/** The session only (a token that expired: drafts and the way back are kept for the sign-in). */
+export function forgetSession() {
   sessionStorage.removeItem(SESSION);
+}
+
+/** Signing out: everything the console kept in this tab goes (session, sign-in verifier,
+ * way back, drafts, inbox search: every "sag." entry), as the next person may use it. */
+export function signOut() {
+  const ours = [];
+  for (let i = 0; i < sessionStorage.length; i++) {
+    const key = sessionStorage.key(i);
+    if (key && key.startsWith("sag.")) ours.push(key);
+  }
+  ours.forEach((key) => sessionStorage.removeItem(key));
 }
 
 /** Signing out on purpose: in AWS, out of the managed login too (a shared computer must

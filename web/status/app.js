@@ -559,15 +559,8 @@ function viewWithdraw() {
     check: () => [],
     send: async () => {
       await api.withdraw(form.value("note"));
-      forgetToken(); // a withdrawn group's link stops working
-      state.group = null;
-      history.replaceState(null, "", location.pathname);
-      show(
-        heading("withdraw.done.heading"),
-        el("div", { class: "result", role: "status" }, el("p", { text: t("withdraw.done") })),
-        el("p", {}, el("a", { href: "/", text: t("withdraw.done.again") })),
-      );
-      focusHeading();
+      // The link still opens the page: it shows the group closed and offers erasure.
+      await refreshThenHome(t("withdraw.done"));
     },
   });
   show(

@@ -178,14 +178,12 @@ export const STRINGS = {
 
     // Withdraw
     "withdraw.heading": "I no longer want to start a group",
-    "withdraw.body": "Your group will be closed and we will stop emailing you. Your organizer will see that you withdrew, and this link will stop working.",
+    "withdraw.body": "Your group will be closed and we will stop emailing you. Your organizer will see that you withdrew. You can still open this page to erase your data.",
     "withdraw.note": "Anything you want your organizer to know?",
     "withdraw.submit": "Yes, close my group",
     "withdraw.cancel": "No, keep my group",
     "withdraw.erase_instead": "Want your data erased as well? Erase my data instead.",
-    "withdraw.done.heading": "Your group is closed",
     "withdraw.done": "We will not email you about it again. Thank you for your time and your activism.",
-    "withdraw.done.again": "If you want to start a group again one day, send the form.",
 
     // Erase
     "erase.heading": "Erase my data",
@@ -364,14 +362,12 @@ export const STRINGS = {
     "details.done": "Guardamos tus datos.",
     "details.unchanged": "No cambió nada.",
     "withdraw.heading": "Ya no quiero formar un grupo",
-    "withdraw.body": "Cerraremos tu grupo y dejaremos de escribirte. Tu organizador u organizadora verá que te retiraste, y este enlace dejará de funcionar.",
+    "withdraw.body": "Cerraremos tu grupo y dejaremos de escribirte. Tu organizador u organizadora verá que te retiraste. Podrás seguir abriendo esta página para borrar tus datos.",
     "withdraw.note": "¿Quieres contarle algo a tu organizador u organizadora?",
     "withdraw.submit": "Sí, cerrar mi grupo",
     "withdraw.cancel": "No, mantener mi grupo",
     "withdraw.erase_instead": "¿Quieres que además borremos tus datos? Borra mis datos en su lugar.",
-    "withdraw.done.heading": "Tu grupo está cerrado",
     "withdraw.done": "No volveremos a escribirte sobre él. Gracias por tu tiempo y tu activismo.",
-    "withdraw.done.again": "Si algún día quieres formar un grupo otra vez, envía el formulario.",
     "erase.heading": "Borrar mis datos",
     "erase.body": "Esto borra tu nombre, correo electrónico, teléfono, ciudad y mensajes, las personas que sumaste y tus notas, de todos los grupos y solicitudes de tu correo electrónico, abiertos o cerrados. Solo quedan cifras anónimas.",
     "erase.warning": "Esto no se puede deshacer. Tu organizador u organizadora ya no podrá contactarte, y este enlace dejará de funcionar.",
