@@ -165,7 +165,7 @@ def main() -> None:
         w.join()
     elapsed = time.monotonic() - started - 3 * 1  # the workers' three empty polls at the end
 
-    from local.outbox import sent_emails
+    from local.sent_mail import sent_emails
 
     sent = [e.to[0] for e in sent_emails()]
     count = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]

@@ -150,6 +150,8 @@ def needs_of_call(service: str, op: str, params: dict[str, Any], arns: dict[str,
             config_set = f"arn:aws:ses:{region}:{account}:configuration-set/{params['ConfigurationSetName']}"
             out.append(Need("ses:SendEmail", config_set, context, why))
         return out
+    if service == "secretsmanager" and op == "GetSecretValue":
+        return [Need("secretsmanager:GetSecretValue", arns.get(params["SecretId"], params["SecretId"]), (), why)]
     if service == "cognito-idp" and op == "AdminGetUser":
         return [Need("cognito-idp:AdminGetUser", arns[params["UserPoolId"]], (), why)]
     raise AssertionError(f"tests/iam.py does not know what {service}:{op} needs: teach it")
@@ -189,6 +191,8 @@ def arn_index(stack: Any) -> dict[str, str]:
         out[resolver.ref(logical)] = resolver.physical[logical].attrs["Arn"]
     for logical in resources_of_type(stack.template, "AWS::SQS::Queue"):
         out[resolver.physical[logical].attrs["QueueUrl"]] = resolver.physical[logical].attrs["Arn"]
+    for logical in resources_of_type(stack.template, "AWS::SecretsManager::Secret"):
+        out[resolver.ref(logical)] = resolver.ref(logical)  # its Ref is its ARN
     for logical in resources_of_type(stack.template, "AWS::Events::EventBus", "AWS::Cognito::UserPool"):
         out[resolver.ref(logical)] = resolver.physical[logical].attrs["Arn"]
     return out

@@ -283,7 +283,9 @@ def test_a_failed_pump_prints_its_error_type_only(capsys):
         def pump(self) -> int:
             raise ValueError("cannot send to ana.souza@example.com")
 
-    stand_in = types.SimpleNamespace(pumps=[FailingPump()], _pumping=threading.Lock(), sent_mail=None)
+    stand_in = types.SimpleNamespace(
+        pumps=[FailingPump()], _pumping=threading.Lock(), _stopping=threading.Event(), sent_mail=None
+    )
 
     assert LocalStack.pump_once(stand_in) == 0
     err = capsys.readouterr().err

@@ -69,10 +69,14 @@ def test_the_public_form_and_the_organizer_api_have_their_own_throttles():
     assert all(s["ThrottlingRateLimit"] > 0 and s["ThrottlingBurstLimit"] > 0 for s in settings.values())
 
 
-def test_a_waf_rate_rule_is_ready_for_the_site_distribution():
+def test_the_site_distribution_has_the_waf_rate_rules_where_cloudfront_acls_exist():
     acl = RESOURCES["SiteWebAcl"]["Properties"]
     assert acl["Scope"] == "CLOUDFRONT"
     assert any("RateBasedStatement" in r["Statement"] for r in acl["Rules"])
+    # A CloudFront ACL exists only in us-east-1: elsewhere neither the ACL nor the attachment.
+    assert RESOURCES["SiteWebAcl"]["Condition"] == "InUsEast1"
+    web_acl = RESOURCES["SiteDistribution"]["Properties"]["DistributionConfig"]["WebACLId"]
+    assert web_acl == {"Fn::If": ["InUsEast1", {"Fn::GetAtt": ["SiteWebAcl", "Arn"]}, {"Ref": "AWS::NoValue"}]}
 
 
 # --- what answers and logs carry ------------------------------------------------------
@@ -108,5 +112,5 @@ def test_reading_founder_data_is_logged_with_who_and_which_group_and_no_content(
         ("admin:admin-sub", "group_list", [gid]),
     ]
     logged = json.dumps([vars(r) for r in reads], default=str).lower()
-    for private in ("ana", "souza", "555", "example.com"):
+    for private in ("ana", "souza", "5550142", "example.com"):  # not "555": a uuid may hold it
         assert private not in logged
