@@ -36,7 +36,7 @@ def built(tmp_path_factory) -> Path:
 
 def test_the_layer_holds_the_shared_package_and_compiled_bytecode(built):
     layer = built / "SharedLayer" / "python"
-    assert (layer / "shared" / "intake.py").exists()
+    assert (layer / "shared" / "usecases" / "intake.py").exists()
     assert (layer / "shared" / "templates" / "inquiry_applicant.html").exists()
     # Compiled for the runtime's Python, with hashes that ignore SAM's 1980 file dates.
     tag = sys.implementation.cache_tag

@@ -12,7 +12,7 @@ from tests.given import new_group
 from tests.pipeline import ADMIN, VALID_FORM, api, submit
 
 
-def test_the_group_carries_the_founders_message(aws):
+def test_the_group_carries_the_founders_message(aws, directory):
     gid = new_group(aws)
 
     group = api(aws, "GET", f"/groups/{gid}", ADMIN).body
@@ -23,7 +23,7 @@ def test_the_group_carries_the_founders_message(aws):
     assert inquiry["received_at"] == group["created_at"]
 
 
-def test_a_repeat_form_adds_its_message_marked_unverified(aws):
+def test_a_repeat_form_adds_its_message_marked_unverified(aws, directory):
     gid = new_group(aws)
     submit(aws, {**VALID_FORM, "message": "We now meet on Tuesdays."})
 
@@ -35,7 +35,7 @@ def test_a_repeat_form_adds_its_message_marked_unverified(aws):
     ]
 
 
-def test_the_group_lists_the_follow_up_emails_sent(aws):
+def test_the_group_lists_the_follow_up_emails_sent(aws, directory):
     gid = new_group(aws)
     created = api(aws, "GET", f"/groups/{gid}", ADMIN).body["created_at"]
     assert api(aws, "GET", f"/groups/{gid}", ADMIN).body["follow_ups"] == []
