@@ -37,10 +37,10 @@ def built(tmp_path_factory) -> Path:
 def test_the_layer_holds_the_shared_package_and_compiled_bytecode(built):
     layer = built / "SharedLayer" / "python"
     assert (layer / "shared" / "usecases" / "intake.py").exists()
-    assert (layer / "shared" / "templates" / "inquiry_applicant.html").exists()
+    assert (layer / "shared" / "mail" / "templates" / "inquiry_applicant.html").exists()
     # Compiled for the runtime's Python, with hashes that ignore SAM's 1980 file dates.
     tag = sys.implementation.cache_tag
-    pyc = layer / "shared" / "__pycache__" / f"intake.{tag}.pyc"
+    pyc = layer / "shared" / "usecases" / "__pycache__" / f"intake.{tag}.pyc"
     assert pyc.exists()
     assert int.from_bytes(pyc.read_bytes()[4:8], "little") == 0b01  # PEP 552: hash-based, not checked
     assert not (layer / "shared" / "requirements.txt").exists()
