@@ -23,7 +23,7 @@ from local.provision import tables_only
 
 def load_groups(count: int, due: int, created: datetime) -> int:
     from shared.domain.clock import iso
-    from shared.storage import groups
+    from shared.storage import group_keys
     from shared.storage.table import GroupItem, InquiryItem
 
     with GroupItem.batch_write() as batch:
@@ -31,18 +31,18 @@ def load_groups(count: int, due: int, created: datetime) -> int:
             group_id = str(uuid.uuid4())
             at = iso(created)
             item = GroupItem(
-                groups.group_pk(group_id), groups.GROUP_SK, group_id=group_id, stage="learn_more", version=1,
+                group_keys.group_pk(group_id), group_keys.GROUP_SK, group_id=group_id, stage="learn_more", version=1,
                 state="CA", city="Fresno", zip="93650", founder_name=f"Founder {n}",
                 founder_email=f"founder{n}@example.com", organizer_id="ac-ca-north", routing_reason="zip_prefix",
                 routing_note="bench", created_at=at, updated_at=at,
-                **groups.index_keys("CA", "learn_more", at, group_id),
+                **group_keys.index_keys("CA", "learn_more", at, group_id),
             )  # fmt: skip
             # The due ones wait for their first-contact reminder; the rest are due next month.
             when = created + timedelta(days=3 if n < due else 33)
-            item.due_pk, item.due_sk = groups.DUE_PK, groups.due_sk(when, group_id)
+            item.due_pk, item.due_sk = group_keys.DUE_PK, group_keys.due_sk(when, group_id)
             batch.save(item)
             batch.save(
-                InquiryItem(groups.group_pk(group_id), f"INQUIRY#{n:032d}", group_id=group_id,
+                InquiryItem(group_keys.group_pk(group_id), f"INQUIRY#{n:032d}", group_id=group_id,
                             inquiry_id=str(uuid.uuid4()), received_at=at, duplicate=False, state="CA")
             )  # fmt: skip
     return due

@@ -48,20 +48,20 @@ def main() -> None:
             RATE_LIMIT_PER_HOUR="1000",
         )
         from local.template import ROOT
-        from shared.storage import groups
+        from shared.storage import inquiries
         from shared.storage.directory import load_directory, read_directory
         from shared.storage.directory_file import parse_directory_file
         from shared.usecases.intake import submit_inquiry
 
         load_directory(parse_directory_file((ROOT / "data" / "organizers.yaml").read_text()))
         lost = [0]
-        pause = groups.pause_before_retry
+        pause = inquiries.pause_before_retry
 
         def counting_pause(attempt: int) -> None:
             lost[0] += 1
             pause(attempt)
 
-        groups.pause_before_retry = counting_pause
+        inquiries.pause_before_retry = counting_pause
         submit_inquiry({**VALID_FORM, "email": "warm@example.com"}, "127.0.0.1", datetime.now(UTC))  # warm-up
 
         gate = threading.Barrier(args.n)

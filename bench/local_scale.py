@@ -92,7 +92,7 @@ def store_groups(server: LocalServer, n: int) -> float:
     """Write n groups straight into the stack's table (as the intake lays them out)."""
     import os
 
-    from shared.storage import groups
+    from shared.storage import group_keys
     from shared.storage.table import GroupItem
 
     state = server.state()
@@ -115,7 +115,7 @@ def store_groups(server: LocalServer, n: int) -> float:
             st = states[i % len(states)]
             batch.save(
                 GroupItem(
-                    groups.group_pk(group_id),
+                    group_keys.group_pk(group_id),
                     "GROUP",
                     group_id=group_id,
                     stage="learn_more",
@@ -130,7 +130,7 @@ def store_groups(server: LocalServer, n: int) -> float:
                     routing_note="bench",
                     created_at=now,
                     updated_at=now,
-                    **groups.index_keys(st, "learn_more", now, group_id),
+                    **group_keys.index_keys(st, "learn_more", now, group_id),
                 )
             )
     return time.monotonic() - started

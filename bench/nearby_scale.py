@@ -33,7 +33,7 @@ def all_zips() -> list[str]:
 def load(chartered: list[str], forming: int) -> None:
     from shared.domain.clock import iso, utcnow
     from shared.domain.zip_points import locate
-    from shared.storage import groups, nearby
+    from shared.storage import group_keys, nearby
     from shared.storage.table import GroupItem
 
     at = iso(utcnow())
@@ -42,11 +42,11 @@ def load(chartered: list[str], forming: int) -> None:
             group_id = str(uuid.uuid4())
             stage = "develop_plan" if n < len(chartered) else "organize_core"
             item = GroupItem(
-                groups.group_pk(group_id), groups.GROUP_SK, group_id=group_id, stage=stage, version=9,
+                group_keys.group_pk(group_id), group_keys.GROUP_SK, group_id=group_id, stage=stage, version=9,
                 state="CA", city=f"City {n}", zip=zip_code, founder_name=f"Founder {n}",
                 founder_email=f"founder{n}@example.com", organizer_id="ac-ca-north", routing_reason="zip_prefix",
                 routing_note="bench", created_at=at, updated_at=at,
-                **groups.index_keys("CA", stage, at, group_id),
+                **group_keys.index_keys("CA", stage, at, group_id),
             )  # fmt: skip
             point = locate(zip_code)
             if stage == "develop_plan" and point is not None:

@@ -32,7 +32,8 @@ def day(offset: int) -> str:
 
 def open_group_of(email: str) -> str | None:
     """The open group of an address (the answer to the form never says: DESIGN §2)."""
-    from shared.storage.groups import email_key, find_open_group_id
+    from shared.parsing.inquiry import email_key
+    from shared.storage.inquiries import find_open_group_id
 
     return find_open_group_id(email_key(email))
 

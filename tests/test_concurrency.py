@@ -22,7 +22,7 @@ from shared.api.auth import Caller
 from shared.domain.errors import DomainError
 from shared.domain.stages import Actor
 from shared.settings import GATE_MINIMUMS
-from shared.storage import groups
+from shared.storage import groups, inquiries
 from shared.storage.directory import read_directory
 from shared.usecases import lifecycle
 from shared.usecases.intake import submit_inquiry
@@ -134,7 +134,7 @@ def test_20_concurrent_closes_of_one_group_one_wins_and_nothing_is_half_written(
     assert record.group.closed_reason == winner.body["closed_reason"]
     assert [h.version for h in record.history] == [2]
     assert read_directory().get("ac-ca-north").open_inquiries == organizer_before - 1
-    assert groups.find_open_group_id("founder1@example.com") is None
+    assert inquiries.find_open_group_id("founder1@example.com") is None
 
 
 def test_20_concurrent_forward_moves_of_one_group_one_wins(real_dynamodb):
@@ -234,10 +234,10 @@ def test_20_concurrent_submissions_for_one_email_make_one_group(real_dynamodb):
     assert sorted(o.outcome for o in outcomes) == ["new"] + ["repeat"] * 19
     assert len({o.group_id for o in outcomes}) == 1
     group_id = outcomes[0].group_id
-    assert groups.find_open_group_id("race@example.com") == group_id
+    assert inquiries.find_open_group_id("race@example.com") == group_id
     record = groups.read_group(group_id)
-    inquiries = record.items_read - 1 - len(record.members) - len(record.activities) - len(record.history)
-    assert inquiries == 20  # every distinct submission is kept, each once
+    stored = record.items_read - 1 - len(record.members) - len(record.activities) - len(record.history)
+    assert stored == 20  # every distinct submission is kept, each once
     assert read_directory().get("ac-ca-north").open_inquiries == 1  # counted once, for the one group
 
 

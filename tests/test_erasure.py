@@ -12,7 +12,7 @@ import pytest
 
 from local.lambda_runtime import invoke
 from shared.api import founder_tokens
-from shared.storage import founders, groups
+from shared.storage import founders, groups, inquiries
 from tests import given
 from tests.conftest import sent_emails
 from tests.pipeline import ADMIN, VALID_FORM, api, call_api, claims_for, run_async, submit
@@ -200,7 +200,7 @@ def test_a_chartered_group_stays_open_without_its_founder_and_keeps_its_members(
     assert view["founder"] == {"name": founders.ERASED, "email": "", "phone": None}
     assert [m["name"] for m in view["members"]] == members  # their data is theirs
     assert added.status == 201  # organizers work on with the group
-    assert groups.find_open_group_id(EMAIL) is None  # nothing finds it by the address
+    assert inquiries.find_open_group_id(EMAIL) is None  # nothing finds it by the address
 
 
 class Interrupted(Exception):
@@ -235,5 +235,5 @@ def test_an_interrupted_erasure_is_finished_when_run_again(aws, founder_with_his
     assert hits(json.dumps(after)) == []
     assert [m for m in ("Any news", "Trying again") if m in json.dumps(after)] == []
     assert (kinds["inquiry"], kinds["applicant"], kinds["founder_group"]) == (0, 0, 0)
-    assert groups.find_open_group_id(EMAIL) is None  # the lock is released
+    assert inquiries.find_open_group_id(EMAIL) is None  # the lock is released
     assert all(groups.get_group_item(gid).stage == "closed" for gid in founder_with_history[:2])

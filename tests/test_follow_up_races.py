@@ -28,7 +28,7 @@ from shared import settings
 from shared.domain.clock import iso
 from shared.outbox.events import FollowUpDue, GroupStageChanged, TableChange, events_for_change
 from shared.parsing.inquiry import email_key
-from shared.storage import groups
+from shared.storage import groups, inquiries
 from shared.storage.directory import read_directory
 from shared.usecases.intake import submit_inquiry
 from shared.usecases.scheduled_runs import RunFailed, run_follow_ups
@@ -191,7 +191,7 @@ def test_overlapping_runs_take_each_follow_up_once_and_close_each_stale_inquiry_
         group = table.group(group_id)
         assert (group["stage"], group["version"], group["closed_reason"]) == ("closed", 2, "no_response")
         assert table.items(group_id, "NOTICE#") == []
-        assert groups.find_open_group_id(email_key(group["founder_email"])) is None
+        assert inquiries.find_open_group_id(email_key(group["founder_email"])) is None
     assert read_directory().get(ORGANIZER).open_inquiries == open_before - len(stale)
 
     # Each group's Due entry is its next follow-up: the escalation after a reminder, the

@@ -9,7 +9,7 @@ import pytest
 
 from local.lambda_runtime import invoke
 from shared.mail.notifications import WORD_JOINER
-from shared.storage import groups
+from shared.storage import group_notices, group_queries, groups, inquiries
 from shared.storage.directory import load_directory
 from shared.storage.directory_file import parse_directory_file
 from shared.usecases import lifecycle
@@ -59,7 +59,7 @@ def test_after_three_days_the_routed_organizer_is_reminded_once(directory, aws, 
 def test_replaying_a_slot_sends_nothing_twice_even_when_the_index_is_behind(directory, aws, applied):
     run(aws, 4)
     record = groups.read_group(applied)
-    groups.set_due(record.group, datetime.now(UTC))  # as if the index still listed it
+    group_notices.set_due(record.group, datetime.now(UTC))  # as if the index still listed it
 
     replay = run(aws, 4)
 
@@ -125,7 +125,7 @@ def test_after_sixty_days_the_inquiry_is_closed_and_the_applicant_told_how_to_re
     assert "send the form again" in founder[0].text
     assert "reopen" in founder[0].text
     assert "866-273-4466" in founder[0].text
-    assert groups.find_open_group_id("ana.souza@example.com") is None
+    assert inquiries.find_open_group_id("ana.souza@example.com") is None
     assert run(aws, 62)["due"] == 0
 
 
@@ -204,7 +204,7 @@ def test_a_scheduled_event_without_a_usable_time_is_refused_before_anything_is_d
 
 
 def groups_of_state(state: str) -> list[str]:
-    return [g.group_id for g in groups.query_groups(state=state, stage=None, limit=10).items]
+    return [g.group_id for g in group_queries.walk(group_queries.Partition(state=state))]
 
 
 def test_a_quiet_group_is_nudged_after_45_days_and_its_founder_too(directory, aws, group_at_stage):
@@ -228,7 +228,7 @@ def test_a_quiet_group_is_nudged_after_45_days_and_its_founder_too(directory, aw
 
 def test_a_group_whose_step_up_gate_is_met_is_announced_to_the_field_organizer_once(directory, aws, group_at_stage):
     group_id = group_at_stage("step_up_activism")
-    assert groups.due_group_ids(datetime.now(UTC) + timedelta(days=1))[0] == []  # next due: the stall
+    assert group_notices.due_group_ids(datetime.now(UTC) + timedelta(days=1))[0] == []  # next due: the stall
     meet_gate(group_id, "step_up_activism")
     run_async(aws)
     before = len(sent_emails())

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from shared.api import founder_tokens
-from shared.storage import groups
+from shared.storage import groups, inquiries
 from tests import given
 from tests.conftest import sent_emails
 from tests.pipeline import ADMIN, VALID_FORM, api, call_api, run_async, submit
@@ -272,7 +272,7 @@ def test_a_withdrawn_founder_gets_only_the_links_they_ask_for_and_can_still_eras
     assert unasked == []  # nothing they did not ask for
     assert [e.subject for e in later if FOUNDER_EMAIL in e.to] == ["Your group's page: your link"]
     assert any(e.subject.startswith("Group closed") for e in later)  # the organizer hears of it
-    assert groups.find_open_group_id("ana.souza@example.com") is None  # a new form starts afresh
+    assert inquiries.find_open_group_id("ana.souza@example.com") is None  # a new form starts afresh
     assert (view.status, view.body["stage"], view.body["closed_reason"]) == (200, "closed", "withdrawn")
     assert [r.status for r in refused] == [409, 409, 409, 409]
     assert "closed" in refused[0].body["detail"]

@@ -136,11 +136,11 @@ def test_the_inbox_says_what_waits_as_days_go_by(aws, directory):
 
 
 def test_a_group_written_before_the_summary_existed_is_read_whole(aws, north):
-    from shared.storage import groups
+    from shared.storage import group_keys
     from shared.storage.table import GroupItem
 
     gid = given.group_at(aws, "organize_core")
-    GroupItem(groups.group_pk(gid), "GROUP").update(
+    GroupItem(group_keys.group_pk(gid), "GROUP").update(
         actions=[GroupItem.stage_entered_at.remove(), GroupItem.gate_met.remove(), GroupItem.first_contact_on.remove()]
     )
 
@@ -175,14 +175,14 @@ def test_the_inbox_of_an_organizer_is_one_query_whatever_it_holds(aws, directory
 
 
 def test_the_backfill_gives_older_groups_their_summary_and_organizer_keys_once(aws, north):
-    from shared.storage import groups
+    from shared.storage import group_keys, groups
     from shared.storage.table import GroupItem
     from shared.usecases.backfill import backfill_groups
 
     gid = given.group_at(aws, "organize_core")
     given.new_group(aws, "new@example.com")  # written with everything: left alone
     version = groups.get_group_item(gid).version
-    GroupItem(groups.group_pk(gid), "GROUP").update(
+    GroupItem(group_keys.group_pk(gid), "GROUP").update(
         actions=[
             GroupItem.stage_entered_at.remove(),
             GroupItem.gate_met.remove(),

@@ -149,7 +149,8 @@ def test_the_group_records_who_it_was_routed_to_and_why(directory, aws):
 
 
 def test_a_filled_honeypot_looks_accepted_but_stores_and_sends_nothing(directory, aws):
-    from shared.storage.groups import find_open_group_id, get_group_item
+    from shared.storage.groups import get_group_item
+    from shared.storage.inquiries import find_open_group_id
 
     real = submit(aws, {**VALID_FORM, "email": "real@example.com"})
     run_async(aws)

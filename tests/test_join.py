@@ -4,7 +4,7 @@ and no prospective group is created."""
 
 from __future__ import annotations
 
-from shared.storage import groups
+from shared.storage import group_keys, inquiries
 from tests import given
 from tests.conftest import sent_emails
 from tests.pipeline import ADMIN, VALID_FORM, api, run_async, submit
@@ -53,7 +53,7 @@ def test_joining_a_nearby_group_reaches_its_organizer_and_creates_no_group(direc
     assert len(to_joiner) == 1
     assert organizer.name in to_joiner[0].text
     # and no group was created for them: a form with their address starts a fresh one
-    assert groups.find_open_group_id("rosa@example.net") is None
+    assert inquiries.find_open_group_id("rosa@example.net") is None
     # and the group counts the referral
     assert api(aws, "GET", f"/groups/{gid}", ADMIN).body["join_requests"] == 1
 
@@ -99,12 +99,12 @@ def test_erasing_an_address_erases_its_requests_to_join(directory, aws):
     submit(aws, {**JOINER, "join_group": number})
     # when their address is erased (their request, or an admin's)
     from shared.domain.clock import utcnow
-    from shared.storage.table import InquiryItem
+    from shared.storage.table import InquiryItem, Item
     from shared.usecases.erasure import erase_address
 
     erase_address("ROSA@example.net", utcnow(), by="admin@example.org")
     # then no item holds their details any more; the group still counts the request
-    left = [i for i in InquiryItem.query(groups.group_pk(gid)) if i.intent == "join"]
+    left = [i for i in InquiryItem.query(group_keys.group_pk(gid)) if i.intent == "join"]
     assert left == []
-    assert list(groups.Item.query(groups.applicant_pk("rosa@example.net"))) == []
+    assert list(Item.query(group_keys.applicant_pk("rosa@example.net"))) == []
     assert api(aws, "GET", f"/groups/{gid}", ADMIN).body["join_requests"] == 1

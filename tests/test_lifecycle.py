@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from shared.storage import groups
+from shared.storage import groups, inquiries
 from shared.storage.directory import read_directory
 from tests import given
 from tests.given import PLAN, day
@@ -395,7 +395,7 @@ def test_closing_from_learn_more_releases_the_lock_and_the_open_inquiry(aws, coo
     assert closed.status == 200
     assert (closed.body["closed_reason"], closed.body["closed_from"]) == ("other", "learn_more")
     assert read_directory().get("ac-ca-north").open_inquiries == before - 1
-    assert groups.find_open_group_id("ana.souza@example.com") is None
+    assert inquiries.find_open_group_id("ana.souza@example.com") is None
 
 
 def test_after_closing_the_same_email_starts_a_new_group(aws, coordinator, group_at_stage):
@@ -416,7 +416,7 @@ def test_reopening_returns_to_the_stage_it_left_and_takes_the_lock_again(aws, co
 
     assert reopened.status == 200
     assert (reopened.body["stage"], reopened.body["closed_from"]) == ("organize_core", None)
-    assert groups.find_open_group_id("ana.souza@example.com") == gid
+    assert inquiries.find_open_group_id("ana.souza@example.com") == gid
 
 
 def test_reopening_to_another_stage_than_it_left_is_409(aws, coordinator, group_at_stage):
@@ -449,7 +449,7 @@ def test_reopening_when_the_email_opened_another_group_is_409_and_changes_nothin
     assert response.status == 409
     assert other in response.body["detail"]
     assert stage_of(aws, gid) == "closed"
-    assert groups.find_open_group_id("ana.souza@example.com") == other
+    assert inquiries.find_open_group_id("ana.souza@example.com") == other
 
 
 # --- the plan ---------------------------------------------------------------------------

@@ -72,12 +72,12 @@ def test_dynamodb_answers_are_what_motos_serializer_makes(directory, aws):
     from moto.core.responses import ActionResult
     from moto.dynamodb.responses import DynamoHandler
 
-    from shared.storage import groups
+    from shared.storage import group_queries, groups
     from tests.moto_state import dynamodb_answer_as_json
 
     new_group(aws)
     with answered_by_moto(DynamoHandler) as seen:
-        [item] = groups.groups_in_state("CA")[0]
+        [item] = group_queries.groups_in_state("CA")[0]
         groups.read_group(item.group_id)
         run_async(aws)  # the outbox's and the sender's reads and writes
 

@@ -40,7 +40,8 @@ from shared.outbox.events import (
 )
 from shared.settings import HOTLINE, HOTLINE_LETTERS, EmailSettings
 from shared.storage.directory import Directory, Inbox, read_directory
-from shared.storage.groups import get_group_item, get_inquiry, read_group
+from shared.storage.groups import get_group_item, read_group
+from shared.storage.inquiries import get_inquiry
 from shared.usecases.intake import ROLE_TITLES
 
 if TYPE_CHECKING:

@@ -1,9 +1,9 @@
 """The founder's side of the group aggregate (DESIGN §2b): the index of an address's groups,
 status links asked for, the founder's own contact details and email preference, and the
-writes that erase personal data. Keys are built here and in shared/storage/groups.py only.
+writes that erase personal data. Keys are built here and in shared/storage/group_keys.py only.
 
 Writes to the group item that an organizer would see (contact details, erasure) go through
-the same versioned transaction as every other group write (groups._commit/_bump), so an
+the same versioned transaction as every other group write (shared/storage/transactions.py), so an
 organizer's If-Match notices them.
 """
 
@@ -17,8 +17,8 @@ from pynamodb.exceptions import DeleteError, PutError, UpdateError
 from pynamodb.expressions.condition import size
 
 from shared.domain.clock import iso
-from shared.storage import groups
-from shared.storage.groups import GROUP_SK, OPEN_GROUP_SK, applicant_pk, group_pk
+from shared.storage import group_keys
+from shared.storage.group_keys import GROUP_SK, OPEN_GROUP_SK, applicant_pk, group_pk
 from shared.storage.table import (
     ActivityItem,
     ApplicantItem,
@@ -31,6 +31,7 @@ from shared.storage.table import (
     MemberItem,
     bind,
 )
+from shared.storage.transactions import bump, commit
 
 FOUNDER_GROUP_PREFIX = "GROUP#"
 LINK_PREFIX = "LINK#"
@@ -123,7 +124,7 @@ def update_contact(group: GroupItem, change: ContactChange, *, by: str, now: dat
         actions.append(GroupItem.founder_phone.set(change.phone))
     elif change.clear_phone:
         actions.append(GroupItem.founder_phone.remove())
-    groups._commit([groups._bump(group, by, now, actions)])
+    commit([bump(group, by, now, actions)])
     return int(group.version) + 1
 
 
@@ -154,9 +155,9 @@ def erase_founder(group: GroupItem, *, by: str, now: datetime) -> int:
         GroupItem.founder_phone.remove(),
         GroupItem.zip.set((group.zip or "")[:3]),
         GroupItem.erased_at.set(iso(now)),
-        *groups.due_actions(group.group_id, None),  # nothing is due for an erased group
+        *group_keys.due_actions(group.group_id, None),  # nothing is due for an erased group
     ]
-    groups._commit([groups._bump(group, by, now, actions)])
+    commit([bump(group, by, now, actions)])
     return int(group.version) + 1
 
 

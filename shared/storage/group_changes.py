@@ -1,31 +1,29 @@
-"""Writes to a group that are not stage moves: correcting or removing a member or an
-activity, and handing the group to another organizer. Like every group write (see
-shared/storage/groups.py), each is ONE transaction conditional on the version read that
-bumps the version, and writes a history item for that version saying what changed (ids and
-field names only: the values are on the items themselves)."""
+"""Organizer writes to a group other than stage moves: members, activities, the plan, reassignment, the summary."""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from shared.domain.clock import iso
+from shared.domain.clock import iso, iso_us
 from shared.domain.progress import Progress
-from shared.storage.directory import organizer_key
-from shared.storage.groups import (
-    ACTIVITY_PREFIX,
-    GROUP_SK,
-    _bump,
-    _commit,
-    _Part,
+from shared.storage.group_keys import (
+    activity_sk,
     due_actions,
     group_pk,
     history_sk,
+    member_sk,
     organizer_index_actions,
     progress_actions,
 )
-from shared.storage.table import ActivityItem, GroupItem, HistoryItem, MemberItem, OrganizerItem, bind
+from shared.storage.table import ActivityItem, GroupItem, HistoryItem, MemberItem, bind
+from shared.storage.transactions import Part, bump, commit, delete, group_update, open_inquiries, put
+
+# Like every group write, each is ONE transaction conditional on the version read that bumps
+# the version. A correction, a removal and a reassignment also write a history item for that
+# version saying what changed (ids and field names only: the values are on the items).
 
 
 @dataclass(frozen=True)
@@ -40,7 +38,7 @@ class Change:
     note: str | None = None
 
 
-def _history(group: GroupItem, change: Change, what: str, **fields: Any) -> tuple[HistoryItem, _Part]:
+def _history(group: GroupItem, change: Change, what: str, **fields: Any) -> tuple[HistoryItem, Part]:
     version = int(group.version) + 1
     item = HistoryItem(
         group_pk(group.group_id),
@@ -55,44 +53,133 @@ def _history(group: GroupItem, change: Change, what: str, **fields: Any) -> tupl
         change=what,
         **fields,
     )
-    return item, ("history", "put", lambda tx: tx.save(item, condition=HistoryItem.pk.does_not_exist()))
+    return item, put("history", item, HistoryItem.pk.does_not_exist())
 
 
-def _group_part(group: GroupItem, change: Change, extra: list[Any] | None = None) -> _Part:
+def _group_part(group: GroupItem, change: Change, extra: list[Any] | None = None) -> Part:
     actions = [*due_actions(group.group_id, change.due_at), *progress_actions(change.progress), *(extra or [])]
-    return _bump(group, change.by, change.at, actions)
+    return bump(group, change.by, change.at, actions)
+
+
+# --- adding a member, an activity; the plan ------------------------------------------------
+
+
+def new_member(group: GroupItem, *, name: str, email: str | None, role: str, by: str, now: datetime) -> MemberItem:
+    member_id = str(uuid.uuid4())
+    return MemberItem(
+        group_pk(group.group_id),
+        member_sk(iso_us(now), member_id),
+        group_id=group.group_id,
+        member_id=member_id,
+        name=name,
+        email=email,
+        role=role,
+        added_at=iso(now),
+        added_by=by,
+    )
+
+
+def add_member(
+    group: GroupItem,
+    member: MemberItem,
+    *,
+    by: str,
+    now: datetime,
+    due_at: datetime | None,
+    progress: Progress | None = None,
+) -> int:
+    """Store the member and bump the group (and its place in the Due index: a member may
+    complete a gate); returns the new version."""
+    bind()
+    group_part = bump(group, by, now, [*due_actions(group.group_id, due_at), *progress_actions(progress)])
+    commit([group_part, put("member", member, MemberItem.pk.does_not_exist())])
+    return group.version + 1
+
+
+def new_activity(group: GroupItem, *, kind: str, on: str, notes: str | None, by: str, now: datetime) -> ActivityItem:
+    activity_id = str(uuid.uuid4())
+    return ActivityItem(
+        group_pk(group.group_id),
+        activity_sk(on, activity_id),
+        group_id=group.group_id,
+        activity_id=activity_id,
+        activity_kind=kind,
+        date=on,
+        notes=notes,
+        logged_at=iso(now),
+        logged_by=by,
+    )
+
+
+def add_activity(
+    group: GroupItem,
+    activity: ActivityItem,
+    *,
+    by: str,
+    now: datetime,
+    due_at: datetime | None,
+    progress: Progress | None = None,
+) -> int:
+    """Store the activity, bump the group and note when activity was last logged (the
+    stalled-group reminder of DESIGN §5 reads it); returns the new version."""
+    bind()
+    extra = [GroupItem.last_activity_at.set(iso(now)), *due_actions(group.group_id, due_at)]
+    commit(
+        [
+            bump(group, by, now, [*extra, *progress_actions(progress)]),
+            put("activity", activity, ActivityItem.pk.does_not_exist()),
+        ]
+    )
+    return group.version + 1
+
+
+def record_plan(
+    group: GroupItem,
+    plan: dict[str, Any],
+    *,
+    by: str,
+    now: datetime,
+    case_id: str | None = None,
+    public_name: str | None = None,
+    progress: Progress | None = None,
+) -> int:
+    """The plan; the case, when one is given (a charter may have come without it); and a new
+    public name for the group, when one is given."""
+    bind()
+    actions = [GroupItem.plan.set(plan), GroupItem.plan_updated_at.set(iso(now)), *progress_actions(progress)]
+    if case_id is not None:
+        actions.append(GroupItem.case_id.set(case_id))
+    if public_name is not None:
+        actions.append(GroupItem.public_name.set(public_name))
+    commit([bump(group, by, now, actions)])
+    return group.version + 1
+
+
+# --- corrections and removals, with their history ------------------------------------------
 
 
 def correct_member(group: GroupItem, member: MemberItem, fields: list[str], change: Change) -> HistoryItem:
     """Store the corrected member (same key) in place of the one read."""
     bind()
     history, history_part = _history(group, change, "member_corrected", subject_id=member.member_id, fields=fields)
-    _commit(
-        [
-            _group_part(group, change),
-            ("member", "put", lambda tx: tx.save(member, condition=MemberItem.pk.exists())),
-            history_part,
-        ]
-    )
+    commit([_group_part(group, change), put("member", member, MemberItem.pk.exists()), history_part])
     return history
 
 
 def remove_member(group: GroupItem, member: MemberItem, change: Change) -> HistoryItem:
+    return _remove(group, "member", MemberItem(member.pk, member.sk), member.member_id, change)
+
+
+def _remove(
+    group: GroupItem, role: str, target: MemberItem | ActivityItem, subject_id: str, change: Change, extra: Any = None
+) -> HistoryItem:
+    """Delete a member or an activity (`role`) under the group, with its history item."""
     bind()
-    history, history_part = _history(group, change, "member_removed", subject_id=member.member_id)
-    target = MemberItem(member.pk, member.sk)
-    _commit(
-        [
-            _group_part(group, change),
-            ("member", "delete", lambda tx: tx.delete(target, condition=MemberItem.pk.exists())),
-            history_part,
-        ]
-    )
+    history, history_part = _history(group, change, f"{role}_removed", subject_id=subject_id)
+    exists = type(target).pk.exists()
+    extra_actions = [extra] if extra is not None else None
+    commit([_group_part(group, change, extra_actions), delete(role, target, exists), history_part])
     return history
-
-
-def activity_sk(on: str, activity_id: str) -> str:
-    return f"{ACTIVITY_PREFIX}{on}#{activity_id}"
 
 
 def correct_activity(
@@ -103,15 +190,13 @@ def correct_activity(
     bind()
     history, history_part = _history(group, change, "activity_corrected", subject_id=was.activity_id, fields=fields)
     activity.pk, activity.sk = was.pk, activity_sk(activity.date, was.activity_id)
-    parts: list[_Part] = [_group_part(group, change), history_part]
+    parts: list[Part] = [_group_part(group, change), history_part]
     if activity.sk == was.sk:
-        parts.append(("activity", "put", lambda tx: tx.save(activity, condition=ActivityItem.pk.exists())))
+        parts.append(put("activity", activity, ActivityItem.pk.exists()))
     else:
-        old = ActivityItem(was.pk, was.sk)
-        parts.append(("activity", "delete", lambda tx: tx.delete(old, condition=ActivityItem.pk.exists())))
-        new_key = ActivityItem.pk.does_not_exist()
-        parts.append(("moved_activity", "put", lambda tx: tx.save(activity, condition=new_key)))
-    _commit(parts)
+        parts.append(delete("activity", ActivityItem(was.pk, was.sk), ActivityItem.pk.exists()))
+        parts.append(put("moved_activity", activity, ActivityItem.pk.does_not_exist()))
+    commit(parts)
     return history
 
 
@@ -119,18 +204,9 @@ def remove_activity(
     group: GroupItem, activity: ActivityItem, change: Change, last_activity_at: str | None
 ) -> HistoryItem:
     """Delete the activity; the group's `last_activity_at` becomes that of the ones left."""
-    bind()
-    history, history_part = _history(group, change, "activity_removed", subject_id=activity.activity_id)
-    target = ActivityItem(activity.pk, activity.sk)
     last = GroupItem.last_activity_at.set(last_activity_at) if last_activity_at else GroupItem.last_activity_at.remove()
-    _commit(
-        [
-            _group_part(group, change, [last]),
-            ("activity", "delete", lambda tx: tx.delete(target, condition=ActivityItem.pk.exists())),
-            history_part,
-        ]
-    )
-    return history
+    target = ActivityItem(activity.pk, activity.sk)
+    return _remove(group, "activity", target, activity.activity_id, change, last)
 
 
 def reassign(
@@ -156,20 +232,12 @@ def reassign(
         GroupItem.routing_note.set(routing_note),
         *organizer_index_actions(group, to_organizer_id, group.stage),
     ]
-    parts: list[_Part] = [_group_part(group, change, extra), history_part]
+    parts: list[Part] = [_group_part(group, change, extra), history_part]
     if counts_open_inquiry:
         for role, organizer_id, delta in (("to_organizer", to_organizer_id, 1), ("from_organizer", was, -1)):
-            if not organizer_id:
-                continue
-            pk, sk = organizer_key(organizer_id)
-            item = OrganizerItem(pk, sk)
-            action = [OrganizerItem.open_inquiries.add(delta)]
-
-            def add(tx: Any, item: OrganizerItem = item, action: list[Any] = action) -> None:
-                tx.update(item, actions=action, condition=OrganizerItem.pk.exists())
-
-            parts.append((role, "update", add))
-    _commit(parts)
+            if organizer_id:
+                parts.append(open_inquiries(role, organizer_id, delta))
+    commit(parts)
     return history
 
 
@@ -181,6 +249,4 @@ def fill_summary(group: GroupItem, *, stage_entered_at: datetime, progress: Prog
     actions = [GroupItem.stage_entered_at.set(iso(stage_entered_at)), *progress_actions(progress)]
     if organizer_keys and group.organizer_id:
         actions += organizer_index_actions(group, group.organizer_id, group.stage)
-    target = GroupItem(group_pk(group.group_id), GROUP_SK)
-    unchanged = GroupItem.version == group.version
-    _commit([("group", "update", lambda tx: tx.update(target, actions=actions, condition=unchanged))])
+    commit([group_update(group, actions)])

@@ -18,7 +18,7 @@ from pynamodb.transactions import TransactWrite
 from shared.domain.clock import iso
 from shared.domain.distance import Point, ranges_within
 from shared.parsing.inquiry import Inquiry
-from shared.storage.groups import GROUP_SK, applicant_pk, group_pk
+from shared.storage.group_keys import GROUP_SK, applicant_pk, group_pk
 from shared.storage.nearby import CHARTERED_STAGES, band_partition
 from shared.storage.table import GroupItem, InquiryItem, JoinedItem, bind
 

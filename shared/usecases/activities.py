@@ -17,7 +17,7 @@ from shared.domain.clock import iso
 from shared.domain.errors import FieldError, NotFound, ValidationFailed
 from shared.domain.stages import ActivityKind, next_gate
 from shared.parsing.lazy import parse_as
-from shared.storage import group_changes, groups
+from shared.storage import group_changes
 from shared.storage.groups import GroupRecord
 from shared.storage.table import ActivityItem
 from shared.usecases.group_writes import (
@@ -63,14 +63,16 @@ def log_activity(
     def attempt(record: GroupRecord) -> Written:
         require_open(record)
         group = record.group
-        activity = groups.new_activity(
+        activity = group_changes.new_activity(
             group, kind=request.kind.value, on=request.date.isoformat(), notes=request.notes, by=author.id, now=now
         )
         if author.reported_by != "organizer":
             activity.reported_by = author.reported_by
         after = replace(record, activities=[*record.activities, activity])
         change = change_after(after, author, now)
-        groups.add_activity(group, activity, by=author.id, now=now, due_at=change.due_at, progress=change.progress)
+        group_changes.add_activity(
+            group, activity, by=author.id, now=now, due_at=change.due_at, progress=change.progress
+        )
         bumped(record, author.id, now)
         group.last_activity_at = iso(now)
         record.activities.append(activity)

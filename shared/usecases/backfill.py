@@ -12,8 +12,8 @@ from shared import settings
 from shared.domain.stages import Stage
 from shared.storage import group_changes, groups
 from shared.storage.group_queries import Partition, walk
-from shared.storage.groups import WriteCancelled
 from shared.storage.table import GroupItem
+from shared.storage.transactions import WriteCancelled
 from shared.usecases.progress import progress_after, stage_entered_at
 
 

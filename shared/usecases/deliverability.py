@@ -18,8 +18,9 @@ from datetime import datetime
 
 from shared.domain.clock import iso
 from shared.domain.routing import route
+from shared.parsing.inquiry import email_key
 from shared.parsing.ses_feedback import AddressFeedback
-from shared.storage import groups, suppression
+from shared.storage import group_notices, group_queries, groups, inquiries, suppression, transactions
 from shared.storage.directory import mark_undeliverable, read_directory
 
 SYSTEM_ACTOR = "system:deliverability"
@@ -56,11 +57,11 @@ def handle_feedback(feedback: AddressFeedback, now: datetime, outcome: Outcome |
         return outcome
     if suppression.suppress(feedback.address, feedback.kind.value, iso(now)):
         outcome.add("address_suppressed")
-    group_id = groups.find_open_group_id(groups.email_key(feedback.address))
+    group_id = inquiries.find_open_group_id(email_key(feedback.address))
     if group_id is not None:
         group = groups.get_group_item(group_id)
         founder = group is not None and group.founder_email.casefold() == feedback.address.casefold()
-        if founder and groups.record_unreachable_founder(group_id, feedback.kind.value, now):
+        if founder and group_notices.record_unreachable_founder(group_id, feedback.kind.value, now):
             outcome.add("organizer_told_to_phone")
     return outcome
 
@@ -68,15 +69,15 @@ def handle_feedback(feedback: AddressFeedback, now: datetime, outcome: Outcome |
 def reroute_groups_of(organizer_id: str, states: tuple[str, ...], now: datetime) -> int:
     """Route again every open group of an undeliverable organizer; returns how many moved."""
     moved = 0
-    for group in groups.open_groups_routed_to(organizer_id, states):
+    for group in group_queries.open_groups_routed_to(organizer_id, states):
         for _ in range(REROUTE_ATTEMPTS):
             directory = read_directory()  # counts change as groups move: the least busy now
             routing = route(group.state, group.zip, directory.organizers)
             try:
-                groups.reroute(group, routing, by=SYSTEM_ACTOR, now=now, notice_action="organizer_rerouted")
+                group_notices.reroute(group, routing, by=SYSTEM_ACTOR, now=now, notice_action="organizer_rerouted")
                 moved += 1
                 break
-            except groups.WriteCancelled as err:
+            except transactions.WriteCancelled as err:
                 if not err.lost_race:
                     raise
                 fresh = groups.get_group_item(group.group_id)

@@ -23,8 +23,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from shared.domain.stages import Stage
-from shared.storage import founders, groups, joins
-from shared.storage.groups import GroupRecord, WriteCancelled
+from shared.parsing.inquiry import email_key
+from shared.storage import founders, groups, inquiries, joins, transactions
+from shared.storage.groups import GroupRecord
+from shared.storage.transactions import WriteCancelled
 
 ATTEMPTS = 10
 
@@ -33,9 +35,9 @@ def erase_address(email: str, now: datetime, *, by: str) -> int:
     """Erase every group of `email`, open or closed; how many had data to erase. Safe to run
     again after an interruption: a group already marked erased still has the rest of its
     erasure run (found by this address's key, its founder fields being blank by then)."""
-    key = groups.email_key(email)
+    key = email_key(email)
     ids = founders.group_ids_of(key)
-    open_id = groups.find_open_group_id(key)
+    open_id = inquiries.find_open_group_id(key)
     if open_id is not None and open_id not in ids:
         ids.append(open_id)  # a group stored before the address index existed
     joins.forget_joins(key)  # requests to join others' groups, with this person's details
@@ -60,12 +62,12 @@ def erase_group(record: GroupRecord, now: datetime, *, by: str) -> None:
     everything found through the group (lock, inquiries, notes, members) goes before the
     founder's fields are blanked, so a retry of an interrupted erasure still finds it all (the
     group stays listed under the address, and due for retention, until the founder goes)."""
-    email_key = groups.email_key(record.group.founder_email) if record.group.founder_email else None
-    record = _close_and_clear(record, email_key, now, by=by)
+    key = email_key(record.group.founder_email) if record.group.founder_email else None
+    record = _close_and_clear(record, key, now, by=by)
     record = _erase_founder(record, now, by)
     _erase_contents(groups.read_group(record.group.group_id) or record)  # written meanwhile
-    if email_key is not None:
-        founders.forget_group_of_address(email_key, record.group.group_id)
+    if key is not None:
+        founders.forget_group_of_address(key, record.group.group_id)
 
 
 def _finish(record: GroupRecord, email_key: str, now: datetime, *, by: str) -> None:
@@ -114,7 +116,7 @@ def _erase_founder(record: GroupRecord, now: datetime, by: str) -> GroupRecord:
         except WriteCancelled as err:
             if not err.lost_race:
                 raise
-            groups.pause_before_retry(round_)
+            transactions.pause_before_retry(round_)
             fresh = groups.read_group(record.group.group_id)
             if fresh is None:
                 raise LookupError("the group vanished while being erased") from None

@@ -21,9 +21,12 @@ from shared.domain.errors import NotAuthenticated, WrongStage
 from shared.domain.program import STEP_TEXTS, STEP_TITLES
 from shared.domain.stages import Actor, Stage, check_move, requirements
 from shared.parsing.founder import check_founder_activity, parse_contact, parse_email_only, parse_note
-from shared.storage import founders, groups
+from shared.parsing.inquiry import email_key
+from shared.storage import founders, groups, inquiries, stage_moves, transactions
 from shared.storage.directory import read_directory
-from shared.storage.groups import GroupRecord, StageChange, WriteCancelled
+from shared.storage.groups import GroupRecord
+from shared.storage.stage_moves import StageChange
+from shared.storage.transactions import WriteCancelled
 from shared.usecases import activities, lifecycle, members
 from shared.usecases.group_writes import Author, organizer_loader
 from shared.usecases.intake import ROLE_TITLES
@@ -180,7 +183,7 @@ def update_contact(founder: Founder, payload: Mapping[str, Any], now: datetime) 
         except WriteCancelled as err:
             if not err.lost_race:
                 raise
-            groups.pause_before_retry(round_)
+            transactions.pause_before_retry(round_)
             continue
         return status_view(groups.read_group(founder.group_id) or record)
     raise WrongStage("Other changes to your group kept coming first. Try again.")
@@ -204,12 +207,12 @@ def close_as(record: GroupRecord, reason: str, note: str | None, now: datetime, 
         move = check_move(lifecycle.facts_of(record), Stage.CLOSED, Actor.FOUNDER, reason=reason, config=gates)
         due = lifecycle.due_after(record, gates, settings.follow_ups(), moved_to=Stage.CLOSED, at=now)
         try:
-            groups.move_stage(record.group, StageChange(move, by=by, at=now, note=note, reason=reason, due_at=due))
+            stage_moves.move_stage(record.group, StageChange(move, by=by, at=now, note=note, reason=reason, due_at=due))
             return
         except WriteCancelled as err:
             if not err.lost_race:
                 raise
-            groups.pause_before_retry(round_)
+            transactions.pause_before_retry(round_)
             fresh = groups.read_group(record.group.group_id)
             if fresh is None or fresh.group.stage == Stage.CLOSED:
                 return
@@ -232,8 +235,8 @@ def request_link(payload: Mapping[str, Any], source: str, now: datetime) -> None
 
     email = parse_email_only(payload)
     ratelimit.check_and_count(source, now, settings.intake().rate_limit_per_hour, scope="status-link")
-    key = groups.email_key(email)
-    group_id = groups.find_open_group_id(key)
+    key = email_key(email)
+    group_id = inquiries.find_open_group_id(key)
     if group_id is None:
         ids = founders.group_ids_of(key)
         group_id = ids[-1] if ids else None

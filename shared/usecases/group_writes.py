@@ -17,9 +17,10 @@ from shared import settings
 from shared.api.auth import Caller
 from shared.domain.errors import GroupBusy, NotFound, StaleVersion, WrongStage
 from shared.domain.stages import Stage
-from shared.storage import groups
+from shared.storage import groups, transactions
 from shared.storage.group_changes import Change
-from shared.storage.groups import GroupRecord, WriteCancelled
+from shared.storage.groups import GroupRecord
+from shared.storage.transactions import WriteCancelled
 
 T = TypeVar("T")
 Loader = Callable[[], GroupRecord]
@@ -66,7 +67,7 @@ def write(load: Loader, if_match: str | None, attempt: Callable[[GroupRecord], T
         except WriteCancelled as err:
             if not err.lost_race:
                 raise _conflict_for(err, record) from None
-            groups.pause_before_retry(round_)
+            transactions.pause_before_retry(round_)
     raise GroupBusy("Other changes to this group kept coming first; nothing was written. Try again.")
 
 

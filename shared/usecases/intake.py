@@ -15,7 +15,8 @@ from shared.parsing.inquiry import parse_inquiry
 from shared.settings import CONSENT_TEXT_VERSION, HOTLINE, HOTLINE_LETTERS
 from shared.storage import ratelimit
 from shared.storage.directory import read_directory
-from shared.storage.groups import FIRST_STAGE, find_open_group_id, store_inquiry
+from shared.storage.group_keys import FIRST_STAGE
+from shared.storage.inquiries import find_open_group_id, store_inquiry
 
 ROLE_TITLES = {Role.AREA_COORDINATOR: "Area Coordinator", Role.FIELD_ORGANIZER: "Field Organizer"}
 

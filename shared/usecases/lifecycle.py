@@ -48,9 +48,11 @@ from shared.domain.stages import (
 )
 from shared.parsing.inquiry import email_key
 from shared.parsing.lazy import parse_as
-from shared.storage import groups
-from shared.storage.groups import GroupRecord, StageChange, WriteCancelled
+from shared.storage import group_changes, group_queries, groups, inquiries, stage_moves, transactions
+from shared.storage.groups import GroupRecord
+from shared.storage.stage_moves import StageChange
 from shared.storage.table import ActivityItem, GroupItem, HistoryItem, MemberItem
+from shared.storage.transactions import WriteCancelled
 from shared.usecases.progress import progress_after
 
 if TYPE_CHECKING:
@@ -274,7 +276,7 @@ def parse_if_match(header: str | None) -> set[int] | None:
 
 def _conflict_for(err: WriteCancelled, record: GroupRecord) -> Exception:
     if err.codes.get("applicant_lock") == "ConditionalCheckFailed":
-        other = groups.find_open_group_id(email_key(record.group.founder_email))
+        other = inquiries.find_open_group_id(email_key(record.group.founder_email))
         return Conflict(
             "The founder's email address has another open group"
             + (f" ({other})" if other else "")
@@ -296,7 +298,7 @@ def _write(caller: Caller, group_id: str, if_match: str | None, attempt: Callabl
         except WriteCancelled as err:
             if not err.lost_race:
                 raise _conflict_for(err, record) from None
-            groups.pause_before_retry(round_)
+            transactions.pause_before_retry(round_)
     raise GroupBusy("Other changes to this group kept coming first; nothing was written. Try again.")
 
 
@@ -350,7 +352,7 @@ def record_plan(
         plan = request.as_record()
         group.plan = plan  # the summary below sees the plan recorded
         progress = progress_after(record, config)
-        groups.record_plan(
+        group_changes.record_plan(
             group, plan, by=caller.actor_id, now=now, case_id=case_id, public_name=request.name, progress=progress
         )
         _bumped(group, caller.actor_id, now)
@@ -385,11 +387,11 @@ def _charter(group: GroupItem, change: StageChange) -> HistoryItem:
     for round_ in range(COUNTER_ATTEMPTS):
         number = groups.read_group_number() + 1
         try:
-            return groups.move_stage(group, replace(change, group_number=number))
+            return stage_moves.move_stage(group, replace(change, group_number=number))
         except WriteCancelled as err:
             if set(err.codes) != {"counter"}:
                 raise
-            groups.pause_before_retry(round_)
+            transactions.pause_before_retry(round_)
     raise GroupBusy("Too many charters at once; nothing was written. Try again.")
 
 
@@ -460,7 +462,7 @@ def move_stage(
             public_name=request.name,
             place=_place_of(record.group) if move.charter else None,
         )
-        history = _charter(record.group, change) if move.charter else groups.move_stage(record.group, change)
+        history = _charter(record.group, change) if move.charter else stage_moves.move_stage(record.group, change)
         _moved(record, change, history)
         return Written(view_of(record, gates), int(record.group.version))
 
@@ -482,13 +484,13 @@ def pipeline_report(caller: Caller) -> dict[str, Any]:
     table: dict[str, dict[str, int]] = {}
     if caller.states is None:
         for stage in STAGE_COLUMNS:
-            for state, n in groups.count_by_stage(stage).items():
+            for state, n in group_queries.count_by_stage(stage).items():
                 table.setdefault(state, dict.fromkeys(STAGE_COLUMNS, 0))[stage] = n
     else:
         for state in sorted(caller.states):
-            counts = groups.count_by_state(state)
+            counts = group_queries.count_by_state(state)
             table[state] = {stage: counts.get(stage, 0) for stage in STAGE_COLUMNS}
-    joins = groups.join_requests_by_state()
+    joins = group_queries.join_requests_by_state()
     rows: list[dict[str, Any]] = [
         {
             "state": state,

@@ -15,8 +15,9 @@ from shared.api.auth import Caller
 from shared.domain.clock import iso
 from shared.domain.errors import Conflict, FieldError, NotFound, ValidationFailed
 from shared.domain.stages import next_gate
+from shared.parsing.inquiry import email_key
 from shared.parsing.lazy import parse_as
-from shared.storage import group_changes, groups
+from shared.storage import group_changes
 from shared.storage.groups import GroupRecord
 from shared.storage.table import MemberItem
 from shared.usecases.group_writes import (
@@ -55,19 +56,17 @@ def add_member(
         require_open(record)
         group = record.group
         if request.email:
-            taken = {groups.email_key(group.founder_email)} | {
-                groups.email_key(m.email) for m in record.members if m.email
-            }
-            if groups.email_key(request.email) in taken:
+            taken = {email_key(group.founder_email)} | {email_key(m.email) for m in record.members if m.email}
+            if email_key(request.email) in taken:
                 raise Conflict("Someone with this email address is already in the group.")
-        member = groups.new_member(
+        member = group_changes.new_member(
             group, name=request.name, email=request.email, role=request.role.value, by=author.id, now=now
         )
         if author.reported_by != "organizer":
             member.reported_by = author.reported_by
         after = replace(record, members=[*record.members, member])
         change = change_after(after, author, now)
-        groups.add_member(group, member, by=author.id, now=now, due_at=change.due_at, progress=change.progress)
+        group_changes.add_member(group, member, by=author.id, now=now, due_at=change.due_at, progress=change.progress)
         bumped(record, author.id, now)
         record.members.append(member)
         body = {
@@ -98,10 +97,10 @@ def correct_member(
         if "role" in values:
             values["role"] = values["role"].value
         if values.get("email"):
-            taken = {groups.email_key(group.founder_email)} | {
-                groups.email_key(m.email) for m in record.members if m.email and m.member_id != member_id
+            taken = {email_key(group.founder_email)} | {
+                email_key(m.email) for m in record.members if m.email and m.member_id != member_id
             }
-            if groups.email_key(values["email"]) in taken:
+            if email_key(values["email"]) in taken:
                 raise Conflict("Someone with this email address is already in the group.")
         member = MemberItem(
             was.pk,

@@ -32,9 +32,11 @@ from shared.domain.follow_up_rules import (
 from shared.domain.geography import STATE_NAMES
 from shared.domain.routing import Organizer, Role
 from shared.domain.stages import Actor, GateConfig, Stage, check_move, next_gate
-from shared.storage import groups
+from shared.storage import group_notices, group_queries, groups, stage_moves
 from shared.storage.directory import read_directory, take_digest
-from shared.storage.groups import GroupRecord, StageChange, WriteCancelled
+from shared.storage.groups import GroupRecord
+from shared.storage.stage_moves import StageChange
+from shared.storage.transactions import WriteCancelled
 from shared.usecases import lifecycle
 
 logger = Logger(service="start-a-group")
@@ -89,7 +91,9 @@ def _close_unanswered(record: GroupRecord, now: datetime, gates: GateConfig) -> 
     move = check_move(lifecycle.facts_of(record), Stage.CLOSED, Actor.ADMIN, reason=NO_RESPONSE, config=gates)
     note = "No first conversation was logged: closed automatically."
     due = lifecycle.due_after(record, gates, settings.follow_ups(), moved_to=Stage.CLOSED, at=now)  # retention
-    groups.move_stage(record.group, StageChange(move, by=SYSTEM, at=now, reason=NO_RESPONSE, note=note, due_at=due))
+    stage_moves.move_stage(
+        record.group, StageChange(move, by=SYSTEM, at=now, reason=NO_RESPONSE, note=note, due_at=due)
+    )
 
 
 def _follow_up(
@@ -99,7 +103,7 @@ def _follow_up(
     due = due_actions(snapshot, now, config)
     if not due:
         # Listed as due but owing nothing now (an entry behind the group's state): repair it.
-        groups.set_due(record.group, next_due(snapshot, config))
+        group_notices.set_due(record.group, next_due(snapshot, config))
         return
     for item in due:
         if item.action is Action.CLOSE_NO_RESPONSE:
@@ -113,7 +117,7 @@ def _follow_up(
             report.taken[item.action.value] += 1
             return
         snapshot = replace(snapshot, sent=snapshot.sent | {item.slot})
-        if groups.record_notice(record.group, item, now=now, next_due_at=next_due(snapshot, config)):
+        if group_notices.record_notice(record.group, item, now=now, next_due_at=next_due(snapshot, config)):
             report.taken[item.action.value] += 1
         else:
             report.already_taken += 1
@@ -122,7 +126,7 @@ def _follow_up(
 def run_follow_ups(now: datetime) -> RunReport:
     gates, config = settings.gates(), settings.follow_ups()
     report = RunReport(as_of=iso(now))
-    group_ids, report.items_read = groups.due_group_ids(now)
+    group_ids, report.items_read = group_notices.due_group_ids(now)
     report.due = len(group_ids)
     for group_id in group_ids:
         try:
@@ -161,7 +165,7 @@ def run_weekly_digest(now: datetime) -> RunReport:
     for stage in Stage:
         if stage is Stage.CLOSED:
             continue
-        for item in groups.groups_in_stage(stage.value):
+        for item in group_queries.groups_in_stage(stage.value):
             report.items_read += 1
             states.add(item.state)
             if item.organizer_id:
@@ -204,7 +208,7 @@ def digest_summaries(organizer: Organizer, now: datetime) -> list[GroupSummary]:
     gates, config = settings.gates(), settings.follow_ups()
     out = []
     for state in organizer.states:
-        items, _ = groups.groups_in_state(state)
+        items, _ = group_queries.groups_in_state(state)
         for item in items:
             if item.stage == Stage.CLOSED:
                 continue

@@ -8,14 +8,14 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from shared.outbox.events import InquiryReceived
-from shared.storage import groups
+from shared.storage import inquiries
 
 GRACE = timedelta(hours=1)  # the normal path takes seconds; an hour leaves no doubt
 LOOKBACK = timedelta(days=14)  # beyond that the email DLQ's alarm has long said why
 
 
 def mark_emailed(event: InquiryReceived) -> None:
-    groups.mark_inquiry_emailed(event.group_id, event.inquiry_id)
+    inquiries.mark_inquiry_emailed(event.group_id, event.inquiry_id)
 
 
 def resend_unsent(now: datetime, publish=None) -> int:
@@ -30,7 +30,7 @@ def resend_unsent(now: datetime, publish=None) -> int:
             organizer_id=item.organizer_id,
             duplicate=bool(item.duplicate),
         )
-        for item in groups.unsent_inquiries(now - LOOKBACK, now - GRACE)
+        for item in inquiries.unsent_inquiries(now - LOOKBACK, now - GRACE)
     ]
     publish(events)
     return len(events)
