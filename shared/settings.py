@@ -18,12 +18,11 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlsplit
 
-if TYPE_CHECKING:
-    from shared.domain.follow_up_rules import FollowUpConfig
-    from shared.domain.stages import GateConfig
+from shared.domain.follow_up_rules import DEFAULT_FOLLOW_UPS, FollowUpConfig
+from shared.domain.stages import DEFAULT_GATES, GateConfig
 
 _ADDRESS = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 
@@ -283,8 +282,6 @@ class GateSettings:
         return _read(cls, env, {"gate_overrides": lambda v: _thresholds(v, GATE_MINIMUMS)})
 
     def config(self) -> GateConfig:
-        from shared.domain.stages import DEFAULT_GATES
-
         return DEFAULT_GATES.with_overrides(self.gate_overrides)
 
 
@@ -298,8 +295,6 @@ class FollowUpSettings:
         return _read(cls, env, {"follow_up_overrides": lambda v: _thresholds(v, FOLLOW_UP_MINIMUMS)})
 
     def config(self) -> FollowUpConfig:
-        from shared.domain.follow_up_rules import DEFAULT_FOLLOW_UPS
-
         config = replace(DEFAULT_FOLLOW_UPS, **self.follow_up_overrides)
         chain = (config.first_contact_reminder_days, config.first_contact_escalation_days, config.stale_inquiry_days)
         if not chain[0] < chain[1] < chain[2]:

@@ -8,7 +8,7 @@ from aws_lambda_powertools import Logger
 from shared.api.auth import caller_of
 from shared.api.problems import endpoint, json_response, received_at, response
 from shared.domain.errors import NotFound
-from shared.usecases import lifecycle, reports
+from shared.usecases import reports
 
 logger = Logger()
 
@@ -17,7 +17,7 @@ CSV = "text/csv; charset=utf-8"
 
 @endpoint
 def report(event):
-    from shared.parsing.organizer import ReportQuery, parse  # pydantic: when a request needs it
+    from shared.parsing.organizer import ReportQuery, parse  # lazy: cold start (pydantic, when a request needs it)
 
     caller = caller_of(event)
     route = event.get("routeKey")
@@ -28,9 +28,9 @@ def report(event):
         raise NotFound("No such report.")
     query = parse(ReportQuery, event.get("queryStringParameters") or {})
     if query.format == "csv":
-        report = lifecycle.pipeline_report(caller)
+        report = reports.pipeline_counts(caller)
         return response(
-            200, lifecycle.pipeline_csv(report), CSV, {"Content-Disposition": 'attachment; filename="pipeline.csv"'}
+            200, reports.pipeline_csv(report), CSV, {"Content-Disposition": 'attachment; filename="pipeline.csv"'}
         )
     return json_response(200, reports.pipeline_report(caller, received_at(event)))
 

@@ -20,6 +20,7 @@ Send the Cognito ID token: access tokens carry no `email` claim (401 here).
 from __future__ import annotations
 
 import json
+import os
 import re
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -119,8 +120,6 @@ _mfa_seen: dict[str, float] = {}
 
 def staff_mfa_ok(claims: Mapping[str, Any]) -> bool:
     """Whether the caller's account has TOTP set up (True where MFA is not required here)."""
-    import os
-
     if os.environ.get("REQUIRE_STAFF_MFA", "false") != "true":
         return True
     username = str(claims.get("cognito:username") or claims.get("sub") or "")
@@ -129,7 +128,7 @@ def staff_mfa_ok(claims: Mapping[str, Any]) -> bool:
     now = time.monotonic()
     if now - _mfa_seen.get(username, -MFA_TTL_SECONDS) < MFA_TTL_SECONDS:
         return True
-    import boto3
+    import boto3  # lazy: cold start (only staff sign-ins with MFA required need it)
 
     cognito = boto3.client("cognito-idp")
     try:

@@ -11,14 +11,17 @@ from __future__ import annotations
 import base64
 import binascii
 import functools
+import hmac
 import json
 import logging
+import os
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from shared.domain.clock import utcnow
 from shared.domain.errors import DomainError, MalformedRequest, NotFound, PayloadTooLarge, UnsupportedMediaType
+from shared.log_safe import error_fields
 
 PROBLEM_BASE = "https://start-a-group.example.org/problems/"
 PROBLEM_TYPE = "application/problem+json"
@@ -77,8 +80,6 @@ def endpoint(fn: Callable[[dict[str, Any]], HttpResponse]) -> Callable[[dict[str
         except DomainError as err:
             return _refused(err)
         except Exception as err:  # noqa: BLE001 - the last line of defence: a problem, not a stack trace
-            from shared.log_safe import error_fields
-
             logger.error("unhandled error", extra=error_fields(err))  # never its text
             return internal_error()
 
@@ -108,8 +109,6 @@ def make_resolver() -> Any:
 
     @app.exception_handler(Exception)
     def _unexpected(err: Exception) -> Response:
-        from shared.log_safe import error_fields
-
         logger.error("unhandled error", extra=error_fields(err))
         return to_response(internal_error())
 
@@ -131,9 +130,6 @@ def source_ip(event: dict[str, Any]) -> str:
     when the request carries the distribution's origin secret (ORIGIN_VERIFY_SECRET): a
     request sent to the API directly could claim any address. Otherwise (and locally, where
     the secret is empty) the connection's own address."""
-    import hmac
-    import os
-
     connection = event.get("requestContext", {}).get("http", {}).get("sourceIp", "unknown")
     secret = os.environ.get("ORIGIN_VERIFY_SECRET", "")
     presented = header(event, ORIGIN_VERIFY_HEADER)

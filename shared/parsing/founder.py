@@ -7,7 +7,7 @@ from typing import Any
 
 from shared.domain.errors import FieldError, ValidationFailed
 from shared.parsing import UNKNOWN_FIELDS
-from shared.parsing.inquiry import InvalidText, _phone, _required_text, clean_email
+from shared.parsing.inquiry import InvalidText, _phone, _required_text, clean_email, clean_text
 from shared.storage.founders import ContactChange
 
 FOUNDER_ACTIVITY_KINDS = ("meeting", "letter_writing", "event", "recruitment")
@@ -71,8 +71,6 @@ def parse_email_only(payload: Mapping[str, Any]) -> str:
 
 def parse_note(payload: Mapping[str, Any]) -> str | None:
     """POST /status/withdraw: {"note"?}."""
-    from shared.parsing.inquiry import clean_text
-
     errors = _unknown(payload, ("note",))
     note = None
     if payload.get("note") is not None:

@@ -105,7 +105,7 @@ def _phone(v: Any) -> str | None:
     text = clean_text(v, max_length=40) if v is not None else ""
     if not text:
         return None
-    import phonenumbers
+    import phonenumbers  # lazy: cold start (its metadata is large; only a phone given needs it)
 
     try:
         number = phonenumbers.parse(text, "US")

@@ -15,6 +15,6 @@ def parse_as(model: str, payload: Mapping[str, Any], **context: Any) -> Any:
     """`payload` read by the model named "<module of shared.parsing>.<class>", e.g.
     "organizer.MemberRequest"; a ValidationFailed (422) when it does not fit."""
     module, _, name = model.rpartition(".")
-    from shared.parsing.organizer import parse
+    from shared.parsing.organizer import parse  # lazy: cold start (pydantic)
 
     return parse(getattr(import_module(f"shared.parsing.{module}"), name), payload, **context)

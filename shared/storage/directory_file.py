@@ -75,6 +75,6 @@ class DirectoryFile(BaseModel):
 
 
 def parse_directory_file(text: str) -> DirectoryFile:
-    import yaml  # tooling only: the Lambda functions never load the file
+    import yaml  # lazy: tooling only (the Lambda functions never load the file)
 
     return DirectoryFile.model_validate(yaml.safe_load(text))

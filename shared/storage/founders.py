@@ -11,14 +11,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from pynamodb.exceptions import DeleteError, PutError, UpdateError
 from pynamodb.expressions.condition import size
 
 from shared.domain.clock import iso
 from shared.storage import group_keys
-from shared.storage.group_keys import GROUP_SK, OPEN_GROUP_SK, applicant_pk, group_pk
+from shared.storage.group_keys import GROUP_SK, OPEN_GROUP_SK, Values, applicant_pk, group_pk
 from shared.storage.table import (
     ActivityItem,
     ApplicantItem,
@@ -112,20 +111,23 @@ class ContactChange:
     clear_phone: bool = False
 
 
-def update_contact(group: GroupItem, change: ContactChange, *, by: str, now: datetime) -> int:
-    """The founder's own details, on the version that was read; returns the new version."""
+def update_contact(group: GroupItem, change: ContactChange, *, by: str, now: datetime) -> GroupItem:
+    """The founder's own details, on the version that was read; returns the group as committed."""
     bind()
-    actions: list[Any] = []
+    values: Values = {}
     if change.name is not None:
-        actions.append(GroupItem.founder_name.set(change.name))
+        values["founder_name"] = change.name
     if change.city is not None:
-        actions.append(GroupItem.city.set(change.city))
-    if change.phone is not None:
-        actions.append(GroupItem.founder_phone.set(change.phone))
-    elif change.clear_phone:
-        actions.append(GroupItem.founder_phone.remove())
-    commit([bump(group, by, now, actions)])
-    return int(group.version) + 1
+        values["city"] = change.city
+    if change.phone is not None or change.clear_phone:
+        values["founder_phone"] = change.phone
+    return _commit_bump(group, by, now, values)
+
+
+def _commit_bump(group: GroupItem, by: str, now: datetime, values: Values) -> GroupItem:
+    group_part, committed = bump(group, by, now, values)
+    commit([group_part])
+    return committed
 
 
 def unsubscribe(group_id: str, now: datetime) -> None:
@@ -145,20 +147,20 @@ def unsubscribe(group_id: str, now: datetime) -> None:
 # --- erasure (shared/usecases/erasure.py decides what; these write it) --------------------
 
 
-def erase_founder(group: GroupItem, *, by: str, now: datetime) -> int:
+def erase_founder(group: GroupItem, *, by: str, now: datetime) -> GroupItem:
     """The group item without its founder: name, address, phone and the ZIP's last digits
-    go; the state, city, stage and counts stay. Versioned like any write."""
+    go; the state, city, stage and counts stay. Versioned like any write; returns the group
+    as committed."""
     bind()
-    actions = [
-        GroupItem.founder_name.set(ERASED),
-        GroupItem.founder_email.set(""),
-        GroupItem.founder_phone.remove(),
-        GroupItem.zip.set((group.zip or "")[:3]),
-        GroupItem.erased_at.set(iso(now)),
-        *group_keys.due_actions(group.group_id, None),  # nothing is due for an erased group
-    ]
-    commit([bump(group, by, now, actions)])
-    return int(group.version) + 1
+    values: Values = {
+        "founder_name": ERASED,
+        "founder_email": "",
+        "founder_phone": None,
+        "zip": (group.zip or "")[:3],
+        "erased_at": iso(now),
+        **group_keys.due_values(group.group_id, None),  # nothing is due for an erased group
+    }
+    return _commit_bump(group, by, now, values)
 
 
 def inquiries_of(group_id: str) -> list[InquiryItem]:

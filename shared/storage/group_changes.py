@@ -10,20 +10,22 @@ from typing import Any
 from shared.domain.clock import iso, iso_us
 from shared.domain.progress import Progress
 from shared.storage.group_keys import (
+    Values,
     activity_sk,
-    due_actions,
+    due_values,
     group_pk,
     history_sk,
     member_sk,
-    organizer_index_actions,
-    progress_actions,
+    organizer_index_values,
+    progress_values,
 )
 from shared.storage.table import ActivityItem, GroupItem, HistoryItem, MemberItem, bind
-from shared.storage.transactions import Part, bump, commit, delete, group_update, open_inquiries, put
+from shared.storage.transactions import Committed, Part, bump, commit, delete, group_update, open_inquiries, put
 
 # Like every group write, each is ONE transaction conditional on the version read that bumps
-# the version. A correction, a removal and a reassignment also write a history item for that
-# version saying what changed (ids and field names only: the values are on the items).
+# the version, and returns the group as committed. A correction, a removal and a
+# reassignment also write a history item for that version saying what changed (ids and
+# field names only: the values are on the items).
 
 
 @dataclass(frozen=True)
@@ -56,9 +58,16 @@ def _history(group: GroupItem, change: Change, what: str, **fields: Any) -> tupl
     return item, put("history", item, HistoryItem.pk.does_not_exist())
 
 
-def _group_part(group: GroupItem, change: Change, extra: list[Any] | None = None) -> Part:
-    actions = [*due_actions(group.group_id, change.due_at), *progress_actions(change.progress), *(extra or [])]
-    return bump(group, change.by, change.at, actions)
+def _write(group: GroupItem, change: Change, parts: list[Part], values: Values | None = None) -> GroupItem:
+    """Commit `parts` with the group's bump (its Due index place, its summary, `values`)."""
+    group_part, committed = bump(
+        group,
+        change.by,
+        change.at,
+        {**due_values(group.group_id, change.due_at), **progress_values(change.progress), **(values or {})},
+    )
+    commit([group_part, *parts])
+    return committed
 
 
 # --- adding a member, an activity; the plan ------------------------------------------------
@@ -79,21 +88,11 @@ def new_member(group: GroupItem, *, name: str, email: str | None, role: str, by:
     )
 
 
-def add_member(
-    group: GroupItem,
-    member: MemberItem,
-    *,
-    by: str,
-    now: datetime,
-    due_at: datetime | None,
-    progress: Progress | None = None,
-) -> int:
+def add_member(group: GroupItem, member: MemberItem, change: Change) -> Committed:
     """Store the member and bump the group (and its place in the Due index: a member may
-    complete a gate); returns the new version."""
+    complete a gate)."""
     bind()
-    group_part = bump(group, by, now, [*due_actions(group.group_id, due_at), *progress_actions(progress)])
-    commit([group_part, put("member", member, MemberItem.pk.does_not_exist())])
-    return group.version + 1
+    return Committed(_write(group, change, [put("member", member, MemberItem.pk.does_not_exist())]))
 
 
 def new_activity(group: GroupItem, *, kind: str, on: str, notes: str | None, by: str, now: datetime) -> ActivityItem:
@@ -111,26 +110,12 @@ def new_activity(group: GroupItem, *, kind: str, on: str, notes: str | None, by:
     )
 
 
-def add_activity(
-    group: GroupItem,
-    activity: ActivityItem,
-    *,
-    by: str,
-    now: datetime,
-    due_at: datetime | None,
-    progress: Progress | None = None,
-) -> int:
+def add_activity(group: GroupItem, activity: ActivityItem, change: Change) -> Committed:
     """Store the activity, bump the group and note when activity was last logged (the
-    stalled-group reminder of DESIGN §5 reads it); returns the new version."""
+    stalled-group reminder of DESIGN §5 reads it)."""
     bind()
-    extra = [GroupItem.last_activity_at.set(iso(now)), *due_actions(group.group_id, due_at)]
-    commit(
-        [
-            bump(group, by, now, [*extra, *progress_actions(progress)]),
-            put("activity", activity, ActivityItem.pk.does_not_exist()),
-        ]
-    )
-    return group.version + 1
+    added = put("activity", activity, ActivityItem.pk.does_not_exist())
+    return Committed(_write(group, change, [added], {"last_activity_at": iso(change.at)}))
 
 
 def record_plan(
@@ -139,74 +124,75 @@ def record_plan(
     *,
     by: str,
     now: datetime,
-    case_id: str | None = None,
-    public_name: str | None = None,
-    progress: Progress | None = None,
-) -> int:
+    case_id: str | None,
+    public_name: str | None,
+    progress: Progress,
+) -> Committed:
     """The plan; the case, when one is given (a charter may have come without it); and a new
-    public name for the group, when one is given."""
+    public name for the group, when one is given. Its place in the Due index stays."""
     bind()
-    actions = [GroupItem.plan.set(plan), GroupItem.plan_updated_at.set(iso(now)), *progress_actions(progress)]
+    values: Values = {"plan": plan, "plan_updated_at": iso(now), **progress_values(progress)}
     if case_id is not None:
-        actions.append(GroupItem.case_id.set(case_id))
+        values["case_id"] = case_id
     if public_name is not None:
-        actions.append(GroupItem.public_name.set(public_name))
-    commit([bump(group, by, now, actions)])
-    return group.version + 1
+        values["public_name"] = public_name
+    group_part, committed = bump(group, by, now, values)
+    commit([group_part])
+    return Committed(committed)
 
 
 # --- corrections and removals, with their history ------------------------------------------
 
 
-def correct_member(group: GroupItem, member: MemberItem, fields: list[str], change: Change) -> HistoryItem:
+def correct_member(group: GroupItem, member: MemberItem, fields: list[str], change: Change) -> Committed:
     """Store the corrected member (same key) in place of the one read."""
     bind()
     history, history_part = _history(group, change, "member_corrected", subject_id=member.member_id, fields=fields)
-    commit([_group_part(group, change), put("member", member, MemberItem.pk.exists()), history_part])
-    return history
+    return Committed(_write(group, change, [put("member", member, MemberItem.pk.exists()), history_part]), history)
 
 
-def remove_member(group: GroupItem, member: MemberItem, change: Change) -> HistoryItem:
+def remove_member(group: GroupItem, member: MemberItem, change: Change) -> Committed:
     return _remove(group, "member", MemberItem(member.pk, member.sk), member.member_id, change)
 
 
 def _remove(
-    group: GroupItem, role: str, target: MemberItem | ActivityItem, subject_id: str, change: Change, extra: Any = None
-) -> HistoryItem:
+    group: GroupItem,
+    role: str,
+    target: MemberItem | ActivityItem,
+    subject_id: str,
+    change: Change,
+    values: Values | None = None,
+) -> Committed:
     """Delete a member or an activity (`role`) under the group, with its history item."""
     bind()
     history, history_part = _history(group, change, f"{role}_removed", subject_id=subject_id)
-    exists = type(target).pk.exists()
-    extra_actions = [extra] if extra is not None else None
-    commit([_group_part(group, change, extra_actions), delete(role, target, exists), history_part])
-    return history
+    removed = delete(role, target, type(target).pk.exists())
+    return Committed(_write(group, change, [removed, history_part], values), history)
 
 
 def correct_activity(
     group: GroupItem, was: ActivityItem, activity: ActivityItem, fields: list[str], change: Change
-) -> HistoryItem:
+) -> Committed:
     """Store the corrected activity. Its key holds its date (activities list by date): a new
     date moves it to a new key, the old one deleted in the same transaction."""
     bind()
     history, history_part = _history(group, change, "activity_corrected", subject_id=was.activity_id, fields=fields)
     activity.pk, activity.sk = was.pk, activity_sk(activity.date, was.activity_id)
-    parts: list[Part] = [_group_part(group, change), history_part]
+    parts = [history_part]
     if activity.sk == was.sk:
         parts.append(put("activity", activity, ActivityItem.pk.exists()))
     else:
         parts.append(delete("activity", ActivityItem(was.pk, was.sk), ActivityItem.pk.exists()))
         parts.append(put("moved_activity", activity, ActivityItem.pk.does_not_exist()))
-    commit(parts)
-    return history
+    return Committed(_write(group, change, parts), history)
 
 
 def remove_activity(
     group: GroupItem, activity: ActivityItem, change: Change, last_activity_at: str | None
-) -> HistoryItem:
+) -> Committed:
     """Delete the activity; the group's `last_activity_at` becomes that of the ones left."""
-    last = GroupItem.last_activity_at.set(last_activity_at) if last_activity_at else GroupItem.last_activity_at.remove()
     target = ActivityItem(activity.pk, activity.sk)
-    return _remove(group, "activity", target, activity.activity_id, change, last)
+    return _remove(group, "activity", target, activity.activity_id, change, {"last_activity_at": last_activity_at})
 
 
 def reassign(
@@ -216,7 +202,7 @@ def reassign(
     *,
     routing_note: str,
     counts_open_inquiry: bool,
-) -> HistoryItem:
+) -> Committed:
     """Hand the group to another organizer: the group's organizer, routing and place in
     ByOrganizer, the history item, and (a group in learn_more is an open inquiry) one open
     inquiry moved from the previous organizer's count to the new one's. The stream turns
@@ -226,19 +212,18 @@ def reassign(
     history, history_part = _history(
         group, change, "reassigned", from_organizer_id=was, to_organizer_id=to_organizer_id
     )
-    extra = [
-        GroupItem.organizer_id.set(to_organizer_id),
-        GroupItem.routing_reason.set("reassigned"),
-        GroupItem.routing_note.set(routing_note),
-        *organizer_index_actions(group, to_organizer_id, group.stage),
-    ]
-    parts: list[Part] = [_group_part(group, change, extra), history_part]
+    values: Values = {
+        "organizer_id": to_organizer_id,
+        "routing_reason": "reassigned",
+        "routing_note": routing_note,
+        **organizer_index_values(group, to_organizer_id, group.stage),
+    }
+    parts = [history_part]
     if counts_open_inquiry:
         for role, organizer_id, delta in (("to_organizer", to_organizer_id, 1), ("from_organizer", was, -1)):
             if organizer_id:
                 parts.append(open_inquiries(role, organizer_id, delta))
-    commit(parts)
-    return history
+    return Committed(_write(group, change, parts, values), history)
 
 
 def fill_summary(group: GroupItem, *, stage_entered_at: datetime, progress: Progress, organizer_keys: bool) -> None:
@@ -246,7 +231,7 @@ def fill_summary(group: GroupItem, *, stage_entered_at: datetime, progress: Prog
     every write now keeps, on the version read and without bumping it: nothing an organizer
     sees changes, so their ETag stays valid. Raises WriteCancelled when the group changed."""
     bind()
-    actions = [GroupItem.stage_entered_at.set(iso(stage_entered_at)), *progress_actions(progress)]
+    values: Values = {"stage_entered_at": iso(stage_entered_at), **progress_values(progress)}
     if organizer_keys and group.organizer_id:
-        actions += organizer_index_actions(group, group.organizer_id, group.stage)
-    commit([group_update(group, actions)])
+        values |= organizer_index_values(group, group.organizer_id, group.stage)
+    commit([group_update(group, values)])

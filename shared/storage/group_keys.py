@@ -68,25 +68,27 @@ def index_keys(state: str, stage: str, created_at: str, group_id: str, organizer
     return keys
 
 
-def organizer_index_actions(group: GroupItem, organizer_id: str | None, stage: str) -> list[Any]:
+# A group write names the group's attributes it sets (None: removes), once: the same values
+# make the transaction's actions (shared/storage/transactions.py) and the committed group.
+Values = dict[str, Any]
+
+
+def organizer_index_values(group: GroupItem, organizer_id: str | None, stage: str) -> Values:
     """The group's place in ByOrganizer: under its organizer, sorted like ByState."""
     if not organizer_id:
-        return [GroupItem.organizer_pk.remove(), GroupItem.organizer_sk.remove()]
-    return [
-        GroupItem.organizer_pk.set(organizer_partition(organizer_id)),
-        GroupItem.organizer_sk.set(f"{stage}#{group.created_at}#{group.group_id}"),
-    ]
+        return {"organizer_pk": None, "organizer_sk": None}
+    return {
+        "organizer_pk": organizer_partition(organizer_id),
+        "organizer_sk": f"{stage}#{group.created_at}#{group.group_id}",
+    }
 
 
-def progress_actions(progress: Progress | None) -> list[Any]:
+def progress_values(progress: Progress | None) -> Values:
     """The summary lists and reports read (see GroupItem): None leaves it as it is."""
     if progress is None:
-        return []
+        return {}
     first = progress.first_contact_on.isoformat() if progress.first_contact_on else None
-    return [
-        GroupItem.first_contact_on.set(first) if first else GroupItem.first_contact_on.remove(),
-        GroupItem.gate_met.set(progress.gate_met),
-    ]
+    return {"first_contact_on": first, "gate_met": progress.gate_met}
 
 
 def inquiry_sk(inquiry: Inquiry, now: datetime) -> str:
@@ -99,11 +101,11 @@ def due_sk(due_at: datetime, group_id: str) -> str:
     return f"{iso(due_at)}#{group_id}"
 
 
-def due_actions(group_id: str, due_at: datetime | None) -> list[Any]:
-    """Set the group's place in the sparse Due index, or take it out (nothing due)."""
+def due_values(group_id: str, due_at: datetime | None) -> Values:
+    """The group's place in the sparse Due index, or out of it (nothing due)."""
     if due_at is None:
-        return [GroupItem.due_pk.remove(), GroupItem.due_sk.remove()]
-    return [GroupItem.due_pk.set(DUE_PK), GroupItem.due_sk.set(due_sk(due_at, group_id))]
+        return {"due_pk": None, "due_sk": None}
+    return {"due_pk": DUE_PK, "due_sk": due_sk(due_at, group_id)}
 
 
 def member_sk(added_at_us: str, member_id: str) -> str:

@@ -9,7 +9,7 @@ from pynamodb.exceptions import PutError
 from shared.domain.clock import iso
 from shared.domain.follow_up_rules import Due
 from shared.domain.routing import Routing
-from shared.storage.group_keys import DUE_PK, FIRST_STAGE, NOTICE_PREFIX, due_actions, group_pk
+from shared.storage.group_keys import DUE_PK, FIRST_STAGE, NOTICE_PREFIX, due_values, group_pk
 from shared.storage.table import GroupItem, NoticeItem, bind
 from shared.storage.transactions import Part, WriteCancelled, bump, commit, group_update, open_inquiries, put
 
@@ -31,14 +31,15 @@ def reroute(group: GroupItem, routing: Routing, *, by: str, now: datetime, notic
     stream makes it a FollowUpDue). Raises WriteCancelled when the group changed."""
     bind()
     new_id = routing.organizer.organizer_id if routing.organizer else None
-    extra = [
-        GroupItem.organizer_id.set(new_id) if new_id else GroupItem.organizer_id.remove(),
-        GroupItem.routing_reason.set(routing.reason.value),
-        GroupItem.routing_note.set(routing.explanation),
-        GroupItem.routing_considered.set(list(routing.considered)),
-    ]
+    values = {
+        "organizer_id": new_id,
+        "routing_reason": routing.reason.value,
+        "routing_note": routing.explanation,
+        "routing_considered": list(routing.considered),
+    }
     notice = _notice(group.group_id, notice_action, f"{notice_action}:{group.organizer_id}:{iso(now)[:10]}", now)
-    parts: list[Part] = [bump(group, by, now, extra), put("notice", notice)]
+    group_part, _ = bump(group, by, now, values)
+    parts: list[Part] = [group_part, put("notice", notice)]
     if group.stage == FIRST_STAGE:
         for organizer_id, delta in ((group.organizer_id, -1), (new_id, 1)):
             if organizer_id:
@@ -94,7 +95,7 @@ def record_notice(group: GroupItem, due: Due, *, now: datetime, next_due_at: dat
 
 def _due_part(group: GroupItem, due_at: datetime | None) -> Part:
     """The group's place in the Due index, on the version that was read; no version bump."""
-    return group_update(group, due_actions(group.group_id, due_at))
+    return group_update(group, due_values(group.group_id, due_at))
 
 
 def set_due(group: GroupItem, due_at: datetime | None) -> None:

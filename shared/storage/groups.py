@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 from shared.storage.group_keys import COUNTER_PK, GROUP_NUMBER_SK, GROUP_SK, group_pk, history_sk
 from shared.storage.table import (
@@ -16,6 +17,7 @@ from shared.storage.table import (
     NoticeItem,
     bind,
 )
+from shared.storage.transactions import Committed
 
 
 @dataclass
@@ -29,6 +31,12 @@ class GroupRecord:
     notices: list[NoticeItem] = field(default_factory=list)
     items_read: int = 0  # items the partition query returned (inquiries included)
     inquiries: list[InquiryItem] = field(default_factory=list)  # the forms, oldest first
+
+    def after(self, written: Committed, **parts: Any) -> GroupRecord:
+        """The group as a committed write left it: the group item and history item the write
+        returned, and `parts` (members, activities) as the write made them."""
+        history = [*self.history, written.history] if written.history is not None else self.history
+        return replace(self, group=written.group, history=history, **parts)
 
 
 def read_group(group_id: str) -> GroupRecord | None:

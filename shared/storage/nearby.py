@@ -31,31 +31,28 @@ def place_sk(point: Point, group_id: str) -> str:
     return f"{lon_key(point.lon)}#{group_id}"
 
 
-def enter_actions(group_id: str, point: Point, public_name: str) -> list[Any]:
-    """The group's update at charter: its public name, its point and its index keys."""
-    return [
-        GroupItem.public_name.set(public_name),
-        GroupItem.lat.set(point.lat),
-        GroupItem.lon.set(point.lon),
-        GroupItem.near_pk.set(band_partition(band_of(point.lat))),
-        GroupItem.near_sk.set(place_sk(point, group_id)),
-    ]
+def enter_values(group_id: str, point: Point, public_name: str) -> dict[str, Any]:
+    """The group's values at charter: its public name, its point and its index keys."""
+    return {
+        "public_name": public_name,
+        "lat": point.lat,
+        "lon": point.lon,
+        "near_pk": band_partition(band_of(point.lat)),
+        "near_sk": place_sk(point, group_id),
+    }
 
 
-def leave_actions() -> list[Any]:
+def leave_values() -> dict[str, Any]:
     """Out of the index (closed); the name and point stay for a reopening."""
-    return [GroupItem.near_pk.remove(), GroupItem.near_sk.remove()]
+    return {"near_pk": None, "near_sk": None}
 
 
-def return_actions(group: GroupItem) -> list[Any]:
+def return_values(group: GroupItem) -> dict[str, Any]:
     """Back into the index (reopened into a chartered stage), where it was."""
     if group.lat is None or group.lon is None:
-        return []
+        return {}
     point = Point(float(group.lat), float(group.lon))
-    return [
-        GroupItem.near_pk.set(band_partition(band_of(point.lat))),
-        GroupItem.near_sk.set(place_sk(point, group.group_id)),
-    ]
+    return {"near_pk": band_partition(band_of(point.lat)), "near_sk": place_sk(point, group.group_id)}
 
 
 @dataclass(frozen=True)

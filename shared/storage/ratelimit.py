@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 from pynamodb.exceptions import UpdateError
 
+from shared.api.founder_tokens import keyed_hash
 from shared.domain.errors import RateLimited
 from shared.settings import HOTLINE
 from shared.storage.table import RateItem, bind
@@ -35,8 +36,6 @@ def check_and_count(source: str, now: datetime, limit: int, scope: str = "intake
     """Count one request from `source`; raise RateLimited once the window is full.
     A refused request is not counted, so a blocked client is freed when the hour turns."""
     bind()
-    from shared.api.founder_tokens import keyed_hash
-
     digest = keyed_hash(f"rate-limit:{scope}", client_key(source), length=24)
     window = now.replace(minute=0, second=0, microsecond=0)
     item = RateItem("RATE#" + digest, window.strftime("%Y-%m-%dT%H"))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from shared.domain.clock import iso
 from shared.domain.distance import Point
@@ -16,16 +15,17 @@ from shared.storage.group_keys import (
     COUNTER_PK,
     GROUP_NUMBER_SK,
     OPEN_GROUP_SK,
+    Values,
     applicant_pk,
-    due_actions,
+    due_values,
     group_pk,
     history_sk,
-    organizer_index_actions,
-    progress_actions,
+    organizer_index_values,
+    progress_values,
     stage_partition,
 )
 from shared.storage.table import ApplicantItem, CounterItem, GroupItem, HistoryItem, bind
-from shared.storage.transactions import Part, bump, commit, delete, open_inquiries, put, update
+from shared.storage.transactions import Committed, Part, bump, commit, delete, open_inquiries, put, update
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,7 @@ class StageChange:
     place: Point | None = None  # a charter: where the group meets (None: its ZIP is unknown)
 
 
-def move_stage(group: GroupItem, change: StageChange) -> HistoryItem:
+def move_stage(group: GroupItem, change: StageChange) -> Committed:
     """The move as ONE transaction: the group (stage, index keys, version; the number and
     case on a charter), its history item, and what the move implies elsewhere:
       - charter: COUNTER/GROUP_NUMBER goes from n-1 to n (so a number is taken once, with no
@@ -55,44 +55,44 @@ def move_stage(group: GroupItem, change: StageChange) -> HistoryItem:
       - reopen: the lock is taken again (fails if the email opened another group meanwhile);
       - leaving learn_more (forward or closed): the routed organizer has one open inquiry
         fewer; reopening into learn_more gives it back.
-    Raises WriteCancelled when any condition fails; nothing is written then."""
+    Returns the group as moved and the history item; raises WriteCancelled when any
+    condition fails (nothing is written then)."""
     bind()
     move = change.move
     to = move.to_stage.value
     version = group.version + 1
     at = iso(change.at)
-    actions: list[Any] = [
-        *due_actions(group.group_id, change.due_at),
-        GroupItem.stage.set(to),
-        GroupItem.gsi1sk.set(f"{to}#{group.created_at}#{group.group_id}"),
-        GroupItem.gsi2pk.set(stage_partition(to)),
-        GroupItem.stage_entered_at.set(at),
-        *progress_actions(change.progress),
-    ]
+    values: Values = {
+        **due_values(group.group_id, change.due_at),
+        "stage": to,
+        "gsi1sk": f"{to}#{group.created_at}#{group.group_id}",
+        "gsi2pk": stage_partition(to),
+        "stage_entered_at": at,
+        **progress_values(change.progress),
+    }
     if group.organizer_id:
-        actions += organizer_index_actions(group, group.organizer_id, to)
+        values |= organizer_index_values(group, group.organizer_id, to)
     condition = None
     if move.close:
         if change.reason is None:
             raise ValueError("a close needs its reason")
-        actions += [GroupItem.closed_reason.set(change.reason), GroupItem.closed_from.set(move.from_stage.value)]
+        values |= {"closed_reason": change.reason, "closed_from": move.from_stage.value, **nearby.leave_values()}
     if move.reopen:
-        actions += [GroupItem.closed_reason.remove(), GroupItem.closed_from.remove()]
+        values |= {"closed_reason": None, "closed_from": None}
+        if to in nearby.CHARTERED_STAGES:
+            values |= nearby.return_values(group)
     if move.charter:
         if change.group_number is None:
             raise ValueError("a charter needs the group number")
-        actions.append(GroupItem.group_number.set(change.group_number))
+        values["group_number"] = change.group_number
         if change.case_id:  # offered, not required (DESIGN §1): it may be set later with the plan
-            actions.append(GroupItem.case_id.set(change.case_id))
+            values["case_id"] = change.case_id
         condition = GroupItem.group_number.does_not_exist()
+        public_name = change.public_name or group.city
         if change.place is not None:
-            actions += nearby.enter_actions(group.group_id, change.place, change.public_name or group.city)
+            values |= nearby.enter_values(group.group_id, change.place, public_name)
         else:
-            actions.append(GroupItem.public_name.set(change.public_name or group.city))
-    if move.close:
-        actions += nearby.leave_actions()
-    if move.reopen and to in nearby.CHARTERED_STAGES:
-        actions += nearby.return_actions(group)
+            values["public_name"] = public_name
     history = HistoryItem(
         group_pk(group.group_id),
         history_sk(version),
@@ -107,10 +107,8 @@ def move_stage(group: GroupItem, change: StageChange) -> HistoryItem:
         case_id=change.case_id if move.charter else None,
         group_number=change.group_number if move.charter else None,
     )
-    parts: list[Part] = [
-        bump(group, change.by, change.at, actions, condition),
-        put("history", history, HistoryItem.pk.does_not_exist()),
-    ]
+    group_part, moved = bump(group, change.by, change.at, values, condition)
+    parts: list[Part] = [group_part, put("history", history, HistoryItem.pk.does_not_exist())]
     if move.charter:
         number = change.group_number
         assert number is not None  # a charter without one was refused above
@@ -130,4 +128,4 @@ def move_stage(group: GroupItem, change: StageChange) -> HistoryItem:
     if delta and group.organizer_id:
         parts.append(open_inquiries("organizer", group.organizer_id, delta))
     commit(parts)
-    return history
+    return Committed(moved, history)

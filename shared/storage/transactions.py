@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -15,8 +16,8 @@ from pynamodb.transactions import TransactWrite
 
 from shared.domain.clock import iso
 from shared.storage.directory import organizer_key
-from shared.storage.group_keys import GROUP_SK, group_pk
-from shared.storage.table import GroupItem, OrganizerItem
+from shared.storage.group_keys import GROUP_SK, Values, group_pk
+from shared.storage.table import GroupItem, HistoryItem, OrganizerItem
 
 # Every write to a group is one transaction that also bumps the group's `version`, on the
 # condition that the version is still the one read. The caller (shared/usecases/writes.py)
@@ -79,23 +80,39 @@ def commit(parts: list[Part]) -> None:
         raise WriteCancelled(codes) from err
 
 
-def group_update(group: GroupItem, actions: list[Any], condition: Any = None) -> Part:
-    """The group's update on the version that was read, without bumping it."""
+def group_update(group: GroupItem, values: Values, condition: Any = None) -> Part:
+    """The group's update (`values`: set, None: removed) on the version that was read."""
     expected = GroupItem.version == group.version
     if condition is not None:
         expected = expected & condition
+    actions = [
+        getattr(GroupItem, name).set(v) if v is not None else getattr(GroupItem, name).remove()
+        for name, v in values.items()
+    ]
     return update("group", GroupItem(group_pk(group.group_id), GROUP_SK), actions, expected)
 
 
-def bump(group: GroupItem, by: str, now: datetime, extra: list[Any] | None = None, condition: Any = None) -> Part:
-    """The group's update: next version, who and when, on the version that was read."""
-    actions = [
-        GroupItem.version.set(group.version + 1),
-        GroupItem.updated_at.set(iso(now)),
-        GroupItem.changed_by.set(by),
-        *(extra or []),
-    ]
-    return group_update(group, actions, condition)
+@dataclass(frozen=True)
+class Committed:
+    """What a group write committed: the group as it is now, and the history item it wrote."""
+
+    group: GroupItem
+    history: HistoryItem | None = None
+
+
+def with_values(group: GroupItem, values: Values) -> GroupItem:
+    """The group as an update of `values` leaves it: a new item (the one read stays as read)."""
+    kept = {name: v for name, v in group.attribute_values.items() if name not in ("pk", "sk", "kind")}
+    return GroupItem(group.pk, group.sk, **{**kept, **values})
+
+
+def bump(
+    group: GroupItem, by: str, now: datetime, values: Values | None = None, condition: Any = None
+) -> tuple[Part, GroupItem]:
+    """The group's update to its next version, who and when, on the version that was read;
+    and the group as it is once that update is committed (the same values make both)."""
+    values = {"version": int(group.version) + 1, "updated_at": iso(now), "changed_by": by, **(values or {})}
+    return group_update(group, values, condition), with_values(group, values)
 
 
 def open_inquiries(role: str, organizer_id: str, delta: int) -> Part:

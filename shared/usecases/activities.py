@@ -15,22 +15,24 @@ from shared import settings
 from shared.api.auth import Caller
 from shared.domain.clock import iso
 from shared.domain.errors import FieldError, NotFound, ValidationFailed
-from shared.domain.stages import ActivityKind, next_gate
+from shared.domain.stages import ActivityKind
 from shared.parsing.lazy import parse_as
 from shared.storage import group_changes
 from shared.storage.groups import GroupRecord
 from shared.storage.table import ActivityItem
+from shared.usecases.group_views import Written, activity_view
 from shared.usecases.group_writes import (
     Author,
     Loader,
-    bumped,
+    Removal,
+    answer,
     change_after,
     organizer_loader,
+    remove_one,
     require_open,
     stored_values,
     write,
 )
-from shared.usecases.lifecycle import Written, activity_view, facts_of
 
 # Request field -> item attribute (`kind` is the item type on the table).
 ATTRIBUTES = {"kind": "activity_kind", "date": "date", "notes": "notes"}
@@ -69,20 +71,8 @@ def log_activity(
         if author.reported_by != "organizer":
             activity.reported_by = author.reported_by
         after = replace(record, activities=[*record.activities, activity])
-        change = change_after(after, author, now)
-        group_changes.add_activity(
-            group, activity, by=author.id, now=now, due_at=change.due_at, progress=change.progress
-        )
-        bumped(record, author.id, now)
-        group.last_activity_at = iso(now)
-        record.activities.append(activity)
-        body = {
-            "group_id": group.group_id,
-            "version": int(group.version),
-            "activity": activity_view(activity),
-            "next_gate": next_gate(facts_of(record), gates).as_dict(),
-        }
-        return Written(body, int(group.version))
+        written = group_changes.add_activity(group, activity, change_after(after, author, now))
+        return answer(after.after(written), "activity", activity_view(activity), gates)
 
     return write(load, if_match, attempt)
 
@@ -118,31 +108,21 @@ def correct_activity(
         )
         after = replace(record, activities=activities)
         changed = [f for f in fields if getattr(was, ATTRIBUTES[f]) != getattr(activity, ATTRIBUTES[f])]
-        group_changes.correct_activity(record.group, was, activity, changed or fields, change_after(after, author, now))
-        bumped(record, author.id, now)
-        body = {
-            "group_id": record.group.group_id,
-            "version": int(record.group.version),
-            "activity": activity_view(activity),
-            "next_gate": next_gate(facts_of(after), gates).as_dict(),
-        }
-        return Written(body, int(record.group.version))
+        change = change_after(after, author, now)
+        written = group_changes.correct_activity(record.group, was, activity, changed or fields, change)
+        return answer(after.after(written), "activity", activity_view(activity), gates)
 
     return write(load, if_match, attempt)
 
 
 def remove_activity(author: Author, load: Loader, activity_id: str, if_match: str | None, now: datetime) -> Written:
-    def attempt(record: GroupRecord) -> Written:
-        require_open(record)
+    def without(record: GroupRecord) -> Removal:
         activity = _activity(record, activity_id)
-        left = [a for a in record.activities if a.activity_id != activity_id]
-        after = replace(record, activities=left)
-        last = max((a.logged_at for a in left), default=None)
-        group_changes.remove_activity(record.group, activity, change_after(after, author, now), last)
-        bumped(record, author.id, now)
-        return Written({}, int(record.group.version))
+        after = replace(record, activities=[a for a in record.activities if a.activity_id != activity_id])
+        last = max((a.logged_at for a in after.activities), default=None)
+        return after, lambda change: group_changes.remove_activity(record.group, activity, change, last)
 
-    return write(load, if_match, attempt)
+    return remove_one(author, load, if_match, now, without)
 
 
 # --- the organizer routes -------------------------------------------------------------------

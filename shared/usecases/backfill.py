@@ -9,12 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from shared import settings
+from shared.domain.group_facts import progress_after, stage_entered_at
 from shared.domain.stages import Stage
 from shared.storage import group_changes, groups
 from shared.storage.group_queries import Partition, walk
 from shared.storage.table import GroupItem
 from shared.storage.transactions import WriteCancelled
-from shared.usecases.progress import progress_after, stage_entered_at
 
 
 @dataclass

@@ -20,6 +20,7 @@ no personal data (ids and keys only), so nothing else needs erasing.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from shared.domain.stages import Stage
@@ -27,6 +28,7 @@ from shared.parsing.inquiry import email_key
 from shared.storage import founders, groups, inquiries, joins, transactions
 from shared.storage.groups import GroupRecord
 from shared.storage.transactions import WriteCancelled
+from shared.usecases import moves
 
 ATTEMPTS = 10
 
@@ -80,11 +82,9 @@ def _finish(record: GroupRecord, email_key: str, now: datetime, *, by: str) -> N
 def _close_and_clear(record: GroupRecord, email_key: str | None, now: datetime, *, by: str) -> GroupRecord:
     """Close a group not yet chartered (`withdrawn`), release the address's lock when this
     group holds it, and erase what the group's partition holds; the group as read after."""
-    from shared.usecases.founder import close_as
-
     group = record.group
     if group.stage != Stage.CLOSED and group.group_number is None:
-        close_as(record, "withdrawn", None, now, by=by)
+        moves.close_as(record, "withdrawn", None, now, by=by)
     if email_key is not None:
         founders.release_lock_if_held(email_key, group.group_id)
     fresh = groups.read_group(group.group_id) or record
@@ -109,10 +109,10 @@ def _erase_contents(record: GroupRecord) -> None:
 
 def _erase_founder(record: GroupRecord, now: datetime, by: str) -> GroupRecord:
     """The group item's founder fields, on the version read (read again after a lost race).
-    Returns the record as read, with the in-memory group at its new version and marked erased."""
+    Returns the record as read, with the group as the erasure committed it."""
     for round_ in range(ATTEMPTS):
         try:
-            version = founders.erase_founder(record.group, by=by, now=now)
+            erased = founders.erase_founder(record.group, by=by, now=now)
         except WriteCancelled as err:
             if not err.lost_race:
                 raise
@@ -122,7 +122,5 @@ def _erase_founder(record: GroupRecord, now: datetime, by: str) -> GroupRecord:
                 raise LookupError("the group vanished while being erased") from None
             record = fresh
             continue
-        record.group.version = version
-        record.group.erased_at = now.isoformat()
-        return record
+        return replace(record, group=erased)
     raise RuntimeError("the group kept changing while being erased")

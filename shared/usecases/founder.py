@@ -3,35 +3,35 @@
 The founder is whoever holds a valid status token for the group (shared/api/founder_tokens.py);
 a token of a group that was erased no longer works. A founder who withdrew can still read the
 page, stop emails and erase their data; their group's writes are refused (409). Members and activities the
-founder reports go through the organizer's own write paths (shared/usecases/lifecycle.py),
+founder reports go through the organizer's own write paths (shared/usecases/group_writes.py),
 recorded as by "founder": they count toward gates and organizers see them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
 from shared import settings
 from shared.api import founder_tokens
 from shared.api.auth import Caller
-from shared.domain.errors import NotAuthenticated, WrongStage
+from shared.domain.errors import Forbidden, NotAuthenticated, WrongStage
+from shared.domain.group_facts import facts_of
 from shared.domain.program import STEP_TEXTS, STEP_TITLES
-from shared.domain.stages import Actor, Stage, check_move, requirements
+from shared.domain.stages import Actor, Stage, next_gate, requirements
 from shared.parsing.founder import check_founder_activity, parse_contact, parse_email_only, parse_note
 from shared.parsing.inquiry import email_key
-from shared.storage import founders, groups, inquiries, stage_moves, transactions
+from shared.storage import founders, groups, inquiries, ratelimit, transactions
 from shared.storage.directory import read_directory
 from shared.storage.groups import GroupRecord
-from shared.storage.stage_moves import StageChange
 from shared.storage.transactions import WriteCancelled
-from shared.usecases import activities, lifecycle, members
-from shared.usecases.group_writes import Author, organizer_loader
+from shared.usecases import activities, members, moves
+from shared.usecases.erasure import erase_address
+from shared.usecases.group_writes import FOUNDER, Author, organizer_loader
 from shared.usecases.intake import ROLE_TITLES
 
-FOUNDER = lifecycle.FOUNDER  # who did it, as recorded (added_by, logged_by, history `by`, changed_by)
 WITHDRAWN = "withdrawn"
 RACE_ATTEMPTS = 10
 AS_FOUNDER = Author(FOUNDER, reported_by=FOUNDER)  # what the founder adds is marked theirs
@@ -80,9 +80,9 @@ def writer_of(founder: Founder) -> Founder:
 
 def gate_view(record: GroupRecord) -> dict[str, Any]:
     """The next gate as a checklist: every requirement, met or not, with what the group has."""
-    facts = lifecycle.facts_of(record)
+    facts = facts_of(record)
     gates = settings.gates()
-    gate = lifecycle.next_gate(facts, gates)
+    gate = next_gate(facts, gates)
     items = [] if gate.to is None or facts.stage is Stage.CLOSED else requirements(facts, gates)
     checklist = [{"key": r.key, "asks": r.asks, "have": r.have, "met": r.met} for r in items]
     return {
@@ -179,13 +179,13 @@ def update_contact(founder: Founder, payload: Mapping[str, Any], now: datetime) 
         record = founder.record if round_ == 0 else groups.read_group(founder.group_id)
         assert record is not None
         try:
-            founders.update_contact(record.group, change, by=FOUNDER, now=now)
+            updated = founders.update_contact(record.group, change, by=FOUNDER, now=now)
         except WriteCancelled as err:
             if not err.lost_race:
                 raise
             transactions.pause_before_retry(round_)
             continue
-        return status_view(groups.read_group(founder.group_id) or record)
+        return status_view(replace(record, group=updated))
     raise WrongStage("Other changes to your group kept coming first. Try again.")
 
 
@@ -195,29 +195,8 @@ def withdraw(founder: Founder, payload: Mapping[str, Any], now: datetime) -> dic
     note = parse_note(payload)
     if founder.record.group.stage == Stage.CLOSED:
         raise WrongStage("The group is already closed.")
-    close_as(founder.record, WITHDRAWN, note, now)
+    moves.close_as(founder.record, WITHDRAWN, note, now, by=FOUNDER)
     return {"group_id": founder.group_id, "stage": Stage.CLOSED.value, "closed_reason": WITHDRAWN}
-
-
-def close_as(record: GroupRecord, reason: str, note: str | None, now: datetime, by: str = FOUNDER) -> None:
-    """Close a group on the founder's behalf (no organizer role applies: any stage closes);
-    retried on a lost race."""
-    gates = settings.gates()
-    for round_ in range(RACE_ATTEMPTS):
-        move = check_move(lifecycle.facts_of(record), Stage.CLOSED, Actor.FOUNDER, reason=reason, config=gates)
-        due = lifecycle.due_after(record, gates, settings.follow_ups(), moved_to=Stage.CLOSED, at=now)
-        try:
-            stage_moves.move_stage(record.group, StageChange(move, by=by, at=now, note=note, reason=reason, due_at=due))
-            return
-        except WriteCancelled as err:
-            if not err.lost_race:
-                raise
-            transactions.pause_before_retry(round_)
-            fresh = groups.read_group(record.group.group_id)
-            if fresh is None or fresh.group.stage == Stage.CLOSED:
-                return
-            record = fresh
-    raise WrongStage("Other changes to the group kept coming first. Try again.")
 
 
 def unsubscribe(token: str | None, now: datetime, purpose: str = founder_tokens.UNSUBSCRIBE) -> None:
@@ -231,8 +210,6 @@ def request_link(payload: Mapping[str, Any], source: str, now: datetime) -> None
     """POST /status/link: a fresh link to the address's group, if it has one (the open group,
     else its newest). The caller learns nothing either way (always 202). Rate-limited per
     client like the form; at most one link an hour per group whoever asks."""
-    from shared.storage import ratelimit
-
     email = parse_email_only(payload)
     ratelimit.check_and_count(source, now, settings.intake().rate_limit_per_hour, scope="status-link")
     key = email_key(email)
@@ -253,15 +230,11 @@ def request_link(payload: Mapping[str, Any], source: str, now: datetime) -> None
 
 def erase_own_data(founder: Founder, now: datetime) -> int:
     """DELETE /status: every group and inquiry of the founder's address (shared/usecases/erasure.py)."""
-    from shared.usecases.erasure import erase_address
-
     return erase_address(founder.record.group.founder_email, now, by=FOUNDER)
 
 
 def require_admin(caller: Caller) -> Caller:
     """POST /erasures is for national admins: checked before the body is read."""
-    from shared.domain.errors import Forbidden
-
     if caller.actor is not Actor.ADMIN:
         raise Forbidden("Only national admins erase personal data by address.")
     return caller
@@ -269,7 +242,5 @@ def require_admin(caller: Caller) -> Caller:
 
 def erase_for_admin(caller: Caller, payload: Mapping[str, Any], now: datetime) -> int:
     """POST /erasures (admins only): the same erasure, for a request that came another way."""
-    from shared.usecases.erasure import erase_address
-
     require_admin(caller)
     return erase_address(parse_email_only(payload), now, by=caller.actor_id)

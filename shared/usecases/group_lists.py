@@ -28,7 +28,7 @@ from shared.domain.stages import Stage
 from shared.parsing.lazy import parse_as
 from shared.storage.group_queries import Partition, key_fits, key_of, walk
 from shared.storage.table import GroupItem
-from shared.usecases.lifecycle import summary_of
+from shared.usecases.group_views import summary_of
 from shared.usecases.progress import summary_of as progress_summary
 
 if TYPE_CHECKING:

@@ -1,10 +1,4 @@
-"""What every write to a group's members and activities shares, whoever makes it: an
-organizer through the organizer API, or (later) the founder through their status page.
-
-A write names its Author (recorded on the items and in history) and how the group is
-loaded (a Loader: the organizer's loader checks territory; a founder's would check the
-token's group). `write` applies the workplace rule of DESIGN §2: with If-Match a stale
-version is 412 and nothing changes; without it, a lost race reads again and retries."""
+"""What every write to a group shares, whoever makes it: its Author, its Loader, If-Match and retries on a lost race."""
 
 from __future__ import annotations
 
@@ -15,15 +9,33 @@ from typing import Any, TypeVar
 
 from shared import settings
 from shared.api.auth import Caller
-from shared.domain.errors import GroupBusy, NotFound, StaleVersion, WrongStage
-from shared.domain.stages import Stage
-from shared.storage import groups, transactions
+from shared.domain.errors import Conflict, GroupBusy, NotFound, StaleVersion, WrongStage
+from shared.domain.group_facts import due_after, facts_of, progress_after
+from shared.domain.stages import GateConfig, Stage, next_gate
+from shared.parsing.inquiry import email_key
+from shared.storage import groups, inquiries, transactions
 from shared.storage.group_changes import Change
 from shared.storage.groups import GroupRecord
-from shared.storage.transactions import WriteCancelled
+from shared.storage.transactions import Committed, WriteCancelled
+from shared.usecases.group_views import Written
+
+# A write names its Author (recorded on the items and in history) and how the group is
+# loaded (a Loader: the organizer's loader checks territory; the founder's goes through it
+# with the founder's caller). `write` applies the workplace rule of DESIGN §2: with If-Match
+# a stale version is 412 and nothing changes; without it, a write that loses a race reads
+# the group again and retries (a few times), so it applies to the current version or says
+# why it cannot (409).
 
 T = TypeVar("T")
 Loader = Callable[[], GroupRecord]
+Removal = tuple[GroupRecord, Callable[[Change], Committed]]  # the group without it, and its delete
+
+# Lost races on the group (without If-Match) are retried this many times in all. A write
+# without If-Match applies to the current version (DESIGN §2): with N simultaneous writers
+# the last may lose N-1 rounds, so this is far above real use (a few organizers at once),
+# and still well inside the function's timeout (each pause is at most 50 ms).
+RACE_ATTEMPTS = 30
+FOUNDER = "founder"  # who it was, when the founder reported it on their page (DESIGN §2b)
 
 
 @dataclass(frozen=True)
@@ -52,9 +64,35 @@ def organizer_loader(caller: Caller, group_id: str) -> Loader:
     return load
 
 
-def write(load: Loader, if_match: str | None, attempt: Callable[[GroupRecord], T]) -> T:
-    from shared.usecases.lifecycle import RACE_ATTEMPTS, _conflict_for, parse_if_match
+def parse_if_match(header: str | None) -> set[int] | None:
+    """The versions an If-Match header accepts; None when it accepts any (absent or *).
+    An entity tag that is not one of ours matches nothing (412), as HTTP says; so does a
+    weak one (W/"3"): If-Match compares strongly (RFC 9110 §13.1.1)."""
+    if header is None or not header.strip() or header.strip() == "*":
+        return None
+    versions: set[int] = set()
+    for tag in header.split(","):
+        text = tag.strip()
+        if text.startswith("W/"):
+            continue
+        text = text.strip('"')
+        if text.isascii() and text.isdigit() and len(text) <= 18:
+            versions.add(int(text))
+    return versions
 
+
+def conflict_for(err: WriteCancelled, record: GroupRecord) -> Exception:
+    if err.codes.get("applicant_lock") == "ConditionalCheckFailed":
+        other = inquiries.find_open_group_id(email_key(record.group.founder_email))
+        return Conflict(
+            "The founder's email address has another open group"
+            + (f" ({other})" if other else "")
+            + ": work with that group, or close it before reopening this one."
+        )
+    return RuntimeError(f"group write cancelled unexpectedly: {err}")
+
+
+def write(load: Loader, if_match: str | None, attempt: Callable[[GroupRecord], T]) -> T:
     expected = parse_if_match(if_match)
     for round_ in range(RACE_ATTEMPTS):
         record = load()
@@ -66,7 +104,7 @@ def write(load: Loader, if_match: str | None, attempt: Callable[[GroupRecord], T
             return attempt(record)
         except WriteCancelled as err:
             if not err.lost_race:
-                raise _conflict_for(err, record) from None
+                raise conflict_for(err, record) from None
             transactions.pause_before_retry(round_)
     raise GroupBusy("Other changes to this group kept coming first; nothing was written. Try again.")
 
@@ -79,9 +117,6 @@ def require_open(record: GroupRecord) -> None:
 def change_after(after: GroupRecord, author: Author, now: datetime, note: str | None = None) -> Change:
     """The Change for a write that leaves the group as `after`: its next follow-up (the Due
     index) and its summary, from the same pure rules as every other write."""
-    from shared.usecases.lifecycle import due_after
-    from shared.usecases.progress import progress_after
-
     gates = settings.gates()
     return Change(
         by=author.id,
@@ -97,7 +132,28 @@ def stored_values(item: Any) -> dict[str, Any]:
     return {k: v for k, v in item.attribute_values.items() if k not in ("pk", "sk", "kind")}
 
 
-def bumped(record: GroupRecord, by: str, now: datetime) -> None:
-    from shared.usecases.lifecycle import _bumped
+def answer(record: GroupRecord, name: str, view: dict[str, Any], gates: GateConfig) -> Written:
+    """The body of a write of one member or activity (`name`): it as stored, the group's next gate."""
+    version = int(record.group.version)
+    body = {
+        "group_id": record.group.group_id,
+        "version": version,
+        name: view,
+        "next_gate": next_gate(facts_of(record), gates).as_dict(),
+    }
+    return Written(body, version)
 
-    _bumped(record.group, by, now)
+
+def remove_one(
+    author: Author, load: Loader, if_match: str | None, now: datetime, without: Callable[[GroupRecord], Removal]
+) -> Written:
+    """Remove one member or activity of an open group: `without` finds it in the group as
+    read (404 when it is not there) and says what the group is without it and how to delete it."""
+
+    def attempt(record: GroupRecord) -> Written:
+        require_open(record)
+        after, delete = without(record)
+        written = delete(change_after(after, author, now))
+        return Written({}, int(written.group.version))
+
+    return write(load, if_match, attempt)

@@ -11,12 +11,14 @@ from shared import settings
 from shared.domain.follow_up_rules import Snapshot, next_due
 from shared.domain.routing import Organizer, Role, route
 from shared.domain.stages import Stage
+from shared.mail.i18n import translate
 from shared.parsing.inquiry import parse_inquiry
 from shared.settings import CONSENT_TEXT_VERSION, HOTLINE, HOTLINE_LETTERS
 from shared.storage import ratelimit
 from shared.storage.directory import read_directory
 from shared.storage.group_keys import FIRST_STAGE
 from shared.storage.inquiries import find_open_group_id, store_inquiry
+from shared.usecases import join
 
 ROLE_TITLES = {Role.AREA_COORDINATOR: "Area Coordinator", Role.FIELD_ORGANIZER: "Field Organizer"}
 
@@ -42,8 +44,6 @@ class IntakeOutcome:
 
 def next_step(organizer: Organizer | None, language: str = "en") -> str:
     """What happens now, in the applicant's language (DESIGN §8)."""
-    from shared.mail.i18n import translate
-
     if organizer is None:
         return translate(
             language,
@@ -82,8 +82,6 @@ def _body(inquiry_id: str, organizer: Organizer | None, language: str = "en") ->
 
 def _join(inquiry, routed: Organizer | None, directory, now: datetime) -> IntakeOutcome:
     """The applicant chose to join a chartered group near them (shared/usecases/join.py)."""
-    from shared.usecases import join
-
     if inquiry.is_bot:
         body = join.bot_answer(routed, _organizer_view, inquiry.join_group, inquiry.language)
         return IntakeOutcome(body, "honeypot", group_id=None, routing_reason=None)

@@ -10,6 +10,7 @@ from typing import Any
 
 from shared.domain.errors import FieldError, ValidationFailed
 from shared.domain.routing import Organizer
+from shared.mail.i18n import translate
 from shared.parsing.inquiry import Inquiry
 from shared.settings import HOTLINE, HOTLINE_LETTERS
 from shared.storage import joins
@@ -25,8 +26,6 @@ def _not_near() -> ValidationFailed:
 
 
 def join_next_step(organizer: Organizer | None, group_number: int, language: str = "en") -> str:
-    from shared.mail.i18n import translate
-
     who = organizer.name if organizer is not None else translate(language, "Our national organizing team")
     return translate(
         language,
@@ -37,7 +36,7 @@ def join_next_step(organizer: Organizer | None, group_number: int, language: str
 
 def group_id_to_join(inquiry: Inquiry) -> str:
     """The chosen group, checked: chartered, and within reach of the applicant's ZIP."""
-    from shared.domain.zip_points import locate
+    from shared.domain.zip_points import locate  # lazy: cold start (the ZIP table)
 
     point = locate(inquiry.zip)
     number = inquiry.join_group

@@ -14,23 +14,24 @@ from shared import settings
 from shared.api.auth import Caller
 from shared.domain.clock import iso
 from shared.domain.errors import Conflict, FieldError, NotFound, ValidationFailed
-from shared.domain.stages import next_gate
 from shared.parsing.inquiry import email_key
 from shared.parsing.lazy import parse_as
 from shared.storage import group_changes
 from shared.storage.groups import GroupRecord
 from shared.storage.table import MemberItem
+from shared.usecases.group_views import Written, member_view
 from shared.usecases.group_writes import (
     Author,
     Loader,
-    bumped,
+    Removal,
+    answer,
     change_after,
     organizer_loader,
+    remove_one,
     require_open,
     stored_values,
     write,
 )
-from shared.usecases.lifecycle import Written, facts_of, member_view
 
 
 def _member(record: GroupRecord, member_id: str) -> MemberItem:
@@ -38,6 +39,14 @@ def _member(record: GroupRecord, member_id: str) -> MemberItem:
     if found is None:
         raise NotFound("No member with this id in this group.")
     return found
+
+
+def _require_new_address(record: GroupRecord, email: str, but: str | None = None) -> None:
+    """409 when someone in the group (the founder included; `but`: a member left out) has the address."""
+    members = (m for m in record.members if m.email and m.member_id != but)
+    taken = {email_key(record.group.founder_email)} | {email_key(m.email) for m in members if m.email}
+    if email_key(email) in taken:
+        raise Conflict("Someone with this email address is already in the group.")
 
 
 def _nothing_to_change() -> ValidationFailed:
@@ -56,26 +65,15 @@ def add_member(
         require_open(record)
         group = record.group
         if request.email:
-            taken = {email_key(group.founder_email)} | {email_key(m.email) for m in record.members if m.email}
-            if email_key(request.email) in taken:
-                raise Conflict("Someone with this email address is already in the group.")
+            _require_new_address(record, request.email)
         member = group_changes.new_member(
             group, name=request.name, email=request.email, role=request.role.value, by=author.id, now=now
         )
         if author.reported_by != "organizer":
             member.reported_by = author.reported_by
         after = replace(record, members=[*record.members, member])
-        change = change_after(after, author, now)
-        group_changes.add_member(group, member, by=author.id, now=now, due_at=change.due_at, progress=change.progress)
-        bumped(record, author.id, now)
-        record.members.append(member)
-        body = {
-            "group_id": group.group_id,
-            "version": int(group.version),
-            "member": member_view(member),
-            "next_gate": next_gate(facts_of(record), gates).as_dict(),
-        }
-        return Written(body, int(group.version))
+        written = group_changes.add_member(group, member, change_after(after, author, now))
+        return answer(after.after(written), "member", member_view(member), gates)
 
     return write(load, if_match, attempt)
 
@@ -97,11 +95,7 @@ def correct_member(
         if "role" in values:
             values["role"] = values["role"].value
         if values.get("email"):
-            taken = {email_key(group.founder_email)} | {
-                email_key(m.email) for m in record.members if m.email and m.member_id != member_id
-            }
-            if email_key(values["email"]) in taken:
-                raise Conflict("Someone with this email address is already in the group.")
+            _require_new_address(record, values["email"], but=member_id)
         member = MemberItem(
             was.pk,
             was.sk,
@@ -109,29 +103,19 @@ def correct_member(
         )
         after = replace(record, members=[member if m.member_id == member_id else m for m in record.members])
         changed = [f for f in fields if getattr(was, f) != getattr(member, f)]
-        group_changes.correct_member(group, member, changed or fields, change_after(after, author, now))
-        bumped(record, author.id, now)
-        body = {
-            "group_id": group.group_id,
-            "version": int(group.version),
-            "member": member_view(member),
-            "next_gate": next_gate(facts_of(after), gates).as_dict(),
-        }
-        return Written(body, int(group.version))
+        written = group_changes.correct_member(group, member, changed or fields, change_after(after, author, now))
+        return answer(after.after(written), "member", member_view(member), gates)
 
     return write(load, if_match, attempt)
 
 
 def remove_member(author: Author, load: Loader, member_id: str, if_match: str | None, now: datetime) -> Written:
-    def attempt(record: GroupRecord) -> Written:
-        require_open(record)
+    def without(record: GroupRecord) -> Removal:
         member = _member(record, member_id)
         after = replace(record, members=[m for m in record.members if m.member_id != member_id])
-        group_changes.remove_member(record.group, member, change_after(after, author, now))
-        bumped(record, author.id, now)
-        return Written({}, int(record.group.version))
+        return after, lambda change: group_changes.remove_member(record.group, member, change)
 
-    return write(load, if_match, attempt)
+    return remove_one(author, load, if_match, now, without)
 
 
 # --- the organizer routes -------------------------------------------------------------------

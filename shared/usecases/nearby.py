@@ -31,7 +31,7 @@ def _radius(raw: str | None) -> float:
 
 def read_query(params: Mapping[str, str | None]) -> tuple[Point, float]:
     """The ZIP's point and the radius, or a 422 that says which is wrong."""
-    from shared.domain.zip_points import locate
+    from shared.domain.zip_points import locate  # lazy: cold start (the ZIP table)
 
     raw_zip = (params.get("zip") or "").strip()
     errors: list[FieldError] = []

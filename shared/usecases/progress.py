@@ -4,35 +4,15 @@ the group's partition for a group not written since the summary existed."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-from datetime import date, datetime
+from datetime import date
 
 from shared.domain.clock import parse_iso
-from shared.domain.progress import Progress, Summary, progress_of
+from shared.domain.group_facts import progress_after, stage_entered_at
+from shared.domain.progress import Summary
 from shared.domain.stages import GateConfig, Stage
 from shared.storage import groups
 from shared.storage.groups import GroupRecord
 from shared.storage.table import GroupItem
-
-
-def stage_entered_at(record: GroupRecord) -> datetime:
-    """When the group entered its stage: kept on the group; else its last stage move (a
-    history item that is not a move, like a correction, does not count); else its creation."""
-    group = record.group
-    if group.stage_entered_at:
-        return parse_iso(group.stage_entered_at)
-    moves = [h for h in record.history if h.from_stage != h.to_stage]
-    return parse_iso(moves[-1].at if moves else group.created_at)
-
-
-def progress_after(record: GroupRecord, gates: GateConfig, *, moved_to: Stage | None = None) -> Progress:
-    """The summary of `record` (as the write leaves it; `moved_to`: in the stage it moves to)."""
-    from shared.usecases.lifecycle import facts_of
-
-    facts = facts_of(record)
-    if moved_to is not None:
-        facts = replace(facts, stage=moved_to)
-    return progress_of(facts, gates)
 
 
 def summary_from_item(item: GroupItem) -> Summary | None:

@@ -20,8 +20,8 @@ from shared.parsing.lazy import parse_as
 from shared.storage import group_changes
 from shared.storage.directory import read_directory
 from shared.storage.groups import GroupRecord
-from shared.usecases.group_writes import Author, bumped, change_after, organizer_loader, require_open, write
-from shared.usecases.lifecycle import Written, view_of
+from shared.usecases.group_views import Written, view_of
+from shared.usecases.group_writes import Author, change_after, organizer_loader, require_open, write
 
 
 def _refuse(message: str) -> ValidationFailed:
@@ -54,16 +54,14 @@ def reassign(caller: Caller, group_id: str, payload: Mapping[str, Any], if_match
             f"reassigned to {target.name} from {previous.name if previous else 'the national inbox'}"
             f" by {by.name if by else 'an admin'} on {now.date().isoformat()}"
         )
-        history = group_changes.reassign(
+        written = group_changes.reassign(
             group,
             target.organizer_id,
             change_after(record, author, now, note=request.note),
             routing_note=routing_note,
             counts_open_inquiry=group.stage == Stage.LEARN_MORE,
         )
-        bumped(record, author.id, now)
-        group.organizer_id, group.routing_reason, group.routing_note = target.organizer_id, "reassigned", routing_note
-        record.history.append(history)
-        return Written(view_of(record, gates), int(group.version))
+        record = record.after(written)
+        return Written(view_of(record, gates), int(record.group.version))
 
     return write(organizer_loader(caller, group_id), if_match, attempt)

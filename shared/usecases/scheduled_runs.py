@@ -27,17 +27,19 @@ from shared.domain.follow_up_rules import (
     due_actions,
     next_due,
     quiet_since,
+    still_applies,
     waiting_since,
 )
 from shared.domain.geography import STATE_NAMES
-from shared.domain.routing import Organizer, Role
-from shared.domain.stages import Actor, GateConfig, Stage, check_move, next_gate
-from shared.storage import group_notices, group_queries, groups, stage_moves
+from shared.domain.group_facts import facts_of, snapshot_of
+from shared.domain.routing import Organizer, Role, field_organizer_for
+from shared.domain.stages import Actor, GateConfig, Stage, next_gate
+from shared.log_safe import error_fields
+from shared.storage import group_notices, group_queries, groups
 from shared.storage.directory import read_directory, take_digest
 from shared.storage.groups import GroupRecord
-from shared.storage.stage_moves import StageChange
 from shared.storage.transactions import WriteCancelled
-from shared.usecases import lifecycle
+from shared.usecases import erasure, moves
 
 logger = Logger(service="start-a-group")
 
@@ -87,19 +89,16 @@ def now_of(event: Any) -> datetime:
     return moment
 
 
-def _close_unanswered(record: GroupRecord, now: datetime, gates: GateConfig) -> None:
-    move = check_move(lifecycle.facts_of(record), Stage.CLOSED, Actor.ADMIN, reason=NO_RESPONSE, config=gates)
+def _close_unanswered(record: GroupRecord, now: datetime) -> None:
+    """The stage move any closer makes (shared/usecases/moves.py); a lost race is the run's to retry."""
     note = "No first conversation was logged: closed automatically."
-    due = lifecycle.due_after(record, gates, settings.follow_ups(), moved_to=Stage.CLOSED, at=now)  # retention
-    stage_moves.move_stage(
-        record.group, StageChange(move, by=SYSTEM, at=now, reason=NO_RESPONSE, note=note, due_at=due)
-    )
+    moves.close(record, NO_RESPONSE, note, now, by=SYSTEM, actor=Actor.ADMIN)
 
 
 def _follow_up(
     record: GroupRecord, now: datetime, gates: GateConfig, config: FollowUpConfig, report: RunReport
 ) -> None:
-    snapshot = lifecycle.snapshot_of(record, gates)
+    snapshot = snapshot_of(record, gates)
     due = due_actions(snapshot, now, config)
     if not due:
         # Listed as due but owing nothing now (an entry behind the group's state): repair it.
@@ -107,13 +106,11 @@ def _follow_up(
         return
     for item in due:
         if item.action is Action.CLOSE_NO_RESPONSE:
-            _close_unanswered(record, now, gates)
+            _close_unanswered(record, now)
             report.taken[item.action.value] += 1
             return
         if item.action is Action.ERASE_PERSONAL_DATA:
-            from shared.usecases.erasure import erase_group
-
-            erase_group(record, now, by=SYSTEM)  # nothing is emailed; safe to run again
+            erasure.erase_group(record, now, by=SYSTEM)  # nothing is emailed; safe to run again
             report.taken[item.action.value] += 1
             return
         snapshot = replace(snapshot, sent=snapshot.sent | {item.slot})
@@ -144,8 +141,6 @@ def run_follow_ups(now: datetime) -> RunReport:
             else:
                 raise RuntimeError("the group kept changing during the run")
         except Exception as err:  # noqa: BLE001 - one group's failure must not stop the others
-            from shared.log_safe import error_fields
-
             logger.error("follow-up failed", extra={"group_id": group_id, **error_fields(err)})
             report.failed.append(group_id)
     logger.info("follow-ups run", extra=report.as_dict())
@@ -189,7 +184,7 @@ def run_weekly_digest(now: datetime) -> RunReport:
 
 
 def flags_of(record: GroupRecord, now: datetime, gates: GateConfig, config: FollowUpConfig) -> tuple[str, ...]:
-    snapshot = lifecycle.snapshot_of(record, gates)
+    snapshot = snapshot_of(record, gates)
     flags = []
     waiting = waiting_since(snapshot)
     if waiting is not None and (now - waiting).days >= config.first_contact_reminder_days:
@@ -217,8 +212,8 @@ def digest_summaries(organizer: Organizer, now: datetime) -> list[GroupSummary]:
             record = groups.read_group(item.group_id)
             if record is None:
                 continue
-            snapshot = lifecycle.snapshot_of(record, gates)
-            gate = next_gate(lifecycle.facts_of(record), gates)
+            snapshot = snapshot_of(record, gates)
+            gate = next_gate(facts_of(record), gates)
             out.append(
                 GroupSummary(
                     group_id=item.group_id,
@@ -255,14 +250,11 @@ class FollowUpFacts:
 def follow_up_facts(group_id: str, slot: str) -> FollowUpFacts | None:
     """The group's facts for a follow-up email, or None when the group is gone or has moved
     on since the run took the slot (a conversation logged, a stage moved): no stale email."""
-    from shared.domain.follow_up_rules import still_applies
-    from shared.domain.routing import field_organizer_for
-
     record = groups.read_group(group_id)
     if record is None:
         return None
     gates, config = settings.gates(), settings.follow_ups()
-    snapshot = lifecycle.snapshot_of(record, gates)
+    snapshot = snapshot_of(record, gates)
     if not still_applies(snapshot, slot, config):
         return None
     group = record.group
@@ -285,7 +277,7 @@ def follow_up_facts(group_id: str, slot: str) -> FollowUpFacts | None:
         field_organizer=field_organizer_for(group.state, directory.organizers),
         stage=Stage(group.stage),
         created_at=parse_iso(group.created_at),
-        unmet=next_gate(lifecycle.facts_of(record), gates).unmet,
+        unmet=next_gate(facts_of(record), gates).unmet,
         waiting_since=waiting_since(snapshot),
         quiet_since=quiet_since(snapshot),
         language=group.language or "en",

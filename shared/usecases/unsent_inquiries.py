@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from shared.outbox import publisher
 from shared.outbox.events import InquiryReceived
 from shared.storage import inquiries
 
@@ -20,8 +21,6 @@ def mark_emailed(event: InquiryReceived) -> None:
 
 def resend_unsent(now: datetime, publish=None) -> int:
     """Publish InquiryReceived again for every inquiry whose emails never went out."""
-    if publish is None:
-        from shared.outbox.publisher import publish
     events = [
         InquiryReceived(
             group_id=item.group_id,
@@ -32,5 +31,5 @@ def resend_unsent(now: datetime, publish=None) -> int:
         )
         for item in inquiries.unsent_inquiries(now - LOOKBACK, now - GRACE)
     ]
-    publish(events)
+    (publish or publisher.publish)(events)
     return len(events)
