@@ -65,38 +65,34 @@ class _Request(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-class MemberRequest(_Request):
-    name: str
-    email: str | None = None
-    role: MemberRole
+# The rules per field of a member and an activity, for adding one (every field as the
+# class says) and for correcting one (shared/parsing/corrections.py: only the fields sent).
 
-    @field_validator("name", mode="before")
+
+class MemberFields(_Request):
+    @field_validator("name", mode="before", check_fields=False)
     @classmethod
     def _name(cls, v: Any) -> str:
         return _required_text(v, 200)
 
-    @field_validator("email", mode="before")
+    @field_validator("email", mode="before", check_fields=False)
     @classmethod
     def _email(cls, v: Any) -> str | None:
         return _as_field_error(clean_email, v)
 
-    @field_validator("role", mode="before")
+    @field_validator("role", mode="before", check_fields=False)
     @classmethod
     def _role(cls, v: Any) -> MemberRole:
         return _one_of(v, MemberRole)
 
 
-class ActivityRequest(_Request):
-    kind: ActivityKind
-    date: date
-    notes: str | None = None
-
-    @field_validator("kind", mode="before")
+class ActivityFields(_Request):
+    @field_validator("kind", mode="before", check_fields=False)
     @classmethod
     def _kind(cls, v: Any) -> ActivityKind:
         return _one_of(v, ActivityKind)
 
-    @field_validator("date", mode="before")
+    @field_validator("date", mode="before", check_fields=False)
     @classmethod
     def _date(cls, v: Any, info: ValidationInfo) -> Day:
         if not isinstance(v, str) or len(v) != 10:
@@ -112,10 +108,22 @@ class ActivityRequest(_Request):
             raise _invalid("must be in 2000 or later")
         return day
 
-    @field_validator("notes", mode="before")
+    @field_validator("notes", mode="before", check_fields=False)
     @classmethod
     def _notes(cls, v: Any) -> str | None:
         return _optional_text(v, MAX_NOTES, multiline=True)
+
+
+class MemberRequest(MemberFields):
+    name: str
+    email: str | None = None
+    role: MemberRole
+
+
+class ActivityRequest(ActivityFields):
+    kind: ActivityKind
+    date: date
+    notes: str | None = None
 
 
 MAX_GROUP_NAME = 80
