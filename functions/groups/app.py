@@ -7,6 +7,8 @@ from aws_lambda_powertools import Logger
 from shared.api.auth import Caller, caller_of
 from shared.api.problems import header, json_response, make_resolver, read_json_object, received_at, response
 from shared.usecases import activities, group_lists, lifecycle, members, reassign
+from shared.usecases.group_views import Written
+from shared.usecases.group_writes import Author, Loader, organizer_loader
 
 logger = Logger()
 app = make_resolver()
@@ -26,16 +28,22 @@ def _if_match() -> str | None:
     return header(app.current_event.raw_event, "If-Match")
 
 
-def _answer(status: int, written: lifecycle.Written):
-    return json_response(status, written.body, headers={"ETag": f'"{written.version}"'})
-
-
-def _removed(written: lifecycle.Written):
-    return response(204, "", "application/json", {"ETag": f'"{written.version}"'})
-
-
 def _body() -> dict:
     return read_json_object(app.current_event.raw_event)
+
+
+def _as_organizer(group_id: str) -> tuple[Author, Loader]:
+    caller = _caller()
+    return Author.organizer(caller), organizer_loader(caller, group_id)
+
+
+def _answer(status: int, written: Written, done: str | None = None, group_id: str | None = None, **logged):
+    """The group's answer with its version as the ETag (204: no body); `done` is logged."""
+    if done:
+        logger.info(done, extra={"group_id": group_id, "version": written.version, **logged})
+    if status == 204:
+        return response(204, "", "application/json", {"ETag": f'"{written.version}"'})
+    return json_response(status, written.body, headers={"ETag": f'"{written.version}"'})
 
 
 @app.get("/groups")
@@ -47,84 +55,61 @@ def list_groups():
 
 @app.get("/groups/<group_id>")
 def get_group(group_id: str):
-    caller = _caller()
-    return _answer(200, lifecycle.get_group(caller, group_id))
+    return _answer(200, lifecycle.get_group(_caller(), group_id))
 
 
 @app.post("/groups/<group_id>/members")
 def add_member(group_id: str):
-    caller = _caller()
-    written = lifecycle.add_member(caller, group_id, read_json_object(app.current_event.raw_event), _if_match(), _now())
-    logger.info("member added", extra={"group_id": group_id, "version": written.version})
-    return _answer(201, written)
+    written = lifecycle.add_member(_caller(), group_id, _body(), _if_match(), _now())
+    return _answer(201, written, "member added", group_id)
 
 
 @app.post("/groups/<group_id>/activities")
 def log_activity(group_id: str):
-    caller = _caller()
-    written = lifecycle.log_activity(
-        caller, group_id, read_json_object(app.current_event.raw_event), _if_match(), _now()
-    )
-    logger.info("activity logged", extra={"group_id": group_id, "version": written.version})
-    return _answer(201, written)
+    written = lifecycle.log_activity(_caller(), group_id, _body(), _if_match(), _now())
+    return _answer(201, written, "activity logged", group_id)
 
 
 @app.post("/groups/<group_id>/stage")
 def move_stage(group_id: str):
-    caller = _caller()
-    written = lifecycle.move_stage(caller, group_id, read_json_object(app.current_event.raw_event), _if_match(), _now())
-    logger.info("stage moved", extra={"group_id": group_id, "stage": written.body["stage"], "version": written.version})
-    return _answer(200, written)
+    written = lifecycle.move_stage(_caller(), group_id, _body(), _if_match(), _now())
+    return _answer(200, written, "stage moved", group_id, stage=written.body["stage"])
 
 
 @app.put("/groups/<group_id>/plan")
 def record_plan(group_id: str):
-    caller = _caller()
-    written = lifecycle.record_plan(
-        caller, group_id, read_json_object(app.current_event.raw_event), _if_match(), _now()
-    )
-    logger.info("plan recorded", extra={"group_id": group_id, "version": written.version})
-    return _answer(200, written)
+    written = lifecycle.record_plan(_caller(), group_id, _body(), _if_match(), _now())
+    return _answer(200, written, "plan recorded", group_id)
 
 
 @app.patch("/groups/<group_id>/members/<member_id>")
 def correct_member(group_id: str, member_id: str):
-    caller = _caller()
-    written = members.correct(caller, group_id, member_id, _body(), _if_match(), _now())
-    logger.info("member corrected", extra={"group_id": group_id, "version": written.version})
-    return _answer(200, written)
+    written = members.correct_member(*_as_organizer(group_id), member_id, _body(), _if_match(), _now())
+    return _answer(200, written, "member corrected", group_id)
 
 
 @app.delete("/groups/<group_id>/members/<member_id>")
 def remove_member(group_id: str, member_id: str):
-    caller = _caller()
-    written = members.remove(caller, group_id, member_id, _if_match(), _now())
-    logger.info("member removed", extra={"group_id": group_id, "version": written.version})
-    return _removed(written)
+    written = members.remove_member(*_as_organizer(group_id), member_id, _if_match(), _now())
+    return _answer(204, written, "member removed", group_id)
 
 
 @app.patch("/groups/<group_id>/activities/<activity_id>")
 def correct_activity(group_id: str, activity_id: str):
-    caller = _caller()
-    written = activities.correct(caller, group_id, activity_id, _body(), _if_match(), _now())
-    logger.info("activity corrected", extra={"group_id": group_id, "version": written.version})
-    return _answer(200, written)
+    written = activities.correct_activity(*_as_organizer(group_id), activity_id, _body(), _if_match(), _now())
+    return _answer(200, written, "activity corrected", group_id)
 
 
 @app.delete("/groups/<group_id>/activities/<activity_id>")
 def remove_activity(group_id: str, activity_id: str):
-    caller = _caller()
-    written = activities.remove(caller, group_id, activity_id, _if_match(), _now())
-    logger.info("activity removed", extra={"group_id": group_id, "version": written.version})
-    return _removed(written)
+    written = activities.remove_activity(*_as_organizer(group_id), activity_id, _if_match(), _now())
+    return _answer(204, written, "activity removed", group_id)
 
 
 @app.put("/groups/<group_id>/organizer")
 def reassign_group(group_id: str):
-    caller = _caller()
-    written = reassign.reassign(caller, group_id, _body(), _if_match(), _now())
-    logger.info("group reassigned", extra={"group_id": group_id, "version": written.version})
-    return _answer(200, written)
+    written = reassign.reassign(_caller(), group_id, _body(), _if_match(), _now())
+    return _answer(200, written, "group reassigned", group_id)
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -17,16 +17,15 @@ from shared.domain.stages import ActivityKind, GateConfig, GroupFacts, MemberRol
 
 
 class GroupFields(Protocol):
-    @property
-    def stage(self) -> str: ...
-    @property
-    def created_at(self) -> str: ...
+    stage: str
+    created_at: str
+    plan: Any
+
+    # Read-only: None where the group has none (pynamodb types a nullable attribute as str).
     @property
     def stage_entered_at(self) -> str | None: ...
     @property
     def case_id(self) -> str | None: ...
-    @property
-    def plan(self) -> Any: ...
     @property
     def closed_from(self) -> str | None: ...
     @property
@@ -34,35 +33,27 @@ class GroupFields(Protocol):
 
 
 class MemberFields(Protocol):
-    @property
-    def role(self) -> str: ...
+    role: str
 
 
 class ActivityFields(Protocol):
-    @property
-    def activity_kind(self) -> str: ...
-    @property
-    def date(self) -> str: ...
-    @property
-    def logged_at(self) -> str: ...
+    activity_kind: str
+    date: str
+    logged_at: str
 
 
 class HistoryFields(Protocol):
-    @property
-    def from_stage(self) -> str: ...
-    @property
-    def to_stage(self) -> str: ...
-    @property
-    def at(self) -> str: ...
+    from_stage: str
+    to_stage: str
+    at: str
 
 
 class NoticeFields(Protocol):
-    @property
-    def slot(self) -> str: ...
+    slot: str
 
 
 class StoredGroup(Protocol):
-    """A group with what is under it, as one read of its partition gives it."""
+    """A group with what is under it, as one read of its partition gives it (read-only)."""
 
     @property
     def group(self) -> GroupFields: ...

@@ -136,17 +136,26 @@ def _group_name(v: Any) -> str | None:
     return _required_text(v, MAX_GROUP_NAME)
 
 
-class StageMoveRequest(_Request):
+class _CaseAndName(_Request):
+    """A charter's and a plan's case id and the group's public name."""
+
+    @field_validator("case_id", mode="before", check_fields=False)
+    @classmethod
+    def _case(cls, v: Any) -> str | None:
+        return _optional_text(v, 100)
+
+    @field_validator("name", mode="before", check_fields=False)
+    @classmethod
+    def _name(cls, v: Any) -> str | None:
+        return _group_name(v)
+
+
+class StageMoveRequest(_CaseAndName):
     to: Stage
     note: str | None = None
     case_id: str | None = None
     reason: str | None = None
     name: str | None = None  # at charter: the group's public name (default: its city)
-
-    @field_validator("name", mode="before")
-    @classmethod
-    def _name(cls, v: Any) -> str | None:
-        return _group_name(v)
 
     @field_validator("to", mode="before")
     @classmethod
@@ -158,11 +167,6 @@ class StageMoveRequest(_Request):
     def _note(cls, v: Any) -> str | None:
         return _optional_text(v, MAX_NOTES, multiline=True)
 
-    @field_validator("case_id", mode="before")
-    @classmethod
-    def _case(cls, v: Any) -> str | None:
-        return _optional_text(v, 100)
-
     @field_validator("reason", mode="before")
     @classmethod
     def _reason(cls, v: Any) -> str | None:
@@ -171,7 +175,7 @@ class StageMoveRequest(_Request):
         return _one_of(v, CloseReason).value
 
 
-class PlanRequest(_Request):
+class PlanRequest(_CaseAndName):
     case_campaign: str
     national_campaigns: list[str] = Field(default_factory=list, max_length=20)
     growth_goal: int
@@ -179,18 +183,7 @@ class PlanRequest(_Request):
     # The case is offered at the charter, not required: a group chartered without one gets
     # it here, with the plan's campaign on it (field organizers and admins only).
     case_id: str | None = None
-
-    @field_validator("case_id", mode="before")
-    @classmethod
-    def _case(cls, v: Any) -> str | None:
-        return _optional_text(v, 100)
-
     name: str | None = None  # a new public name for the group; absent: unchanged
-
-    @field_validator("name", mode="before")
-    @classmethod
-    def _name(cls, v: Any) -> str | None:
-        return _group_name(v)
 
     @field_validator("case_campaign", mode="before")
     @classmethod

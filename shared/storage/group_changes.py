@@ -76,16 +76,9 @@ def _write(group: GroupItem, change: Change, parts: list[Part], values: Values |
 def new_member(group: GroupItem, *, name: str, email: str | None, role: str, by: str, now: datetime) -> MemberItem:
     member_id = str(uuid.uuid4())
     return MemberItem(
-        group_pk(group.group_id),
-        member_sk(iso_us(now), member_id),
-        group_id=group.group_id,
-        member_id=member_id,
-        name=name,
-        email=email,
-        role=role,
-        added_at=iso(now),
-        added_by=by,
-    )
+        group_pk(group.group_id), member_sk(iso_us(now), member_id), group_id=group.group_id, member_id=member_id,
+        name=name, email=email, role=role, added_at=iso(now), added_by=by,
+    )  # fmt: skip
 
 
 def add_member(group: GroupItem, member: MemberItem, change: Change) -> Committed:
@@ -98,16 +91,9 @@ def add_member(group: GroupItem, member: MemberItem, change: Change) -> Committe
 def new_activity(group: GroupItem, *, kind: str, on: str, notes: str | None, by: str, now: datetime) -> ActivityItem:
     activity_id = str(uuid.uuid4())
     return ActivityItem(
-        group_pk(group.group_id),
-        activity_sk(on, activity_id),
-        group_id=group.group_id,
-        activity_id=activity_id,
-        activity_kind=kind,
-        date=on,
-        notes=notes,
-        logged_at=iso(now),
-        logged_by=by,
-    )
+        group_pk(group.group_id), activity_sk(on, activity_id), group_id=group.group_id, activity_id=activity_id,
+        activity_kind=kind, date=on, notes=notes, logged_at=iso(now), logged_by=by,
+    )  # fmt: skip
 
 
 def add_activity(group: GroupItem, activity: ActivityItem, change: Change) -> Committed:

@@ -122,10 +122,23 @@ def groups_in_state(state: str) -> tuple[list[GroupItem], int]:
 
 def count_by_state(state: str) -> Counter[str]:
     """Groups of a state per stage, reading only the index's sort keys."""
+    return _count(Partition(state=state))
+
+
+def count_by_stage(stage: str) -> Counter[str]:
+    """Groups in a stage per state, reading only the index's sort keys."""
+    return _count(Partition(stage=stage))
+
+
+def _count(p: Partition) -> Counter[str]:
+    """The partition's groups per the first part of their sort key (a stage, or a state)."""
     bind()
+    index = _index(p)
+    _, range_name, _, range_attr = _INDEX_KEYS[index]
+    by = GroupItem.by_state if index == "state" else GroupItem.by_stage
     counts: Counter[str] = Counter()
-    for item in GroupItem.by_state.query(state_partition(state), attributes_to_get=["kind", "GSI1SK"]):
-        counts[item.gsi1sk.split("#", 1)[0]] += 1
+    for item in by.query(_partition_key(p), attributes_to_get=["kind", range_name]):
+        counts[getattr(item, range_attr).split("#", 1)[0]] += 1
     return counts
 
 
@@ -140,13 +153,4 @@ def join_requests_by_state() -> Counter[str]:
         ):
             if item.join_requests:
                 counts[item.gsi2sk.split("#", 1)[0]] += int(item.join_requests)
-    return counts
-
-
-def count_by_stage(stage: str) -> Counter[str]:
-    """Groups in a stage per state, reading only the index's sort keys."""
-    bind()
-    counts: Counter[str] = Counter()
-    for item in GroupItem.by_stage.query(stage_partition(stage), attributes_to_get=["kind", "GSI2SK"]):
-        counts[item.gsi2sk.split("#", 1)[0]] += 1
     return counts

@@ -12,7 +12,6 @@ from datetime import datetime
 from typing import Any
 
 from shared import settings
-from shared.api.auth import Caller
 from shared.domain.clock import iso
 from shared.domain.errors import FieldError, NotFound, ValidationFailed
 from shared.domain.stages import ActivityKind
@@ -27,7 +26,6 @@ from shared.usecases.group_writes import (
     Removal,
     answer,
     change_after,
-    organizer_loader,
     remove_one,
     require_open,
     stored_values,
@@ -123,17 +121,3 @@ def remove_activity(author: Author, load: Loader, activity_id: str, if_match: st
         return after, lambda change: group_changes.remove_activity(record.group, activity, change, last)
 
     return remove_one(author, load, if_match, now, without)
-
-
-# --- the organizer routes -------------------------------------------------------------------
-
-
-def correct(
-    caller: Caller, group_id: str, activity_id: str, payload: Mapping[str, Any], if_match: str | None, now: datetime
-) -> Written:
-    load = organizer_loader(caller, group_id)
-    return correct_activity(Author.organizer(caller), load, activity_id, payload, if_match, now)
-
-
-def remove(caller: Caller, group_id: str, activity_id: str, if_match: str | None, now: datetime) -> Written:
-    return remove_activity(Author.organizer(caller), organizer_loader(caller, group_id), activity_id, if_match, now)

@@ -19,32 +19,27 @@ class Written:
     version: int
 
 
-def member_view(m: MemberItem) -> dict[str, Any]:
+MEMBER_FIELDS = ("member_id", "name", "email", "role", "added_at", "added_by")
+ACTIVITY_FIELDS = {"activity_id": "activity_id", "kind": "activity_kind", "date": "date", "notes": "notes"}
+
+
+def _reported(item: MemberItem | ActivityItem, fields: dict[str, str]) -> dict[str, Any]:
+    """What a member or an activity shows: its `fields` (name in the answer: attribute), who
+    reported it (an organizer, or the founder on their page) and its last correction."""
     return {
-        "member_id": m.member_id,
-        "name": m.name,
-        "email": m.email,
-        "role": m.role,
-        "added_at": m.added_at,
-        "added_by": m.added_by,
-        "reported_by": m.reported_by or "organizer",
-        "edited_at": m.edited_at,
-        "edited_by": m.edited_by,
+        **{name: getattr(item, attribute) for name, attribute in fields.items()},
+        "reported_by": item.reported_by or "organizer",
+        "edited_at": item.edited_at,
+        "edited_by": item.edited_by,
     }
+
+
+def member_view(m: MemberItem) -> dict[str, Any]:
+    return _reported(m, {name: name for name in MEMBER_FIELDS})
 
 
 def activity_view(a: ActivityItem) -> dict[str, Any]:
-    return {
-        "activity_id": a.activity_id,
-        "kind": a.activity_kind,
-        "date": a.date,
-        "notes": a.notes,
-        "logged_at": a.logged_at,
-        "logged_by": a.logged_by,
-        "reported_by": a.reported_by or "organizer",
-        "edited_at": a.edited_at,
-        "edited_by": a.edited_by,
-    }
+    return _reported(a, {**ACTIVITY_FIELDS, "logged_at": "logged_at", "logged_by": "logged_by"})
 
 
 def history_view(h: HistoryItem) -> dict[str, Any]:

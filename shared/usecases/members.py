@@ -11,7 +11,6 @@ from datetime import datetime
 from typing import Any
 
 from shared import settings
-from shared.api.auth import Caller
 from shared.domain.clock import iso
 from shared.domain.errors import Conflict, FieldError, NotFound, ValidationFailed
 from shared.parsing.inquiry import email_key
@@ -26,7 +25,6 @@ from shared.usecases.group_writes import (
     Removal,
     answer,
     change_after,
-    organizer_loader,
     remove_one,
     require_open,
     stored_values,
@@ -116,17 +114,3 @@ def remove_member(author: Author, load: Loader, member_id: str, if_match: str | 
         return after, lambda change: group_changes.remove_member(record.group, member, change)
 
     return remove_one(author, load, if_match, now, without)
-
-
-# --- the organizer routes -------------------------------------------------------------------
-
-
-def correct(
-    caller: Caller, group_id: str, member_id: str, payload: Mapping[str, Any], if_match: str | None, now: datetime
-) -> Written:
-    load = organizer_loader(caller, group_id)
-    return correct_member(Author.organizer(caller), load, member_id, payload, if_match, now)
-
-
-def remove(caller: Caller, group_id: str, member_id: str, if_match: str | None, now: datetime) -> Written:
-    return remove_member(Author.organizer(caller), organizer_loader(caller, group_id), member_id, if_match, now)
