@@ -1,7 +1,7 @@
 """The single DynamoDB table: its item types and indexes, as pynamodb models.
 
-Only the aggregate modules (shared/storage/groups.py, shared/storage/directory.py, shared/storage/ratelimit.py)
-import this; nothing else builds a key. Layout (see docs/architecture.md, "Data model"):
+Only shared/storage/ imports this; a group's keys are built in shared/storage/group_keys.py, the
+directory's in shared/storage/directory.py; nothing else builds a key. Layout (see docs/architecture.md, "Data model"):
 
   PK                     SK                            item
   GROUP#<group_id>       GROUP                         the group (stage, version, founder, routing)

@@ -1,8 +1,8 @@
-"""Correcting and removing a group's activities (DESIGN §2: PATCH / DELETE
-/groups/{id}/activities/{activity_id}), for any Author (shared/usecases/group_writes.py).
-Each write bumps the version, records a history item, and keeps the Due index and the
-group's summary right: removing the only conversation puts the group back in the
-first-contact wait; a corrected date can make or break the meeting span."""
+"""Logging, correcting and removing a group's activities, for any Author (shared/usecases/group_writes.py).
+
+Each write bumps the version, records a history item (but a new activity), and keeps the
+Due index and the group's summary right: removing the only conversation puts the group
+back in the first-contact wait; a corrected date can make or break the meeting span."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
-"""Correcting and removing a group's members (DESIGN §2: PATCH / DELETE
-/groups/{id}/members/{member_id}), for any Author (shared/usecases/group_writes.py).
-Each write bumps the version, records a history item, and keeps the Due index and the
-group's summary right: removing a core member can unmeet a gate."""
+"""Adding, correcting and removing a group's members, for any Author (shared/usecases/group_writes.py).
+
+Each write bumps the version, records a history item (but an addition), and keeps the Due
+index and the group's summary right: removing a core member can unmeet a gate (DESIGN §2)."""
 
 from __future__ import annotations
 

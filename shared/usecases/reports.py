@@ -1,8 +1,10 @@
-"""The organizer reports (DESIGN §2) beyond the pipeline counts: the groups CSV (one row
-per group in the caller's scope) and the pipeline's timing (median days to first contact,
-median days in each stage), both from the index items and the summary every write keeps
-on the group item (shared/domain/progress.py): never a Scan, never the group's partition
-except for a group written before the summary existed."""
+"""The organizer reports (DESIGN §2): the pipeline's counts and timing, and the groups CSV.
+
+Counts read only the indexes' sort keys; the CSV (one row per group in the caller's scope)
+and the timing (median days to first contact, median days in each stage) read the index
+items and the summary every write keeps on the group item (shared/domain/progress.py):
+never a Scan, never the group's partition except for a group written before the summary
+existed."""
 
 from __future__ import annotations
 
