@@ -2,13 +2,13 @@
 activities, move stages (chartering included), record the plan, reassign. JWT-protected by
 API Gateway; shared/api/auth.py reads the verified claims, shared/usecases/ does the work."""
 
+from collections.abc import Callable
+
 from aws_lambda_powertools import Logger
 
 from shared.api.auth import Caller, caller_of
 from shared.api.problems import header, json_response, make_resolver, read_json_object, received_at, response
 from shared.usecases import activities, group_lists, lifecycle, members, reassign
-from shared.usecases.group_views import Written
-from shared.usecases.group_writes import Author, Loader, organizer_loader
 
 logger = Logger()
 app = make_resolver()
@@ -32,18 +32,17 @@ def _body() -> dict:
     return read_json_object(app.current_event.raw_event)
 
 
-def _as_organizer(group_id: str) -> tuple[Author, Loader]:
+def _written(what: str, status: int, write: Callable[..., lifecycle.Written], *ids: str, body: bool = True):
+    """Runs one write as the caller (checked before the body is read), with the body when the
+    route takes one, the request's If-Match and time; logs ids only."""
     caller = _caller()
-    return Author.organizer(caller), organizer_loader(caller, group_id)
-
-
-def _answer(status: int, written: Written, done: str | None = None, group_id: str | None = None, **logged):
-    """The group's answer with its version as the ETag (204: no body); `done` is logged."""
-    if done:
-        logger.info(done, extra={"group_id": group_id, "version": written.version, **logged})
+    written = write(caller, *ids, *((_body(),) if body else ()), _if_match(), _now())
+    group_id = ids[0]
+    logger.info(what, extra={"group_id": group_id, "stage": written.body.get("stage"), "version": written.version})
+    etag = {"ETag": f'"{written.version}"'}
     if status == 204:
-        return response(204, "", "application/json", {"ETag": f'"{written.version}"'})
-    return json_response(status, written.body, headers={"ETag": f'"{written.version}"'})
+        return response(204, "", "application/json", etag)
+    return json_response(status, written.body, headers=etag)
 
 
 @app.get("/groups")
@@ -55,61 +54,53 @@ def list_groups():
 
 @app.get("/groups/<group_id>")
 def get_group(group_id: str):
-    return _answer(200, lifecycle.get_group(_caller(), group_id))
+    written = lifecycle.get_group(_caller(), group_id)
+    return json_response(200, written.body, headers={"ETag": f'"{written.version}"'})
 
 
 @app.post("/groups/<group_id>/members")
 def add_member(group_id: str):
-    written = lifecycle.add_member(_caller(), group_id, _body(), _if_match(), _now())
-    return _answer(201, written, "member added", group_id)
+    return _written("member added", 201, lifecycle.add_member, group_id)
 
 
 @app.post("/groups/<group_id>/activities")
 def log_activity(group_id: str):
-    written = lifecycle.log_activity(_caller(), group_id, _body(), _if_match(), _now())
-    return _answer(201, written, "activity logged", group_id)
+    return _written("activity logged", 201, lifecycle.log_activity, group_id)
 
 
 @app.post("/groups/<group_id>/stage")
 def move_stage(group_id: str):
-    written = lifecycle.move_stage(_caller(), group_id, _body(), _if_match(), _now())
-    return _answer(200, written, "stage moved", group_id, stage=written.body["stage"])
+    return _written("stage moved", 200, lifecycle.move_stage, group_id)
 
 
 @app.put("/groups/<group_id>/plan")
 def record_plan(group_id: str):
-    written = lifecycle.record_plan(_caller(), group_id, _body(), _if_match(), _now())
-    return _answer(200, written, "plan recorded", group_id)
+    return _written("plan recorded", 200, lifecycle.record_plan, group_id)
 
 
 @app.patch("/groups/<group_id>/members/<member_id>")
 def correct_member(group_id: str, member_id: str):
-    written = members.correct_member(*_as_organizer(group_id), member_id, _body(), _if_match(), _now())
-    return _answer(200, written, "member corrected", group_id)
+    return _written("member corrected", 200, members.correct, group_id, member_id)
 
 
 @app.delete("/groups/<group_id>/members/<member_id>")
 def remove_member(group_id: str, member_id: str):
-    written = members.remove_member(*_as_organizer(group_id), member_id, _if_match(), _now())
-    return _answer(204, written, "member removed", group_id)
+    return _written("member removed", 204, members.remove, group_id, member_id, body=False)
 
 
 @app.patch("/groups/<group_id>/activities/<activity_id>")
 def correct_activity(group_id: str, activity_id: str):
-    written = activities.correct_activity(*_as_organizer(group_id), activity_id, _body(), _if_match(), _now())
-    return _answer(200, written, "activity corrected", group_id)
+    return _written("activity corrected", 200, activities.correct, group_id, activity_id)
 
 
 @app.delete("/groups/<group_id>/activities/<activity_id>")
 def remove_activity(group_id: str, activity_id: str):
-    written = activities.remove_activity(*_as_organizer(group_id), activity_id, _if_match(), _now())
-    return _answer(204, written, "activity removed", group_id)
+    return _written("activity removed", 204, activities.remove, group_id, activity_id, body=False)
 
 
 @app.put("/groups/<group_id>/organizer")
 def reassign_group(group_id: str):
-    written = reassign.reassign(_caller(), group_id, _body(), _if_match(), _now())
-    return _answer(200, written, "group reassigned", group_id)
+    return _written("group reassigned", 200, reassign.reassign, group_id)
 
 
 @logger.inject_lambda_context(clear_state=True)

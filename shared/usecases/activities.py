@@ -25,6 +25,7 @@ from shared.usecases.group_writes import (
     Loader,
     Removal,
     answer,
+    as_organizer,
     change_after,
     remove_one,
     require_open,
@@ -121,3 +122,8 @@ def remove_activity(author: Author, load: Loader, activity_id: str, if_match: st
         return after, lambda change: group_changes.remove_activity(record.group, activity, change, last)
 
     return remove_one(author, load, if_match, now, without)
+
+
+# The organizer routes: (caller, group_id, ...) as the organizer API calls them.
+correct = as_organizer(correct_activity)
+remove = as_organizer(remove_activity)

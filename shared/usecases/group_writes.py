@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from shared import settings
 from shared.api.auth import Caller
@@ -27,6 +27,7 @@ from shared.usecases.group_views import Written
 # why it cannot (409).
 
 T = TypeVar("T")
+P = ParamSpec("P")
 Loader = Callable[[], GroupRecord]
 Removal = tuple[GroupRecord, Callable[[Change], Committed]]  # the group without it, and its delete
 
@@ -49,6 +50,17 @@ class Author:
     @classmethod
     def organizer(cls, caller: Caller) -> Author:
         return cls(caller.actor_id)
+
+
+def as_organizer(
+    write: Callable[Concatenate[Author, Loader, P], Written],
+) -> Callable[Concatenate[Caller, str, P], Written]:
+    """A write that takes (author, loader, ...) as an organizer route calls it: (caller, group_id, ...)."""
+
+    def route(caller: Caller, group_id: str, /, *args: P.args, **kwargs: P.kwargs) -> Written:
+        return write(Author.organizer(caller), organizer_loader(caller, group_id), *args, **kwargs)
+
+    return route
 
 
 def organizer_loader(caller: Caller, group_id: str) -> Loader:

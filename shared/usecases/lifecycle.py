@@ -20,7 +20,7 @@ from shared.storage.groups import GroupRecord
 from shared.storage.stage_moves import StageChange
 from shared.usecases import activities, members, moves
 from shared.usecases.group_views import Written, view_of
-from shared.usecases.group_writes import Author, organizer_loader, write
+from shared.usecases.group_writes import as_organizer, organizer_loader, write
 
 if TYPE_CHECKING:
     from shared.parsing.organizer import StageMoveRequest
@@ -37,18 +37,9 @@ def get_group(caller: Caller, group_id: str, config: GateConfig | None = None) -
     return _answer(record, config or settings.gates())
 
 
-def add_member(
-    caller: Caller, group_id: str, payload: Mapping[str, Any], if_match: str | None, now: datetime
-) -> Written:
-    """POST /groups/{id}/members (shared/usecases/members.py, as the organizer)."""
-    return members.add_member(Author.organizer(caller), organizer_loader(caller, group_id), payload, if_match, now)
-
-
-def log_activity(
-    caller: Caller, group_id: str, payload: Mapping[str, Any], if_match: str | None, now: datetime
-) -> Written:
-    """POST /groups/{id}/activities (shared/usecases/activities.py, as the organizer)."""
-    return activities.log_activity(Author.organizer(caller), organizer_loader(caller, group_id), payload, if_match, now)
+# POST /groups/{id}/members and /activities: shared/usecases/members.py and activities.py, as the organizer.
+add_member = as_organizer(members.add_member)
+log_activity = as_organizer(activities.log_activity)
 
 
 def record_plan(

@@ -24,6 +24,7 @@ from shared.usecases.group_writes import (
     Loader,
     Removal,
     answer,
+    as_organizer,
     change_after,
     remove_one,
     require_open,
@@ -114,3 +115,8 @@ def remove_member(author: Author, load: Loader, member_id: str, if_match: str | 
         return after, lambda change: group_changes.remove_member(record.group, member, change)
 
     return remove_one(author, load, if_match, now, without)
+
+
+# The organizer routes: (caller, group_id, ...) as the organizer API calls them.
+correct = as_organizer(correct_member)
+remove = as_organizer(remove_member)
