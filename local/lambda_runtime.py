@@ -129,6 +129,33 @@ class InvocationEnviron(MutableMapping[str, str]):
 _client_creation = threading.RLock()
 
 
+def _per_thread_log_keys() -> None:
+    """Powertools' logger keeps the keys of its log lines (the Lambda context, what a
+    handler appended) on its formatter, one per service name: functions that share a
+    service name share it. Concurrent invocations would print each other's function name
+    and request id. Each thread gets its own keys here, starting from those the formatter
+    has on the main thread (where the handlers are imported: its construction and what the
+    modules appended), as each Lambda instance has its own."""
+    from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
+
+    if isinstance(LambdaPowertoolsFormatter.__dict__.get("log_format"), property):
+        return
+
+    def keys(formatter: Any) -> dict[str, Any]:
+        store = formatter.__dict__.setdefault("_thread_log_format", threading.local())
+        current = getattr(store, "keys", None)
+        if current is None:
+            current = store.keys = dict(formatter.__dict__.get("_log_format_start") or {})
+        return current
+
+    def set_keys(formatter: Any, value: dict[str, Any]) -> None:
+        if threading.current_thread() is threading.main_thread():  # made (at import): what every thread starts from
+            formatter.__dict__["_log_format_start"] = value
+        formatter.__dict__.setdefault("_thread_log_format", threading.local()).keys = value
+
+    LambdaPowertoolsFormatter.log_format = property(keys, set_keys)  # type: ignore[assignment]
+
+
 def install_concurrent_invocations() -> InvocationEnviron:
     """Let functions run at once on several threads of this process, as Lambda runs them in
     instances of their own: os.environ becomes per invocation (InvocationEnviron), and
@@ -145,6 +172,7 @@ def install_concurrent_invocations() -> InvocationEnviron:
 
         serialized._serialized = True  # type: ignore[attr-defined]
         botocore.session.Session.create_client = serialized
+    _per_thread_log_keys()
     if not isinstance(os.environ, InvocationEnviron):
         os.environ = InvocationEnviron(os.environ)  # type: ignore[assignment]  # noqa: B003 - replaced on purpose: the process environment stays below it
     return os.environ  # type: ignore[return-value]

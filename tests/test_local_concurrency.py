@@ -3,6 +3,7 @@ function's environment, a queue's batches up to its concurrency, and SEED=demo."
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 import time
@@ -124,3 +125,30 @@ def test_seed_is_not_played_twice_into_the_same_tables(tmp_path, capsys, monkeyp
 
     assert started == []
     assert "hold the demo pilot already" in capsys.readouterr().out
+
+
+def test_concurrent_invocations_log_their_own_function_and_request():
+    import logging
+
+    from aws_lambda_powertools import Logger
+
+    lambda_runtime.install_concurrent_invocations()
+    logger = Logger(service="local-concurrency-test")
+    both_inside = threading.Barrier(2, timeout=10)
+    printed: dict[str, dict] = {}
+
+    def run(function: str) -> None:
+        logger.append_keys(function_name=function)
+        both_inside.wait()  # both have appended their keys before either logs
+        record = logging.LogRecord("t", logging.INFO, __file__, 1, "done", None, None)
+        printed[function] = json.loads(logger.registered_formatter.format(record))
+
+    threads = [threading.Thread(target=run, args=(name,)) for name in ("local-Groups", "local-Outbox")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    assert printed["local-Groups"]["function_name"] == "local-Groups"
+    assert printed["local-Outbox"]["function_name"] == "local-Outbox"
+    assert printed["local-Outbox"]["service"] == "local-concurrency-test"
