@@ -179,8 +179,8 @@ def play_seed(seed: str, url: str, data: Path, cleanup: ExitStack) -> threading.
         print(f"SEED={seed}: these tables hold the {seed} pilot already (FRESH=1 plays it again).", flush=True)
         return None
     argv = [sys.executable, "-m", "local.demo", "--url", url]
-    if os.environ.get("GROUPS"):
-        argv += ["--groups", os.environ["GROUPS"]]
+    if os.environ.get("DEMO_GROUPS"):  # `make dev SEED=demo GROUPS=50` (bash keeps GROUPS for itself)
+        argv += ["--groups", os.environ["DEMO_GROUPS"]]
     process = subprocess.Popen(argv)  # noqa: S603 - this interpreter, our own module
 
     def stop() -> None:
