@@ -94,7 +94,7 @@ def test_a_form_that_made_no_group_has_none_even_when_its_founder_has_one_from_b
     assert demo.find_group(stack, FORM, AT) is None
 
 
-def test_the_demo_played_again_into_the_same_tables_changes_no_group_and_is_refused_nothing(server, capsys):
+def test_the_demo_played_again_into_the_same_tables_changes_none_of_its_groups_and_is_refused_nothing(server, capsys):
     """Played twice, the pilot's people write in again as repeats: their groups' steps
     were replayed on the groups they made the first time, and refused (409: moves from the
     stage the group had reached, members already in it)."""
@@ -108,4 +108,6 @@ def test_the_demo_played_again_into_the_same_tables_changes_no_group_and_is_refu
     err = capsys.readouterr().err
     assert "Refused by the API" not in err, err
     assert "had written in before" in err
-    assert {g["group_id"]: (g["stage"], g["version"]) for g in all_groups(server)} == first
+    after = {g["group_id"]: (g["stage"], g["version"]) for g in all_groups(server)}
+    # (A founder whose group the first run closed may write in again: that makes a new group.)
+    assert {group_id: after[group_id] for group_id in first} == first
