@@ -15,24 +15,17 @@ from shared.domain.digest import GroupSummary, compose
 from shared.domain.follow_up_rules import DEFAULT_FOLLOW_UPS
 from shared.domain.routing import Organizer, Role
 from shared.domain.stages import DEFAULT_GATES, Stage
-from shared.mail.notifications import (
-    LINK_PLACEHOLDER,
-    WORD_JOINER,
-    Applicant,
-    CoreMember,
-    OutgoingEmail,
-    StageFacts,
-    inert,
-    plan_digest_email,
-    plan_follow_up_emails,
-    plan_inquiry_emails,
-    plan_stage_emails,
-)
+from shared.mail.facts import Applicant, CoreMember, FollowUpFacts, StageFacts
+from shared.mail.outgoing import OutgoingEmail
+from shared.mail.planners.digest import plan_digest_email
+from shared.mail.planners.follow_up import plan_follow_up_emails
+from shared.mail.planners.inquiry import plan_inquiry_emails
+from shared.mail.planners.stage import plan_stage_emails
+from shared.mail.rendering import LINK_PLACEHOLDER, WORD_JOINER, inert
 from shared.mail.sender import to_mime
 from shared.outbox.events import DigestDue, FollowUpDue, GroupStageChanged, InquiryReceived
 from shared.settings import EmailSettings
 from shared.storage.directory import Inbox
-from shared.usecases.scheduled_runs import FollowUpFacts
 
 # What someone could type into the form, or an organizer into a note, to phish with an
 # email the organization signs.
@@ -154,3 +147,12 @@ def test_inert_text_reads_the_same_and_leaves_plain_words_alone():
     assert inert("see www.x.org").replace(WORD_JOINER, "") == "see www.x.org"
     assert inert("a@b.org") == f"a@{WORD_JOINER}b.{WORD_JOINER}org"
     assert inert("https://x") == f"https:{WORD_JOINER}//x"
+
+
+def test_every_domain_event_has_one_planner_and_the_email_sender_asks_it():
+    from shared.mail.planning import PLANNERS, planner_for
+    from shared.outbox.events import EVENT_TYPES
+
+    assert set(PLANNERS) == set(EVENT_TYPES.values())
+    event = DigestDue(organizer_id="ac-ca-north", week="2026-W49", as_of="x")
+    assert planner_for(event) is PLANNERS[DigestDue]

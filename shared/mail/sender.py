@@ -25,7 +25,7 @@ from functools import cache
 from typing import Any
 
 from shared import settings
-from shared.mail.notifications import OutgoingEmail
+from shared.mail.outgoing import OutgoingEmail
 
 SENDER_NAME = "Start a Group"
 # SES answers that say the message or an address will never be accepted: retrying cannot help.
