@@ -15,7 +15,7 @@ from shared.domain.digest import GroupSummary, compose
 from shared.domain.follow_up_rules import DEFAULT_FOLLOW_UPS
 from shared.domain.routing import Organizer, Role
 from shared.domain.stages import DEFAULT_GATES, Stage
-from shared.mail.facts import Applicant, CoreMember, FollowUpFacts, StageFacts
+from shared.mail.facts import CoreMember, FollowUpFacts, Founder, StageFacts
 from shared.mail.outgoing import OutgoingEmail
 from shared.mail.planners.digest import plan_digest_email
 from shared.mail.planners.follow_up import plan_follow_up_emails
@@ -39,6 +39,7 @@ ORGANIZER = Organizer("ac-ca-north", "Marisol Ortega", Role.AREA_COORDINATOR, "m
 FIELD = Organizer("fo-west", "Dana Whitfield", Role.FIELD_ORGANIZER, "dana@example.org", ("CA",))
 INBOX = Inbox("National organizing team", "organize@example.org")
 GROUP_ID = "0b5f1f2e-8a53-4c1e-9d76-4f5d2b1a9c11"
+FOUNDER = Founder(HOSTILE, APPLICANT_EMAIL, "+14155550142", HOSTILE, "CA", "94110")
 # Every link the product itself puts in an email.
 OUR_LINKS = re.compile(
     r"^(https://start-a-group\.example\.org/[\w./-]*|mailto:[\w.+-]+@example\.(org|com)|tel:\+18662734466)$"
@@ -46,7 +47,7 @@ OUR_LINKS = re.compile(
 
 
 def inquiry_emails() -> list[OutgoingEmail]:
-    applicant = Applicant(HOSTILE, APPLICANT_EMAIL, "+14155550142", HOSTILE, "CA", "94110")
+    applicant = FOUNDER
     event = InquiryReceived(
         group_id=GROUP_ID, inquiry_id="i-1", state="CA", organizer_id="ac-ca-north", duplicate=False
     )
@@ -58,7 +59,7 @@ def inquiry_emails() -> list[OutgoingEmail]:
 
 
 def stage_emails() -> list[OutgoingEmail]:
-    facts = StageFacts(HOSTILE, APPLICANT_EMAIL, HOSTILE, "CA", ORGANIZER, INBOX, note=HOSTILE,
+    facts = StageFacts(FOUNDER, ORGANIZER, INBOX, note=HOSTILE,
                        reason=HOSTILE, core_members=(CoreMember("m-1", HOSTILE, "core1@example.net"),))  # fmt: skip
     moves = [("learn_more", "organize_core", {}), ("organize_core", "closed", {}), ("closed", "organize_core", {}),
              ("get_chartered", "develop_plan", {"group_number": 7, "case_id": HOSTILE})]  # fmt: skip
@@ -71,7 +72,7 @@ def stage_emails() -> list[OutgoingEmail]:
 
 
 def follow_up_emails() -> list[OutgoingEmail]:
-    facts = FollowUpFacts(HOSTILE, APPLICANT_EMAIL, None, HOSTILE, "CA", "routing", ORGANIZER, FIELD,
+    facts = FollowUpFacts(FOUNDER, "routing", ORGANIZER, FIELD,
                           Stage.LEARN_MORE, NOW - timedelta(days=8), ("conversation: at least 1",),
                           waiting_since=NOW - timedelta(days=8))  # fmt: skip
     out = []

@@ -5,22 +5,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from shared.domain.people import Person
 from shared.domain.routing import Organizer
 from shared.domain.stages import Stage
+from shared.mail.i18n import language_of
 from shared.storage.directory import Inbox
+from shared.storage.table import GroupItem
 
 
 @dataclass(frozen=True)
-class Applicant:
-    """A group's founder: who filled the form (or, for a status link, whose address it is)."""
+class Founder(Person):
+    """A group's founder, who filled its form: where the group is, and the language of the
+    emails to them and of its charter."""
 
-    name: str
-    email: str
-    phone: str | None
-    city: str
-    state: str
-    zip: str
-    language: str = "en"
+    @classmethod
+    def of(cls, group: GroupItem) -> Founder:
+        g = group
+        return cls(g.founder_name, g.founder_email, g.founder_phone, g.city, g.state, g.zip, language_of(g.language))
 
 
 @dataclass(frozen=True)
@@ -58,17 +59,13 @@ class StageFacts:
     note and reason come from the history item of the event's version, so a late or
     repeated event still tells about its own move, not about the group's latest one."""
 
-    founder_name: str
-    founder_email: str
-    city: str
-    state: str
+    founder: Founder
     organizer: Organizer | None
     inbox: Inbox | None
     note: str | None = None
     reason: str | None = None
     core_members: tuple[CoreMember, ...] = ()
     superseded: bool = False  # the group has moved again since this event's move
-    language: str = "en"  # the founder's (DESIGN §8): their emails, and the charter's
     neighbours: tuple[Neighbour, ...] = ()  # at a charter: the nearest chartered groups
 
 
@@ -76,11 +73,7 @@ class StageFacts:
 class ReassignFacts:
     """What the reassignment emails need, read when the event is handled."""
 
-    founder_name: str
-    founder_email: str
-    founder_phone: str | None
-    city: str
-    state: str
+    founder: Founder
     stage: Stage
     note: str | None
     changed_by: str  # a name, in words
@@ -92,11 +85,7 @@ class ReassignFacts:
 class FollowUpFacts:
     """What a follow-up email says about its group, read when it is sent."""
 
-    founder_name: str
-    founder_email: str
-    founder_phone: str | None
-    city: str
-    state: str
+    founder: Founder
     routing_note: str
     organizer: Organizer | None  # routed to
     field_organizer: Organizer | None
@@ -105,4 +94,3 @@ class FollowUpFacts:
     unmet: tuple[str, ...]
     waiting_since: datetime | None = None  # learn_more without a conversation: since when
     quiet_since: datetime | None = None  # a stage that can stall: nothing logged since when
-    language: str = "en"  # the founder's (DESIGN §8)

@@ -8,7 +8,7 @@ from shared.domain.follow_up_rules import FollowUpConfig, quiet_since, still_app
 from shared.domain.program import STEP_TEXTS, STEP_TITLES
 from shared.domain.routing import Organizer, field_organizer_for
 from shared.domain.stages import Stage, next_gate
-from shared.mail.facts import FollowUpFacts
+from shared.mail.facts import FollowUpFacts, Founder
 from shared.mail.i18n import language_of, step_text, step_title, translate, unmet_in
 from shared.mail.outgoing import OutgoingEmail, group_link, place_of, recipient
 from shared.mail.planners import deliverability
@@ -31,12 +31,13 @@ def plan_follow_up_emails(
 ) -> list[OutgoingEmail]:
     """The scheduled follow-ups: reminder, escalation, closing notice, nudge, charter-eligible notice."""
     as_of = parse_iso(event.run_at or event.due_at)
-    place = place_of(facts.city, facts.state)
+    founder = facts.founder
+    place = place_of(founder.city, founder.state)
     routed_name, routed_email = recipient(facts.organizer, inbox)
     # How long it has really been, as of the run (which may be late, or replayed).
     since = facts.waiting_since or facts.quiet_since or facts.created_at
     common = {
-        "group": facts,
+        "founder": founder,
         "place": place,
         "link": group_link(config, event.group_id),
         "days": max((as_of - since).days, 0),
@@ -66,9 +67,9 @@ def plan_follow_up_emails(
             stage_title=STEP_TITLES[facts.stage.value], stage_text=STEP_TEXTS[facts.stage.value],
             unmet=list(facts.unmet),
         )  # fmt: skip
-        subject = f"How is your group in {facts.city} doing?"
+        subject = f"How is your group in {founder.city} doing?"
         # One email each: the founder's carries their own status link, in their language.
-        language = language_of(facts.language)
+        language = language_of(founder.language)
         founder_subject, founder_text, founder_html = subject, text, html
         if language != "en":
             stage = facts.stage.value
@@ -77,12 +78,12 @@ def plan_follow_up_emails(
                 stage_title=step_title(language, stage), stage_text=step_text(language, stage),
                 unmet=unmet_in(language, list(facts.unmet), settings.gates()),
             )  # fmt: skip
-            founder_subject = translate(language, "How is your group in {city} doing?").format(city=facts.city)
+            founder_subject = translate(language, "How is your group in {city} doing?").format(city=founder.city)
         return [
             OutgoingEmail(f"{key}:nudge", (routed_email,), subject, text, html),
             OutgoingEmail(
                 f"{key}:nudge:founder",
-                (facts.founder_email,),
+                (founder.email,),
                 founder_subject,
                 founder_text,
                 founder_html,
@@ -119,11 +120,7 @@ def follow_up_facts(group_id: str, slot: str) -> FollowUpFacts | None:
         if contact is None:
             routing_note = "now with the national organizing inbox, as the organizer it was routed to has left"
     return FollowUpFacts(
-        founder_name=group.founder_name,
-        founder_email=group.founder_email,
-        founder_phone=group.founder_phone,
-        city=group.city,
-        state=group.state,
+        founder=Founder.of(group),
         routing_note=routing_note,
         organizer=contact,
         field_organizer=field_organizer_for(group.state, directory.organizers),
@@ -132,7 +129,6 @@ def follow_up_facts(group_id: str, slot: str) -> FollowUpFacts | None:
         unmet=next_gate(lifecycle.facts_of(record), gates).unmet,
         waiting_since=waiting_since(snapshot),
         quiet_since=quiet_since(snapshot),
-        language=group.language or "en",
     )
 
 

@@ -6,7 +6,7 @@ from shared import settings
 from shared.domain.follow_up_rules import FollowUpConfig
 from shared.domain.program import STEP_TITLES
 from shared.domain.routing import ROLE_TITLES, Organizer
-from shared.mail.facts import Applicant, Joiner
+from shared.mail.facts import Founder, Joiner
 from shared.mail.i18n import LANGUAGE_NAMES, language_of, step_text, step_title, translate
 from shared.mail.outgoing import OutgoingEmail, group_link, place_of, recipient
 from shared.mail.planners.status_link import status_link_email
@@ -26,7 +26,7 @@ def _contact(organizer: Organizer | None, language: str) -> dict[str, str] | Non
 
 def plan_inquiry_emails(
     event: InquiryReceived,
-    applicant: Applicant,
+    applicant: Founder,
     message: str | None,
     organizer: Organizer | None,
     inbox: Inbox | None,
@@ -56,19 +56,10 @@ def plan_inquiry_emails(
             link=link,
         )
         day, hour = received_at[:10], received_at[:13]
-        notice = OutgoingEmail(
-            key=f"inquiry-repeat:{event.group_id}:{day}",
-            to=(recipient_email,),
-            subject=f"Unverified message about the group in {place}",
-            text=text,
-            html=html,
-        )
-        return [
-            notice,
-            status_link_email(
-                event.group_id, applicant, place, stage, f"status-link:{event.group_id}:{hour}", link_days, repeat=True
-            ),
-        ]
+        subject = f"Unverified message about the group in {place}"
+        notice = OutgoingEmail(f"inquiry-repeat:{event.group_id}:{day}", (recipient_email,), subject, text, html)
+        link_key = f"status-link:{event.group_id}:{hour}"
+        return [notice, status_link_email(event.group_id, applicant, place, stage, link_key, link_days, repeat=True)]
     language = language_of(applicant.language)
     text, html = render(
         "inquiry_organizer",
@@ -83,13 +74,9 @@ def plan_inquiry_emails(
         reminder_days=follow_ups.first_contact_reminder_days,
         language_name=LANGUAGE_NAMES[language],
     )
-    organizer_email = OutgoingEmail(
-        key=f"{event.dedup_key}:organizer",
-        to=(recipient_email,),
-        subject=f"New Start a Group inquiry from {place}",
-        text=text,
-        html=html,
-        reply_to=(applicant.email,),
+    key, subject = event.dedup_key, f"New Start a Group inquiry from {place}"
+    to_organizer = OutgoingEmail(
+        f"{key}:organizer", (recipient_email,), subject, text, html, reply_to=(applicant.email,)
     )
     text, html = render(
         "inquiry_applicant",
@@ -100,17 +87,12 @@ def plan_inquiry_emails(
         learn_more_title=step_title(language, "learn_more"),
         public_site_url=str(config.public_site_url),
     )
+    subject = translate(language, "Thank you for your interest in starting a local group")
     thanks = OutgoingEmail(
-        key=f"{event.dedup_key}:applicant",
-        to=(applicant.email,),
-        subject=translate(language, "Thank you for your interest in starting a local group"),
-        text=text,
-        html=html,
-        reply_to=(recipient_email,),
-        founder_group_id=event.group_id,
-        about_their_step=True,
-    )
-    return [organizer_email, thanks]
+        f"{key}:applicant", (applicant.email,), subject, text, html, reply_to=(recipient_email,),
+        founder_group_id=event.group_id, about_their_step=True,
+    )  # fmt: skip
+    return [to_organizer, thanks]
 
 
 def plan_join_emails(
@@ -136,25 +118,13 @@ def plan_join_emails(
         language_name=LANGUAGE_NAMES[language],
         link=group_link(config, event.group_id),
     )
-    applicant_text, applicant_html = render("join_applicant", language, **common, contact=_contact(organizer, language))
+    key, subject = event.dedup_key, f"Someone wants to join local group #{group_number} ({group_name})"
+    to_organizer = OutgoingEmail(f"{key}:organizer", (recipient_email,), subject, text, html, reply_to=(joiner.email,))
+    text, html = render("join_applicant", language, **common, contact=_contact(organizer, language))
     subject = translate(language, "Joining local group #{number}").format(number=group_number)
     return [
-        OutgoingEmail(
-            key=f"{event.dedup_key}:organizer",
-            to=(recipient_email,),
-            subject=f"Someone wants to join local group #{group_number} ({group_name})",
-            text=text,
-            html=html,
-            reply_to=(joiner.email,),
-        ),
-        OutgoingEmail(
-            key=f"{event.dedup_key}:applicant",
-            to=(joiner.email,),
-            subject=subject,
-            text=applicant_text,
-            html=applicant_html,
-            reply_to=(recipient_email,),
-        ),
+        to_organizer,
+        OutgoingEmail(f"{key}:applicant", (joiner.email,), subject, text, html, reply_to=(recipient_email,)),
     ]
 
 
@@ -184,18 +154,9 @@ def emails(event: InquiryReceived, config: EmailSettings, directory: Directory |
             directory.national_inbox,
             config,
         )
-    applicant = Applicant(
-        name=group.founder_name,
-        email=group.founder_email,
-        phone=group.founder_phone,
-        city=group.city,
-        state=group.state,
-        zip=group.zip,
-        language=language_of(group.language),
-    )
     return plan_inquiry_emails(
         event,
-        applicant,
+        Founder.of(group),
         inquiry.message,
         directory.contact_for(event.organizer_id, group.state),
         directory.national_inbox,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from shared.domain.program import STEP_TITLES
 from shared.domain.stages import Stage
-from shared.mail.facts import ReassignFacts
+from shared.mail.facts import Founder, ReassignFacts
 from shared.mail.outgoing import OutgoingEmail, group_link, place_of, recipient
 from shared.mail.rendering import render
 from shared.outbox.events import GroupReassigned
@@ -18,12 +18,13 @@ def plan_reassign_emails(
 ) -> list[OutgoingEmail]:
     """Both organizers hear of it (DESIGN §2): the new one gets the founder's contact; the
     previous one (or the national inbox when it had none) that it is off their list."""
-    place = place_of(facts.city, facts.state)
+    founder = facts.founder
+    place = place_of(founder.city, founder.state)
     common = {
         "place": place,
-        "founder_name": facts.founder_name,
-        "founder_email": facts.founder_email,
-        "founder_phone": facts.founder_phone,
+        "founder_name": founder.name,
+        "founder_email": founder.email,
+        "founder_phone": founder.phone,
         "stage_title": STEP_TITLES.get(facts.stage, facts.stage.value),
         "note": facts.note,
         "changed_by": facts.changed_by,
@@ -36,10 +37,8 @@ def plan_reassign_emails(
         "reassigned_organizer", **common, recipient_name=new_name, receiving=True,
         previous_name=previous_name, new_name=new_name,
     )  # fmt: skip
-    subject = f"A group is now yours: {facts.founder_name}, {place}"
-    emails = [
-        OutgoingEmail(f"{event.dedup_key}:to", (new_email,), subject, text, html, reply_to=(facts.founder_email,))
-    ]
+    subject = f"A group is now yours: {founder.name}, {place}"
+    emails = [OutgoingEmail(f"{event.dedup_key}:to", (new_email,), subject, text, html, reply_to=(founder.email,))]
     if old_email != new_email and (facts.previous is None or facts.previous.active):
         text, html = render(
             "reassigned_organizer", **common, recipient_name=old_name, receiving=False,
@@ -59,11 +58,7 @@ def _reassign_facts(event: GroupReassigned, directory: Directory) -> ReassignFac
     entry = next((h for h in record.history if int(h.version) == event.version), None)
     by = directory.get(event.changed_by)
     return ReassignFacts(
-        founder_name=group.founder_name,
-        founder_email=group.founder_email,
-        founder_phone=group.founder_phone,
-        city=group.city,
-        state=group.state,
+        founder=Founder.of(group),
         stage=Stage(group.stage),
         note=entry.note if entry else None,
         changed_by=by.name if by else "an admin",

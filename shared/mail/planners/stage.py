@@ -8,7 +8,7 @@ from shared import settings
 from shared.domain.follow_up_rules import NO_RESPONSE, SYSTEM
 from shared.domain.program import STEP_TEXTS, STEP_TITLES
 from shared.domain.stages import GateConfig, MemberRole, Stage, close_reason_title, gate_asks
-from shared.mail.facts import CoreMember, Neighbour, StageFacts
+from shared.mail.facts import CoreMember, Founder, Neighbour, StageFacts
 from shared.mail.i18n import LANGUAGE_NAMES, gate_asks_in, language_of, step_text, step_title, translate
 from shared.mail.outgoing import OutgoingEmail, group_link, place_of, recipient
 from shared.mail.rendering import render
@@ -38,36 +38,32 @@ def _stage_organizer_email(
         "stage_organizer",
         **common,
         recipient_name=common["contact_name"],
-        founder_name=facts.founder_name,
+        founder_name=facts.founder.name,
         changed_by=event.changed_by,
         changed_at=event.changed_at,
         note=facts.note,
         reason=close_reason_title(facts.reason),
         link=group_link(config, event.group_id),
-        founder_language=LANGUAGE_NAMES[language_of(facts.language)] if language_of(facts.language) != "en" else None,
+        founder_language=LANGUAGE_NAMES[language]
+        if (language := language_of(facts.founder.language)) != "en"
+        else None,
     )
     if to is Stage.CLOSED:
-        subject = f"Group closed: {facts.founder_name}, {common['place']}"
+        subject = f"Group closed: {facts.founder.name}, {common['place']}"
     elif is_charter(event):
         subject = f"Chartered: local group #{event.group_number}, {common['place']}"
     else:
         subject = f"{common['place']}: group moved to {STEP_TITLES[to]}"
-    return OutgoingEmail(
-        key=f"{event.dedup_key}:organizer",
-        to=(common["contact_email"],),
-        subject=subject,
-        text=text,
-        html=html,
-        reply_to=(facts.founder_email,),
-    )
+    to_whom = (common["contact_email"],)
+    return OutgoingEmail(f"{event.dedup_key}:organizer", to_whom, subject, text, html, reply_to=(facts.founder.email,))
 
 
 def _charter_emails(
     event: GroupStageChanged, facts: StageFacts, common: dict[str, Any], config: EmailSettings, language: str
 ) -> list[OutgoingEmail]:
     """The charter email, to the founder and each core member the group had (one each)."""
-    recipients = [CoreMember("founder", facts.founder_name, facts.founder_email)]
-    seen = {facts.founder_email.casefold()}
+    recipients = [CoreMember("founder", facts.founder.name, facts.founder.email)]
+    seen = {facts.founder.email.casefold()}
     for member in facts.core_members:
         if member.email.casefold() not in seen:
             seen.add(member.email.casefold())
@@ -77,15 +73,11 @@ def _charter_emails(
     emails = []
     for person in recipients:
         text, html = render("charter", language, **common, recipient_name=person.name, orientation_links=links)
+        founder_group_id = event.group_id if person.key == "founder" else None
+        key, reply_to = f"{event.dedup_key}:charter:{person.key}", (common["contact_email"],)
         emails.append(
             OutgoingEmail(
-                key=f"{event.dedup_key}:charter:{person.key}",
-                to=(person.email,),
-                subject=subject,
-                text=text,
-                html=html,
-                reply_to=(common["contact_email"],),
-                founder_group_id=event.group_id if person.key == "founder" else None,
+                key, (person.email,), subject, text, html, reply_to=reply_to, founder_group_id=founder_group_id
             )
         )
     return emails
@@ -116,7 +108,7 @@ def plan_stage_emails(
     to, was = Stage(event.to_stage), Stage(event.from_stage)
     contact_name, contact_email = recipient(facts.organizer, facts.inbox)
     common = {
-        "place": place_of(facts.city, facts.state),
+        "place": place_of(facts.founder.city, facts.founder.state),
         "stage_title": STEP_TITLES[to],
         "stage_text": STEP_TEXTS[to],
         "from_title": STEP_TITLES[was],
@@ -134,7 +126,7 @@ def plan_stage_emails(
         "show_next": not facts.superseded,
     }
     emails = [] if facts.superseded else [_stage_organizer_email(event, facts, common, config)]
-    language = language_of(facts.language)
+    language = language_of(facts.founder.language)
     stage_title = step_title(language, to.value)
     common = {
         **common,
@@ -146,19 +138,13 @@ def plan_stage_emails(
     }
     if is_charter(event):
         return emails + _charter_emails(event, facts, common, config, language)
-    text, html = render("stage_founder", language, **common, founder_name=facts.founder_name)
-    emails.append(
-        OutgoingEmail(
-            key=f"{event.dedup_key}:founder",
-            to=(facts.founder_email,),
-            subject=_founder_subject(to, was, language, stage_title),
-            text=text,
-            html=html,
-            reply_to=(contact_email,),
-            founder_group_id=event.group_id,
-        )
-    )
-    return emails
+    text, html = render("stage_founder", language, **common, founder_name=facts.founder.name)
+    subject = _founder_subject(to, was, language, stage_title)
+    key, to_whom = f"{event.dedup_key}:founder", (facts.founder.email,)
+    return [
+        *emails,
+        OutgoingEmail(key, to_whom, subject, text, html, reply_to=(contact_email,), founder_group_id=event.group_id),
+    ]
 
 
 def _neighbours(group: GroupItem, event: GroupStageChanged) -> tuple[Neighbour, ...]:
@@ -199,17 +185,13 @@ def _stage_facts(event: GroupStageChanged, directory: Directory | None) -> Stage
         if m.role == MemberRole.CORE and m.email and m.added_at <= event.changed_at
     )
     return StageFacts(
-        founder_name=group.founder_name,
-        founder_email=group.founder_email,
-        city=group.city,
-        state=group.state,
+        founder=Founder.of(group),
         organizer=directory.contact_for(group.organizer_id, group.state),
         inbox=directory.national_inbox,
         note=move.note if move else None,
         reason=move.reason if move else None,
         core_members=core,
         superseded=superseded,
-        language=language_of(group.language),
         neighbours=_neighbours(group, event) if is_charter(event) else (),
     )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from shared import settings
 from shared.domain.program import STEP_TITLES
-from shared.mail.facts import Applicant
+from shared.mail.facts import Founder
 from shared.mail.i18n import language_of, step_title, translate
 from shared.mail.outgoing import OutgoingEmail, place_of
 from shared.mail.rendering import LINK_PLACEHOLDER, Ours, render
@@ -15,7 +15,7 @@ from shared.storage.groups import get_group_item
 
 
 def status_link_email(
-    group_id: str, founder: Applicant, place: str, stage: str, key: str, link_days: int, *, repeat: bool = False
+    group_id: str, founder: Founder, place: str, stage: str, key: str, link_days: int, *, repeat: bool = False
 ) -> OutgoingEmail:
     """The founder's status link, asked for (POST /status/link) or after a repeat form. The
     link itself is added by shared/mail/founder_mail.py, as on every founder email."""
@@ -30,15 +30,9 @@ def status_link_email(
         status_link=Ours(LINK_PLACEHOLDER),
         link_days=link_days,
     )
+    subject = translate(language, "Your group's page: your link")
     return OutgoingEmail(
-        key=key,
-        to=(founder.email,),
-        subject=translate(language, "Your group's page: your link"),
-        text=text,
-        html=html,
-        founder_group_id=group_id,
-        about_their_step=True,
-        status_link=True,
+        key, (founder.email,), subject, text, html, founder_group_id=group_id, about_their_step=True, status_link=True
     )
 
 
@@ -47,13 +41,6 @@ def emails(event: StatusLinkRequested, config: EmailSettings, directory: Directo
     group = get_group_item(event.group_id)
     if group is None:
         return []
-    founder = Applicant(
-        group.founder_name, group.founder_email, None, group.city, group.state, group.zip,
-        language=language_of(group.language),
-    )  # fmt: skip
     days = settings.founder().founder_token_days
-    return [
-        status_link_email(
-            group.group_id, founder, place_of(group.city, group.state), group.stage, event.dedup_key, days
-        )
-    ]
+    place = place_of(group.city, group.state)
+    return [status_link_email(group.group_id, Founder.of(group), place, group.stage, event.dedup_key, days)]
