@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, ClassVar, Self, TypedDict, get_type_hints
+from typing import Any, ClassVar, Self, get_type_hints
 
 SOURCE = "start-a-group"
 
@@ -26,9 +26,13 @@ class _Event:
     not pydantic: the email sender reads one per message and the outbox makes them, and
     pydantic's import would be most of their cold start for four flat records."""
 
-    detail_type: ClassVar[str]
+    detail_type: ClassVar[str]  # EventBridge's detail-type: the class's name
     # The event's key, formatted from its fields: one event, one set of emails (each sent once).
     dedup_format: ClassVar[str]
+
+    def __init_subclass__(cls, key: str = "", **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.detail_type, cls.dedup_format = cls.__name__, key
 
     @property
     def dedup_key(self) -> str:
@@ -64,10 +68,7 @@ def _checked(event: str, name: str, value: Any, hint: Any) -> Any:
 
 
 @dataclass(frozen=True)
-class InquiryReceived(_Event):
-    detail_type: ClassVar[str] = "InquiryReceived"
-    dedup_format: ClassVar[str] = "inquiry:{inquiry_id}"
-
+class InquiryReceived(_Event, key="inquiry:{inquiry_id}"):
     group_id: str
     inquiry_id: str
     state: str
@@ -77,42 +78,35 @@ class InquiryReceived(_Event):
 
 
 @dataclass(frozen=True)
-class GroupStageChanged(_Event):
-    detail_type: ClassVar[str] = "GroupStageChanged"
-    dedup_format: ClassVar[str] = "stage:{group_id}:{version}"
+class _GroupWrite(_Event):
+    """A committed write to a group item, named by the version it made."""
 
     group_id: str
-    from_stage: str
-    to_stage: str
     version: int
     changed_by: str | None
     changed_at: str
+
+
+@dataclass(frozen=True)
+class GroupStageChanged(_GroupWrite, key="stage:{group_id}:{version}"):
+    from_stage: str
+    to_stage: str
     group_number: int | None = None
     case_id: str | None = None
 
 
 @dataclass(frozen=True)
-class GroupReassigned(_Event):
+class GroupReassigned(_GroupWrite, key="reassign:{group_id}:{version}"):
     """A group handed to another organizer (PUT /groups/{id}/organizer): the group item's
     organizer changed. Both organizers are emailed."""
 
-    detail_type: ClassVar[str] = "GroupReassigned"
-    dedup_format: ClassVar[str] = "reassign:{group_id}:{version}"
-
-    group_id: str
     from_organizer_id: str | None
     to_organizer_id: str | None
-    version: int
-    changed_by: str | None
-    changed_at: str
 
 
 @dataclass(frozen=True)
-class FollowUpDue(_Event):
+class FollowUpDue(_Event, key="followup:{group_id}:{slot}"):
     """A follow-up a scheduled run took (DESIGN §5): reminder, escalation, nudge, notice."""
-
-    detail_type: ClassVar[str] = "FollowUpDue"
-    dedup_format: ClassVar[str] = "followup:{group_id}:{slot}"
 
     group_id: str
     action: str
@@ -122,11 +116,8 @@ class FollowUpDue(_Event):
 
 
 @dataclass(frozen=True)
-class DigestDue(_Event):
+class DigestDue(_Event, key="digest:{organizer_id}:{week}"):
     """An organizer's weekly digest, taken once per ISO week."""
-
-    detail_type: ClassVar[str] = "DigestDue"
-    dedup_format: ClassVar[str] = "digest:{organizer_id}:{week}"
 
     organizer_id: str
     week: str
@@ -134,12 +125,9 @@ class DigestDue(_Event):
 
 
 @dataclass(frozen=True)
-class StatusLinkRequested(_Event):
+class StatusLinkRequested(_Event, key="status-link:{group_id}:{requested_at:.13}"):  # by the hour
     """A founder (or someone with their address) asked for the status link (DESIGN §2b):
     a fresh link goes to the group's founder address, at most once an hour."""
-
-    detail_type: ClassVar[str] = "StatusLinkRequested"
-    dedup_format: ClassVar[str] = "status-link:{group_id}:{requested_at:.13}"  # by the hour
 
     group_id: str
     requested_at: str
@@ -175,28 +163,15 @@ class TableChange:
     new: Image | None
 
 
-class _GroupWrite(TypedDict):
-    """The fields every event of a committed group write carries."""
-
-    group_id: str
-    version: int
-    changed_by: str | None
-    changed_at: str
-
-
-def _who_changed(new: Image) -> _GroupWrite:
-    return {
-        "group_id": new["group_id"],
-        "version": int(new["version"]),
-        "changed_by": new.get("changed_by"),
-        "changed_at": new["updated_at"],
-    }
+def _write_of(new: Image) -> tuple[str, int, str | None, str]:
+    """The fields of a _GroupWrite, in order, from the item the write left."""
+    return new["group_id"], int(new["version"]), new.get("changed_by"), new["updated_at"]
 
 
 def _stage_changed(new: Image, old: Image) -> GroupStageChanged:
     chartered = new.get("group_number") is not None
     return GroupStageChanged(
-        **_who_changed(new),
+        *_write_of(new),
         from_stage=old["stage"],
         to_stage=new["stage"],
         group_number=int(new["group_number"]) if chartered else None,
@@ -206,7 +181,7 @@ def _stage_changed(new: Image, old: Image) -> GroupStageChanged:
 
 def _reassigned(new: Image, old: Image) -> GroupReassigned:
     return GroupReassigned(
-        **_who_changed(new), from_organizer_id=old.get("organizer_id"), to_organizer_id=new.get("organizer_id")
+        *_write_of(new), from_organizer_id=old.get("organizer_id"), to_organizer_id=new.get("organizer_id")
     )
 
 
