@@ -17,7 +17,7 @@ class PublishFailed(Exception):
 
 @cache
 def _client() -> Any:
-    import boto3  # lazy: cold start (made once, when the first message goes)
+    import boto3  # lazy: cold start
 
     return boto3.client("events")
 

@@ -20,6 +20,7 @@ from shared.api.auth import Caller
 from shared.domain.errors import Forbidden, NotAuthenticated, WrongStage
 from shared.domain.group_facts import facts_of
 from shared.domain.program import STEP_TEXTS, STEP_TITLES
+from shared.domain.routing import ROLE_TITLES
 from shared.domain.stages import Actor, Stage, next_gate, requirements
 from shared.parsing.founder import check_founder_activity, parse_contact, parse_email_only, parse_note
 from shared.parsing.inquiry import email_key
@@ -30,7 +31,6 @@ from shared.storage.transactions import WriteCancelled
 from shared.usecases import activities, members, moves
 from shared.usecases.erasure import erase_address
 from shared.usecases.group_writes import FOUNDER, Author, organizer_loader
-from shared.usecases.intake import ROLE_TITLES
 
 WITHDRAWN = "withdrawn"
 RACE_ATTEMPTS = 10

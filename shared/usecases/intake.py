@@ -9,7 +9,7 @@ from typing import Any
 
 from shared import settings
 from shared.domain.follow_up_rules import Snapshot, next_due
-from shared.domain.routing import Organizer, Role, route
+from shared.domain.routing import ROLE_TITLES, Organizer, route
 from shared.domain.stages import Stage
 from shared.mail.i18n import translate
 from shared.parsing.inquiry import parse_inquiry
@@ -19,9 +19,6 @@ from shared.storage.directory import read_directory
 from shared.storage.group_keys import FIRST_STAGE
 from shared.storage.inquiries import find_open_group_id, store_inquiry
 from shared.usecases import join
-
-ROLE_TITLES = {Role.AREA_COORDINATOR: "Area Coordinator", Role.FIELD_ORGANIZER: "Field Organizer"}
-
 
 ACCEPTED = 202  # every accepted submission, new or repeat (and a filled honeypot): DESIGN §2
 
