@@ -694,3 +694,36 @@ def test_the_inbox_pages_forward_and_back(server, page):
     click(page, "Previous page")
     expect(page.locator(".count")).to_contain_text("on page 1")
     expect(cards).to_have_count(25)
+
+
+def test_a_group_page_shows_the_groups_nearby_to_suggest_joining_one(server, browser, shots):
+    from tests.test_browser_nearby_languages import chartered_group
+
+    # Given: a chartered group in Oakland, and a new inquiry from San Francisco (94110)
+    oakland, number = chartered_group(server, "Oakland", "94612")
+    path, _email = new_group(server, "Ivy Nakamura")
+    page = new_page(browser, server, PHONE)
+    page.goto(path)
+    sign_in_as(page, COORDINATOR)
+
+    # Then: the page lists the chartered group with its distance in miles, under its heading
+    section = page.get_by_role("region", name="Groups nearby")
+    expect(section.get_by_role("heading", name="Groups nearby", level=2)).to_be_visible()
+    chartered = section.get_by_role("list", name="Chartered groups")
+    entry = chartered.get_by_role("listitem").filter(has_text=f"Group {number}, Oakland")
+    expect(entry).to_contain_text(re.compile(r"\d+\.\d miles away"))
+    expect(section).to_contain_text("might join one of the chartered groups")
+    assert_accessible(page, "group page with its neighbours")
+    page.screenshot(path=str(shots / "console-nearby-phone.png"), full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+    # And: the keyboard reaches the chartered group's link and opens its page
+    link = entry.get_by_role("link", name=f"Group {number}, Oakland")
+    for _ in range(80):
+        page.keyboard.press("Tab")
+        if link.evaluate("el => el === document.activeElement"):
+            break
+    expect(link).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(re.escape(f"/organizers/groups/{oakland}") + "$"))
+    page.context.close()

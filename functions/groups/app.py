@@ -6,7 +6,7 @@ from aws_lambda_powertools import Logger
 
 from shared.api.auth import Caller, caller_of
 from shared.api.problems import header, json_response, make_resolver, read_json_object, received_at, response
-from shared.usecases import activities, group_lists, lifecycle, members, reassign
+from shared.usecases import activities, group_lists, lifecycle, members, nearby, reassign
 
 logger = Logger()
 app = make_resolver()
@@ -49,6 +49,13 @@ def list_groups():
 def get_group(group_id: str):
     caller = _caller()
     return _answer(200, lifecycle.get_group(caller, group_id))
+
+
+@app.get("/groups/<group_id>/nearby")
+def group_neighbours(group_id: str):
+    caller = _caller()
+    params = app.current_event.query_string_parameters or {}
+    return json_response(200, nearby.neighbours(caller, group_id, params))
 
 
 @app.post("/groups/<group_id>/members")

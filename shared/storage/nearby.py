@@ -65,6 +65,7 @@ class NearbyGroup:
     city: str
     state: str
     distance_mi: float
+    group_id: str = ""  # for the console's links; never in the public answer
 
 
 @dataclass(frozen=True)
@@ -74,7 +75,7 @@ class Found:
     items_read: int
 
 
-PUBLIC_FIELDS = ["group_number", "public_name", "city", "state", "lat", "lon"]
+PUBLIC_FIELDS = ["PK", "group_number", "public_name", "city", "state", "lat", "lon"]
 
 
 def _query(band_range: BandRange) -> Iterator[dict[str, Any]]:
@@ -109,11 +110,21 @@ def _read_all(ranges: list[BandRange]) -> list[list[dict[str, Any]]]:
     network, not on this CPU), so a search costs about one round trip, not one per band."""
     if len(ranges) == 1:
         return [list(_query(ranges[0]))]
+    import contextvars
     from concurrent.futures import ThreadPoolExecutor
 
     _ = GroupItem._get_connection().connection.client  # made once here, not raced by the threads
+
+    # Each Query runs in a copy of the caller's context (copied here, on the caller's thread;
+    # one copy each: a context is entered by one thread at a time), so what follows a request
+    # (its log keys, tests/iam.py's recording of AWS calls) follows its Queries too.
+    contexts = [contextvars.copy_context() for _ in ranges]
+
+    def read(context: contextvars.Context, band_range: BandRange) -> list[dict[str, Any]]:
+        return context.run(lambda: list(_query(band_range)))
+
     with ThreadPoolExecutor(max_workers=min(len(ranges), MAX_PARALLEL)) as pool:
-        return list(pool.map(lambda band_range: list(_query(band_range)), ranges))
+        return list(pool.map(read, contexts, ranges))
 
 
 def _within(center: Point, radius_mi: float) -> tuple[list[NearbyGroup], int, int]:
@@ -136,6 +147,7 @@ def _within(center: Point, radius_mi: float) -> tuple[list[NearbyGroup], int, in
                         city=city,
                         state=_value(item, "state") or "",
                         distance_mi=distance,
+                        group_id=(_value(item, "PK") or "").removeprefix("GROUP#"),
                     )
                 )
     found.sort(key=lambda g: (g.distance_mi, g.group_number))
