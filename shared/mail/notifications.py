@@ -296,14 +296,17 @@ def plan_join_emails(
     organizer: Organizer | None,
     inbox: Inbox | None,
     config: EmailSettings,
+    *,
+    founder_told: bool = False,
 ) -> list[OutgoingEmail]:
     """A request to join a chartered group: its organizer (English, naming the person's
-    language) puts them in touch; the person hears who will (in their language)."""
+    language) puts them in touch; the person hears who will (in their language), and whether
+    their name and email went to the group's founder too (`founder_told`: shared/mail/join_mail.py)."""
     from shared.mail.i18n import LANGUAGE_NAMES, language_of, translate
 
     recipient_name, recipient_email = _recipient(organizer, inbox)
     language = language_of(joiner.language)
-    common = {"joiner": joiner, "group_number": group_number, "group_name": group_name}
+    common = {"joiner": joiner, "group_number": group_number, "group_name": group_name, "founder_told": founder_told}
     text, html = render(
         "join_organizer",
         **common,
@@ -811,23 +814,22 @@ def _planned(event: DomainEvent, config: EmailSettings, directory: Directory | N
             return []
         directory = directory or read_directory()
         if event.intent == "join":
-            return plan_join_emails(
-                event,
-                Joiner(
-                    name=inquiry.joiner_name or "",
-                    email=inquiry.joiner_email or "",
-                    phone=inquiry.joiner_phone,
-                    city=inquiry.joiner_city or "",
-                    zip=inquiry.joiner_zip or "",
-                    language=inquiry.language or "en",
-                ),
-                inquiry.message,
-                int(group.group_number or 0),
-                group.public_name or group.city,
-                directory.contact_for(group.organizer_id, group.state),
-                directory.national_inbox,
-                config,
+            from shared.mail import join_mail  # the copy to the group's founder
+
+            joiner = Joiner(
+                name=inquiry.joiner_name or "",
+                email=inquiry.joiner_email or "",
+                phone=inquiry.joiner_phone,
+                city=inquiry.joiner_city or "",
+                zip=inquiry.joiner_zip or "",
+                language=inquiry.language or "en",
             )
+            number, name = int(group.group_number or 0), group.public_name or group.city
+            organizer = directory.contact_for(group.organizer_id, group.state)
+            return plan_join_emails(
+                event, joiner, inquiry.message, number, name, organizer, directory.national_inbox, config,
+                founder_told=join_mail.founder_hears_of_joins(group),
+            ) + join_mail.founder_copy(event, group, joiner, number, name, organizer)  # fmt: skip
         applicant = Applicant(
             name=group.founder_name,
             email=group.founder_email,
