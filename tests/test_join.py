@@ -208,3 +208,48 @@ def test_a_founder_who_withdrew_or_was_erased_before_the_email_went_gets_nothing
     assert founder_emails(before, "olu@example.com") == []
     assert founder_emails(before, "eve@example.com") == []
 
+
+# --- retention: a request to join goes after the retention period (DESIGN §5) --------------
+
+
+def test_the_daily_run_deletes_requests_to_join_after_the_retention_through_the_due_index(directory, aws, monkeypatch):
+    from datetime import UTC, datetime, timedelta
+
+    from pynamodb.connection import base
+
+    from local.lambda_runtime import invoke
+    from shared.storage.table import InquiryItem
+
+    # given a request to join a chartered group
+    gid, number = chartered_oakland(aws)
+    submit(aws, {**JOINER, "join_group": number})
+    run_async(aws)
+
+    def daily_run(days: int) -> dict:
+        when = (datetime.now(UTC) + timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return invoke(aws, "FollowUpsFunction", {"time": when})
+
+    def requests() -> list:
+        return [i for i in InquiryItem.query(groups.group_pk(gid)) if i.intent == "join"]
+
+    # when the daily run comes before the retention (365 days) is over, nothing goes
+    assert daily_run(364)["join_requests_erased"] == 0
+    assert len(requests()) == 1
+    # and when it comes after, the request and its entry under the address go, read by key
+    operations: list[str] = []
+    original = base.Connection._make_api_call
+
+    def counting(self, operation_name, operation_kwargs):
+        operations.append(operation_name)
+        return original(self, operation_name, operation_kwargs)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(base.Connection, "_make_api_call", counting)
+        report = daily_run(366)
+    assert report["join_requests_erased"] == 1
+    assert "Scan" not in operations
+    assert requests() == []
+    assert list(groups.Item.query(groups.applicant_pk("rosa@example.net"))) == []
+    # and the group still counts the request; a second run deletes nothing more
+    assert api(aws, "GET", f"/groups/{gid}", ADMIN).body["join_requests"] == 1
+    assert daily_run(367)["join_requests_erased"] == 0
