@@ -10,21 +10,19 @@ is told their name and email went to the group's founder only when the copy goes
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
-from shared.domain.routing import Organizer
+from shared.domain.routing import ROLE_TITLES, Organizer
+from shared.mail.facts import Joiner
+from shared.mail.founder_mail import receives_nothing, withdrew
+from shared.mail.i18n import language_of, translate
+from shared.mail.outgoing import OutgoingEmail
+from shared.mail.rendering import render
 from shared.outbox.events import InquiryReceived
-
-if TYPE_CHECKING:
-    from shared.mail.notifications import Joiner, OutgoingEmail
-    from shared.storage.table import GroupItem
+from shared.storage.table import GroupItem
 
 
 def founder_hears_of_joins(group: GroupItem) -> bool:
     """Whether the group's founder gets the copy: the same rule founder_mail.py applies when
     it sends (an email not about the founder's own step)."""
-    from shared.mail.founder_mail import receives_nothing, withdrew
-
     return not (receives_nothing(group) or withdrew(group) or group.founder_unsubscribed_at)
 
 
@@ -37,14 +35,10 @@ def founder_copy(
     organizer: Organizer | None,
 ) -> list[OutgoingEmail]:
     """The copy for the group's founder (none when they get no such email)."""
-    from shared.mail.i18n import language_of, translate
-    from shared.mail.notifications import OutgoingEmail, render
-    from shared.usecases.intake import ROLE_TITLES
-
     if not founder_hears_of_joins(group):
         return []
     language = language_of(group.language)
-    contact: dict[str, Any] | None = (
+    contact: dict[str, str] | None = (
         {"name": organizer.name, "role": translate(language, ROLE_TITLES[organizer.role])} if organizer else None
     )
     text, html = render(
