@@ -43,8 +43,8 @@ test: install  ## Lint, type checks, template checks and checkov (side by side),
 unit: install  ## Only the fast tests (no subprocesses, DynamoDB Local, browser or sam build), on 2 workers
 	$(PY) -m pytest -n 2 -m "not ddblocal and not stack and not browser and not build" $(PYTEST_ARGS)
 
-dev: install  ## Run the whole system on 127.0.0.1:PORT (default 3000) until Ctrl-C; FRESH=1 starts empty; PARAMETERS="Name=Value ..."
-	@$(PY) -m local.server
+dev: install  ## Run the whole system on 127.0.0.1:PORT (default 3000) until Ctrl-C; FRESH=1 starts empty; PARAMETERS="Name=Value ..."; SEED=demo plays `make demo` into it once ready (GROUPS=300)
+	@$(if $(GROUPS),DEMO_GROUPS=$(GROUPS) ,)$(PY) -m local.server
 
 demo: install  ## Fill the running `make dev` (same PORT) with a pilot: GROUPS=300 people over the past year
 	@$(PY) -m local.demo --url http://127.0.0.1:$${PORT:-3000} $(if $(GROUPS),--groups $(GROUPS),)
