@@ -13,7 +13,6 @@ import json
 import os
 import re
 import secrets
-import shutil
 import threading
 import uuid
 from collections.abc import Iterator
@@ -23,28 +22,16 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from local.template import ROOT, load
 from shared.storage.directory_file import parse_directory_file
-from tests.browser_pages import AXE  # the one axe-core install (tools/browser-checks)
+from tests.browser_pages import PHONE, axe_source
+from tests.browser_pages import SCREEN as DESKTOP
 from tests.local_server import LocalServer
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 900}
 
 DIRECTORY = {o.id: o for o in parse_directory_file((ROOT / "data" / "organizers.yaml").read_text()).organizers}
 COORDINATOR = DIRECTORY["ac-ca-north"]  # ZIP 94110
@@ -58,18 +45,6 @@ def server(tmp_path_factory) -> Iterator[LocalServer]:
     started = LocalServer.start(tmp_path_factory.mktemp("console"))
     yield started
     started.stop()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    if not shutil.which(CHROMIUM):
-        pytest.fail(f"{CHROMIUM} is missing: run `make install` (it installs Debian's chromium)")
-    if not AXE.is_file():
-        pytest.fail(f"{AXE} is missing: run `make install` (npm ci in tools/browser-checks)")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture(scope="module")
@@ -195,7 +170,7 @@ def add_member(page: Page, name: str, role: str = "core") -> None:
 
 
 def assert_accessible(page: Page, view: str) -> None:
-    page.evaluate(AXE.read_text())  # not a <script> tag: the page's CSP refuses inline scripts
+    page.evaluate(axe_source())  # not a <script> tag: the page's CSP refuses inline scripts
     assert page.csp_refusals == [], page.csp_refusals
     result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
     serious = [
