@@ -151,6 +151,11 @@ def test_an_applicant_near_a_chartered_group_joins_it_and_its_organizer_gets_the
     choice.focus()
     page.keyboard.press("Space")
     expect(choice).to_be_checked()
+    # then the consent now says the founder receives their name and email, and asks again
+    consent = page.get_by_role("checkbox", name="the group's founder receives my name and email")
+    expect(consent).not_to_be_checked()
+    consent.focus()
+    page.keyboard.press("Space")
     page.get_by_role("button", name="Ask to join this group").click()
     # then they are thanked, told who will be in touch
     expect(page.locator("#result-heading")).to_have_text("Thank you! We've passed on your request")
