@@ -37,7 +37,6 @@ from tests.pipeline import VALID_FORM
 
 pytestmark = pytest.mark.ddblocal
 
-dynamodb_local = ddblocal.dynamodb_local  # this module's DynamoDB Local (a fixture)
 
 RUNS = 4  # overlapping runs of the same slot
 RUN_AT = datetime.now(UTC).replace(microsecond=0)

@@ -414,8 +414,22 @@
     return picked && picked.value ? Number(picked.value) : null;
   }
 
+  // Joining passes the person's name and email to the group's founder, so the consent says so;
+  // a tick given to the other text does not carry over.
+  const CONSENT_TEXTS = {
+    start: N_("I agree that an organizer may contact me about starting a group."),
+    join: N_("I agree that an organizer may contact me, and that the group's founder receives my name and email to welcome me."),
+  };
+  const consentText = document.getElementById("consent-text");
+  const consentBox = document.getElementById("consent");
+
   function submitLabel() {
-    submitButton.textContent = chosenGroup() ? t("Ask to join this group") : t("Send my inquiry");
+    const joining = Boolean(chosenGroup());
+    submitButton.textContent = joining ? t("Ask to join this group") : t("Send my inquiry");
+    const msgid = CONSENT_TEXTS[joining ? "join" : "start"];
+    if (consentText.dataset.msgid && consentText.dataset.msgid !== msgid) consentBox.checked = false;
+    consentText.dataset.msgid = msgid;
+    consentText.textContent = t(msgid);
   }
 
   function miles(distance) {
