@@ -73,8 +73,28 @@ def call_api(
     return HttpResult(response["statusCode"], response.get("headers") or {}, parsed)
 
 
-def submit(stack: Stack, form: dict[str, Any] | None = None, **kw: Any) -> HttpResult:
+def post_form(stack: Stack, form: dict[str, Any] | None = None, **kw: Any) -> HttpResult:
+    """POST /inquiries alone: the request path, which answers and queues the submission."""
     return call_api(stack, "IntakeFunction", "POST", "/inquiries", body=VALID_FORM if form is None else form, **kw)
+
+
+def store_submissions(stack: Stack) -> int:
+    """The intake queue's consumer, run until the queue is empty (only that hop: the stream
+    and the email queue wait for `run_async`)."""
+    consumer = [
+        drivers.QueuePump(stack, fn, props, event_name=name)
+        for fn, name, props in drivers.event_sources(stack, "SQS")
+        if fn == "InquiryStoreFunction"
+    ]
+    return drivers.drain(list(consumer))
+
+
+def submit(stack: Stack, form: dict[str, Any] | None = None, **kw: Any) -> HttpResult:
+    """Send the form and let the intake queue's consumer store it, as a few seconds later in
+    AWS: the group (or the repeat, or the join) exists when this returns."""
+    answer = post_form(stack, form, **kw)
+    store_submissions(stack)
+    return answer
 
 
 def run_async(stack: Stack) -> int:
