@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from local import drivers
@@ -87,6 +88,27 @@ def store_submissions(stack: Stack) -> int:
         if fn == "InquiryStoreFunction"
     ]
     return drivers.drain(list(consumer))
+
+
+@dataclass(frozen=True)
+class Submitted:
+    """Both halves of one submission run in this process (no queue between them): what the
+    applicant was answered, and what the intake queue's consumer made of it."""
+
+    status: int
+    body: dict[str, Any]
+    outcome: str
+    group_id: str | None
+
+
+def submit_in_process(form: dict[str, Any], source: str, now: datetime) -> Submitted:
+    """The request path's use case, then the consumer's with the very submission it queued:
+    for tests and benchmarks on DynamoDB Local, which has no queue."""
+    from shared.usecases.intake import accept_inquiry, store_submission
+
+    accepted = accept_inquiry(form, source, now)
+    stored = store_submission(accepted.submission)
+    return Submitted(accepted.status, accepted.body, stored.outcome, stored.group_id)
 
 
 def submit(stack: Stack, form: dict[str, Any] | None = None, **kw: Any) -> HttpResult:
