@@ -53,7 +53,7 @@ def worker(
     from local.event_shapes import sqs_event
     from local.lambda_runtime import LambdaContext
     from shared.mail import sender
-    from shared.mail.notifications import OutgoingEmail
+    from shared.mail.outgoing import OutgoingEmail
 
     def one_email(event: Any, config: Any) -> list[OutgoingEmail]:
         n = event.group_id.removeprefix("bench-")

@@ -43,6 +43,7 @@ MAIL_SOURCES = [  # (glob under the root, Babel extraction method), in this orde
     ("shared/mail/templates/*.html", "jinja2.ext:babel_extract"),
     ("shared/domain/program.py", "python"),
     ("shared/mail/*.py", "python"),
+    ("shared/mail/planners/*.py", "python"),
     ("shared/usecases/join.py", "python"),
     ("shared/usecases/intake.py", "python"),
 ]

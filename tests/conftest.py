@@ -50,7 +50,7 @@ def reset_caches() -> None:
     """Forget every lazily made client and setting (each test has its own moto)."""
     from shared import settings
     from shared.api import auth, founder_tokens
-    from shared.mail import notifications, sender
+    from shared.mail import rendering, sender
     from shared.outbox import parking, publisher
     from shared.storage import table
 
@@ -62,7 +62,7 @@ def reset_caches() -> None:
     sender._ses.cache_clear()
     sender._idempotent_sender.cache_clear()
     sender._pacer.cache_clear()
-    notifications._environment.cache_clear()
+    rendering._environment.cache_clear()
     table._bound = None
 
 

@@ -140,7 +140,7 @@ class LocalServer:
 
     def wait_for_emails_about(self, address: str, count: int, timeout: float = 5) -> list[dict[str, Any]]:
         """The outbox's emails to `address` or showing it (as shown: inert, with the word
-        joiners of shared/mail/notifications.py), once there are `count` of them."""
+        joiners of shared/mail/rendering.py), once there are `count` of them."""
         return self.wait_for_emails(
             lambda e: address in e["to"] or address in e["body"].replace("\u2060", ""), count, timeout
         )

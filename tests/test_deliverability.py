@@ -128,7 +128,7 @@ def test_a_founder_who_bounces_or_complains_gets_no_more_email_and_the_organizer
 
 def test_a_suppressed_founder_email_is_not_recorded_as_sent(aws, directory):
     from shared.mail import sender
-    from shared.mail.notifications import OutgoingEmail
+    from shared.mail.outgoing import OutgoingEmail
     from shared.storage import suppression
 
     suppression.suppress("ana.souza@example.com", "bounce", "2026-11-30T00:00:00Z")
@@ -141,7 +141,7 @@ def test_a_suppressed_founder_email_is_not_recorded_as_sent(aws, directory):
 
 def test_a_suppressed_copy_recipient_is_left_out_and_the_rest_is_sent(aws, directory):
     from shared.mail import sender
-    from shared.mail.notifications import OutgoingEmail
+    from shared.mail.outgoing import OutgoingEmail
     from shared.storage import suppression
 
     suppression.suppress("gone@example.net", "complaint", "2026-11-30T00:00:00Z")

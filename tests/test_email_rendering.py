@@ -15,24 +15,17 @@ from shared.domain.digest import GroupSummary, compose
 from shared.domain.follow_up_rules import DEFAULT_FOLLOW_UPS
 from shared.domain.routing import Organizer, Role
 from shared.domain.stages import DEFAULT_GATES, Stage
-from shared.mail.notifications import (
-    LINK_PLACEHOLDER,
-    WORD_JOINER,
-    Applicant,
-    CoreMember,
-    OutgoingEmail,
-    StageFacts,
-    inert,
-    plan_digest_email,
-    plan_follow_up_emails,
-    plan_inquiry_emails,
-    plan_stage_emails,
-)
+from shared.mail.facts import CoreMember, FollowUpFacts, Founder, StageFacts
+from shared.mail.outgoing import OutgoingEmail
+from shared.mail.planners.digest import plan_digest_email
+from shared.mail.planners.follow_up import plan_follow_up_emails
+from shared.mail.planners.inquiry import plan_inquiry_emails
+from shared.mail.planners.stage import plan_stage_emails
+from shared.mail.rendering import LINK_PLACEHOLDER, WORD_JOINER, inert
 from shared.mail.sender import to_mime
 from shared.outbox.events import DigestDue, FollowUpDue, GroupStageChanged, InquiryReceived
 from shared.settings import EmailSettings
 from shared.storage.directory import Inbox
-from shared.usecases.scheduled_runs import FollowUpFacts
 
 # What someone could type into the form, or an organizer into a note, to phish with an
 # email the organization signs.
@@ -46,6 +39,7 @@ ORGANIZER = Organizer("ac-ca-north", "Marisol Ortega", Role.AREA_COORDINATOR, "m
 FIELD = Organizer("fo-west", "Dana Whitfield", Role.FIELD_ORGANIZER, "dana@example.org", ("CA",))
 INBOX = Inbox("National organizing team", "organize@example.org")
 GROUP_ID = "0b5f1f2e-8a53-4c1e-9d76-4f5d2b1a9c11"
+FOUNDER = Founder(HOSTILE, APPLICANT_EMAIL, "+14155550142", HOSTILE, "CA", "94110")
 # Every link the product itself puts in an email.
 OUR_LINKS = re.compile(
     r"^(https://start-a-group\.example\.org/[\w./-]*|mailto:[\w.+-]+@example\.(org|com)|tel:\+18662734466)$"
@@ -53,7 +47,7 @@ OUR_LINKS = re.compile(
 
 
 def inquiry_emails() -> list[OutgoingEmail]:
-    applicant = Applicant(HOSTILE, APPLICANT_EMAIL, "+14155550142", HOSTILE, "CA", "94110")
+    applicant = FOUNDER
     event = InquiryReceived(
         group_id=GROUP_ID, inquiry_id="i-1", state="CA", organizer_id="ac-ca-north", duplicate=False
     )
@@ -65,7 +59,7 @@ def inquiry_emails() -> list[OutgoingEmail]:
 
 
 def stage_emails() -> list[OutgoingEmail]:
-    facts = StageFacts(HOSTILE, APPLICANT_EMAIL, HOSTILE, "CA", ORGANIZER, INBOX, note=HOSTILE,
+    facts = StageFacts(FOUNDER, ORGANIZER, INBOX, note=HOSTILE,
                        reason=HOSTILE, core_members=(CoreMember("m-1", HOSTILE, "core1@example.net"),))  # fmt: skip
     moves = [("learn_more", "organize_core", {}), ("organize_core", "closed", {}), ("closed", "organize_core", {}),
              ("get_chartered", "develop_plan", {"group_number": 7, "case_id": HOSTILE})]  # fmt: skip
@@ -78,7 +72,7 @@ def stage_emails() -> list[OutgoingEmail]:
 
 
 def follow_up_emails() -> list[OutgoingEmail]:
-    facts = FollowUpFacts(HOSTILE, APPLICANT_EMAIL, None, HOSTILE, "CA", "routing", ORGANIZER, FIELD,
+    facts = FollowUpFacts(FOUNDER, "routing", ORGANIZER, FIELD,
                           Stage.LEARN_MORE, NOW - timedelta(days=8), ("conversation: at least 1",),
                           waiting_since=NOW - timedelta(days=8))  # fmt: skip
     out = []
@@ -154,3 +148,12 @@ def test_inert_text_reads_the_same_and_leaves_plain_words_alone():
     assert inert("see www.x.org").replace(WORD_JOINER, "") == "see www.x.org"
     assert inert("a@b.org") == f"a@{WORD_JOINER}b.{WORD_JOINER}org"
     assert inert("https://x") == f"https:{WORD_JOINER}//x"
+
+
+def test_every_domain_event_has_one_planner_and_the_email_sender_asks_it():
+    from shared.mail.planning import PLANNERS, planner_for
+    from shared.outbox.events import EVENT_TYPES
+
+    assert set(PLANNERS) == set(EVENT_TYPES.values())
+    event = DigestDue(organizer_id="ac-ca-north", week="2026-W49", as_of="x")
+    assert planner_for(event) is PLANNERS[DigestDue]

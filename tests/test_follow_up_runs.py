@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from local.lambda_runtime import invoke
-from shared.mail.notifications import WORD_JOINER
+from shared.mail.rendering import WORD_JOINER
 from shared.storage import groups
 from shared.storage.directory import load_directory
 from shared.storage.directory_file import parse_directory_file

@@ -12,7 +12,7 @@ from aws_lambda_powertools import Logger
 from shared import settings
 from shared.batch import logs_failures, partial_batch_response
 from shared.mail import sender
-from shared.mail.notifications import emails_for
+from shared.mail.planning import emails_for
 from shared.outbox.events import InquiryReceived, parse_event
 from shared.usecases.unsent_inquiries import mark_emailed
 

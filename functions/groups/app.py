@@ -2,6 +2,8 @@
 activities, move stages (chartering included), record the plan, reassign. JWT-protected by
 API Gateway; shared/api/auth.py reads the verified claims, shared/usecases/ does the work."""
 
+from collections.abc import Callable
+
 from aws_lambda_powertools import Logger
 
 from shared.api.auth import Caller, caller_of
@@ -26,16 +28,21 @@ def _if_match() -> str | None:
     return header(app.current_event.raw_event, "If-Match")
 
 
-def _answer(status: int, written: lifecycle.Written):
-    return json_response(status, written.body, headers={"ETag": f'"{written.version}"'})
-
-
-def _removed(written: lifecycle.Written):
-    return response(204, "", "application/json", {"ETag": f'"{written.version}"'})
-
-
 def _body() -> dict:
     return read_json_object(app.current_event.raw_event)
+
+
+def _written(what: str, status: int, write: Callable[..., lifecycle.Written], *ids: str, body: bool = True):
+    """Runs one write as the caller (checked before the body is read), with the body when the
+    route takes one, the request's If-Match and time; logs ids only."""
+    caller = _caller()
+    written = write(caller, *ids, *((_body(),) if body else ()), _if_match(), _now())
+    group_id = ids[0]
+    logger.info(what, extra={"group_id": group_id, "stage": written.body.get("stage"), "version": written.version})
+    etag = {"ETag": f'"{written.version}"'}
+    if status == 204:
+        return response(204, "", "application/json", etag)
+    return json_response(status, written.body, headers=etag)
 
 
 @app.get("/groups")
@@ -47,84 +54,53 @@ def list_groups():
 
 @app.get("/groups/<group_id>")
 def get_group(group_id: str):
-    caller = _caller()
-    return _answer(200, lifecycle.get_group(caller, group_id))
+    written = lifecycle.get_group(_caller(), group_id)
+    return json_response(200, written.body, headers={"ETag": f'"{written.version}"'})
 
 
 @app.post("/groups/<group_id>/members")
 def add_member(group_id: str):
-    caller = _caller()
-    written = lifecycle.add_member(caller, group_id, read_json_object(app.current_event.raw_event), _if_match(), _now())
-    logger.info("member added", extra={"group_id": group_id, "version": written.version})
-    return _answer(201, written)
+    return _written("member added", 201, lifecycle.add_member, group_id)
 
 
 @app.post("/groups/<group_id>/activities")
 def log_activity(group_id: str):
-    caller = _caller()
-    written = lifecycle.log_activity(
-        caller, group_id, read_json_object(app.current_event.raw_event), _if_match(), _now()
-    )
-    logger.info("activity logged", extra={"group_id": group_id, "version": written.version})
-    return _answer(201, written)
+    return _written("activity logged", 201, lifecycle.log_activity, group_id)
 
 
 @app.post("/groups/<group_id>/stage")
 def move_stage(group_id: str):
-    caller = _caller()
-    written = lifecycle.move_stage(caller, group_id, read_json_object(app.current_event.raw_event), _if_match(), _now())
-    logger.info("stage moved", extra={"group_id": group_id, "stage": written.body["stage"], "version": written.version})
-    return _answer(200, written)
+    return _written("stage moved", 200, lifecycle.move_stage, group_id)
 
 
 @app.put("/groups/<group_id>/plan")
 def record_plan(group_id: str):
-    caller = _caller()
-    written = lifecycle.record_plan(
-        caller, group_id, read_json_object(app.current_event.raw_event), _if_match(), _now()
-    )
-    logger.info("plan recorded", extra={"group_id": group_id, "version": written.version})
-    return _answer(200, written)
+    return _written("plan recorded", 200, lifecycle.record_plan, group_id)
 
 
 @app.patch("/groups/<group_id>/members/<member_id>")
 def correct_member(group_id: str, member_id: str):
-    caller = _caller()
-    written = members.correct(caller, group_id, member_id, _body(), _if_match(), _now())
-    logger.info("member corrected", extra={"group_id": group_id, "version": written.version})
-    return _answer(200, written)
+    return _written("member corrected", 200, members.correct, group_id, member_id)
 
 
 @app.delete("/groups/<group_id>/members/<member_id>")
 def remove_member(group_id: str, member_id: str):
-    caller = _caller()
-    written = members.remove(caller, group_id, member_id, _if_match(), _now())
-    logger.info("member removed", extra={"group_id": group_id, "version": written.version})
-    return _removed(written)
+    return _written("member removed", 204, members.remove, group_id, member_id, body=False)
 
 
 @app.patch("/groups/<group_id>/activities/<activity_id>")
 def correct_activity(group_id: str, activity_id: str):
-    caller = _caller()
-    written = activities.correct(caller, group_id, activity_id, _body(), _if_match(), _now())
-    logger.info("activity corrected", extra={"group_id": group_id, "version": written.version})
-    return _answer(200, written)
+    return _written("activity corrected", 200, activities.correct, group_id, activity_id)
 
 
 @app.delete("/groups/<group_id>/activities/<activity_id>")
 def remove_activity(group_id: str, activity_id: str):
-    caller = _caller()
-    written = activities.remove(caller, group_id, activity_id, _if_match(), _now())
-    logger.info("activity removed", extra={"group_id": group_id, "version": written.version})
-    return _removed(written)
+    return _written("activity removed", 204, activities.remove, group_id, activity_id, body=False)
 
 
 @app.put("/groups/<group_id>/organizer")
 def reassign_group(group_id: str):
-    caller = _caller()
-    written = reassign.reassign(caller, group_id, _body(), _if_match(), _now())
-    logger.info("group reassigned", extra={"group_id": group_id, "version": written.version})
-    return _answer(200, written)
+    return _written("group reassigned", 200, reassign.reassign, group_id)
 
 
 @logger.inject_lambda_context(clear_state=True)

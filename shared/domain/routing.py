@@ -17,6 +17,9 @@ class Role(StrEnum):
     FIELD_ORGANIZER = "field_organizer"
 
 
+ROLE_TITLES = {Role.AREA_COORDINATOR: "Area Coordinator", Role.FIELD_ORGANIZER: "Field Organizer"}
+
+
 class RouteReason(StrEnum):
     ZIP_PREFIX = "zip_prefix"
     STATE_COORDINATOR = "state_coordinator"

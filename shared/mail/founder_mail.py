@@ -18,6 +18,9 @@ from dataclasses import replace
 from datetime import datetime
 
 from shared.api import founder_tokens
+from shared.mail.i18n import language_of
+from shared.mail.outgoing import OutgoingEmail
+from shared.mail.rendering import LINK_PLACEHOLDER, render
 from shared.settings import EmailSettings
 from shared.storage.table import GroupItem
 
@@ -48,11 +51,10 @@ def _with_footer(html: str, footer: str) -> str:
     return html + footer if at < 0 else html[:at] + footer + html[at:]
 
 
-def for_founder(emails: list, group: GroupItem | None, config: EmailSettings, now: datetime) -> list:
+def for_founder(
+    emails: list[OutgoingEmail], group: GroupItem | None, config: EmailSettings, now: datetime
+) -> list[OutgoingEmail]:
     """`emails` with the founder's ones linked, headed and filtered (see the module doc)."""
-    from shared.mail.i18n import language_of
-    from shared.mail.notifications import LINK_PLACEHOLDER, render
-
     out = []
     for email in emails:
         if email.founder_group_id is None:

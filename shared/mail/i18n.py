@@ -9,6 +9,9 @@ import gettext
 from functools import cache
 from pathlib import Path
 
+from shared.domain.program import STEP_TEXTS, STEP_TITLES
+from shared.domain.stages import GateConfig, GroupFacts, Stage, gate_asks, requirements
+
 LOCALE_DIR = Path(__file__).parent / "locale"
 DOMAIN = "messages"
 LANGUAGES = ("en", "es")
@@ -36,7 +39,7 @@ def N_(message: str) -> str:  # noqa: N802 - gettext's name for "mark for extrac
     return message
 
 
-# Shown to founders where they are named (shared/usecases/intake.py ROLE_TITLES).
+# Shown to founders where they are named (shared/domain/routing.py ROLE_TITLES).
 ROLE_WORDS = (N_("Area Coordinator"), N_("Field Organizer"))
 
 
@@ -55,21 +58,19 @@ GATE_ASKS = {
 }  # fmt: skip
 
 
-def gate_asks_in(language: str, stage: object, gates: object) -> list[str]:
+def gate_asks_in(language: str, stage: Stage, gates: GateConfig) -> list[str]:
     """What the exit gate of `stage` asks for, in `language`."""
-    from shared.domain.stages import GroupFacts, gate_asks, requirements
-
     if language_of(language) == "en":
-        return gate_asks(stage, gates)  # type: ignore[arg-type]
+        return gate_asks(stage, gates)
     out = []
-    for requirement in requirements(GroupFacts(stage=stage), gates):  # type: ignore[arg-type]
+    for requirement in requirements(GroupFacts(stage=stage), gates):
         message, setting = GATE_ASKS[requirement.key]
         number = getattr(gates, setting) if setting else ""
         out.append(translate(language, message).format(n=number))
     return out
 
 
-def unmet_in(language: str, unmet: list[str], gates: object) -> list[str]:
+def unmet_in(language: str, unmet: list[str], gates: GateConfig) -> list[str]:
     """The `key: asks; have n` texts of unmet requirements (follow-up facts), in `language`."""
     if language_of(language) == "en":
         return list(unmet)
@@ -86,12 +87,8 @@ def unmet_in(language: str, unmet: list[str], gates: object) -> list[str]:
 
 
 def step_title(language: str, stage: str) -> str:
-    from shared.domain.program import STEP_TITLES
-
     return translate(language, STEP_TITLES[stage])
 
 
 def step_text(language: str, stage: str) -> str:
-    from shared.domain.program import STEP_TEXTS
-
     return translate(language, STEP_TEXTS[stage])

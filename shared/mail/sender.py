@@ -19,13 +19,15 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
 from functools import cache
 from typing import Any
 
 from shared import settings
-from shared.mail.notifications import OutgoingEmail
+from shared.mail.outgoing import OutgoingEmail
+from shared.storage.suppression import suppressed_among
 
 SENDER_NAME = "Start a Group"
 # SES answers that say the message or an address will never be accepted: retrying cannot help.
@@ -78,7 +80,7 @@ def to_mime(email: OutgoingEmail, sender: str) -> bytes:
 
 @cache
 def _ses() -> Any:
-    import boto3
+    import boto3  # lazy: cold start
 
     return boto3.client("sesv2")
 
@@ -99,7 +101,7 @@ def _send(message: dict[str, Any], ses: Any) -> str:
 
 def _send_or_reject(message: dict[str, Any], ses: Any) -> dict[str, str]:
     """SES's message id, or the code of a permanent refusal (recorded: never retried)."""
-    from botocore.exceptions import ClientError
+    from botocore.exceptions import ClientError  # lazy: cold start
 
     try:
         return {"message_id": _send(message, ses)}
@@ -113,7 +115,7 @@ def _send_or_reject(message: dict[str, Any], ses: Any) -> dict[str, str]:
 
 @cache
 def _idempotent_sender() -> tuple[Callable[..., dict], Any]:
-    from aws_lambda_powertools.utilities.idempotency import (
+    from aws_lambda_powertools.utilities.idempotency import (  # lazy: cold start
         DynamoDBPersistenceLayer,
         IdempotencyConfig,
         idempotent_function,
@@ -140,10 +142,6 @@ def register_lambda_context(context: Any) -> None:
 
 def without_suppressed(email: OutgoingEmail) -> OutgoingEmail | None:
     """`email` without the recipients on the suppression list; None when none is left."""
-    from dataclasses import replace
-
-    from shared.storage.suppression import suppressed_among
-
     stopped = {a.casefold() for a in suppressed_among({*email.to, *email.cc})}
     if not stopped:
         return email

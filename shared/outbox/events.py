@@ -8,6 +8,7 @@ Events carry ids, never personal data: consumers read what they need from the ta
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar, Self, get_type_hints
 
@@ -25,7 +26,17 @@ class _Event:
     not pydantic: the email sender reads one per message and the outbox makes them, and
     pydantic's import would be most of their cold start for four flat records."""
 
-    detail_type: ClassVar[str]
+    detail_type: ClassVar[str]  # EventBridge's detail-type: the class's name
+    # The event's key, formatted from its fields: one event, one set of emails (each sent once).
+    dedup_format: ClassVar[str]
+
+    def __init_subclass__(cls, key: str = "", **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.detail_type, cls.dedup_format = cls.__name__, key
+
+    @property
+    def dedup_key(self) -> str:
+        return self.dedup_format.format_map(vars(self))
 
     @classmethod
     def from_detail(cls, detail: dict[str, Any]) -> Self:
@@ -57,9 +68,7 @@ def _checked(event: str, name: str, value: Any, hint: Any) -> Any:
 
 
 @dataclass(frozen=True)
-class InquiryReceived(_Event):
-    detail_type: ClassVar[str] = "InquiryReceived"
-
+class InquiryReceived(_Event, key="inquiry:{inquiry_id}"):
     group_id: str
     inquiry_id: str
     state: str
@@ -67,53 +76,37 @@ class InquiryReceived(_Event):
     duplicate: bool
     intent: str | None = None  # "join": a request to join this chartered group
 
-    @property
-    def dedup_key(self) -> str:
-        return f"inquiry:{self.inquiry_id}"
-
 
 @dataclass(frozen=True)
-class GroupStageChanged(_Event):
-    detail_type: ClassVar[str] = "GroupStageChanged"
+class _GroupWrite(_Event):
+    """A committed write to a group item, named by the version it made."""
 
     group_id: str
-    from_stage: str
-    to_stage: str
     version: int
     changed_by: str | None
     changed_at: str
+
+
+@dataclass(frozen=True)
+class GroupStageChanged(_GroupWrite, key="stage:{group_id}:{version}"):
+    from_stage: str
+    to_stage: str
     group_number: int | None = None
     case_id: str | None = None
 
-    @property
-    def dedup_key(self) -> str:
-        return f"stage:{self.group_id}:{self.version}"
-
 
 @dataclass(frozen=True)
-class GroupReassigned(_Event):
+class GroupReassigned(_GroupWrite, key="reassign:{group_id}:{version}"):
     """A group handed to another organizer (PUT /groups/{id}/organizer): the group item's
     organizer changed. Both organizers are emailed."""
 
-    detail_type: ClassVar[str] = "GroupReassigned"
-
-    group_id: str
     from_organizer_id: str | None
     to_organizer_id: str | None
-    version: int
-    changed_by: str | None
-    changed_at: str
-
-    @property
-    def dedup_key(self) -> str:
-        return f"reassign:{self.group_id}:{self.version}"
 
 
 @dataclass(frozen=True)
-class FollowUpDue(_Event):
+class FollowUpDue(_Event, key="followup:{group_id}:{slot}"):
     """A follow-up a scheduled run took (DESIGN §5): reminder, escalation, nudge, notice."""
-
-    detail_type: ClassVar[str] = "FollowUpDue"
 
     group_id: str
     action: str
@@ -121,49 +114,29 @@ class FollowUpDue(_Event):
     due_at: str
     run_at: str | None = None  # the run that took it (its "now"); None in older events
 
-    @property
-    def dedup_key(self) -> str:
-        return f"followup:{self.group_id}:{self.slot}"
-
 
 @dataclass(frozen=True)
-class DigestDue(_Event):
+class DigestDue(_Event, key="digest:{organizer_id}:{week}"):
     """An organizer's weekly digest, taken once per ISO week."""
-
-    detail_type: ClassVar[str] = "DigestDue"
 
     organizer_id: str
     week: str
     as_of: str
 
-    @property
-    def dedup_key(self) -> str:
-        return f"digest:{self.organizer_id}:{self.week}"
-
 
 @dataclass(frozen=True)
-class StatusLinkRequested(_Event):
+class StatusLinkRequested(_Event, key="status-link:{group_id}:{requested_at:.13}"):  # by the hour
     """A founder (or someone with their address) asked for the status link (DESIGN §2b):
     a fresh link goes to the group's founder address, at most once an hour."""
-
-    detail_type: ClassVar[str] = "StatusLinkRequested"
 
     group_id: str
     requested_at: str
 
-    @property
-    def dedup_key(self) -> str:
-        return f"status-link:{self.group_id}:{self.requested_at[:13]}"
-
 
 DomainEvent = InquiryReceived | GroupStageChanged | GroupReassigned | FollowUpDue | DigestDue | StatusLinkRequested
 EVENT_TYPES: dict[str, type[DomainEvent]] = {
-    "StatusLinkRequested": StatusLinkRequested,
-    "InquiryReceived": InquiryReceived,
-    "GroupStageChanged": GroupStageChanged,
-    "GroupReassigned": GroupReassigned,
-    "FollowUpDue": FollowUpDue,
-    "DigestDue": DigestDue,
+    event.detail_type: event
+    for event in (InquiryReceived, GroupStageChanged, GroupReassigned, FollowUpDue, DigestDue, StatusLinkRequested)
 }
 
 
@@ -178,66 +151,72 @@ def parse_event(detail_type: str, detail: dict[str, Any]) -> DomainEvent | None:
     return model.from_detail(detail) if model else None
 
 
+Image = dict[str, Any]  # an item as a stream record shows it, deserialized to plain Python values
+
+
 @dataclass(frozen=True)
 class TableChange:
     """One stream record, already deserialized to plain Python values."""
 
     event_name: str  # INSERT | MODIFY | REMOVE
-    old: dict[str, Any] | None
-    new: dict[str, Any] | None
+    old: Image | None
+    new: Image | None
+
+
+def _write_of(new: Image) -> tuple[str, int, str | None, str]:
+    """The fields of a _GroupWrite, in order, from the item the write left."""
+    return new["group_id"], int(new["version"]), new.get("changed_by"), new["updated_at"]
+
+
+def _stage_changed(new: Image, old: Image) -> GroupStageChanged:
+    chartered = new.get("group_number") is not None
+    return GroupStageChanged(
+        *_write_of(new),
+        from_stage=old["stage"],
+        to_stage=new["stage"],
+        group_number=int(new["group_number"]) if chartered else None,
+        case_id=new.get("case_id") if chartered else None,
+    )
+
+
+def _reassigned(new: Image, old: Image) -> GroupReassigned:
+    return GroupReassigned(
+        *_write_of(new), from_organizer_id=old.get("organizer_id"), to_organizer_id=new.get("organizer_id")
+    )
+
+
+# A modified group item: the first of these fields that changed names its event (a write
+# that moves a stage and hands the group on is a stage change).
+ON_GROUP_CHANGE: tuple[tuple[str, Callable[[Image, Image], DomainEvent]], ...] = (
+    ("stage", _stage_changed),
+    ("organizer_id", _reassigned),
+)
+
+# An inserted item of these kinds is its event.
+ON_INSERT: dict[str, Callable[[Image], DomainEvent]] = {
+    "inquiry": lambda new: InquiryReceived(
+        group_id=new["group_id"],
+        inquiry_id=new["inquiry_id"],
+        state=new["state"],
+        organizer_id=new.get("organizer_id"),
+        duplicate=bool(new.get("duplicate")),
+        intent=new.get("intent"),
+    ),
+    "notice": lambda new: FollowUpDue(
+        group_id=new["group_id"], action=new["action"], slot=new["slot"], due_at=new["due_at"], run_at=new.get("run_at")
+    ),
+    "link_request": lambda new: StatusLinkRequested(group_id=new["group_id"], requested_at=new["requested_at"]),
+    "digest": lambda new: DigestDue(organizer_id=new["organizer_id"], week=new["week"], as_of=new["run_at"]),
+}
 
 
 def events_for_change(change: TableChange) -> list[DomainEvent]:
     new, old = change.new or {}, change.old or {}
     kind = new.get("kind") or old.get("kind")
-    if kind == "inquiry" and change.event_name == "INSERT":
-        return [
-            InquiryReceived(
-                group_id=new["group_id"],
-                inquiry_id=new["inquiry_id"],
-                state=new["state"],
-                organizer_id=new.get("organizer_id"),
-                duplicate=bool(new.get("duplicate")),
-                intent=new.get("intent"),
-            )
-        ]
-    if kind == "group" and change.event_name == "MODIFY" and old.get("stage") != new.get("stage"):
-        chartered = new.get("group_number") is not None
-        return [
-            GroupStageChanged(
-                group_id=new["group_id"],
-                from_stage=old["stage"],
-                to_stage=new["stage"],
-                version=int(new["version"]),
-                changed_by=new.get("changed_by"),
-                changed_at=new["updated_at"],
-                group_number=int(new["group_number"]) if chartered else None,
-                case_id=new.get("case_id") if chartered else None,
-            )
-        ]
-    if kind == "group" and change.event_name == "MODIFY" and old.get("organizer_id") != new.get("organizer_id"):
-        return [
-            GroupReassigned(
-                group_id=new["group_id"],
-                from_organizer_id=old.get("organizer_id"),
-                to_organizer_id=new.get("organizer_id"),
-                version=int(new["version"]),
-                changed_by=new.get("changed_by"),
-                changed_at=new["updated_at"],
-            )
-        ]
-    if kind == "notice" and change.event_name == "INSERT":
-        return [
-            FollowUpDue(
-                group_id=new["group_id"],
-                action=new["action"],
-                slot=new["slot"],
-                due_at=new["due_at"],
-                run_at=new.get("run_at"),
-            )
-        ]
-    if kind == "link_request" and change.event_name == "INSERT":
-        return [StatusLinkRequested(group_id=new["group_id"], requested_at=new["requested_at"])]
-    if kind == "digest" and change.event_name == "INSERT":
-        return [DigestDue(organizer_id=new["organizer_id"], week=new["week"], as_of=new["run_at"])]
+    if change.event_name == "INSERT" and kind in ON_INSERT:
+        return [ON_INSERT[kind](new)]
+    if change.event_name == "MODIFY" and kind == "group":
+        for name, event in ON_GROUP_CHANGE:
+            if old.get(name) != new.get(name):
+                return [event(new, old)]
     return []

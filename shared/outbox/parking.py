@@ -25,7 +25,7 @@ PUBLISH_ATTEMPTS = 3
 
 @cache
 def _sqs() -> Any:
-    import boto3
+    import boto3  # lazy: cold start
 
     return boto3.client("sqs")
 

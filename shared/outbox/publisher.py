@@ -17,7 +17,7 @@ class PublishFailed(Exception):
 
 @cache
 def _client() -> Any:
-    import boto3
+    import boto3  # lazy: cold start
 
     return boto3.client("events")
 

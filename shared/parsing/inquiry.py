@@ -14,6 +14,7 @@ from typing import Any
 
 from shared.domain.errors import FieldError, ValidationFailed
 from shared.domain.geography import is_state_code, is_zip
+from shared.domain.people import Person
 
 MAX_MESSAGE = 2000
 # Bidirectional embeddings, overrides and isolates ("Trojan Source" characters).
@@ -196,19 +197,13 @@ def email_key(email: str) -> str:
     return email.casefold()
 
 
-@dataclass(frozen=True)
-class Inquiry:
-    """A valid inquiry, normalized. `email_key` is how emails are compared."""
+@dataclass(frozen=True, kw_only=True)
+class Inquiry(Person):
+    """A valid inquiry, normalized: the person, and what the form says besides. `email_key`
+    is how emails are compared."""
 
-    name: str
-    email: str
-    phone: str | None
-    city: str
-    state: str
-    zip: str
     message: str | None
     consent: bool
-    language: str = "en"
     join_group: int | None = None
     website: str | None = None
 

@@ -19,6 +19,7 @@ from shared.api import founder_tokens
 from shared.api.auth import Caller
 from shared.domain.errors import NotAuthenticated, WrongStage
 from shared.domain.program import STEP_TEXTS, STEP_TITLES
+from shared.domain.routing import ROLE_TITLES
 from shared.domain.stages import Actor, Stage, check_move, requirements
 from shared.parsing.founder import check_founder_activity, parse_contact, parse_email_only, parse_note
 from shared.storage import founders, groups
@@ -26,7 +27,6 @@ from shared.storage.directory import read_directory
 from shared.storage.groups import GroupRecord, StageChange, WriteCancelled
 from shared.usecases import activities, lifecycle, members
 from shared.usecases.group_writes import Author, organizer_loader
-from shared.usecases.intake import ROLE_TITLES
 
 FOUNDER = lifecycle.FOUNDER  # who did it, as recorded (added_by, logged_by, history `by`, changed_by)
 WITHDRAWN = "withdrawn"

@@ -17,16 +17,13 @@ from typing import Any
 from shared import settings
 from shared.domain.clock import iso_us, parse_iso
 from shared.domain.follow_up_rules import Snapshot, next_due
-from shared.domain.routing import Organizer, Role, RouteReason, Routing, route
+from shared.domain.routing import ROLE_TITLES, Organizer, RouteReason, Routing, route
 from shared.domain.stages import Stage
 from shared.parsing.inquiry import Inquiry, parse_inquiry
 from shared.settings import CONSENT_TEXT_VERSION, HOTLINE, HOTLINE_LETTERS
 from shared.storage import ratelimit
 from shared.storage.directory import read_directory
 from shared.storage.groups import FIRST_STAGE, store_inquiry
-
-ROLE_TITLES = {Role.AREA_COORDINATOR: "Area Coordinator", Role.FIELD_ORGANIZER: "Field Organizer"}
-
 
 ACCEPTED = 202  # every accepted submission, new or repeat (and a filled honeypot): DESIGN §2
 

@@ -18,7 +18,7 @@ from aws_lambda_powertools import Logger
 
 from shared import settings
 from shared.domain.clock import SCHEDULE_YEARS, iso, parse_iso
-from shared.domain.digest import GroupSummary, iso_week
+from shared.domain.digest import iso_week
 from shared.domain.follow_up_rules import (
     NO_RESPONSE,
     SYSTEM,
@@ -26,12 +26,9 @@ from shared.domain.follow_up_rules import (
     FollowUpConfig,
     due_actions,
     next_due,
-    quiet_since,
-    waiting_since,
 )
-from shared.domain.geography import STATE_NAMES
-from shared.domain.routing import Organizer, Role
-from shared.domain.stages import Actor, GateConfig, Stage, check_move, next_gate
+from shared.domain.routing import Role
+from shared.domain.stages import Actor, GateConfig, Stage, check_move
 from shared.storage import groups
 from shared.storage.directory import read_directory, take_digest
 from shared.storage.groups import GroupRecord, StageChange, WriteCancelled
@@ -179,110 +176,3 @@ def run_weekly_digest(now: datetime) -> RunReport:
             report.already_taken += 1
     logger.info("weekly digest run", extra=report.as_dict())
     return report
-
-
-# --- what the emails need (read when they are sent) -----------------------------------------
-
-
-def flags_of(record: GroupRecord, now: datetime, gates: GateConfig, config: FollowUpConfig) -> tuple[str, ...]:
-    snapshot = lifecycle.snapshot_of(record, gates)
-    flags = []
-    waiting = waiting_since(snapshot)
-    if waiting is not None and (now - waiting).days >= config.first_contact_reminder_days:
-        flags.append(f"no first contact after {(now - waiting).days} days")
-    if snapshot.gate_met:
-        flags.append("ready to charter")
-    quiet = quiet_since(snapshot)
-    if quiet is not None and (now - quiet).days >= config.stalled_days:
-        flags.append(f"quiet for {(now - quiet).days} days")
-    return tuple(flags)
-
-
-def digest_summaries(organizer: Organizer, now: datetime) -> list[GroupSummary]:
-    """The open groups an organizer looks after: a coordinator's own (routed to them), a
-    field organizer's whole territory. One index query per state, one read per group."""
-    gates, config = settings.gates(), settings.follow_ups()
-    out = []
-    for state in organizer.states:
-        items, _ = groups.groups_in_state(state)
-        for item in items:
-            if item.stage == Stage.CLOSED:
-                continue
-            if organizer.role is Role.AREA_COORDINATOR and item.organizer_id != organizer.organizer_id:
-                continue
-            record = groups.read_group(item.group_id)
-            if record is None:
-                continue
-            snapshot = lifecycle.snapshot_of(record, gates)
-            gate = next_gate(lifecycle.facts_of(record), gates)
-            out.append(
-                GroupSummary(
-                    group_id=item.group_id,
-                    place=f"{item.city}, {STATE_NAMES[item.state]}",
-                    stage=Stage(item.stage),
-                    stage_entered_at=snapshot.stage_entered_at,
-                    waiting=gate.unmet,
-                    flags=flags_of(record, now, gates, config),
-                )
-            )
-    return out
-
-
-@dataclass(frozen=True)
-class FollowUpFacts:
-    """What a follow-up email says about its group, read when it is sent."""
-
-    founder_name: str
-    founder_email: str
-    founder_phone: str | None
-    city: str
-    state: str
-    routing_note: str
-    organizer: Organizer | None  # routed to
-    field_organizer: Organizer | None
-    stage: Stage
-    created_at: datetime
-    unmet: tuple[str, ...]
-    waiting_since: datetime | None = None  # learn_more without a conversation: since when
-    quiet_since: datetime | None = None  # a stage that can stall: nothing logged since when
-    language: str = "en"  # the founder's (DESIGN §8)
-
-
-def follow_up_facts(group_id: str, slot: str) -> FollowUpFacts | None:
-    """The group's facts for a follow-up email, or None when the group is gone or has moved
-    on since the run took the slot (a conversation logged, a stage moved): no stale email."""
-    from shared.domain.follow_up_rules import still_applies
-    from shared.domain.routing import field_organizer_for
-
-    record = groups.read_group(group_id)
-    if record is None:
-        return None
-    gates, config = settings.gates(), settings.follow_ups()
-    snapshot = lifecycle.snapshot_of(record, gates)
-    if not still_applies(snapshot, slot, config):
-        return None
-    group = record.group
-    directory = read_directory()
-    contact = directory.contact_for(group.organizer_id, group.state)
-    routing_note = group.routing_note
-    if (contact.organizer_id if contact else None) != group.organizer_id:
-        # Routed to an organizer who has since left: say who looks after it now, and why.
-        routing_note = "now with the state's Field Organizer, as the organizer it was routed to has left"
-        if contact is None:
-            routing_note = "now with the national organizing inbox, as the organizer it was routed to has left"
-    return FollowUpFacts(
-        founder_name=group.founder_name,
-        founder_email=group.founder_email,
-        founder_phone=group.founder_phone,
-        city=group.city,
-        state=group.state,
-        routing_note=routing_note,
-        organizer=contact,
-        field_organizer=field_organizer_for(group.state, directory.organizers),
-        stage=Stage(group.stage),
-        created_at=parse_iso(group.created_at),
-        unmet=next_gate(lifecycle.facts_of(record), gates).unmet,
-        waiting_since=waiting_since(snapshot),
-        quiet_since=quiet_since(snapshot),
-        language=group.language or "en",
-    )

@@ -1,0 +1,1 @@
+"""One planner per kind of event: the facts its emails need, read from the table, and the emails."""
