@@ -8,6 +8,7 @@ SEARCHES ZIP codes at radii 25 and 100 miles, and reports p50/p95/p99/max millis
 Queries per search and index items read.
 
     .venv/bin/python -m bench.nearby_scale [--groups 5000] [--dense 500] [--forming 1000] [--searches 300]
+    .venv/bin/python -m bench.nearby_scale --radii 25 --compare   # adaptive steps against fixed ones
 """
 
 from __future__ import annotations
@@ -57,6 +58,56 @@ def load(chartered: list[str], forming: int) -> None:
             batch.save(item)
 
 
+def fixed_steps(center, radius_mi: float, limit: int):
+    """The search as it was before the adaptive steps (a quarter, half, then the whole
+    radius, each tried in turn), for --compare: the same index and distances."""
+    from shared.storage import nearby
+
+    queries = read = 0
+    found: list = []
+    for radius in [radius_mi / 4, radius_mi / 2, radius_mi] if radius_mi > nearby.STEP_FROM_MI else [radius_mi]:
+        found, q, r = nearby._within(center, radius)
+        queries, read = queries + q, read + r
+        if len(found) >= limit:
+            break
+    return nearby.Found(found[:limit], queries=queries, items_read=read)
+
+
+def compare(searches: list[str], radius: int, rng: random.Random) -> None:
+    """The adaptive steps against the fixed ones, interleaved search by search in a random
+    order (so load from other work falls on both alike): the storage call alone."""
+    from shared.domain.zip_points import locate
+    from shared.storage import nearby
+    from shared.usecases.nearby import MAX_RESULTS
+
+    ms: dict[str, list[float]] = {"fixed": [], "adaptive": []}
+    rounds: dict[str, list[int]] = {"fixed": [], "adaptive": []}
+    for zip_code in searches:
+        point = locate(zip_code)
+        ways = [("fixed", fixed_steps), ("adaptive", nearby.groups_near)]
+        rng.shuffle(ways)
+        answers = []
+        for name, search in ways:
+            t = time.perf_counter()
+            found = search(point, radius, limit=MAX_RESULTS)
+            ms[name].append((time.perf_counter() - t) * 1000)
+            rounds[name].append(found.queries)
+            answers.append([g.group_number for g in found.groups])
+        assert answers[0] == answers[1], f"the two ways disagree at {zip_code}"
+    for name in ("fixed", "adaptive"):
+        v = ms[name]
+        print(
+            f"  {name:>8}: p50 {statistics.median(v):.1f} ms, p95 {percentile(v, 95):.1f}, "
+            f"p99 {percentile(v, 99):.1f}, max {max(v):.1f}; Queries per search median "
+            f"{statistics.median(rounds[name]):.0f}, max {max(rounds[name])}"
+        )
+    f, a = ms["fixed"], ms["adaptive"]
+    print(
+        f"  adaptive / fixed: p50 {statistics.median(a) / statistics.median(f):.2f}, "
+        f"p95 {percentile(a, 95) / percentile(f, 95):.2f}, p99 {percentile(a, 99) / percentile(f, 99):.2f}"
+    )
+
+
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
@@ -69,6 +120,7 @@ def main() -> None:
     parser.add_argument("--forming", type=int, default=1000)
     parser.add_argument("--searches", type=int, default=300)
     parser.add_argument("--radii", default="25,100")
+    parser.add_argument("--compare", action="store_true", help="time the adaptive steps against the fixed ones")
     args = parser.parse_args()
     os.environ.update(AWS_ACCESS_KEY_ID="x", AWS_SECRET_ACCESS_KEY="x", AWS_DEFAULT_REGION="us-east-1")  # noqa: S106
     from shared import settings
@@ -97,6 +149,11 @@ def main() -> None:
         ]
         for _ in range(20):  # warm the JVM and the connection, as a warm Lambda is
             find_nearby({"zip": "94612", "radius_mi": "25"})
+        if args.compare:
+            for radius in [int(r) for r in args.radii.split(",")]:
+                print(f"radius {radius:>3} mi, {len(searches)} searches (half in the Bay Area), both ways each:")
+                compare(searches, radius, rng)
+            return
         for radius in [int(r) for r in args.radii.split(",")]:
             ms, queries, reads, found = [], [], [], []
             for zip_code in searches:

@@ -27,6 +27,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import quote
 
 from faker import Faker
 
@@ -275,7 +276,10 @@ def play(stack: Stack, groups: list[PlannedGroup], field_organizers: dict[str, s
             organizer = (body or {}).get("organizer") or {}
             group.organizer_email = organizer.get("email")
             group.group_id = (body or {}).get("group_id") or find_group(stack, step.payload, step.at)
-            done["form"] += 1
+            # No group made by this form: its founder has an open group already (the pilot,
+            # or part of it, was played into these tables before). Its steps are that
+            # group's past, not this one's: replayed on it they would be refused (409).
+            done["form" if group.group_id else "form repeat"] += 1
             continue
         if group.group_id is None:
             continue
@@ -300,22 +304,33 @@ def play(stack: Stack, groups: list[PlannedGroup], field_organizers: dict[str, s
 
 
 def find_group(stack: Stack, form: dict[str, Any], at: datetime) -> str | None:
-    """The group a form just made, when the intake's answer does not name it: by the
-    founder's email where the list takes `q`, else by name and creation time in its state."""
+    """The group a form just made, when the intake's answer does not name it (it never does:
+    a new group, a repeat and a refused form get the same answer): the group whose founder
+    has the form's email and which was created at the form's time, looked for with `q`
+    (which matches parts of addresses too: ann.lee.12@ is in joann.lee.12@) page by page,
+    else among the groups of its state. None when the form made none: its founder has an
+    open group from before."""
     token = stack.token(ADMIN)
-    status, body = stack.call("GET", f"/groups?q={form['email']}", token=token)
-    if status == 200 and body["items"]:
-        return body["items"][0]["group_id"]
-    query = f"/groups?state={form['state']}&limit=100"
-    while query:
-        status, page = stack.call("GET", query, token=token)
-        if status != 200:
-            return None
-        for item in page["items"]:
-            if item.get("founder_name") == form["name"] and item.get("created_at") == _iso(at):
-                return item["group_id"]
-        next_token = page.get("next_token")
-        query = f"/groups?state={form['state']}&limit=100&next_token={next_token}" if next_token else ""
+    made = _iso(at)
+
+    def made_by_this_form(item: dict[str, Any]) -> bool:
+        if item.get("created_at") != made:
+            return False
+        return item.get("founder_email") == form["email"] or item.get("founder_name") == form["name"]
+
+    for listing in (f"/groups?q={quote(form['email'])}&limit=100", f"/groups?state={form['state']}&limit=100"):
+        query = listing
+        while query:
+            status, page = stack.call("GET", query, token=token)
+            if status != 200:
+                break
+            found = next((item["group_id"] for item in page["items"] if made_by_this_form(item)), None)
+            if found is not None:
+                return found
+            next_token = page.get("next_token")
+            query = f"{listing}&next_token={quote(next_token)}" if next_token else ""
+        else:
+            return None  # read to its end: not there
     return None
 
 
@@ -370,6 +385,13 @@ def main(argv: list[str] | None = None) -> int:
         f"({stack.requests / seconds:.0f} requests/s). The stack's groups by stage: "
         + ", ".join(f"{k} {v}" for k, v in sorted(by_stage.items(), key=lambda kv: -kv[1]))
     )
+    if done["form repeat"]:
+        print(
+            f"{done['form repeat']} of the people had written in before: these tables hold (part of) this "
+            "pilot already, and their groups were left as they were (FRESH=1 make dev starts empty; "
+            "--seed makes another pilot).",
+            file=sys.stderr,
+        )
     refused = {k: v for k, v in done.items() if not k.startswith("form") and not k.endswith((" 200", " 201"))}
     if refused:
         print(f"Refused by the API (kept as they are): {refused}", file=sys.stderr)

@@ -115,6 +115,9 @@ class StreamCheckpoints:
             partial.replace(self.path)
 
 
+# At most this many batches of one SQS event source in its function at once, locally.
+QUEUE_CONCURRENCY = 4
+
 # A shard that ends gives no next iterator; new shards are looked for this often anyway.
 DESCRIBE_EVERY_SECONDS = 5.0
 
@@ -279,22 +282,26 @@ class QueuePump:
     invoker: Invoker | None = None
     _url: str = ""
 
-    def pump(self) -> int:
+    def receive(self) -> list[dict[str, Any]]:
+        """One batch off the queue (up to BatchSize, at most 10), or [] when it is empty."""
         sqs = self.stack.client("sqs")
-        arn = self.props["Queue"]
         if not self._url:
-            self._url = sqs.get_queue_url(QueueName=arn.rsplit(":", 1)[-1])["QueueUrl"]
-        url = self._url
-        messages = sqs.receive_message(
-            QueueUrl=url,
+            self._url = sqs.get_queue_url(QueueName=self.props["Queue"].rsplit(":", 1)[-1])["QueueUrl"]
+        return sqs.receive_message(
+            QueueUrl=self._url,
             MaxNumberOfMessages=min(int(self.props.get("BatchSize", 10)), 10),
             AttributeNames=["All"],
             MessageAttributeNames=["All"],
             WaitTimeSeconds=0,
         ).get("Messages", [])
+
+    def deliver(self, messages: list[dict[str, Any]]) -> int:
+        """Hand one batch received to the function, then delete what it handled and put what
+        failed back on the queue; returns how many messages were handed over."""
         if not messages:
             return 0
-        event = event_shapes.sqs_event(messages, arn, self.stack.resolver.region)
+        sqs = self.stack.client("sqs")
+        event = event_shapes.sqs_event(messages, self.props["Queue"], self.stack.resolver.region)
         ids = [m["MessageId"] for m in messages]
         failed = _invoke_batch(self.stack, self.function, event, ids, self.errors, self.invoker)
         for m in messages:
@@ -302,11 +309,23 @@ class QueuePump:
                 # Back on the queue after the retry delay; the queue's redrive policy moves it
                 # to the DLQ once it has been received maxReceiveCount times.
                 sqs.change_message_visibility(
-                    QueueUrl=url, ReceiptHandle=m["ReceiptHandle"], VisibilityTimeout=self.retry_delay_seconds
+                    QueueUrl=self._url, ReceiptHandle=m["ReceiptHandle"], VisibilityTimeout=self.retry_delay_seconds
                 )
             else:
-                sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
+                sqs.delete_message(QueueUrl=self._url, ReceiptHandle=m["ReceiptHandle"])
         return len(messages)
+
+    def pump(self) -> int:
+        """Receive one batch and deliver it; returns how many messages were handed over."""
+        return self.deliver(self.receive())
+
+    @property
+    def max_concurrency(self) -> int:
+        """How many batches of this source may be in its function at once: the mapping's
+        ScalingConfig.MaximumConcurrency, at most QUEUE_CONCURRENCY locally (Lambda's own
+        default is in the hundreds; two cores are not)."""
+        declared = (self.props.get("ScalingConfig") or {}).get("MaximumConcurrency")
+        return max(1, min(int(declared or QUEUE_CONCURRENCY), QUEUE_CONCURRENCY))
 
 
 def pumps(

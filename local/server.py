@@ -7,7 +7,8 @@ The HTTP front of the local stack on 127.0.0.1:$PORT (default 3000). It serves
 in front of the stack that local/stack.py wires together: moto, DynamoDB Local with the
 tables kept under .local/ (FRESH=1 starts empty), the template's resources, and what drives
 its streams, queues and schedules. PARAMETERS="Name=Value ..." overrides template
-parameters as `sam --parameter-overrides` does. Never deployed.
+parameters as `sam --parameter-overrides` does. SEED=demo plays `make demo`'s pilot into
+it once it is ready (once per data directory). Never deployed.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import json
 import os
 import re
 import signal
+import subprocess
 import sys
 import threading
 import time
@@ -23,6 +25,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -149,6 +152,53 @@ def loggable_path(path: str) -> str:
     return _TOKEN_IN_PATH.sub(r"\1{token}", path)
 
 
+SEEDS = ("demo",)
+SEEDED_MARK = "seeded-{seed}"  # in the data directory: that seed was played into these tables
+
+
+class SeedError(ValueError):
+    pass
+
+
+def seed_from_environment(environ: Any) -> str | None:
+    """SEED (only `demo`), or None; anything else is refused before the stack starts."""
+    seed = (environ.get("SEED") or "").strip()
+    if not seed:
+        return None
+    if seed not in SEEDS:
+        raise SeedError(f"SEED={seed} is not a seed of the local stack: SEED=demo plays `make demo`'s pilot.")
+    return seed
+
+
+def play_seed(seed: str, url: str, data: Path, cleanup: ExitStack) -> threading.Thread | None:
+    """SEED=demo: `make demo` against this stack in a process of its own (through the API,
+    as a developer would run it), once per data directory: kept tables that already hold
+    the pilot are not given it twice (its people would write in again as repeats)."""
+    mark = data / SEEDED_MARK.format(seed=seed)
+    if mark.exists():
+        print(f"SEED={seed}: these tables hold the {seed} pilot already (FRESH=1 plays it again).", flush=True)
+        return None
+    argv = [sys.executable, "-m", "local.demo", "--url", url]
+    if os.environ.get("DEMO_GROUPS"):  # `make dev SEED=demo GROUPS=50` (bash keeps GROUPS for itself)
+        argv += ["--groups", os.environ["DEMO_GROUPS"]]
+    process = subprocess.Popen(argv)  # noqa: S603 - this interpreter, our own module
+
+    def stop() -> None:
+        if process.poll() is None:
+            process.terminate()
+        process.wait(10)
+
+    cleanup.callback(stop)
+
+    def wait() -> None:
+        if process.wait() == 0:
+            mark.write_text(datetime.now(UTC).isoformat() + "\n")
+
+    watcher = threading.Thread(target=wait, name=f"seed-{seed}", daemon=True)
+    watcher.start()
+    return watcher
+
+
 def _interrupt(_signum: int, _frame: Any) -> None:
     raise KeyboardInterrupt
 
@@ -158,7 +208,8 @@ def main() -> int:
     started = time.monotonic()
     try:
         overrides = parameters.from_environment(os.environ, load())
-    except parameters.ParameterError as err:
+        seed = seed_from_environment(os.environ)
+    except (parameters.ParameterError, SeedError) as err:
         print(err, file=sys.stderr)
         return 2
     data = data_dir()
@@ -205,6 +256,8 @@ def main() -> int:
                 f"data in {data}). Ctrl-C stops it.",
                 flush=True,
             )
+            if seed is not None:
+                play_seed(seed, url, data, cleanup)
             while True:
                 signal.pause()  # until Ctrl-C or SIGTERM raises KeyboardInterrupt here
         except KeyboardInterrupt:

@@ -1,7 +1,9 @@
 """The local stack's wiring: moto for every AWS service but DynamoDB, DynamoDB Local for the
 tables and their streams (kept on disk under .local/), the resources of template.yaml in
-them, the organizer directory and the demo sign-in accounts seeded, and one thread that
-drives the streams, queues and schedules into the template's functions."""
+them, the organizer directory and the demo sign-in accounts seeded, and the threads that
+drive the streams, queues and schedules into the template's functions. Functions run at
+once, as Lambda runs them: each API request on its own thread, each stream shard's batches
+one after another (in order), each queue's batches several at a time (QUEUE_CONCURRENCY)."""
 
 from __future__ import annotations
 
@@ -11,6 +13,8 @@ import shutil
 import sys
 import threading
 import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -21,18 +25,23 @@ from local import drivers, parameters, schedules
 from local.auth import Accounts
 from local.dynamodb_local import DynamoDBLocal
 from local.gateway import Gateway
-from local.lambda_runtime import environment, invoke, preload
+from local.lambda_runtime import environment, install_concurrent_invocations, invoke, preload
 from local.provision import Stack, create_tables, provision
 from local.sent_mail import SentMail
 from local.template import ROOT, Physical, load, resources_of_type
 
 REGION = "us-east-1"  # moto's Cognito always issues tokens for us-east-1
 # Streams and queues are polled every 0.2 s while there is work (for 5 s after a request or
-# anything moved), else every second; an API request wakes the poller at once.
+# anything moved), else every second; an API request, or a batch handed to a function, wakes
+# every poller at once.
 BUSY_POLL_SECONDS = 0.2
 IDLE_POLL_SECONDS = 1.0
 BUSY_FOR_SECONDS = 5.0
 RETRY_DELAY_SECONDS = 2  # a failed SQS message is received again after this long
+SCHEDULE_TICK_SECONDS = 1.0  # schedules are checked this often
+# moto's SES has no sending quota to stay under: the sender's pacing (SesMaxSendRate, AWS's
+# sandbox default 14/s) would only slow the local stack's email. PARAMETERS can set it back.
+LOCAL_SES_MAX_SEND_RATE = "1000"
 STATE_DIR = ROOT / ".local"  # where `make invoke` finds a running stack
 DATA_DIR = STATE_DIR / "data"  # the tables (DynamoDB Local's database) and stream positions
 
@@ -46,7 +55,11 @@ def stack_parameters(
     clients pointed at its moto and its DynamoDB Local. The dev sign-in (POST /_local/login)
     uses USER_PASSWORD_AUTH, which AWS does not allow, and its demo accounts have no
     authenticator app: the local stack allows the one and does not require the other."""
-    site: dict[str, str] = {"AllowPasswordAuth": "true", "RequireStaffMfa": "false"}
+    site: dict[str, str] = {
+        "AllowPasswordAuth": "true",
+        "RequireStaffMfa": "false",
+        "SesMaxSendRate": LOCAL_SES_MAX_SEND_RATE,
+    }
     if url:
         base = url.rstrip("/")
         site |= {
@@ -111,11 +124,12 @@ class LocalStack:
     scheduler: schedules.Scheduler | None = None
     timed_schedules: bool = field(default_factory=lambda: os.environ.get("LOCAL_TIMED_SCHEDULES", "on") != "off")
     sent_mail: SentMail = field(default_factory=SentMail)
-    # One invocation at a time: a function's environment is this process's environment.
-    _invoking: threading.Lock = field(default_factory=threading.Lock)
-    _pumping: threading.Lock = field(default_factory=threading.Lock)  # one pump round at a time
+    _pumping: threading.Lock = field(default_factory=threading.Lock)  # one pump_once round at a time
     _stopping: threading.Event = field(default_factory=threading.Event)
-    _work: threading.Event = field(default_factory=threading.Event)
+    _work: Waker = field(default_factory=lambda: Waker())
+    _environments: dict[str, dict[str, str]] = field(default_factory=dict)  # each function's, resolved once
+    _reporting: threading.Lock = field(default_factory=threading.Lock)
+    _reported: dict[int, int] = field(default_factory=dict)  # id(pump) -> errors printed
 
     @classmethod
     def boot(
@@ -137,6 +151,7 @@ class LocalStack:
         ).launch()
         cleanup.callback(dynamodb.stop)
 
+        install_concurrent_invocations()
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's per-request access log
         aws_port = int(os.environ.get("LOCAL_AWS_PORT", "0"))  # 0: a free port
         moto = ThreadedMotoServer(ip_address="127.0.0.1", port=aws_port, verbose=False)
@@ -171,6 +186,7 @@ class LocalStack:
             load_directory(directory)  # idempotent: a kept directory keeps its counts
 
         local = cls(endpoint, stack, accounts, dynamodb_endpoint_url=dynamodb.endpoint_url)
+        local._environments = {logical: stack.environment(logical) for logical in stack.functions()}
         local.gateway = Gateway.of(stack, endpoint)
         checkpoints = drivers.StreamCheckpoints(data / "stream-positions.json")
         local.pumps = drivers.pumps(stack, retry_delay_seconds=RETRY_DELAY_SECONDS, checkpoints=checkpoints)
@@ -186,21 +202,45 @@ class LocalStack:
         return local
 
     def invoke(self, function: str, event: dict[str, Any]) -> Any:
+        """One invocation, on the caller's thread, beside any others running."""
         try:
-            with self._invoking:
-                return invoke(self.stack, function, event)
+            return invoke(self.stack, function, event, self._environments.get(function))
         finally:
-            self._work.set()  # what it wrote may be on a stream or a queue by now
+            self._work.wake()  # what it wrote may be on a stream or a queue by now
 
     def _invoke_batch(self, stack: Stack, function: str, event: dict[str, Any]) -> Any:
-        """A batch of a stream or a queue: one invocation under the lock, so API requests
-        take turns with the batches instead of waiting for a whole round of them."""
-        with self._invoking:
-            return invoke(stack, function, event)
+        """A batch of a stream or a queue, with the function's environment resolved at boot."""
+        return invoke(stack, function, event, self._environments.get(function))
+
+    def _report(self, pump: drivers.StreamPump | drivers.QueuePump) -> None:
+        """Print the errors of a pump not printed yet (each once, whichever thread saw it)."""
+        with self._reporting:
+            printed = self._reported.get(id(pump), 0)
+            for error in pump.errors[printed:]:
+                # The error's type only: its text may carry an address or a message.
+                kind = error.split(":", 1)[0]
+                print(f"[{pump.function}] failed, will retry: {kind}", file=sys.stderr, flush=True)
+            self._reported[id(pump)] = len(pump.errors)
+
+    def _guarded(self, pump: drivers.StreamPump | drivers.QueuePump, step: Callable[[], Any], failed: Any) -> Any:
+        """step(), or `failed` when it raised (recorded as the pump's error); errors printed."""
+        try:
+            return step()
+        except Exception as err:  # noqa: BLE001 - keep driving the other sources
+            pump.errors.append(f"{type(err).__name__}: {err}")
+            return failed
+        finally:
+            self._report(pump)
+
+    def _handed_on(self) -> None:
+        """A batch is done: stamp the emails it sent, and wake the pollers (what it wrote may
+        be on another stream or queue now)."""
+        self.sent_mail.stamp()
+        self._work.wake()
 
     def pump_once(self) -> int:
-        """One round over every stream and queue, as Lambda's event source mappings poll;
-        returns how many records and messages were handed to functions."""
+        """One round over every stream and queue, one batch after another, as Lambda's event
+        source mappings poll; returns how many records and messages were handed to functions."""
         moved = 0
         with self._pumping:
             for pump in self.pumps:
@@ -234,31 +274,113 @@ class LocalStack:
             print(f"schedules failed, will retry: {facts['error_type']} at {facts['error_at']}", file=sys.stderr)
             return 0
 
-    def start_pumps(self, cleanup: ExitStack) -> None:
-        def loop() -> None:
-            busy_until = 0.0
-            moved = 0
-            while not self._stopping.is_set():
-                woken = False
-                if not moved:  # a round that handed something over is followed by another at once
-                    busy = time.monotonic() < busy_until
-                    woken = self._work.wait(BUSY_POLL_SECONDS if busy else IDLE_POLL_SECONDS)
-                    self._work.clear()
-                moved = self.pump_once()
-                if not self._stopping.is_set():
-                    moved += self.tick_schedules()
-                if moved or woken:
-                    busy_until = time.monotonic() + BUSY_FOR_SECONDS
+    def _poll(self, step: Callable[[], int]) -> None:
+        """Call step() until the stack stops: at once again while it moves something, every
+        BUSY_POLL_SECONDS for BUSY_FOR_SECONDS after it moved something or was woken, else
+        every IDLE_POLL_SECONDS; a wake() cuts any wait short."""
+        busy_until = 0.0
+        moved = 0
+        seen = self._work.generation
+        while not self._stopping.is_set():
+            woken = False
+            if not moved:  # a step that handed something over is followed by another at once
+                busy = time.monotonic() < busy_until
+                now = self._work.wait(seen, BUSY_POLL_SECONDS if busy else IDLE_POLL_SECONDS)
+                woken, seen = now != seen, now
+                if self._stopping.is_set():
+                    break
+            moved = step()
+            if moved or woken:
+                busy_until = time.monotonic() + BUSY_FOR_SECONDS
 
-        thread = threading.Thread(target=loop, name="pumps", daemon=True)
-        thread.start()
+    def _stream_step(self, pump: drivers.StreamPump) -> Callable[[], int]:
+        """A stream's batches go to its function one after another, in the shard's order
+        (Lambda's ParallelizationFactor 1)."""
+
+        def step() -> int:
+            moved = self._guarded(pump, pump.pump, 0)
+            if moved:
+                self._handed_on()
+            return moved
+
+        return step
+
+    def _queue_step(self, pump: drivers.QueuePump, pool: ThreadPoolExecutor) -> Callable[[], int]:
+        """A queue's poller receives a batch whenever one of its max_concurrency slots is
+        free and hands it to the function on a worker thread, as Lambda's pollers do."""
+        slots = threading.BoundedSemaphore(pump.max_concurrency)
+
+        def deliver(messages: list[dict[str, Any]]) -> None:
+            try:
+                self._guarded(pump, lambda: pump.deliver(messages), 0)
+                self._handed_on()
+            finally:
+                slots.release()
+
+        def step() -> int:
+            if not slots.acquire(timeout=IDLE_POLL_SECONDS):
+                return 1  # every slot busy: the source has work; look again when one frees
+            messages = self._guarded(pump, pump.receive, [])
+            if not messages or self._stopping.is_set():
+                slots.release()
+                return 0
+            pool.submit(deliver, messages)
+            return len(messages)
+
+        return step
+
+    def _tick_loop(self) -> None:
+        while not self._stopping.is_set():
+            self.tick_schedules()
+            self._stopping.wait(SCHEDULE_TICK_SECONDS)
+
+    def start_pumps(self, cleanup: ExitStack) -> None:
+        """A thread per stream and per queue event source (queues with a pool of workers for
+        their concurrent batches) and one for the schedules."""
+        threads: list[threading.Thread] = []
+        pools: list[ThreadPoolExecutor] = []
+        for pump in self.pumps:
+            if isinstance(pump, drivers.QueuePump):
+                pool = ThreadPoolExecutor(pump.max_concurrency, thread_name_prefix=f"{pump.function}-batch")
+                pools.append(pool)
+                step = self._queue_step(pump, pool)
+            else:
+                step = self._stream_step(pump)
+            name = f"{pump.function}-{pump.event_name}"
+            threads.append(threading.Thread(target=self._poll, args=(step,), name=name, daemon=True))
+        threads.append(threading.Thread(target=self._tick_loop, name="schedules", daemon=True))
+        for thread in threads:
+            thread.start()
 
         def stop() -> None:
             self._stopping.set()
-            self._work.set()
-            thread.join(timeout=10)
+            self._work.wake()
+            deadline = time.monotonic() + 10
+            for thread in threads:
+                thread.join(timeout=max(0.0, deadline - time.monotonic()))
+            for pool in pools:  # Ctrl-C waits for the batches in hand, not for the queues
+                pool.shutdown(wait=True, cancel_futures=True)
 
         cleanup.callback(stop)
+
+
+class Waker:
+    """Wakes every poller at once: each waits for the generation to move past the one it saw."""
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self.generation = 0
+
+    def wake(self) -> None:
+        with self._changed:
+            self.generation += 1
+            self._changed.notify_all()
+
+    def wait(self, seen: int, timeout: float) -> int:
+        """The generation once it is past `seen`, or after `timeout` seconds."""
+        with self._changed:
+            self._changed.wait_for(lambda: self.generation != seen, timeout)
+            return self.generation
 
 
 def forget(data: Path) -> None:

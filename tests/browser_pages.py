@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -35,11 +36,29 @@ def launch(playwright: Any) -> Any:
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
 
 
-def serious_axe_violations(page: Any) -> list[str]:
-    """axe-core's serious and critical findings on the page as it is now, one line each."""
+def chromium() -> Iterator[Any]:
+    """One Chromium for a pytest worker (tests/conftest.py's session fixture `browser`):
+    each test opens its own context in it (cookies, storage and routes of its own), which
+    costs milliseconds where a launch costs a second or more of CPU."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = launch(playwright)
+        yield launched
+        launched.close()
+
+
+def axe_source() -> str:
+    """axe-core's script (tools/browser-checks), or the test fails saying how to install it."""
     if not AXE.is_file():
         pytest.fail(f"{AXE} is missing: run `make install` (npm ci in tools/browser-checks)")
+    return AXE.read_text()
+
+
+def serious_axe_violations(page: Any) -> list[str]:
+    """axe-core's serious and critical findings on the page as it is now, one line each."""
     if not page.evaluate("typeof window.axe !== 'undefined'"):
+        axe_source()  # there, or the test fails saying how to install it
         page.add_script_tag(path=str(AXE))
     result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     return [

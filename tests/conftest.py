@@ -36,10 +36,49 @@ EVENTS = ROOT / "events"
 # build) run first: under xdist the run then ends on short tests on both workers instead
 # of one worker finishing a 30-second race while the other idles.
 LONG_MARKS = ("ddblocal", "stack", "browser", "build")
+# Longest first (LPT): the races and the build are the two longest groups, so the two
+# workers start on those and the stack modules follow on whichever worker frees up first.
+LONG_ORDER = ("ddblocal", "build", "browser", "stack")
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    items.sort(key=lambda item: not any(item.get_closest_marker(mark) for mark in LONG_MARKS))
+def xdist_group_of(item: pytest.Item) -> str | None:
+    """What must run whole on one worker (pyproject's `--dist loadgroup`): the races (one
+    DynamoDB Local per worker, `tests/ddblocal.py`), `sam build` (one build), and each
+    module that starts a local stack (one stack per module). Under plain `load` the tests of
+    a module were spread over both workers, and each worker ran the module's fixture."""
+    for mark in ("ddblocal", "build"):
+        if item.get_closest_marker(mark):
+            return mark
+    if item.get_closest_marker("stack") or item.get_closest_marker("browser"):
+        return item.path.stem
+    return None
+
+
+def _long_rank(item: pytest.Item) -> int:
+    return next((i for i, mark in enumerate(LONG_ORDER) if item.get_closest_marker(mark)), len(LONG_ORDER))
+
+
+def _join_group(item: pytest.Item, group: str) -> None:
+    """What xdist 3.8 does for an `xdist_group` mark under `--dist loadgroup`: the group's
+    name after an `@` at the end of the test's id, which the scheduler reads. xdist writes
+    `item._nodeid`, which pytest 9 no longer reads (the id is `item._id`, a NodeId), so the
+    mark alone leaves every test in a group of its own."""
+    from _pytest.nodeid import NodeId
+
+    if not item.nodeid.endswith(f"@{group}"):
+        item._id = NodeId.parse(f"{item.nodeid}@{group}")
+    assert item.nodeid.endswith(f"@{group}"), "pytest's test ids changed: see _join_group"
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        group = xdist_group_of(item)
+        if group is not None:
+            item.add_marker(pytest.mark.xdist_group(group))
+            if getattr(config.option, "loadgroup", False):  # an xdist worker under --dist loadgroup
+                _join_group(item, group)
+    items.sort(key=_long_rank)  # stable: within a rank, collection order (a module's tests together)
 
 
 def sample_event(name: str) -> dict[str, Any]:
@@ -144,6 +183,25 @@ def directory(aws: Any, _world: _World) -> Any:
     else:
         _world.with_directory.restore()
     return _world.directory
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """The worker's Chromium (tests/browser_pages.py), launched by the first page test that
+    asks; every page test opens a context of its own in it."""
+    from tests.browser_pages import chromium
+
+    yield from chromium()
+
+
+@pytest.fixture(scope="session")
+def dynamodb_local() -> Iterator[Any]:
+    """The worker's DynamoDB Local (tests/ddblocal.py): started by the first race that asks,
+    stopped at the end of the session; each test makes its own tables in it."""
+    from local.dynamodb_local import DynamoDBLocal
+
+    with DynamoDBLocal() as server:
+        yield server
 
 
 def _environment_key() -> str:

@@ -1,19 +1,18 @@
 """DynamoDB Local for the tests that race writers against a real DynamoDB (moto is not
-concurrency-safe: TOOLS.md). One server per test module, started on a free port and
-stopped with the module; fresh tables of template.yaml for each test, with pynamodb and
-boto3 pointed at them and the organizer directory loaded.
+concurrency-safe: TOOLS.md). One server per pytest worker, started on a free port by the
+first test that asks and stopped at the end of the session (the `ddblocal` tests run on one
+worker: tests/conftest.py's xdist groups); fresh tables of template.yaml for each test,
+with pynamodb and boto3 pointed at them and the organizer directory loaded.
 
     from tests import ddblocal
-
-    dynamodb_local = ddblocal.dynamodb_local  # the module's server (a fixture)
 
     @pytest.fixture
     def real_dynamodb(dynamodb_local, monkeypatch):
         with ddblocal.fresh_tables(dynamodb_local, monkeypatch) as resolver:
             yield resolver
 
-(Assigned rather than imported: a test argument named like an imported fixture reads to
-linters as a redefinition.)
+(`dynamodb_local` is defined in tests/conftest.py: one fixture for every module, so one
+server for the worker rather than one per module that names it.)
 """
 
 from __future__ import annotations
@@ -33,12 +32,6 @@ from shared.storage.directory_file import parse_directory_file
 from tests.conftest import ROOT, reset_caches
 
 FIXED_TOKEN_KEYS = {"id": "ddblocal", "key": "d" * 64}
-
-
-@pytest.fixture(scope="module")
-def dynamodb_local() -> Iterator[DynamoDBLocal]:
-    with DynamoDBLocal() as server:
-        yield server
 
 
 @contextlib.contextmanager

@@ -152,10 +152,11 @@ def _tour(stack, directory, monkeypatch) -> dict[str, list[iam.Need]]:
         chartered = given.group_at(stack, "get_chartered", email="charter@example.net", city="Oakland", zip="94612")
         api(stack, "POST", f"/groups/{chartered}/stage", ADMIN, {"to": "develop_plan", "case_id": "C-1"})
         api(stack, "PUT", f"/groups/{chartered}/plan", ADMIN, given.PLAN)
-        # The public side of chartered groups: the nearby list, and a request to join one.
-        # One mile: one band of the index, one Query on this thread (a wider search queries the
-        # bands from a thread pool, which the recording does not follow).
-        call_api(stack, "NearbyFunction", "GET", "/groups/nearby", query={"zip": "94612", "radius_mi": "1"})
+        # The public side of chartered groups: the nearby list, and a request to join one
+        # (the bands of a search are queried from a thread pool, in the request's context).
+        call_api(stack, "NearbyFunction", "GET", "/groups/nearby", query={"zip": "94612", "radius_mi": "25"})
+        # A group page's neighbours: chartered ones (Nearby), forming ones of its state (ByState).
+        assert api(stack, "GET", f"/groups/{gid}/nearby", ADMIN).body["chartered"]
         number = api(stack, "GET", f"/groups/{chartered}", ADMIN).body["group_number"]
         joiner = {**VALID_FORM, "email": "rosa@example.net", "city": "Berkeley", "zip": "94704"}
         submit(stack, {**joiner, "join_group": number})

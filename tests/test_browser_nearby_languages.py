@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import expect
 
 from local.template import ROOT
-from tests.browser_pages import CHROMIUM, CHROMIUM_ARGS, serious_axe_violations
+from tests.browser_pages import PHONE, serious_axe_violations
 from tests.local_server import LocalServer
 from tests.test_browser import DIRECTORY
 from tests.test_founder_page_browser import STATUS_LINK
@@ -22,7 +22,6 @@ from tests.test_founder_page_browser import STATUS_LINK
 pytestmark = pytest.mark.browser
 expect.set_options(timeout=15_000)  # a form goes through the whole local stack; the machine may be busy
 
-PHONE = {"width": 390, "height": 844}
 SHOTS = ROOT / "docs" / "screens"
 
 
@@ -31,16 +30,6 @@ def server(tmp_path_factory) -> Iterator[LocalServer]:
     started = LocalServer.start(tmp_path_factory.mktemp("nearby-languages"))
     yield started
     started.stop()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture

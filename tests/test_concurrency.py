@@ -39,9 +39,6 @@ FIELD_ORGANIZER = Caller(Actor.FIELD_ORGANIZER, "grace.kim@example.org", "fo-wes
 OPEN_GATES = dict(GATE_MINIMUMS)
 
 
-dynamodb_local = ddblocal.dynamodb_local  # this module's DynamoDB Local (a fixture)
-
-
 @pytest.fixture
 def real_dynamodb(dynamodb_local: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     """Fresh tables of template.yaml in DynamoDB Local, pynamodb and boto3 pointed at them,

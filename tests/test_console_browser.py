@@ -13,7 +13,6 @@ import json
 import os
 import re
 import secrets
-import shutil
 import threading
 import uuid
 from collections.abc import Iterator
@@ -23,28 +22,16 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from local.template import ROOT, load
 from shared.storage.directory_file import parse_directory_file
-from tests.browser_pages import AXE  # the one axe-core install (tools/browser-checks)
+from tests.browser_pages import PHONE, axe_source
+from tests.browser_pages import SCREEN as DESKTOP
 from tests.local_server import LocalServer
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 900}
 
 DIRECTORY = {o.id: o for o in parse_directory_file((ROOT / "data" / "organizers.yaml").read_text()).organizers}
 COORDINATOR = DIRECTORY["ac-ca-north"]  # ZIP 94110
@@ -58,18 +45,6 @@ def server(tmp_path_factory) -> Iterator[LocalServer]:
     started = LocalServer.start(tmp_path_factory.mktemp("console"))
     yield started
     started.stop()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    if not shutil.which(CHROMIUM):
-        pytest.fail(f"{CHROMIUM} is missing: run `make install` (it installs Debian's chromium)")
-    if not AXE.is_file():
-        pytest.fail(f"{AXE} is missing: run `make install` (npm ci in tools/browser-checks)")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture(scope="module")
@@ -195,7 +170,7 @@ def add_member(page: Page, name: str, role: str = "core") -> None:
 
 
 def assert_accessible(page: Page, view: str) -> None:
-    page.evaluate(AXE.read_text())  # not a <script> tag: the page's CSP refuses inline scripts
+    page.evaluate(axe_source())  # not a <script> tag: the page's CSP refuses inline scripts
     assert page.csp_refusals == [], page.csp_refusals
     result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
     serious = [
@@ -698,3 +673,36 @@ def test_the_inbox_pages_forward_and_back(server, page):
     click(page, "Previous page")
     expect(page.locator(".count")).to_contain_text("on page 1")
     expect(cards).to_have_count(25)
+
+
+def test_a_group_page_shows_the_groups_nearby_to_suggest_joining_one(server, browser, shots):
+    from tests.test_browser_nearby_languages import chartered_group
+
+    # Given: a chartered group in Oakland, and a new inquiry from San Francisco (94110)
+    oakland, number = chartered_group(server, "Oakland", "94612")
+    path, _email = new_group(server, "Ivy Nakamura")
+    page = new_page(browser, server, PHONE)
+    page.goto(path)
+    sign_in_as(page, COORDINATOR)
+
+    # Then: the page lists the chartered group with its distance in miles, under its heading
+    section = page.get_by_role("region", name="Groups nearby")
+    expect(section.get_by_role("heading", name="Groups nearby", level=2)).to_be_visible()
+    chartered = section.get_by_role("list", name="Chartered groups")
+    entry = chartered.get_by_role("listitem").filter(has_text=f"Group {number}, Oakland")
+    expect(entry).to_contain_text(re.compile(r"\d+\.\d miles away"))
+    expect(section).to_contain_text("might join one of the chartered groups")
+    assert_accessible(page, "group page with its neighbours")
+    page.screenshot(path=str(shots / "console-nearby-phone.png"), full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+    # And: the keyboard reaches the chartered group's link and opens its page
+    link = entry.get_by_role("link", name=f"Group {number}, Oakland")
+    for _ in range(80):
+        page.keyboard.press("Tab")
+        if link.evaluate("el => el === document.activeElement"):
+            break
+    expect(link).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(re.escape(f"/organizers/groups/{oakland}") + "$"))
+    page.context.close()

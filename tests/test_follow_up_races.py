@@ -36,7 +36,6 @@ from tests.pipeline import VALID_FORM, submit_in_process
 
 pytestmark = pytest.mark.ddblocal
 
-dynamodb_local = ddblocal.dynamodb_local  # this module's DynamoDB Local (a fixture)
 
 RUNS = 4  # overlapping runs of the same slot
 RUN_AT = datetime.now(UTC).replace(microsecond=0)

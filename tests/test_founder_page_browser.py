@@ -12,11 +12,11 @@ from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from local.template import ROOT
 from shared.storage.directory_file import parse_directory_file
-from tests.browser_pages import PHONE, Screenshots, launch, serious_axe_violations
+from tests.browser_pages import PHONE, Screenshots, serious_axe_violations
 from tests.local_server import LocalServer
 
 pytestmark = pytest.mark.browser
@@ -32,14 +32,6 @@ def server(tmp_path_factory) -> Iterator[LocalServer]:
     started = LocalServer.start(tmp_path_factory.mktemp("founder-page"))
     yield started
     started.stop()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with sync_playwright() as playwright:
-        launched = launch(playwright)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture(scope="module")

@@ -109,3 +109,148 @@ def test_erasing_an_address_erases_its_requests_to_join(directory, aws):
     assert left == []
     assert list(groups.Item.query(groups.applicant_pk("rosa@example.net"))) == []
     assert api(aws, "GET", f"/groups/{gid}", ADMIN).body["join_requests"] == 1
+
+
+# --- the copy to the group's own founder (its contact) -------------------------------------
+
+SHARED_SENTENCE = "We have also passed your name and email address (nothing else) to the person who started the group"
+
+
+def founder_emails(since: int, founder: str = "olu@example.com"):
+    return [m for m in sent_emails()[since:] if founder in m.to]
+
+
+def test_the_groups_founder_gets_the_joiners_name_and_email_in_english(directory, aws):
+    # given a chartered group in Oakland whose founder writes in English
+    gid, number = chartered_oakland(aws)
+    before = len(sent_emails())
+    # when someone nearby asks to join it
+    submit(aws, {**JOINER, "phone": "(510) 555-0199", "join_group": number})
+    run_async(aws)
+    # then the founder gets one email saying so, with the person's name and email only
+    [copy] = founder_emails(before)
+    assert copy.subject == f"Someone would like to join local group #{number}"
+    assert "Rosa Díaz found your group on the Start a Group form" in copy.text
+    assert "rosa@example.net" in copy.text
+    assert copy.reply_to == "rosa@example.net"
+    for withheld in ("+15105550199", "(510) 555", "94607", "write letters with you"):  # phone, ZIP, message
+        assert withheld not in copy.text
+        assert withheld not in copy.html
+    assert "List-Unsubscribe" in copy.raw  # a founder email like any other
+    # and the person joining is told their name and email went to the group's founder
+    [to_joiner] = [m for m in sent_emails()[before:] if "rosa@example.net" in m.to]
+    assert SHARED_SENTENCE in to_joiner.text.replace("\u2060", "")
+
+
+def test_the_copy_is_in_the_groups_language_and_sent_once_for_a_repeated_event(directory, aws):
+    import json
+
+    from local.event_shapes import eventbridge_event
+
+    # given a chartered group whose founder chose Spanish, and a request in English
+    gid = given.group_at(aws, "develop_plan", email="olu@example.com", city="Oakland", zip="94612", language="es")
+    number = api(aws, "GET", f"/groups/{gid}", ADMIN).body["group_number"]
+    run_async(aws)
+    before = len(sent_emails())
+    inquiry_id = submit(aws, {**JOINER, "join_group": number}).body["inquiry_id"]
+    run_async(aws)
+    # when the same event is delivered again (at least once)
+    detail = {"group_id": gid, "inquiry_id": inquiry_id, "state": "CA", "organizer_id": None,
+              "duplicate": False, "intent": "join"}  # fmt: skip
+    envelope = json.dumps(eventbridge_event("InquiryReceived", detail))
+    aws.client("sqs").send_message(QueueUrl=aws.name("EmailQueue"), MessageBody=envelope)
+    run_async(aws)
+    # then the founder got one email, in Spanish
+    [copy] = founder_emails(before)
+    assert copy.subject == f"Alguien quiere sumarse al grupo local n.º {number}"
+    assert "quiere sumarse al grupo local" in copy.text
+    assert "Rosa Díaz" in copy.text
+    # and the person joining still reads their own email in their language (English)
+    [to_joiner] = [m for m in sent_emails()[before:] if "rosa@example.net" in m.to]
+    assert SHARED_SENTENCE in to_joiner.text.replace("\u2060", "")
+
+
+def test_an_unsubscribed_founder_gets_no_copy_and_the_joiner_is_not_told_of_one(directory, aws):
+    from shared.domain.clock import utcnow
+    from shared.storage import founders
+
+    gid, number = chartered_oakland(aws)
+    founders.unsubscribe(gid, utcnow())
+    before = len(sent_emails())
+
+    submit(aws, {**JOINER, "join_group": number})
+    run_async(aws)
+
+    assert founder_emails(before) == []
+    [to_joiner] = [m for m in sent_emails()[before:] if "rosa@example.net" in m.to]
+    assert SHARED_SENTENCE not in to_joiner.text.replace("\u2060", "")
+    assert len([m for m in sent_emails()[before:] if "Someone wants to join" in m.subject]) == 1  # the organizer
+
+
+def test_a_founder_who_withdrew_or_was_erased_before_the_email_went_gets_nothing(directory, aws):
+    from shared.domain.clock import utcnow
+    from shared.usecases import founder as founder_usecases
+    from shared.usecases.erasure import erase_address
+
+    withdrawn, withdrawn_number = chartered_oakland(aws)
+    erased = given.group_at(aws, "develop_plan", email="eve@example.com", city="Berkeley", zip="94704")
+    erased_number = api(aws, "GET", f"/groups/{erased}", ADMIN).body["group_number"]
+    run_async(aws)
+    before = len(sent_emails())
+    # given two requests to join, stored before their emails go out
+    submit(aws, {**JOINER, "join_group": withdrawn_number})
+    submit(aws, {**JOINER, "email": "sol@example.net", "join_group": erased_number})
+    # when one founder withdraws and the other's data is erased meanwhile
+    record = groups.read_group(withdrawn)
+    founder_usecases.close_as(record, "withdrawn", None, utcnow())
+    erase_address("eve@example.com", utcnow(), by="admin@example.org")
+    run_async(aws)
+    # then neither founder gets the copy
+    assert founder_emails(before, "olu@example.com") == []
+    assert founder_emails(before, "eve@example.com") == []
+
+
+# --- retention: a request to join goes after the retention period (DESIGN §5) --------------
+
+
+def test_the_daily_run_deletes_requests_to_join_after_the_retention_through_the_due_index(directory, aws, monkeypatch):
+    from datetime import UTC, datetime, timedelta
+
+    from pynamodb.connection import base
+
+    from local.lambda_runtime import invoke
+    from shared.storage.table import InquiryItem
+
+    # given a request to join a chartered group
+    gid, number = chartered_oakland(aws)
+    submit(aws, {**JOINER, "join_group": number})
+    run_async(aws)
+
+    def daily_run(days: int) -> dict:
+        when = (datetime.now(UTC) + timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return invoke(aws, "FollowUpsFunction", {"time": when})
+
+    def requests() -> list:
+        return [i for i in InquiryItem.query(groups.group_pk(gid)) if i.intent == "join"]
+
+    # when the daily run comes before the retention (365 days) is over, nothing goes
+    assert daily_run(364)["join_requests_erased"] == 0
+    assert len(requests()) == 1
+    # and when it comes after, the request and its entry under the address go, read by key
+    operations: list[str] = []
+    original = base.Connection._make_api_call
+
+    def counting(self, operation_name, operation_kwargs):
+        operations.append(operation_name)
+        return original(self, operation_name, operation_kwargs)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(base.Connection, "_make_api_call", counting)
+        report = daily_run(366)
+    assert report["join_requests_erased"] == 1
+    assert "Scan" not in operations
+    assert requests() == []
+    assert list(groups.Item.query(groups.applicant_pk("rosa@example.net"))) == []
+    # and the group still counts the request; a second run deletes nothing more
+    assert api(aws, "GET", f"/groups/{gid}", ADMIN).body["join_requests"] == 1
+    assert daily_run(367)["join_requests_erased"] == 0

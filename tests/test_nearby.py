@@ -10,7 +10,7 @@ import pytest
 from shared.storage import nearby
 from tests import given
 from tests.given import ADMIN_CALLER, PLAN, _do
-from tests.pipeline import ADMIN, api, call_api
+from tests.pipeline import ADMIN, api, call_api, organizer_claims
 
 FIELDS = {"group_number", "name", "city", "state", "distance_mi"}
 
@@ -164,3 +164,69 @@ def test_the_charter_email_introduces_the_nearest_chartered_groups(directory, aw
     assert f"Local group #{oakland_number}, Oakland (Oakland, CA)" in charter.text
     assert "Los Angeles" not in charter.text
     assert charter.text.count("Local group #") == 1
+
+
+# --- the console's group page: its neighbours (GET /groups/{group_id}/nearby) -----------
+
+
+def test_a_group_page_lists_its_chartered_and_forming_neighbours_nearest_first(directory, aws):
+    # given a new group in Oakland, chartered groups in San Francisco (CA) and Los Angeles,
+    # forming groups in Berkeley and Sacramento, a closed one in Alameda
+    here = group_in(aws, "learn_more", "new@example.com", "Oakland", "94607")
+    sf = group_in(aws, "active", "sam@example.com", "San Francisco", "94110")
+    group_in(aws, "develop_plan", "lee@example.com", "Los Angeles", "90012")
+    berkeley = group_in(aws, "organize_core", "bea@example.com", "Berkeley", "94704")
+    group_in(aws, "learn_more", "sac@example.com", "Sacramento", "95814")
+    closed = group_in(aws, "organize_core", "cy@example.com", "Alameda", "94501")
+    given.close(closed, reason="other")
+    # when its coordinator opens its neighbours within 25 miles
+    claims = organizer_claims(directory, "ac-ca-north")
+    response = api(aws, "GET", f"/groups/{here}/nearby", claims)
+    # then the chartered San Francisco group and the forming Berkeley group come, with distances
+    assert response.status == 200, response.body
+    body = response.body
+    assert body["located"] is True
+    assert body["radius_mi"] == 25
+    assert [(g["group_id"], g["city"]) for g in body["chartered"]] == [(sf, "San Francisco")]
+    assert set(body["chartered"][0]) == FIELDS | {"group_id"}
+    assert [(g["group_id"], g["stage"]) for g in body["forming"]] == [(berkeley, "organize_core")]
+    assert 3 < body["forming"][0]["distance_mi"] < body["chartered"][0]["distance_mi"] < 25
+    # never itself, a closed group, nor anything about a person
+    text = json.dumps(body)
+    for secret in ("example.com", "Ana Souza", "94704", "94110", "founder"):
+        assert secret not in text
+    # and 100 miles reaches Sacramento too, nearest first
+    wider = api(aws, "GET", f"/groups/{here}/nearby", claims, query={"radius_mi": "100"}).body
+    assert [g["city"] for g in wider["forming"]] == ["Berkeley", "Sacramento"]
+
+
+def test_a_chartered_group_page_does_not_list_itself(directory, aws):
+    oakland = group_in(aws, "develop_plan", "olu@example.com", "Oakland", "94612")
+    sf = group_in(aws, "active", "sam@example.com", "San Francisco", "94110")
+
+    body = api(aws, "GET", f"/groups/{oakland}/nearby", ADMIN).body
+
+    assert [g["group_id"] for g in body["chartered"]] == [sf]
+    assert body["forming"] == []
+
+
+def test_neighbours_follow_the_callers_states_and_refuse_a_bad_radius(directory, aws):
+    here = group_in(aws, "learn_more", "new@example.com", "Oakland", "94607")
+
+    elsewhere = api(aws, "GET", f"/groups/{here}/nearby", organizer_claims(directory, "ac-az"))
+    missing = api(aws, "GET", "/groups/no-such-group/nearby", ADMIN)
+    bad = api(aws, "GET", f"/groups/{here}/nearby", ADMIN, query={"radius_mi": "500"})
+
+    assert elsewhere.status == 403
+    assert missing.status == 404
+    assert bad.status == 422
+    assert [e["field"] for e in bad.body["errors"]] == ["radius_mi"]
+
+
+def test_the_forming_stages_are_one_range_of_the_by_state_sort_key():
+    from shared.domain.stages import Stage
+    from shared.storage.neighbours import _FORMING_FROM, _FORMING_TO, FORMING_STAGES
+
+    inside = [s.value for s in Stage if _FORMING_FROM <= f"{s.value}#2026" <= _FORMING_TO]
+
+    assert sorted(inside) == sorted(FORMING_STAGES)

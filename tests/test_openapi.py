@@ -299,6 +299,11 @@ def test_the_handlers_answer_as_the_document_says(aws, directory):
     # The public nearby list, and the form sent to join a group from it instead of starting one.
     near = api.call("GET", "/groups/nearby", None, query={"zip": form["zip"], "radius_mi": "10"}).body
     assert [(g["group_number"], g["name"]) for g in near] == [(number, renamed["name"])]
+    neighbours = api.call("GET", f"/groups/{charted}/nearby", query={"radius_mi": "100"}).body
+    assert neighbours["located"]
+    assert neighbours["chartered"] == []
+    assert api.call("GET", f"/groups/{charted}/nearby", query={"radius_mi": "0"}).status == 422
+    assert api.call("GET", "/groups/no-such-group/nearby").status == 404
     assert api.call("GET", "/groups/nearby", None, query={"zip": "941"}).status == 422
     assert api.call("GET", "/groups/nearby", None, query={"zip": form["zip"], "radius_mi": "500"}).status == 422
     joiner = {**form, "email": "eli.fox@example.com", "language": "es"}

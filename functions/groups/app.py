@@ -8,7 +8,7 @@ from aws_lambda_powertools import Logger
 
 from shared.api.auth import Caller, caller_of
 from shared.api.problems import header, json_response, make_resolver, read_json_object, received_at, response
-from shared.usecases import activities, group_lists, lifecycle, members, reassign
+from shared.usecases import activities, group_lists, lifecycle, members, nearby, reassign
 
 logger = Logger()
 app = make_resolver()
@@ -56,6 +56,13 @@ def list_groups():
 def get_group(group_id: str):
     written = lifecycle.get_group(_caller(), group_id)
     return json_response(200, written.body, headers={"ETag": f'"{written.version}"'})
+
+
+@app.get("/groups/<group_id>/nearby")
+def group_neighbours(group_id: str):
+    caller = _caller()
+    params = app.current_event.query_string_parameters or {}
+    return json_response(200, nearby.neighbours(caller, group_id, params))
 
 
 @app.post("/groups/<group_id>/members")

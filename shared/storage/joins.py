@@ -9,6 +9,7 @@ the reports show). No group, and no applicant lock, is created for the person jo
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -17,7 +18,7 @@ from pynamodb.transactions import TransactWrite
 
 from shared.domain.clock import iso
 from shared.domain.distance import Point, ranges_within
-from shared.parsing.inquiry import Inquiry
+from shared.parsing.inquiry import Inquiry, email_key
 from shared.storage.groups import GROUP_SK, applicant_pk, group_pk
 from shared.storage.nearby import CHARTERED_STAGES, band_partition
 from shared.storage.table import GroupItem, InquiryItem, JoinedItem, bind
@@ -25,6 +26,9 @@ from shared.storage.table import GroupItem, InquiryItem, JoinedItem, bind
 JOIN_PREFIX = "JOIN#"
 JOIN_INTENT = "join"
 JOINED_PREFIX = "JOINED#"
+# Every request sits in the Due index under this partition, by when it was received, until
+# retention deletes it (DESIGN §5: the person's data goes after the retention period).
+RETENTION_PK = "JOINS"
 
 
 def chartered_group_id_near(center: Point, group_number: int, radius_mi: float) -> str | None:
@@ -76,6 +80,8 @@ def store_join(group_id: str, inquiry: Inquiry, now: datetime, inquiry_id: str |
         joiner_city=inquiry.city,
         joiner_zip=inquiry.zip,
         language=inquiry.language,
+        due_pk=RETENTION_PK,
+        due_sk=f"{iso(now)}#{group_id}",
     )
     by_address = JoinedItem(
         applicant_pk(inquiry.email_key), f"{JOINED_PREFIX}{group_id}#{record.sk}", group_id=group_id, join_sk=record.sk
@@ -113,3 +119,20 @@ def forget_joins(email_key: str) -> int:
         entry.delete()
         removed += 1
     return removed
+
+
+def received_before(cutoff: datetime, page_size: int = 100) -> Iterator[InquiryItem]:
+    """The requests to join received before `cutoff`, oldest first (the Due index's JOINS
+    partition: only what retention is due to delete is read, never a Scan)."""
+    bind()
+    yield from InquiryItem.unsent.query(RETENTION_PK, InquiryItem.due_sk < iso(cutoff), page_size=page_size)
+
+
+def forget_join(request: InquiryItem) -> None:
+    """Delete one request to join (with the person's details) and its entry under their
+    address; the group's count stays. Deleting what is already gone is no error (a rerun)."""
+    bind()
+    if request.joiner_email:
+        by_address = f"{JOINED_PREFIX}{request.group_id}#{request.sk}"
+        JoinedItem(applicant_pk(email_key(request.joiner_email)), by_address).delete()
+    InquiryItem(request.pk, request.sk).delete()

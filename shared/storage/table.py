@@ -28,6 +28,7 @@ import this; nothing else builds a key. Layout (see docs/architecture.md, "Data 
   GSI2 ByStage  GSI2PK=STAGE#<stage>  GSI2SK=<state>#<created_at>#<group_id>   (groups only)
   GSI3 Due      DuePK=DUE              DueSK=<due_at>#<group_id>  (sparse: groups with due work)
                 DuePK=UNSENT           DueSK=<received_at>#<group_id>#<inquiry_id>  (inquiries not yet emailed)
+                DuePK=JOINS            DueSK=<received_at>#<group_id>  (requests to join, until retention deletes them)
   GSI4 ByOrganizer  OrganizerPK=ORGANIZER#<id>  OrganizerSK=<stage>#<created_at>#<group_id>
                 (sparse: groups routed to an organizer; "Mine" in the console, organizer=me)
   GSI5 Nearby   NearPK=BAND#<lat band> NearSK=<lon key>#<group_id>  (sparse: chartered groups
@@ -273,6 +274,7 @@ class InquiryItem(Item, discriminator="inquiry"):
 
     # In the Due index (DuePK=UNSENT) until the sender has sent its emails: the daily run
     # publishes InquiryReceived again for any still there (shared/usecases/unsent_inquiries.py).
+    # A request to join is there (DuePK=JOINS) until retention deletes it (shared/storage/joins.py).
     due_pk = UnicodeAttribute(null=True, attr_name="DuePK")
     due_sk = UnicodeAttribute(null=True, attr_name="DueSK")
     group_id = UnicodeAttribute()

@@ -77,3 +77,17 @@ def join_answer(inquiry_id: str, target: JoinTarget, organizer_view: Any, langua
         "hotline": HOTLINE,
         "next_step": join_next_step(target.organizer, target.group_number, language),
     }
+
+
+def erase_expired_requests(now: datetime, retention_days: int) -> int:
+    """Retention (DESIGN §5): a request to join holds a person's details who is not the
+    group's founder; it is deleted `retention_days` after it came (the retention of a closed
+    group's personal data; the group's count of requests stays). Run daily; a rerun deletes
+    nothing twice. How many were deleted."""
+    from datetime import timedelta
+
+    deleted = 0
+    for request in list(joins.received_before(now - timedelta(days=retention_days))):
+        joins.forget_join(request)
+        deleted += 1
+    return deleted

@@ -66,3 +66,52 @@ def find_nearby(params: Mapping[str, str | None]) -> list[dict[str, Any]]:
     point, radius = read_query(params)
     found = nearby.groups_near(point, radius, limit=MAX_RESULTS)
     return [public_view(g) for g in found.groups]
+
+
+# --- the console's group page: its neighbours (GET /groups/{group_id}/nearby) -------------
+
+NEIGHBOURS_SHOWN = 10  # of each kind: chartered, forming
+
+
+def neighbours(caller: Any, group_id: str, params: Mapping[str, str | None]) -> dict[str, Any]:
+    """The groups near this one, for its organizer to suggest joining one instead of
+    starting: chartered groups in any state (the Nearby index), forming groups of its own
+    state (which the caller covers), nearest first, with the distance from this group's
+    meeting place (chartered) or ZIP. Only where and what a group is: no person's data."""
+    from shared.domain.distance import haversine_mi
+    from shared.domain.errors import NotFound
+    from shared.domain.zip_points import locate
+    from shared.storage import neighbours as places
+
+    radius = _radius(params.get("radius_mi"))
+    here = places.group_place(group_id)
+    if here is None:
+        raise NotFound("No group with this id.")
+    caller.require_state(here.state)
+    center = here.point or locate(here.zip)
+    answer: dict[str, Any] = {"group_id": group_id, "radius_mi": radius, "located": center is not None}
+    if center is None:
+        return {**answer, "chartered": [], "forming": []}
+    found = nearby.groups_near(center, radius, limit=NEIGHBOURS_SHOWN + 1)  # + 1: itself, when chartered
+    chartered = [g for g in found.groups if g.group_id != group_id]
+    forming = []
+    for place in places.forming_in_state(here.state):
+        point = locate(place.zip) if place.group_id != group_id else None
+        distance = haversine_mi(center, point) if point else None
+        if distance is not None and distance <= radius:
+            forming.append((distance, place))
+    forming.sort(key=lambda pair: (pair[0], pair[1].group_id))
+    return {
+        **answer,
+        "chartered": [{**public_view(g), "group_id": g.group_id} for g in chartered[:NEIGHBOURS_SHOWN]],
+        "forming": [
+            {
+                "group_id": p.group_id,
+                "city": p.city,
+                "state": p.state,
+                "stage": p.stage,
+                "distance_mi": round(d, 1),
+            }
+            for d, p in forming[:NEIGHBOURS_SHOWN]
+        ],
+    }

@@ -6,6 +6,7 @@ from shared import settings
 from shared.domain.follow_up_rules import FollowUpConfig
 from shared.domain.program import STEP_TITLES
 from shared.domain.routing import ROLE_TITLES, Organizer
+from shared.mail import join_mail  # the join's copy to the group's founder
 from shared.mail.facts import Founder, Joiner
 from shared.mail.i18n import LANGUAGE_NAMES, language_of, step_text, step_title, translate
 from shared.mail.outgoing import OutgoingEmail, group_link, place_of, recipient
@@ -104,12 +105,15 @@ def plan_join_emails(
     organizer: Organizer | None,
     inbox: Inbox | None,
     config: EmailSettings,
+    *,
+    founder_told: bool = False,
 ) -> list[OutgoingEmail]:
     """A request to join a chartered group: its organizer (English, naming the person's
-    language) puts them in touch; the person hears who will (in their language)."""
+    language) puts them in touch; the person hears who will (in their language), and whether
+    their name and email went to the group's founder too (`founder_told`: shared/mail/join_mail.py)."""
     recipient_name, recipient_email = recipient(organizer, inbox)
     language = language_of(joiner.language)
-    common = {"joiner": joiner, "group_number": group_number, "group_name": group_name}
+    common = {"joiner": joiner, "group_number": group_number, "group_name": group_name, "founder_told": founder_told}
     text, html = render(
         "join_organizer",
         **common,
@@ -144,16 +148,12 @@ def emails(event: InquiryReceived, config: EmailSettings, directory: Directory |
             zip=inquiry.joiner_zip or "",
             language=inquiry.language or "en",
         )
+        number, name = int(group.group_number or 0), group.public_name or group.city
+        organizer = directory.contact_for(group.organizer_id, group.state)
         return plan_join_emails(
-            event,
-            joiner,
-            inquiry.message,
-            int(group.group_number or 0),
-            group.public_name or group.city,
-            directory.contact_for(group.organizer_id, group.state),
-            directory.national_inbox,
-            config,
-        )
+            event, joiner, inquiry.message, number, name, organizer, directory.national_inbox, config,
+            founder_told=join_mail.founder_hears_of_joins(group),
+        ) + join_mail.founder_copy(event, group, joiner, number, name, organizer)  # fmt: skip
     return plan_inquiry_emails(
         event,
         Founder.of(group),

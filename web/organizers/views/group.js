@@ -53,10 +53,23 @@ export class GroupPage extends Component {
     notice: "",
     editing: null, // "member:<id>" or "activity:<id>"
     organizers: null,
+    nearby: null, // GET /groups/{id}/nearby: the groups near this one
+    nearbyFailed: false,
   };
 
   componentDidMount() {
-    this.load().then(() => this.loadOrganizers());
+    this.load().then(() => Promise.all([this.loadOrganizers(), this.loadNearby()]));
+  }
+
+  /** The chartered and forming groups near this one (after the group itself is on screen). */
+  async loadNearby(radius = 25) {
+    if (!this.state.group) return;
+    try {
+      const { data } = await api.get(this.path("/nearby"), { radius_mi: String(radius) });
+      this.setState({ nearby: data, nearbyFailed: false });
+    } catch (problem) {
+      if (problem.status !== 401) this.setState({ nearbyFailed: true });
+    }
   }
 
   /** The state's organizers (the public directory): names for ids, and whom to reassign to. */
@@ -432,6 +445,42 @@ export class GroupPage extends Component {
     </section>`;
   }
 
+  Nearby(g) {
+    const n = this.state.nearby;
+    const miles = (d) => `${d.toFixed(1)} ${d === 1 ? "mile" : "miles"}`;
+    const link = (id, text) => html`<a href=${BASE + "groups/" + encodeURIComponent(id)}>${text}</a>`;
+    let body;
+    if (this.state.nearbyFailed) body = html`<p role="alert">The groups nearby did not load. Reload the page to try again.</p>`;
+    else if (!n) body = html`<p role="status">Loading the groups nearby…</p>`;
+    else if (!n.located) body = html`<p>This group's ZIP code (${g.zip}) is not one we can place on the map.</p>`;
+    else {
+      const chartered = n.chartered.map(
+        (c) => html`<li key=${c.group_id}>
+          ${link(c.group_id, `Group ${c.group_number}, ${c.name}`)}${c.name !== c.city ? ` (${c.city})` : ""}, ${c.state}
+          <span class="distance">${miles(c.distance_mi)} away</span>
+        </li>`,
+      );
+      const forming = n.forming.map(
+        (f) => html`<li key=${f.group_id}>
+          ${link(f.group_id, `Forming group in ${f.city}`)}, ${f.state}: ${STAGE_NAMES[f.stage] || f.stage}
+          <span class="distance">${miles(f.distance_mi)} away</span>
+        </li>`,
+      );
+      body = html`<p aria-live="polite">Within ${n.radius_mi} miles of ${g.stage === "develop_plan" || g.stage === "active" ? "where this group meets" : `ZIP ${g.zip}`}.
+        ${g.group_number == null && n.chartered.length ? " The founder might join one of the chartered groups instead of starting a new one." : ""}</p>
+        <h3 id="nearby-chartered-h">Chartered groups</h3>
+        ${chartered.length ? html`<ul class="nearby" aria-labelledby="nearby-chartered-h">${chartered}</ul>` : html`<p>None within ${n.radius_mi} miles.</p>`}
+        <h3 id="nearby-forming-h">Forming groups in ${g.state}</h3>
+        ${forming.length ? html`<ul class="nearby" aria-labelledby="nearby-forming-h">${forming}</ul>` : html`<p>None within ${n.radius_mi} miles.</p>`}
+        ${n.radius_mi < 100 &&
+        html`<p><button type="button" class="link" onClick=${() => this.loadNearby(n.radius_mi < 50 ? 50 : 100)}>Look within ${n.radius_mi < 50 ? 50 : 100} miles</button></p>`}`;
+    }
+    return html`<section aria-labelledby="nearby-h" aria-busy=${!n && !this.state.nearbyFailed ? "true" : "false"}>
+      <h2 id="nearby-h">Groups nearby</h2>
+      ${body}
+    </section>`;
+  }
+
   Manage(g) {
     const parts = [];
     if (g.stage !== "closed") {
@@ -489,6 +538,6 @@ export class GroupPage extends Component {
         <p class="seed">${STEP_TEXTS[g.stage]}</p>
         ${this.Gate(g)} ${this.Steps(g)}
       </section>
-      ${this.Founder(g)} ${this.Members(g)} ${this.Timeline(g)} ${this.Manage(g)}`;
+      ${this.Founder(g)} ${this.Nearby(g)} ${this.Members(g)} ${this.Timeline(g)} ${this.Manage(g)}`;
   }
 }

@@ -1,0 +1,154 @@
+"""The local stack runs functions at once, as Lambda does: each invocation with its own
+function's environment, a queue's batches up to its concurrency, and SEED=demo."""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+from contextlib import ExitStack
+from types import SimpleNamespace
+
+import pytest
+
+from local import lambda_runtime, server
+from local.stack import LocalStack
+
+
+@pytest.fixture
+def per_invocation_environ(monkeypatch):
+    environ = lambda_runtime.InvocationEnviron(os.environ)
+    monkeypatch.setattr(os, "environ", environ)
+    return environ
+
+
+def test_concurrent_invocations_each_see_their_own_functions_environment(per_invocation_environ):
+    both_inside = threading.Barrier(2, timeout=10)
+    seen: dict[str, tuple[str | None, str | None]] = {}
+
+    def run(function: str, variables: dict[str, str]) -> None:
+        with lambda_runtime.environment(variables):
+            both_inside.wait()  # both overlays are in place at the same time
+            os.environ["SET_INSIDE"] = function  # a handler's own write stays its own
+            both_inside.wait()
+            seen[function] = (os.environ.get("RATE_LIMIT_PER_HOUR"), os.environ.get("SET_INSIDE"))
+            seen[function + " other"] = (os.getenv("EVENT_BUS_NAME"), None)
+
+    threads = [
+        threading.Thread(target=run, args=("Intake", {"RATE_LIMIT_PER_HOUR": "20"})),
+        threading.Thread(target=run, args=("Outbox", {"EVENT_BUS_NAME": "local-events"})),
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    assert seen["Intake"] == ("20", "Intake")
+    assert seen["Outbox"] == (None, "Outbox")  # the intake's variable is not the outbox's
+    assert seen["Intake other"] == (None, None)
+    assert seen["Outbox other"] == ("local-events", None)
+    assert "SET_INSIDE" not in os.environ
+    assert "RATE_LIMIT_PER_HOUR" not in os.environ
+
+
+def test_outside_an_invocation_the_environment_is_the_process_one(per_invocation_environ):
+    per_invocation_environ["LOCAL_TEST_VARIABLE"] = "kept"
+    try:
+        with lambda_runtime.environment({"LOCAL_TEST_VARIABLE": "inside"}):
+            assert os.environ["LOCAL_TEST_VARIABLE"] == "inside"
+            del os.environ["LOCAL_TEST_VARIABLE"]
+            assert "LOCAL_TEST_VARIABLE" not in os.environ
+            assert "LOCAL_TEST_VARIABLE" not in dict(os.environ)
+        assert os.environ["LOCAL_TEST_VARIABLE"] == "kept"
+        assert per_invocation_environ.process["LOCAL_TEST_VARIABLE"] == "kept"
+    finally:
+        del per_invocation_environ["LOCAL_TEST_VARIABLE"]
+
+
+class SlowQueue:
+    """A queue source whose batches each take a while in the function."""
+
+    function, event_name, max_concurrency = "EmailSenderFunction", "EmailEvents", 2
+
+    def __init__(self, batches: int) -> None:
+        self.waiting = [[{"MessageId": str(n)}] for n in range(batches)]
+        self.errors: list[str] = []
+        self.running = self.most = self.delivered = 0
+        self.lock = threading.Lock()
+
+    def receive(self) -> list[dict]:
+        with self.lock:
+            return self.waiting.pop(0) if self.waiting else []
+
+    def deliver(self, messages: list[dict]) -> int:
+        with self.lock:
+            self.running += 1
+            self.most = max(self.most, self.running)
+        time.sleep(0.2)
+        with self.lock:
+            self.running -= 1
+            self.delivered += 1
+        return len(messages)
+
+
+def test_a_queue_has_up_to_its_concurrency_of_batches_in_its_function_at_once():
+    from concurrent.futures import ThreadPoolExecutor
+
+    local = LocalStack("", None, None)  # type: ignore[arg-type]
+    local.sent_mail = SimpleNamespace(stamp=lambda: 0)  # type: ignore[assignment]
+    queue = SlowQueue(batches=6)
+    with ThreadPoolExecutor(4) as pool:
+        step = local._queue_step(queue, pool)  # type: ignore[arg-type]
+        started = time.monotonic()
+        while queue.delivered < 6 and time.monotonic() - started < 10:
+            if not step():
+                time.sleep(0.01)
+    assert queue.delivered == 6
+    assert queue.most == 2  # the source's MaximumConcurrency, not one at a time, not more
+
+
+def test_seed_accepts_demo_and_refuses_anything_else_by_name():
+    assert server.seed_from_environment({}) is None
+    assert server.seed_from_environment({"SEED": "demo"}) == "demo"
+    with pytest.raises(server.SeedError, match="SEED=pilot is not a seed"):
+        server.seed_from_environment({"SEED": "pilot"})
+
+
+def test_seed_is_not_played_twice_into_the_same_tables(tmp_path, capsys, monkeypatch):
+    started: list[list[str]] = []
+    monkeypatch.setattr(server.subprocess, "Popen", lambda argv: started.append(argv))
+    (tmp_path / "seeded-demo").write_text("2026-12-02T10:00:00+00:00\n")
+
+    with ExitStack() as cleanup:
+        assert server.play_seed("demo", "http://127.0.0.1:3000", tmp_path, cleanup) is None
+
+    assert started == []
+    assert "hold the demo pilot already" in capsys.readouterr().out
+
+
+def test_concurrent_invocations_log_their_own_function_and_request():
+    import logging
+
+    from aws_lambda_powertools import Logger
+
+    lambda_runtime.install_concurrent_invocations()
+    logger = Logger(service="local-concurrency-test")
+    both_inside = threading.Barrier(2, timeout=10)
+    printed: dict[str, dict] = {}
+
+    def run(function: str) -> None:
+        logger.append_keys(function_name=function)
+        both_inside.wait()  # both have appended their keys before either logs
+        record = logging.LogRecord("t", logging.INFO, __file__, 1, "done", None, None)
+        printed[function] = json.loads(logger.registered_formatter.format(record))
+
+    threads = [threading.Thread(target=run, args=(name,)) for name in ("local-Groups", "local-Outbox")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    assert printed["local-Groups"]["function_name"] == "local-Groups"
+    assert printed["local-Outbox"]["function_name"] == "local-Outbox"
+    assert printed["local-Outbox"]["service"] == "local-concurrency-test"
