@@ -5,6 +5,7 @@ request (an InquiryReceived with intent "join"); no prospective group is created
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from shared.domain.errors import FieldError, ValidationFailed
