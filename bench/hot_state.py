@@ -51,7 +51,7 @@ def main() -> None:
         from shared.storage import inquiries
         from shared.storage.directory import load_directory, read_directory
         from shared.storage.directory_file import parse_directory_file
-        from shared.usecases.intake import submit_inquiry
+        from tests.pipeline import submit_in_process
 
         load_directory(parse_directory_file((ROOT / "data" / "organizers.yaml").read_text()))
         lost = [0]
@@ -62,7 +62,7 @@ def main() -> None:
             pause(attempt)
 
         inquiries.pause_before_retry = counting_pause
-        submit_inquiry({**VALID_FORM, "email": "warm@example.com"}, "127.0.0.1", datetime.now(UTC))  # warm-up
+        submit_in_process({**VALID_FORM, "email": "warm@example.com"}, "127.0.0.1", datetime.now(UTC))  # warm-up
 
         gate = threading.Barrier(args.n)
         times: list[float] = []
@@ -75,7 +75,7 @@ def main() -> None:
             gate.wait()
             started = time.perf_counter()
             try:
-                outcome = submit_inquiry(form, f"127.0.{i // 250}.{i % 250 + 1}", datetime.now(UTC))
+                outcome = submit_in_process(form, f"127.0.{i // 250}.{i % 250 + 1}", datetime.now(UTC))
                 ok = outcome.group_id is not None
             except Exception as err:  # noqa: BLE001 - counted and named
                 ok, outcome = False, err

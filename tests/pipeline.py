@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from local import drivers
@@ -73,8 +74,49 @@ def call_api(
     return HttpResult(response["statusCode"], response.get("headers") or {}, parsed)
 
 
-def submit(stack: Stack, form: dict[str, Any] | None = None, **kw: Any) -> HttpResult:
+def post_form(stack: Stack, form: dict[str, Any] | None = None, **kw: Any) -> HttpResult:
+    """POST /inquiries alone: the request path, which answers and queues the submission."""
     return call_api(stack, "IntakeFunction", "POST", "/inquiries", body=VALID_FORM if form is None else form, **kw)
+
+
+def store_submissions(stack: Stack) -> int:
+    """The intake queue's consumer, run until the queue is empty (only that hop: the stream
+    and the email queue wait for `run_async`)."""
+    consumer = [
+        drivers.QueuePump(stack, fn, props, event_name=name)
+        for fn, name, props in drivers.event_sources(stack, "SQS")
+        if fn == "InquiryStoreFunction"
+    ]
+    return drivers.drain(list(consumer))
+
+
+@dataclass(frozen=True)
+class Submitted:
+    """Both halves of one submission run in this process (no queue between them): what the
+    applicant was answered, and what the intake queue's consumer made of it."""
+
+    status: int
+    body: dict[str, Any]
+    outcome: str
+    group_id: str | None
+
+
+def submit_in_process(form: dict[str, Any], source: str, now: datetime) -> Submitted:
+    """The request path's use case, then the consumer's with the very submission it queued:
+    for tests and benchmarks on DynamoDB Local, which has no queue."""
+    from shared.usecases.intake import accept_inquiry, store_submission
+
+    accepted = accept_inquiry(form, source, now)
+    stored = store_submission(accepted.submission)
+    return Submitted(accepted.status, accepted.body, stored.outcome, stored.group_id)
+
+
+def submit(stack: Stack, form: dict[str, Any] | None = None, **kw: Any) -> HttpResult:
+    """Send the form and let the intake queue's consumer store it, as a few seconds later in
+    AWS: the group (or the repeat, or the join) exists when this returns."""
+    answer = post_form(stack, form, **kw)
+    store_submissions(stack)
+    return answer
 
 
 def run_async(stack: Stack) -> int:

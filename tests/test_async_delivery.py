@@ -214,10 +214,11 @@ def a_handler_that_reports_an_item_it_was_not_given(calls: list[list[str]]):
 def test_a_stream_batch_that_reports_an_unknown_record_fails_whole_and_ends_in_the_outbox_dlq(
     directory, aws, monkeypatch
 ):
-    # Given: the outbox reports, for every batch, a failure of a record it was never given
+    # Given: a form stored (by the intake queue's consumer, before anything is broken), and an
+    # outbox that reports, for every batch, a failure of a record it was never given
+    submit(aws)
     calls: list[list[str]] = []
     monkeypatch.setattr(drivers, "invoke", a_handler_that_reports_an_item_it_was_not_given(calls))
-    submit(aws)
     [stream_pump] = [p for p in drivers.pumps(aws) if isinstance(p, drivers.StreamPump)]
 
     # When: the stream is pumped as often as the mapping's MaximumRetryAttempts (10) allows

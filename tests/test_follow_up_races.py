@@ -30,10 +30,9 @@ from shared.outbox.events import FollowUpDue, GroupStageChanged, TableChange, ev
 from shared.parsing.inquiry import email_key
 from shared.storage import groups, inquiries
 from shared.storage.directory import read_directory
-from shared.usecases.intake import submit_inquiry
 from shared.usecases.scheduled_runs import RunFailed, run_follow_ups
 from tests import ddblocal
-from tests.pipeline import VALID_FORM
+from tests.pipeline import VALID_FORM, submit_in_process
 
 pytestmark = pytest.mark.ddblocal
 
@@ -54,7 +53,7 @@ def real_dynamodb(dynamodb_local: Any, monkeypatch: pytest.MonkeyPatch) -> Itera
 def inquiry_days_ago(days: int, n: int) -> str:
     """A new inquiry from San Francisco, made `days` before the run."""
     form = {**VALID_FORM, "email": f"founder{n}@example.com"}
-    outcome = submit_inquiry(form, f"198.51.100.{n}", RUN_AT - timedelta(days=days))
+    outcome = submit_in_process(form, f"198.51.100.{n}", RUN_AT - timedelta(days=days))
     assert outcome.outcome == "new"
     return outcome.group_id
 

@@ -28,9 +28,8 @@ from bench.follow_ups_scale import load_groups
 from local.lambda_runtime import invoke
 from shared.domain.clock import iso
 from shared.usecases import lifecycle
-from shared.usecases.intake import submit_inquiry
 from tests.given import ADMIN_CALLER
-from tests.pipeline import VALID_FORM
+from tests.pipeline import VALID_FORM, submit_in_process
 
 
 @dataclass
@@ -102,7 +101,7 @@ def test_what_a_run_reads_does_not_grow_with_the_groups_due_later(directory, aws
         for _ in range(n):
             i = next(made)
             form = {**VALID_FORM, "email": f"applicant{i}@example.com"}
-            outcome = submit_inquiry(form, f"198.51.100.{i}", now - timedelta(days=days_ago))
+            outcome = submit_in_process(form, f"198.51.100.{i}", now - timedelta(days=days_ago))
             assert outcome.outcome == "new"
             out.append(outcome.group_id)
         return out

@@ -9,7 +9,7 @@ import pytest
 
 from shared.domain.errors import ValidationFailed
 from shared.parsing.inquiry import parse_inquiry
-from tests.pipeline import VALID_FORM, call_api, submit
+from tests.pipeline import VALID_FORM, call_api, post_form, submit
 
 
 def errors_of(payload: dict) -> dict[str, str]:
@@ -270,9 +270,22 @@ def test_invalid_utf8_is_a_400(aws):
 
 
 def test_an_unexpected_failure_is_a_500_problem_without_details(directory, aws, monkeypatch):
-    monkeypatch.setattr("functions.intake.app.submit_inquiry", lambda *a: 1 / 0)
+    monkeypatch.setattr("functions.intake.app.accept_inquiry", lambda *a: 1 / 0)
     body = assert_problem(submit(aws), 500)
     assert "ZeroDivision" not in json.dumps(body)
+
+
+def test_a_submission_the_queue_refuses_is_a_500_not_an_acceptance(directory, aws, monkeypatch):
+    # The queue is the request path's one durable write: no 202 for what was not kept.
+    from botocore.exceptions import ClientError
+
+    class Refusing:
+        def send_message(self, **_kw):
+            raise ClientError({"Error": {"Code": "ServiceUnavailable", "Message": "queue down"}}, "SendMessage")
+
+    monkeypatch.setattr("shared.usecases.intake._sqs", Refusing)
+    body = assert_problem(post_form(aws), 500)
+    assert "queue down" not in json.dumps(body)
 
 
 def test_a_rate_limited_answer_says_when_to_retry(directory, aws):

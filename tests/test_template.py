@@ -123,7 +123,7 @@ def test_every_dead_letter_queue_raises_an_alarm():
         if alarm["Properties"]["MetricName"] == "ApproximateNumberOfMessagesVisible"
         and alarm["Properties"]["AlarmActions"] == [{"Ref": "OperationsTopic"}]
     }
-    assert dlqs == {"OutboxDLQ", "EmailDLQ", "ScheduledRunsDLQ", "SesEventsDLQ"}
+    assert dlqs == {"OutboxDLQ", "EmailDLQ", "ScheduledRunsDLQ", "SesEventsDLQ", "InquiriesDLQ"}
     assert watched == dlqs
 
 

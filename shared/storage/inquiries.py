@@ -41,6 +41,9 @@ class Intake:
     group: GroupItem
     inquiry_id: str
     created: bool
+    # This very submission was stored before (a redelivered queue message, or the same words
+    # sent again the same day): nothing was written this time.
+    again: bool = False
 
 
 def find_open_group_id(email_key: str) -> str | None:
@@ -52,20 +55,28 @@ def find_open_group_id(email_key: str) -> str | None:
 
 
 def store_inquiry(
-    inquiry: Inquiry, routing: Routing, now: datetime, *, due_at: datetime | None, consent_version: str | None = None
+    inquiry: Inquiry,
+    routing: Routing,
+    now: datetime,
+    *,
+    due_at: datetime | None,
+    consent_version: str | None = None,
+    inquiry_id: str | None = None,
 ) -> Intake:
     """Store the inquiry: a new group when this email has no open group, else one more
     inquiry on the open group. Safe under retries and races: the APPLICANT# item is the
-    one lock, taken in the same transaction that creates the group."""
+    one lock, taken in the same transaction that creates the group. `inquiry_id`: the id
+    the applicant was already given (the intake queue's messages carry it)."""
     bind()
+    inquiry_id = inquiry_id or str(uuid.uuid4())
     for attempt in range(STORE_ATTEMPTS):
         open_group_id = find_open_group_id(inquiry.email_key)
         if open_group_id is not None:
-            repeated = _add_repeat_inquiry(open_group_id, inquiry, now)
+            repeated = _add_repeat_inquiry(open_group_id, inquiry, now, inquiry_id)
             if repeated is not None:
                 return repeated
             continue  # the group closed between the two reads: try again as new
-        created = _create_group(inquiry, routing, now, due_at, consent_version)
+        created = _create_group(inquiry, routing, now, due_at, consent_version, inquiry_id)
         if created is not None:
             return created
         pause_before_retry(attempt)  # another submission for this email, or this organizer, came first
@@ -73,10 +84,14 @@ def store_inquiry(
 
 
 def _create_group(
-    inquiry: Inquiry, routing: Routing, now: datetime, due_at: datetime | None, consent_version: str | None
+    inquiry: Inquiry,
+    routing: Routing,
+    now: datetime,
+    due_at: datetime | None,
+    consent_version: str | None,
+    inquiry_id: str,
 ) -> Intake | None:
     group_id = str(uuid.uuid4())
-    inquiry_id = str(uuid.uuid4())
     created_at = iso(now)
     organizer = routing.organizer
     group = GroupItem(
@@ -128,13 +143,11 @@ def _create_group(
     return Intake(group=group, inquiry_id=inquiry_id, created=True)
 
 
-def _add_repeat_inquiry(group_id: str, inquiry: Inquiry, now: datetime) -> Intake | None:
+def _add_repeat_inquiry(group_id: str, inquiry: Inquiry, now: datetime, inquiry_id: str) -> Intake | None:
     group = get_group_item(group_id)
     if group is None:
         return None
-    record = _inquiry_item(
-        group_id, str(uuid.uuid4()), inquiry, organizer_id=group.organizer_id, now=now, duplicate=True
-    )
+    record = _inquiry_item(group_id, inquiry_id, inquiry, organizer_id=group.organizer_id, now=now, duplicate=True)
     try:
         record.save(condition=InquiryItem.pk.does_not_exist())
     except PutError as err:
@@ -143,7 +156,7 @@ def _add_repeat_inquiry(group_id: str, inquiry: Inquiry, now: datetime) -> Intak
         # The very same submission again (a retry): answer with what it got the first time,
         # a 201 too when that one created the group.
         first = InquiryItem.get(record.pk, record.sk, consistent_read=True)
-        return Intake(group=group, inquiry_id=first.inquiry_id, created=not first.duplicate)
+        return Intake(group=group, inquiry_id=first.inquiry_id, created=not first.duplicate, again=True)
     return Intake(group=group, inquiry_id=record.inquiry_id, created=False)
 
 

@@ -55,9 +55,10 @@ class Joined:
     inquiry_id: str
 
 
-def store_join(group_id: str, inquiry: Inquiry, now: datetime) -> Joined | None:
+def store_join(group_id: str, inquiry: Inquiry, now: datetime, inquiry_id: str | None = None) -> Joined | None:
     """Record the request on the group (once: the same words the same day are a retry) and
-    count it. None when the group is no longer chartered (closed meanwhile)."""
+    count it. None when the group is no longer chartered (closed meanwhile). `inquiry_id`:
+    the id the applicant was already given (the intake queue's messages carry it)."""
     bind()
     group = GroupItem.get(group_pk(group_id), GROUP_SK, consistent_read=True)
     if group.stage not in CHARTERED_STAGES:
@@ -66,7 +67,7 @@ def store_join(group_id: str, inquiry: Inquiry, now: datetime) -> Joined | None:
         group_pk(group_id),
         f"{JOIN_PREFIX}{inquiry.fingerprint()}#{iso(now)[:10]}",
         group_id=group_id,
-        inquiry_id=str(uuid.uuid4()),
+        inquiry_id=inquiry_id or str(uuid.uuid4()),
         received_at=iso(now),
         duplicate=False,
         state=group.state,

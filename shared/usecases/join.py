@@ -4,7 +4,7 @@ request (an InquiryReceived with intent "join"); no prospective group is created
 
 from __future__ import annotations
 
-import uuid
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -46,31 +46,36 @@ def group_id_to_join(inquiry: Inquiry) -> str:
     return group_id
 
 
-def join(inquiry: Inquiry, directory: Directory, now: datetime, organizer_view: Any) -> dict[str, Any]:
-    """Record the request and answer as every accepted submission is answered (202)."""
+@dataclass(frozen=True)
+class JoinTarget:
+    """The chartered group an applicant asked to join, and who looks after it now."""
+
+    group_id: str
+    group_number: int
+    organizer: Organizer | None
+
+
+def join_target(inquiry: Inquiry, directory: Directory) -> JoinTarget:
+    """The request path's part of a join (the same for a person and a filled honeypot, so
+    they cost alike): the group checked to be chartered and near, and its organizer, whom
+    the answer names. The request itself is stored by the intake queue's consumer."""
+    from shared.storage.groups import get_group_item
+
     group_id = group_id_to_join(inquiry)
-    joined = joins.store_join(group_id, inquiry, now)
-    if joined is None:
+    group = get_group_item(group_id)
+    if group is None or group.group_number is None:
         raise _not_near()
-    group = joined.group
-    organizer = directory.contact_for(group.organizer_id, group.state)
-    return {
-        "inquiry_id": joined.inquiry_id,
-        "stage": "learn_more",
-        "organizer": organizer_view(organizer),
-        "hotline": HOTLINE,
-        "next_step": join_next_step(organizer, int(group.group_number), inquiry.language),
-    }
+    return JoinTarget(group_id, int(group.group_number), directory.contact_for(group.organizer_id, group.state))
 
 
-def bot_answer(organizer: Organizer | None, organizer_view: Any, group_number: int, language: str) -> dict[str, Any]:
-    """What a filled honeypot that chose a group is answered: the same shape, nothing stored."""
+def join_answer(inquiry_id: str, target: JoinTarget, organizer_view: Any, language: str) -> dict[str, Any]:
+    """What a join is answered (202), whether it came from a person or a bot."""
     return {
-        "inquiry_id": str(uuid.uuid4()),
+        "inquiry_id": inquiry_id,
         "stage": "learn_more",
-        "organizer": organizer_view(organizer),
+        "organizer": organizer_view(target.organizer),
         "hotline": HOTLINE,
-        "next_step": join_next_step(organizer, group_number, language),
+        "next_step": join_next_step(target.organizer, target.group_number, language),
     }
 
 
