@@ -24,6 +24,7 @@ import random
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -263,6 +264,9 @@ def play(stack: Stack, groups: list[PlannedGroup], field_organizers: dict[str, s
     while queue:
         _, _, _, group, step = heapq.heappop(queue)
         if step.kind == "form":
+            # Its founder's open group from before (the pilot played into kept tables): the
+            # form then makes none, so there is nothing to wait for.
+            repeat = _open_group_of(stack, step.payload) is not None
             status, body = stack.call(
                 "POST", "/inquiries", step.payload, at=step.at, source=visitor_address(group.index)
             )
@@ -275,7 +279,7 @@ def play(stack: Stack, groups: list[PlannedGroup], field_organizers: dict[str, s
                 raise DemoError(f"the form of group {group.index} was refused: {status} {body}")
             organizer = (body or {}).get("organizer") or {}
             group.organizer_email = organizer.get("email")
-            group.group_id = (body or {}).get("group_id") or find_group(stack, step.payload, step.at)
+            group.group_id = None if repeat else find_group(stack, step.payload, step.at)
             # No group made by this form: its founder has an open group already (the pilot,
             # or part of it, was played into these tables before). Its steps are that
             # group's past, not this one's: replayed on it they would be refused (409).
@@ -303,14 +307,12 @@ def play(stack: Stack, groups: list[PlannedGroup], field_organizers: dict[str, s
     return done
 
 
-def find_group(stack: Stack, form: dict[str, Any], at: datetime) -> str | None:
+def find_group(stack: Stack, form: dict[str, Any], at: datetime, wait_s: float = 30.0) -> str | None:
     """The group a form just made, when the intake's answer does not name it (it never does:
     a new group, a repeat and a refused form get the same answer): the group whose founder
-    has the form's email and which was created at the form's time, looked for with `q`
-    (which matches parts of addresses too: ann.lee.12@ is in joann.lee.12@) page by page,
-    else among the groups of its state. None when the form made none: its founder has an
-    open group from before."""
-    token = stack.token(ADMIN)
+    has the form's email and which was created at the form's time. The intake's queue
+    consumer stores it just after the answer, so this looks again until it is there, for
+    `wait_s` at most."""
     made = _iso(at)
 
     def made_by_this_form(item: dict[str, Any]) -> bool:
@@ -318,13 +320,33 @@ def find_group(stack: Stack, form: dict[str, Any], at: datetime) -> str | None:
             return False
         return item.get("founder_email") == form["email"] or item.get("founder_name") == form["name"]
 
+    deadline = time.monotonic() + wait_s
+    while True:
+        found = _first_group(stack, form, made_by_this_form)
+        if found is not None or time.monotonic() >= deadline:
+            return found
+        time.sleep(0.05)
+
+
+def _open_group_of(stack: Stack, form: dict[str, Any]) -> str | None:
+    """The open group whose founder has the form's email, if there is one."""
+    return _first_group(
+        stack, form, lambda item: item.get("founder_email") == form["email"] and item.get("stage") != "closed"
+    )
+
+
+def _first_group(stack: Stack, form: dict[str, Any], wanted: Callable[[dict[str, Any]], bool]) -> str | None:
+    """The first group listed that `wanted` accepts, looked for with `q` (which matches parts
+    of addresses too: ann.lee.12@ is in joann.lee.12@) page by page, else among the groups of
+    its state."""
+    token = stack.token(ADMIN)
     for listing in (f"/groups?q={quote(form['email'])}&limit=100", f"/groups?state={form['state']}&limit=100"):
         query = listing
         while query:
             status, page = stack.call("GET", query, token=token)
             if status != 200:
                 break
-            found = next((item["group_id"] for item in page["items"] if made_by_this_form(item)), None)
+            found = next((item["group_id"] for item in page["items"] if wanted(item)), None)
             if found is not None:
                 return found
             next_token = page.get("next_token")

@@ -152,7 +152,7 @@ def accept_inquiry(payload: dict[str, Any], source: str, now: datetime) -> Accep
     inquiry_id = str(uuid.uuid4())
     join_group_id = None
     if inquiry.join_group is not None:
-        from shared.usecases.join import join_answer, join_target
+        from shared.usecases.join import join_answer, join_target  # lazy: cold start (joins are rare)
 
         target = join_target(inquiry, directory)
         join_group_id = target.group_id
@@ -202,7 +202,7 @@ def store_submission(submission: Submission) -> Stored:
     if inquiry.is_bot:
         return Stored("honeypot")
     if submission.join_group_id is not None:
-        from shared.storage import joins
+        from shared.storage import joins  # lazy: cold start (joins are rare)
 
         joined = joins.store_join(submission.join_group_id, inquiry, now, inquiry_id=submission.inquiry_id)
         if joined is None:

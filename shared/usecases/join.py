@@ -15,6 +15,7 @@ from shared.parsing.inquiry import Inquiry
 from shared.settings import HOTLINE, HOTLINE_LETTERS
 from shared.storage import joins
 from shared.storage.directory import Directory
+from shared.storage.groups import get_group_item
 
 JOIN_RADIUS_MI = 100  # the widest nearby search the form offers (shared/usecases/nearby.py)
 
@@ -59,8 +60,6 @@ def join_target(inquiry: Inquiry, directory: Directory) -> JoinTarget:
     """The request path's part of a join (the same for a person and a filled honeypot, so
     they cost alike): the group checked to be chartered and near, and its organizer, whom
     the answer names. The request itself is stored by the intake queue's consumer."""
-    from shared.storage.groups import get_group_item
-
     group_id = group_id_to_join(inquiry)
     group = get_group_item(group_id)
     if group is None or group.group_number is None:

@@ -6,10 +6,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from shared.domain.distance import Point
-from shared.domain.errors import FieldError, ValidationFailed
+from shared.domain.distance import Point, haversine_mi
+from shared.domain.errors import FieldError, NotFound, ValidationFailed
 from shared.domain.geography import is_zip
 from shared.storage import nearby
+from shared.storage import neighbours as places
 
 DEFAULT_RADIUS_MI = 25
 MAX_RADIUS_MI = 100
@@ -78,10 +79,7 @@ def neighbours(caller: Any, group_id: str, params: Mapping[str, str | None]) -> 
     starting: chartered groups in any state (the Nearby index), forming groups of its own
     state (which the caller covers), nearest first, with the distance from this group's
     meeting place (chartered) or ZIP. Only where and what a group is: no person's data."""
-    from shared.domain.distance import haversine_mi
-    from shared.domain.errors import NotFound
-    from shared.domain.zip_points import locate
-    from shared.storage import neighbours as places
+    from shared.domain.zip_points import locate  # lazy: cold start (the ZIP table is read on first use)
 
     radius = _radius(params.get("radius_mi"))
     here = places.group_place(group_id)
