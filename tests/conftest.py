@@ -39,6 +39,9 @@ LONG_MARKS = ("ddblocal", "stack", "browser", "build")
 # Longest first (LPT): the races and the build are the two longest groups, so the two
 # workers start on those and the stack modules follow on whichever worker frees up first.
 LONG_ORDER = ("ddblocal", "build", "browser", "stack")
+# Modules whose one fixture per worker costs a minute or more, run whole on one worker too:
+# the IAM tour of every function (`test_aws_calls.py`, ~80 s) ran once on each worker.
+WHOLE_MODULES = ("test_aws_calls",)
 
 
 def xdist_group_of(item: pytest.Item) -> str | None:
@@ -49,12 +52,14 @@ def xdist_group_of(item: pytest.Item) -> str | None:
     for mark in ("ddblocal", "build"):
         if item.get_closest_marker(mark):
             return mark
-    if item.get_closest_marker("stack") or item.get_closest_marker("browser"):
+    if item.get_closest_marker("stack") or item.get_closest_marker("browser") or item.path.stem in WHOLE_MODULES:
         return item.path.stem
     return None
 
 
 def _long_rank(item: pytest.Item) -> int:
+    if item.path.stem in WHOLE_MODULES:
+        return LONG_ORDER.index("stack")
     return next((i for i, mark in enumerate(LONG_ORDER) if item.get_closest_marker(mark)), len(LONG_ORDER))
 
 
