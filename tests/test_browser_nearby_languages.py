@@ -157,6 +157,12 @@ def test_an_applicant_near_a_chartered_group_joins_it_and_its_organizer_gets_the
     expect(consent).not_to_be_checked()
     consent.focus()
     page.keyboard.press("Space")
+    assert serious_axe_violations(page) == []
+    consent.evaluate("node => node.scrollIntoView({block: 'center'})")
+    page.screenshot(path=str(SHOTS / "form-join-consent-phone.png"), full_page=False)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    consent.evaluate("node => node.scrollIntoView({block: 'center'})")
+    page.screenshot(path=str(SHOTS / "form-join-consent-desktop.png"), full_page=False)
     page.get_by_role("button", name="Ask to join this group").click()
     # then they are thanked, told who will be in touch
     expect(page.locator("#result-heading")).to_have_text("Thank you! We've passed on your request")
