@@ -55,7 +55,7 @@ def worker(
     from shared.mail import sender
     from shared.mail.outgoing import OutgoingEmail
 
-    def one_email(event: Any, config: Any) -> list[OutgoingEmail]:
+    def one_email(event: Any, config: Any, directory: Any) -> list[OutgoingEmail]:
         n = event.group_id.removeprefix("bench-")
         return [OutgoingEmail(f"bench:{n}", (f"person-{n}@example.net",), f"Digest {n}", "text", "<p>html</p>")]
 

@@ -5,23 +5,24 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 R = TypeVar("R")
+P = ParamSpec("P")
 
 
 def logs_failures(
     logger: Any, what: str, record_id: Callable[[Any], str | None]
-) -> Callable[[Callable[[Any], R]], Callable[[Any], R]]:
+) -> Callable[[Callable[Concatenate[Any, P], R]], Callable[Concatenate[Any, P], R]]:
     """Wrap a record handler so that a record that fails is logged (then re-raised, for the
     batch processor to report) by its id and the error's type: never the error's text or
     the record's content, either of which may carry an applicant's name or address."""
 
-    def wrap(handler: Callable[[Any], R]) -> Callable[[Any], R]:
+    def wrap(handler: Callable[Concatenate[Any, P], R]) -> Callable[Concatenate[Any, P], R]:
         @functools.wraps(handler)
-        def run(record: Any) -> R:
+        def run(record: Any, *args: P.args, **kwargs: P.kwargs) -> R:
             try:
-                return handler(record)
+                return handler(record, *args, **kwargs)
             except Exception as err:
                 extra = {"record_id": record_id(record), "error_type": type(err).__name__}
                 logger.warning(f"{what} failed; retried, then the DLQ", extra=extra)

@@ -69,6 +69,35 @@ def test_a_move_refused_by_its_gate_writes_nothing(aws, directory, dynamodb_call
     assert dict(dynamodb_calls) == {"GetItem": 1, "Query": 1}  # the admin check and the group
 
 
+def test_a_batch_of_emails_reads_the_directory_once(aws, directory, monkeypatch):
+    from local import drivers
+    from local.sent_mail import sent_emails
+    from tests.pipeline import VALID_FORM, submit
+
+    for n in range(3):  # three forms: their InquiryReceived reach the email queue together
+        submit(aws, {**VALID_FORM, "email": f"batch.{n}@example.net"})
+    pumps = drivers.pumps(aws)
+    email_queue = next(p for p in pumps if p.function == "EmailSenderFunction")
+    drivers.drain([p for p in pumps if p is not email_queue])
+    batch = email_queue.receive()
+    directory_reads = []
+    original = base.Connection._make_api_call
+
+    def counting(self, operation_name, operation_kwargs):
+        values = operation_kwargs.get("ExpressionAttributeValues") or {}
+        if operation_name == "Query" and {"S": "DIRECTORY"} in values.values():
+            directory_reads.append(operation_kwargs)
+        return original(self, operation_name, operation_kwargs)
+
+    monkeypatch.setattr(base.Connection, "_make_api_call", counting)
+
+    email_queue.deliver(batch)
+
+    assert len(batch) == 3
+    assert len(sent_emails()) == 6  # each inquiry: the organizer's and the founder's
+    assert len(directory_reads) == 1
+
+
 # --- least privilege: each function's role grants exactly what its code paths use -------
 #
 # The tour below runs every function of template.yaml through its code paths (new, repeated

@@ -1,10 +1,12 @@
 """SQS (domain events from the bus) → SES: the one function that sends email.
 
 Each queue message is an EventBridge event. It becomes zero or more emails, each sent
-at most once (shared/mail/sender.py). A message that fails is reported alone; after the
-queue's maxReceiveCount it moves to the email DLQ.
+at most once (shared/mail/sender.py); a batch's messages share one read of the organizer
+directory. A message that fails is reported alone; after the queue's maxReceiveCount it
+moves to the email DLQ.
 """
 
+import functools
 import json
 
 from aws_lambda_powertools import Logger
@@ -14,6 +16,7 @@ from shared.batch import logs_failures, partial_batch_response
 from shared.mail import sender
 from shared.mail.planning import emails_for
 from shared.outbox.events import InquiryReceived, parse_event
+from shared.storage.directory import DirectoryReader, read_directory, read_once
 from shared.usecases.unsent_inquiries import mark_emailed
 
 logger = Logger()
@@ -24,13 +27,13 @@ def message_id(record: dict) -> str:
 
 
 @logs_failures(logger, "email message", message_id)
-def record_handler(record: dict) -> None:
+def record_handler(record: dict, directory: DirectoryReader = read_directory) -> None:
     envelope = json.loads(record["body"])
     event = parse_event(envelope["detail-type"], envelope["detail"])
     if event is None:
         logger.warning("event type without emails", extra={"detail_type": envelope["detail-type"]})
         return
-    for email in emails_for(event, settings.email()):
+    for email in emails_for(event, settings.email(), directory):
         outcome = sender.send_once(email)
         if "message_id" in outcome:
             logger.info("email sent", extra={"key": email.key})
@@ -43,5 +46,7 @@ def record_handler(record: dict) -> None:
 @logger.inject_lambda_context(clear_state=True)
 def handler(event, context):
     sender.register_lambda_context(context)
+    # The batch's emails share one read of the directory, made when the first of them needs it.
+    handle = functools.partial(record_handler, directory=read_once())
     # Every failed message is reported, even when all fail, so each is retried and redriven on its own.
-    return partial_batch_response(event["Records"], record_handler, message_id)
+    return partial_batch_response(event["Records"], handle, message_id)

@@ -24,7 +24,7 @@ from shared.outbox.events import (
     StatusLinkRequested,
 )
 from shared.settings import EmailSettings
-from shared.storage.directory import Directory
+from shared.storage.directory import DirectoryReader, read_directory
 from shared.storage.founders import count_link_email
 from shared.storage.groups import get_group_item
 
@@ -33,10 +33,10 @@ E_contra = TypeVar("E_contra", bound=DomainEvent, contravariant=True)
 
 
 class Planner(Protocol[E_contra]):
-    """Reads what an event's emails need (`directory`: one already read, if any) and plans them."""
+    """Reads what an event's emails need (the directory from `directory`, only if they need it) and plans them."""
 
     def __call__(
-        self, event: E_contra, config: EmailSettings, directory: Directory | None, /
+        self, event: E_contra, config: EmailSettings, directory: DirectoryReader, /
     ) -> list[OutgoingEmail]: ...
 
 
@@ -58,10 +58,11 @@ def planner_for(event: E) -> Planner[E] | None:
 
 
 def emails_for(
-    event: DomainEvent, config: EmailSettings, directory: Directory | None = None, now: datetime | None = None
+    event: DomainEvent, config: EmailSettings, directory: DirectoryReader = read_directory, now: datetime | None = None
 ) -> list[OutgoingEmail]:
-    """The emails an event causes, with the facts read from the table; a founder's carry a
-    fresh status link, or are left out when the founder gets no more (founder_mail)."""
+    """The emails an event causes, with the facts read from the table (the directory from
+    `directory`: a batch passes `read_once()`); a founder's carry a fresh status link, or
+    are left out when the founder gets no more (founder_mail)."""
     planner = planner_for(event)
     emails = planner(event, config, directory) if planner else []
     founder_group = next((e.founder_group_id for e in emails if e.founder_group_id), None)

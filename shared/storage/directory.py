@@ -7,6 +7,8 @@ organizer's item and are changed in the same transaction as the group they count
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -97,6 +99,17 @@ def read_directory() -> Directory:
         elif isinstance(item, AdminItem):
             admins.add(item.email.casefold())
     return Directory(tuple(organizers), inbox, frozenset(admins))
+
+
+DirectoryReader = Callable[[], "Directory"]
+"""Gives the directory when called: `read_directory` reads it each time, `read_once()` once."""
+
+
+def read_once() -> DirectoryReader:
+    """A reader that reads the directory on its first call and gives that read after: what
+    one batch of emails shares (a batch is seconds long), instead of a Query per email; a
+    batch that needs no directory reads none. Routing and re-routing read it fresh."""
+    return functools.cache(read_directory)
 
 
 def is_admin(email: str) -> bool:

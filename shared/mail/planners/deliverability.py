@@ -8,18 +8,18 @@ from shared.mail.outgoing import OutgoingEmail, group_link, place_of, recipient
 from shared.mail.rendering import render
 from shared.outbox.events import FollowUpDue
 from shared.settings import EmailSettings
-from shared.storage.directory import Directory, read_directory
+from shared.storage.directory import DirectoryReader
 from shared.storage.groups import get_group_item
 
 ACTIONS = ("organizer_rerouted", "founder_unreachable")
 
 
-def emails(event: FollowUpDue, config: EmailSettings, directory: Directory | None) -> list[OutgoingEmail]:
+def emails(event: FollowUpDue, config: EmailSettings, read: DirectoryReader) -> list[OutgoingEmail]:
     """The notice of `event.action`; nothing when the group is gone."""
     group = get_group_item(event.group_id)
     if group is None or event.action not in ACTIONS:
         return []
-    directory = directory or read_directory()
+    directory = read()
     inbox = directory.national_inbox
     place = place_of(group.city, group.state)
     common = {"place": place, "link": group_link(config, event.group_id), "founder_name": group.founder_name}

@@ -16,7 +16,7 @@ from shared.mail.rendering import render
 from shared.outbox.events import DigestDue
 from shared.settings import EmailSettings
 from shared.storage import group_queries, groups
-from shared.storage.directory import Directory, read_directory
+from shared.storage.directory import DirectoryReader
 from shared.storage.groups import GroupRecord
 
 
@@ -74,10 +74,9 @@ def digest_summaries(organizer: Organizer, now: datetime) -> list[GroupSummary]:
     return out
 
 
-def emails(event: DigestDue, config: EmailSettings, directory: Directory | None) -> list[OutgoingEmail]:
+def emails(event: DigestDue, config: EmailSettings, read: DirectoryReader) -> list[OutgoingEmail]:
     """The digest of an active organizer, as of the run that took it."""
-    directory = directory or read_directory()
-    organizer = directory.get(event.organizer_id)
+    organizer = read().get(event.organizer_id)
     if organizer is None or not organizer.active:
         return []
     as_of = parse_iso(event.as_of)

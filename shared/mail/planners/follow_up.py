@@ -16,7 +16,7 @@ from shared.mail.planners import deliverability
 from shared.mail.rendering import render
 from shared.outbox.events import FollowUpDue
 from shared.settings import EmailSettings
-from shared.storage.directory import Directory, Inbox, read_directory
+from shared.storage.directory import DirectoryReader, Inbox
 from shared.storage.groups import read_group
 
 
@@ -99,7 +99,7 @@ def plan_follow_up_emails(
     return []
 
 
-def follow_up_facts(group_id: str, slot: str) -> FollowUpFacts | None:
+def follow_up_facts(group_id: str, slot: str, read: DirectoryReader) -> FollowUpFacts | None:
     """The group's facts for a follow-up email, or None when the group is gone or has moved
     on since the run took the slot (a conversation logged, a stage moved): no stale email."""
     record = read_group(group_id)
@@ -110,7 +110,7 @@ def follow_up_facts(group_id: str, slot: str) -> FollowUpFacts | None:
     if not still_applies(snapshot, slot, config):
         return None
     group = record.group
-    directory = read_directory()
+    directory = read()
     contact = directory.contact_for(group.organizer_id, group.state)
     routing_note = group.routing_note
     if (contact.organizer_id if contact else None) != group.organizer_id:
@@ -131,12 +131,11 @@ def follow_up_facts(group_id: str, slot: str) -> FollowUpFacts | None:
     )
 
 
-def emails(event: FollowUpDue, config: EmailSettings, directory: Directory | None) -> list[OutgoingEmail]:
+def emails(event: FollowUpDue, config: EmailSettings, read: DirectoryReader) -> list[OutgoingEmail]:
     """A deliverability notice has its own planner; a follow-up the group has moved past, nothing."""
     if event.action in deliverability.ACTIONS:
-        return deliverability.emails(event, config, directory)
-    facts = follow_up_facts(event.group_id, event.slot)
+        return deliverability.emails(event, config, read)
+    facts = follow_up_facts(event.group_id, event.slot, read)
     if facts is None:
         return []
-    directory = directory or read_directory()
-    return plan_follow_up_emails(event, facts, directory.national_inbox, config, settings.follow_ups())
+    return plan_follow_up_emails(event, facts, read().national_inbox, config, settings.follow_ups())

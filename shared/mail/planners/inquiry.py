@@ -14,7 +14,7 @@ from shared.mail.planners.status_link import status_link_email
 from shared.mail.rendering import render
 from shared.outbox.events import InquiryReceived
 from shared.settings import EmailSettings
-from shared.storage.directory import Directory, Inbox, read_directory
+from shared.storage.directory import DirectoryReader, Inbox
 from shared.storage.groups import get_group_item
 from shared.storage.inquiries import get_inquiry
 
@@ -133,13 +133,13 @@ def plan_join_emails(
     ]
 
 
-def emails(event: InquiryReceived, config: EmailSettings, directory: Directory | None) -> list[OutgoingEmail]:
+def emails(event: InquiryReceived, config: EmailSettings, read: DirectoryReader) -> list[OutgoingEmail]:
     """The group and the inquiry as stored; nothing when either is gone."""
     group = get_group_item(event.group_id)
     inquiry = get_inquiry(event.group_id, event.inquiry_id, "JOIN#" if event.intent == "join" else "INQUIRY#")
     if group is None or inquiry is None:
         return []
-    directory = directory or read_directory()
+    directory = read()
     if event.intent == "join":
         joiner = Joiner(
             name=inquiry.joiner_name or "",

@@ -9,7 +9,7 @@ from shared.mail.outgoing import OutgoingEmail, group_link, place_of, recipient
 from shared.mail.rendering import render
 from shared.outbox.events import GroupReassigned
 from shared.settings import EmailSettings
-from shared.storage.directory import Directory, Inbox, read_directory
+from shared.storage.directory import Directory, DirectoryReader, Inbox
 from shared.storage.groups import read_group
 
 
@@ -67,7 +67,7 @@ def _reassign_facts(event: GroupReassigned, directory: Directory) -> ReassignFac
     )
 
 
-def emails(event: GroupReassigned, config: EmailSettings, directory: Directory | None) -> list[OutgoingEmail]:
-    directory = directory or read_directory()
+def emails(event: GroupReassigned, config: EmailSettings, read: DirectoryReader) -> list[OutgoingEmail]:
+    directory = read()
     facts = _reassign_facts(event, directory)
     return [] if facts is None else plan_reassign_emails(event, facts, directory.national_inbox, config)

@@ -14,7 +14,7 @@ from shared.mail.outgoing import OutgoingEmail, group_link, place_of, recipient
 from shared.mail.rendering import render
 from shared.outbox.events import GroupStageChanged
 from shared.settings import EmailSettings
-from shared.storage.directory import Directory, read_directory
+from shared.storage.directory import DirectoryReader
 from shared.storage.groups import read_group
 from shared.storage.table import GroupItem
 
@@ -169,7 +169,7 @@ def _neighbours(group: GroupItem, event: GroupStageChanged) -> tuple[Neighbour, 
     )[:NEIGHBOURS]
 
 
-def _stage_facts(event: GroupStageChanged, directory: Directory | None) -> StageFacts | None:
+def _stage_facts(event: GroupStageChanged, read: DirectoryReader) -> StageFacts | None:
     record = read_group(event.group_id)
     if record is None:
         return None
@@ -177,7 +177,7 @@ def _stage_facts(event: GroupStageChanged, directory: Directory | None) -> Stage
     move = next((h for h in record.history if int(h.version) == event.version), None)
     # Only a later stage move supersedes a move (a correction or a reassignment does not).
     superseded = any(int(h.version) > event.version and h.from_stage != h.to_stage for h in record.history)
-    directory = directory or read_directory()
+    directory = read()
     # Core members the group had when it was chartered (not those added since).
     core = tuple(
         CoreMember(m.member_id, m.name, m.email)
@@ -196,7 +196,7 @@ def _stage_facts(event: GroupStageChanged, directory: Directory | None) -> Stage
     )
 
 
-def emails(event: GroupStageChanged, config: EmailSettings, directory: Directory | None) -> list[OutgoingEmail]:
+def emails(event: GroupStageChanged, config: EmailSettings, read: DirectoryReader) -> list[OutgoingEmail]:
     """The group as it is now, read for the facts of this event's move; nothing when it is gone."""
-    facts = _stage_facts(event, directory)
+    facts = _stage_facts(event, read)
     return [] if facts is None else plan_stage_emails(event, facts, config, settings.gates())

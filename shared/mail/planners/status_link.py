@@ -10,7 +10,7 @@ from shared.mail.outgoing import OutgoingEmail, place_of
 from shared.mail.rendering import LINK_PLACEHOLDER, Ours, render
 from shared.outbox.events import StatusLinkRequested
 from shared.settings import EmailSettings
-from shared.storage.directory import Directory
+from shared.storage.directory import DirectoryReader
 from shared.storage.groups import get_group_item
 
 
@@ -36,7 +36,7 @@ def status_link_email(
     )
 
 
-def emails(event: StatusLinkRequested, config: EmailSettings, directory: Directory | None) -> list[OutgoingEmail]:
+def emails(event: StatusLinkRequested, config: EmailSettings, read: DirectoryReader) -> list[OutgoingEmail]:
     """The link, to the group's founder address; nothing when the group is gone."""
     group = get_group_item(event.group_id)
     if group is None:
