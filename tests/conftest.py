@@ -132,12 +132,14 @@ def _world() -> Iterator[_World]:
         MotoSnapshot,
         copy_each_table_once_per_transaction,
         one_botocore_session_per_thread,
+        query_reads_only_its_partition,
         serialize_dynamodb_answers_as_json,
     )
 
     copy_each_table_once_per_transaction()
     serialize_dynamodb_answers_as_json()
     one_botocore_session_per_thread()
+    query_reads_only_its_partition()
     mock = mock_aws()
     mock.start()
     try:

@@ -1,6 +1,7 @@
 """The suite's speed-ups of moto (tests/moto_state.py) change nothing a test can see: each
 test starts from the same fresh stack, DynamoDB and its streams answer the same bytes
-moto's serializer would, and a failed transaction still writes nothing."""
+moto's serializer would, a Query finds what moto's own would, in its order, and a failed
+transaction still writes nothing."""
 
 from __future__ import annotations
 
@@ -128,3 +129,47 @@ def test_a_failed_transaction_still_writes_nothing(directory, aws):
             ]
         )
     assert _items(aws) == []
+
+
+def test_a_query_answers_what_motos_own_query_does(directory, aws):
+    from moto.dynamodb.models.table import Table
+
+    for n in range(3):
+        new_group(aws, f"query.{n}@example.net", city=["Fresno", "Oakland", "Eureka"][n])
+    client, table = aws.client("dynamodb"), aws.name("GroupsTable")
+    queries = [
+        {"KeyConditionExpression": "PK = :pk", "ExpressionAttributeValues": {":pk": {"S": "DIRECTORY"}}},
+        {"KeyConditionExpression": "PK = :pk", "ExpressionAttributeValues": {":pk": {"S": "DIRECTORY"}},
+         "ScanIndexForward": False, "Limit": 7},
+        {"KeyConditionExpression": "PK = :pk AND begins_with(SK, :o)",
+         "ExpressionAttributeValues": {":pk": {"S": "DIRECTORY"}, ":o": {"S": "ORGANIZER#ac-c"}}},
+        {"KeyConditionExpression": "PK = :pk", "ExpressionAttributeValues": {":pk": {"S": "NOTHING"}}},
+        {"IndexName": "ByState", "KeyConditionExpression": "GSI1PK = :s",
+         "ExpressionAttributeValues": {":s": {"S": "STATE#CA"}}},
+        {"IndexName": "ByState", "KeyConditionExpression": "GSI1PK = :s",
+         "ExpressionAttributeValues": {":s": {"S": "STATE#CA"}}, "ScanIndexForward": False, "Limit": 2},
+    ]  # fmt: skip
+
+    def pages(query: dict[str, Any]) -> list[list[dict[str, Any]]]:
+        out, start = [], {}
+        while True:
+            answer = client.query(TableName=table, **query, **start)
+            out.append(answer["Items"])
+            if "LastEvaluatedKey" not in answer:
+                return out
+            start = {"ExclusiveStartKey": answer["LastEvaluatedKey"]}
+
+    ours = [pages(q) for q in queries]
+    fast = Table.query, Table.all_items
+    Table.query, Table.all_items = fast[0].__wrapped__, fast[1].__wrapped__
+    try:
+        motos = [pages(q) for q in queries]
+    finally:
+        Table.query, Table.all_items = fast
+
+    assert ours == motos
+    assert len(ours[0][0]) > 40  # the directory
+    assert len(ours[1]) > 1  # in pages
+    assert ours[3] == [[]]
+    assert len(ours[4][0]) == 3
+    assert len(ours[5]) == 2
