@@ -45,6 +45,7 @@ class EventSources:
         self.process = process
         self.reports = reports
         self._wake_lock = threading.Lock()
+        self.stopping = False
 
     @classmethod
     def spawn(cls, cleanup: ExitStack) -> EventSources:
@@ -85,6 +86,14 @@ class EventSources:
             for line in self.reports:
                 if line == BATCH:
                     on_batch()
+            status = self.process.wait()
+            if not self.stopping:  # it died under a running stack: say so rather than go quiet
+                print(
+                    f"The event-sources process stopped (exit {status}): streams and queues are no longer "
+                    "polled. Stop the stack (Ctrl-C) and start it again.",
+                    file=sys.stderr,
+                    flush=True,
+                )
 
         threading.Thread(target=follow, name="event-sources-reports", daemon=True).start()
 
@@ -102,6 +111,7 @@ class EventSources:
 
     def stop(self) -> None:
         """Close its stdin (it finishes the batches in hand and exits); kill it if it does not."""
+        self.stopping = True
         with self._wake_lock:
             if self.process.stdin is not None and not self.process.stdin.closed:
                 with suppress(BrokenPipeError):
