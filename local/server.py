@@ -30,6 +30,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from local import dev_routes, pages, parameters
+from local.event_sources import EventSources
 from local.gateway import LengthRequired, Request, Response, not_ready, problem
 from local.stack import STATE_DIR, LocalStack, data_dir, env_file, forget, sam_env_vars, state_file
 from local.template import load
@@ -231,8 +232,9 @@ def main() -> int:
         serving.start()
         cleanup.callback(httpd.shutdown)
         try:
+            sources = EventSources.spawn(cleanup)  # its imports overlap the boot
             local = LocalStack.boot(cleanup, overrides=overrides, data=data)
-            local.start_pumps(cleanup)
+            local.start_pumps(cleanup, sources)
             url = f"http://127.0.0.1:{port}"
             STATE_DIR.mkdir(exist_ok=True)
             state = {
@@ -258,8 +260,11 @@ def main() -> int:
             )
             if seed is not None:
                 play_seed(seed, url, data, cleanup)
+            # Until Ctrl-C or SIGTERM raises KeyboardInterrupt here. Not signal.pause(): the
+            # kernel may deliver the signal to another thread, and pause() in this one then
+            # never returns (a stack that ignored Ctrl-C); the handler runs at the next wake.
             while True:
-                signal.pause()  # until Ctrl-C or SIGTERM raises KeyboardInterrupt here
+                time.sleep(0.5)
         except KeyboardInterrupt:
             print("Stopping the local stack.", file=sys.stderr, flush=True)
     return 0

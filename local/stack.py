@@ -21,14 +21,15 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from local import drivers, parameters, schedules
+from local import drivers, moto_speedups, parameters, schedules
 from local.auth import Accounts
 from local.dynamodb_local import DynamoDBLocal
+from local.event_sources import EventSources
 from local.gateway import Gateway
 from local.lambda_runtime import environment, install_concurrent_invocations, invoke, preload
 from local.provision import Stack, create_tables, provision
 from local.sent_mail import SentMail
-from local.template import ROOT, Physical, load, resources_of_type
+from local.template import ROOT, Physical, Resolver, load, resources_of_type
 
 REGION = "us-east-1"  # moto's Cognito always issues tokens for us-east-1
 # Streams and queues are polled every 0.2 s while there is work (for 5 s after a request or
@@ -105,6 +106,23 @@ def sam_env_vars(stack: Stack) -> dict[str, dict[str, str]]:
     return {logical: stack.environment(logical) for logical in stack.functions()}
 
 
+def stack_from_spec(spec: dict[str, Any]) -> Stack:
+    """The stack that LocalStack.spec() describes, its clients pointed at its moto and DynamoDB Local."""
+    use_aws_endpoint(spec["aws_endpoint_url"], spec["dynamodb_endpoint_url"])
+    import boto3
+
+    physical = {k: Physical(v["ref"], v["attrs"]) for k, v in spec["physical"].items()}
+    resolver = Resolver(
+        load(),
+        physical,
+        region=spec["region"],
+        account=spec["account"],
+        stack_name=spec["stack_name"],
+        parameters=spec["parameters"],
+    )
+    return Stack(resolver, boto3.Session(region_name=spec["region"]))
+
+
 def data_dir() -> Path:
     """LOCAL_DATA_DIR, else .local/data: what a restart of the stack keeps."""
     return Path(os.environ.get("LOCAL_DATA_DIR") or DATA_DIR)
@@ -119,6 +137,7 @@ class LocalStack:
     stack: Stack
     accounts: Accounts | None
     dynamodb_endpoint_url: str = ""
+    data: Path | None = None  # DynamoDB Local's database and the stream positions
     gateway: Gateway | None = None
     pumps: list[drivers.StreamPump | drivers.QueuePump] = field(default_factory=list)
     scheduler: schedules.Scheduler | None = None
@@ -127,6 +146,7 @@ class LocalStack:
     _pumping: threading.Lock = field(default_factory=threading.Lock)  # one pump_once round at a time
     _stopping: threading.Event = field(default_factory=threading.Event)
     _work: Waker = field(default_factory=lambda: Waker())
+    event_sources: EventSources | None = None  # the process that runs the streams' and queues' batches
     _environments: dict[str, dict[str, str]] = field(default_factory=dict)  # each function's, resolved once
     _reporting: threading.Lock = field(default_factory=threading.Lock)
     _reported: dict[int, int] = field(default_factory=dict)  # id(pump) -> errors printed
@@ -152,6 +172,7 @@ class LocalStack:
         cleanup.callback(dynamodb.stop)
 
         install_concurrent_invocations()
+        moto_speedups.apply()
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's per-request access log
         aws_port = int(os.environ.get("LOCAL_AWS_PORT", "0"))  # 0: a free port
         moto = ThreadedMotoServer(ip_address="127.0.0.1", port=aws_port, verbose=False)
@@ -185,13 +206,9 @@ class LocalStack:
         with environment({"TABLE_NAME": stack.name("GroupsTable")}):
             load_directory(directory)  # idempotent: a kept directory keeps its counts
 
-        local = cls(endpoint, stack, accounts, dynamodb_endpoint_url=dynamodb.endpoint_url)
+        local = cls(endpoint, stack, accounts, dynamodb_endpoint_url=dynamodb.endpoint_url, data=data)
         local._environments = {logical: stack.environment(logical) for logical in stack.functions()}
         local.gateway = Gateway.of(stack, endpoint)
-        checkpoints = drivers.StreamCheckpoints(data / "stream-positions.json")
-        local.pumps = drivers.pumps(stack, retry_delay_seconds=RETRY_DELAY_SECONDS, checkpoints=checkpoints)
-        for pump in local.pumps:
-            pump.invoker = local._invoke_batch
         local.scheduler = schedules.Scheduler(
             stack,
             schedules.schedules(stack),
@@ -201,12 +218,46 @@ class LocalStack:
         )
         return local
 
+    @classmethod
+    def for_event_sources(cls, stack: Stack, data: Path) -> LocalStack:
+        """The stack as the event-sources process runs it (local/event_sources.py): the
+        handlers imported, a pump per stream and queue, the streams' positions in `data`."""
+        local = cls(stack.resolver.parameter("AwsEndpointUrl"), stack, None, data=data)
+        local._environments = {logical: stack.environment(logical) for logical in stack.functions()}
+        for function in stack.functions():
+            preload(stack, function)
+        checkpoints = drivers.StreamCheckpoints(data / "stream-positions.json")
+        local.pumps = drivers.pumps(stack, retry_delay_seconds=RETRY_DELAY_SECONDS, checkpoints=checkpoints)
+        for pump in local.pumps:
+            pump.invoker = local._invoke_batch
+        return local
+
+    def spec(self) -> dict[str, Any]:
+        """What the event-sources process needs to run this stack's functions (stack_from_spec)."""
+        resolver = self.stack.resolver
+        return {
+            "aws_endpoint_url": self.aws_endpoint_url,
+            "dynamodb_endpoint_url": self.dynamodb_endpoint_url,
+            "stack_name": resolver.stack_name,
+            "region": resolver.region,
+            "account": resolver.account,
+            "parameters": resolver.parameters,
+            "physical": {k: {"ref": v.ref, "attrs": v.attrs} for k, v in resolver.physical.items()},
+            "data": str(self.data or data_dir()),
+        }
+
+    def wake(self) -> None:
+        """Wake every poller at once, in this process and in the event-sources process."""
+        self._work.wake()
+        if self.event_sources is not None:
+            self.event_sources.wake()
+
     def invoke(self, function: str, event: dict[str, Any]) -> Any:
         """One invocation, on the caller's thread, beside any others running."""
         try:
             return invoke(self.stack, function, event, self._environments.get(function))
         finally:
-            self._work.wake()  # what it wrote may be on a stream or a queue by now
+            self.wake()  # what it wrote may be on a stream or a queue by now
 
     def _invoke_batch(self, stack: Stack, function: str, event: dict[str, Any]) -> Any:
         """A batch of a stream or a queue, with the function's environment resolved at boot."""
@@ -334,9 +385,24 @@ class LocalStack:
             self.tick_schedules()
             self._stopping.wait(SCHEDULE_TICK_SECONDS)
 
-    def start_pumps(self, cleanup: ExitStack) -> None:
+    def start_pumps(self, cleanup: ExitStack, sources: EventSources) -> None:
+        """The streams and queues in the event-sources process (started early by the caller,
+        local/event_sources.py), the schedules on a thread of this one."""
+        sources.start(self.spec(), self.sent_mail.stamp)
+        self.event_sources = sources
+        ticking = threading.Thread(target=self._tick_loop, name="schedules", daemon=True)
+        ticking.start()
+
+        def stop() -> None:
+            self._stopping.set()
+            ticking.join(timeout=10)
+            sources.stop()  # the batches in hand finish while moto and DynamoDB Local still run
+
+        cleanup.callback(stop)
+
+    def run_event_sources(self, cleanup: ExitStack) -> None:
         """A thread per stream and per queue event source (queues with a pool of workers for
-        their concurrent batches) and one for the schedules."""
+        their concurrent batches): what the event-sources process runs."""
         threads: list[threading.Thread] = []
         pools: list[ThreadPoolExecutor] = []
         for pump in self.pumps:
@@ -348,7 +414,6 @@ class LocalStack:
                 step = self._stream_step(pump)
             name = f"{pump.function}-{pump.event_name}"
             threads.append(threading.Thread(target=self._poll, args=(step,), name=name, daemon=True))
-        threads.append(threading.Thread(target=self._tick_loop, name="schedules", daemon=True))
         for thread in threads:
             thread.start()
 

@@ -127,6 +127,7 @@ def _world() -> Iterator[_World]:
     import boto3
     from moto import mock_aws
 
+    from local import moto_speedups
     from local.provision import provision
     from tests.moto_state import (
         MotoSnapshot,
@@ -136,6 +137,7 @@ def _world() -> Iterator[_World]:
         serialize_dynamodb_answers_as_json,
     )
 
+    moto_speedups.apply()
     copy_each_table_once_per_transaction()
     serialize_dynamodb_answers_as_json()
     one_botocore_session_per_thread()

@@ -122,7 +122,7 @@ def test_a_deactivated_organizer_loses_access(aws, directory):
             national_inbox=data.national_inbox, organizers=tuple(o for o in data.organizers if o.id != "ac-ca-north")
         )
     )
-    auth.clear_cache()  # a warm function notices within DIRECTORY_TTL_SECONDS
+    auth.clear_cache()  # a warm function notices within storage.directory.DIRECTORY_TTL_SECONDS
 
     response = api(aws, "GET", f"/groups/{gid}", claims_for("area_coordinators", directory.get("ac-ca-north").email))
 

@@ -89,7 +89,14 @@ def test_new_repeat_and_honeypot_make_the_same_aws_calls_on_the_request_path(dir
     assert new[2] == repeat[2] == bot[2] == 202
     assert new[0] == repeat[0] == bot[0], (new[0], repeat[0], bot[0])
     ops = [c.split("(")[0] for c in new[0]]
-    assert ops == ["dynamodb.UpdateItem", "dynamodb.Query", "sqs.SendMessage"]  # rate window, directory, queue
+    assert ops == ["dynamodb.UpdateItem", "sqs.SendMessage"]  # rate window, queue (the directory: read warm)
+    # A cold function (or a warm one after a minute) reads the directory first, whatever the form.
+    from shared.storage.directory import forget_cached_directory
+
+    for form in ({**VALID_FORM, "email": "cold.new@example.com"}, {**VALID_FORM, "email": "has.group@example.com"}):
+        forget_cached_directory()
+        cold = [c.split("(")[0] for c in _request_path_calls(aws, monkeypatch, form)[0]]
+        assert cold == ["dynamodb.UpdateItem", "dynamodb.Query", "sqs.SendMessage"]
     # Nothing of the applicant is read: no lock, no group (the consumer's work).
     for _, params, _ in (new, repeat, bot):
         assert not any("APPLICANT#" in p or "GROUP#" in p for p in params)

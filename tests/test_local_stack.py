@@ -356,7 +356,8 @@ def test_a_second_stack_runs_beside_the_first_and_stops_cleanly_on_ctrl_c(server
 
         assert second.port != server.port
         assert second.call("POST", "/inquiries", form).status == 202
-        assert len(second.wait_for_emails(lambda e: form["email"] in e["to"], count=1)) == 1
+        # A fresh stack's first batch is a cold start of each function on its way (15 s: a busy CI).
+        assert len(second.wait_for_emails(lambda e: form["email"] in e["to"], count=1, timeout=15)) == 1
         assert server.wait_for_emails(lambda e: form["email"] in e["to"], count=1, timeout=0) == []
         children = [p for p in Path("/proc").glob("[0-9]*") if _parent_of(p) == second.process.pid]
     finally:
@@ -369,6 +370,36 @@ def test_a_second_stack_runs_beside_the_first_and_stops_cleanly_on_ctrl_c(server
     assert not state_file(second.port).exists()
     assert not env_file(second.port).exists()
     assert server.call("GET", "/_local/health").status == 200
+
+
+def test_the_event_sources_process_dying_is_said_in_the_console_and_a_closed_stdin_stops_it(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    # Its parent gone before the stack was up (stdin closed): it exits at once, cleanly.
+    read_end, write_end = os.pipe()
+    orphan = subprocess.Popen(  # noqa: S603 - this interpreter, our own module
+        [sys.executable, "-m", "local.pollers", str(write_end)], cwd=ROOT, stdin=subprocess.PIPE, pass_fds=(write_end,)
+    )
+    os.close(write_end)
+    orphan.stdin.close()
+    assert orphan.wait(30) == 0
+    os.close(read_end)
+
+    # Killed under a running stack: the console says the streams and queues stopped.
+    stack = LocalServer.start(tmp_path)
+    try:
+        pollers = [p for p in Path("/proc").glob("[0-9]*") if _parent_of(p) == stack.process.pid]
+        [child] = [p for p in pollers if b"local.pollers" in (p / "cmdline").read_bytes()]
+        os.kill(int(child.name), signal.SIGKILL)
+        deadline = time.monotonic() + 10
+        while "The event-sources process stopped" not in stack.log_tail() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert "The event-sources process stopped (exit -9)" in stack.log_tail()
+    finally:
+        stack.stop()
 
 
 def _parent_of(proc_dir: Path) -> int | None:

@@ -29,13 +29,12 @@ from typing import Any
 
 from shared.domain.errors import Forbidden, NotAuthenticated, NotYourState
 from shared.domain.stages import Actor
-from shared.storage.directory import Directory, is_admin, read_directory
+from shared.storage.directory import Directory, cached_directory, forget_cached_directory, is_admin
 
 # Strongest first: a person in several groups acts with the strongest role.
 ROLE_ORDER = (Actor.ADMIN, Actor.FIELD_ORGANIZER, Actor.AREA_COORDINATOR)
-# A warm function re-reads the directory at most this often (one Query of ~60 items), so a
-# deactivated organizer loses access within a minute, not within a cold start.
-DIRECTORY_TTL_SECONDS = 60.0
+# A warm function re-reads the directory at most once a minute (storage.directory's
+# cached_directory), so a deactivated organizer loses access within a minute.
 
 
 @dataclass(frozen=True)
@@ -96,20 +95,8 @@ def strongest_role(groups: Iterable[str]) -> Actor | None:
     return next((actor for actor in ROLE_ORDER if actor.value in names), None)
 
 
-_cache: tuple[float, Directory] | None = None
-
-
-def cached_directory() -> Directory:
-    global _cache
-    now = time.monotonic()
-    if _cache is None or now - _cache[0] > DIRECTORY_TTL_SECONDS:
-        _cache = (now, read_directory())
-    return _cache[1]
-
-
 def clear_cache() -> None:
-    global _cache
-    _cache = None
+    forget_cached_directory()
     _mfa_seen.clear()
 
 

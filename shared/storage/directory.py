@@ -8,6 +8,7 @@ organizer's item and are changed in the same transaction as the group they count
 from __future__ import annotations
 
 import functools
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -112,6 +113,26 @@ def read_once() -> DirectoryReader:
     return functools.cache(read_directory)
 
 
+# A warm function reads the directory once a minute at most where a minute-old copy will
+# do: who covers which states, names and addresses, and open-inquiry counts that the intake
+# queue's consumer changes seconds after each form anyway. Writes in this process drop it.
+DIRECTORY_TTL_SECONDS = 60.0
+_cached: tuple[float, Directory] | None = None
+
+
+def cached_directory() -> Directory:
+    global _cached
+    now = time.monotonic()
+    if _cached is None or now - _cached[0] > DIRECTORY_TTL_SECONDS:
+        _cached = (now, read_directory())
+    return _cached[1]
+
+
+def forget_cached_directory() -> None:
+    global _cached
+    _cached = None
+
+
 def is_admin(email: str) -> bool:
     """Whether the email is in the directory of admins now (one consistent read, uncached:
     an admin removed from the directory loses access at their next request)."""
@@ -128,6 +149,7 @@ def mark_undeliverable(organizer_id: str) -> None:
     now on. Writes that one attribute only (the SES events function may write no other)."""
     from pynamodb.transactions import TransactWrite
 
+    forget_cached_directory()
     bind()
     pk, sk = organizer_key(organizer_id)
     # A one-item transaction rather than Model.update, which asks for the whole item back
@@ -173,6 +195,7 @@ def load_directory(data: DirectoryFile) -> LoadReport:
     """Make the stored directory match the file. Loading the same file twice writes
     nothing the second time; open-inquiry counts are never touched; organizers no longer
     in the file are deactivated, not deleted (their groups still name them)."""
+    forget_cached_directory()
     bind()
     current = read_directory()
     existing = {o.organizer_id: o for o in current.organizers}

@@ -37,6 +37,9 @@ directory's in shared/storage/directory.py; nothing else builds a key. Layout (s
 
 from __future__ import annotations
 
+import threading
+from typing import Any
+
 from pynamodb.attributes import (
     Attribute,
     BooleanAttribute,
@@ -48,11 +51,21 @@ from pynamodb.attributes import (
     UnicodeAttribute,
     UnicodeSetAttribute,
 )
+from pynamodb.connection import TableConnection
 from pynamodb.constants import NUMBER
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection
 from pynamodb.models import Model
 
 from shared import settings
+
+# One botocore client for every item type of the table. pynamodb gives each model class a
+# connection of its own, and each makes its own botocore session and client on first use,
+# reading DynamoDB's service model again (tens of ms each): a function touching six item
+# types paid that six times at its cold start, and the local stack once per item type per
+# thread. Clients are thread-safe; what differs between the classes (their indexes) stays
+# on each class's TableConnection.
+_clients: dict[str, Any] = {}
+_clients_lock = threading.Lock()
 
 
 class WholeNumberAttribute(Attribute[int]):
@@ -137,6 +150,18 @@ class Item(Model):
     pk = UnicodeAttribute(hash_key=True, attr_name="PK")
     sk = UnicodeAttribute(range_key=True, attr_name="SK")
     kind = DiscriminatorAttribute(attr_name="kind")
+
+    @classmethod
+    def _get_connection(cls) -> TableConnection:
+        """pynamodb's connection for this item type, on the table's one botocore client."""
+        table = super()._get_connection()
+        inner: Any = table.connection
+        if inner._client is None:
+            with _clients_lock:
+                if table.table_name not in _clients:
+                    _clients[table.table_name] = inner.client  # made here, once per table
+                inner._client = _clients[table.table_name]
+        return table
 
 
 class GroupItem(Item, discriminator="group"):
@@ -383,5 +408,7 @@ def bind(table_name: str | None = None) -> type[Item]:
         models: tuple[type[Item], ...] = (Item, *Item.__subclasses__())
         for model in models:
             model._connection = None
+        with _clients_lock:
+            _clients.clear()  # another table, or another endpoint (tests): new clients
         _bound = name
     return Item

@@ -22,7 +22,7 @@ from shared.domain.stages import Stage
 from shared.parsing.inquiry import Inquiry, parse_inquiry
 from shared.settings import CONSENT_TEXT_VERSION, HOTLINE, HOTLINE_LETTERS
 from shared.storage import ratelimit
-from shared.storage.directory import read_directory
+from shared.storage.directory import cached_directory, read_directory
 from shared.storage.group_keys import FIRST_STAGE
 from shared.storage.inquiries import store_inquiry
 
@@ -147,7 +147,9 @@ def accept_inquiry(payload: dict[str, Any], source: str, now: datetime) -> Accep
     intake queue, whose consumer (`store_submission`) does the rest."""
     ratelimit.check_and_count(source, now, settings.intake().rate_limit_per_hour)
     inquiry = parse_inquiry(payload)
-    directory = read_directory()
+    # A minute-old copy routes as well as a fresh one: the counts it compares change only
+    # when the queue's consumer stores each form, which re-reads the organizer it names.
+    directory = cached_directory()
     routing = route(inquiry.state, inquiry.zip, directory.organizers)
     inquiry_id = str(uuid.uuid4())
     join_group_id = None
