@@ -4,10 +4,10 @@ first test that asks and stopped at the end of the session (the `ddblocal` tests
 worker: tests/conftest.py's xdist groups); fresh tables of template.yaml for each test,
 with pynamodb and boto3 pointed at them and the organizer directory loaded.
 
-Every model's botocore client is made before the test starts its threads, as in a warm
-function: twenty threads that each build their clients at the barrier (pynamodb makes one
-when it finds none) spent ~19 s on 60 clients and reached DynamoDB seconds apart; warm,
-the same race of twenty takes ~1.5 s and its writes start together.
+The table's botocore client is made before the test starts its threads, as in a warm
+function. Before the item types shared one client (shared/storage/table.py), twenty threads
+each building theirs at the barrier spent ~19 s on 60 clients and reached DynamoDB seconds
+apart; the first to need the shared client still builds it while the others wait.
 
     from tests import ddblocal
 
@@ -36,7 +36,6 @@ from shared.storage.directory import load_directory
 from shared.storage.directory_file import parse_directory_file
 from shared.storage.table import bind
 from tests.conftest import ROOT, reset_caches
-from tests.moto_state import one_botocore_session_per_thread
 
 FIXED_TOKEN_KEYS = {"id": "ddblocal", "key": "d" * 64}
 
@@ -68,9 +67,9 @@ def fresh_tables(
 
 
 def warm_clients() -> None:
-    """Make every model's botocore client now, in this thread (one botocore session for
-    them all), so threads started later share them instead of each building its own."""
-    one_botocore_session_per_thread()
+    """Make the table's botocore client now, in this thread, so threads started later find
+    it made. (Not one botocore session per thread here: one made before moto is imported
+    would lack moto's hooks, and a moto test later on this worker would reach AWS.)"""
     item = bind()
     for model in (item, *item.__subclasses__()):
         model._get_connection().connection.client  # noqa: B018 - made on first access
