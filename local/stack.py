@@ -143,7 +143,6 @@ class LocalStack:
     scheduler: schedules.Scheduler | None = None
     timed_schedules: bool = field(default_factory=lambda: os.environ.get("LOCAL_TIMED_SCHEDULES", "on") != "off")
     sent_mail: SentMail = field(default_factory=SentMail)
-    _pumping: threading.Lock = field(default_factory=threading.Lock)  # one pump_once round at a time
     _stopping: threading.Event = field(default_factory=threading.Event)
     _work: Waker = field(default_factory=lambda: Waker())
     event_sources: EventSources | None = None  # the process that runs the streams' and queues' batches
@@ -288,27 +287,6 @@ class LocalStack:
         be on another stream or queue now)."""
         self.sent_mail.stamp()
         self._work.wake()
-
-    def pump_once(self) -> int:
-        """One round over every stream and queue, one batch after another, as Lambda's event
-        source mappings poll; returns how many records and messages were handed to functions."""
-        moved = 0
-        with self._pumping:
-            for pump in self.pumps:
-                if self._stopping.is_set():
-                    break  # Ctrl-C waits for the batch in hand, not for a round over every source
-                seen = len(pump.errors)
-                try:
-                    moved += pump.pump()
-                except Exception as err:  # noqa: BLE001 - keep driving the other sources
-                    pump.errors.append(f"{type(err).__name__}: {err}")
-                for error in pump.errors[seen:]:
-                    # The error's type only: its text may carry an address or a message.
-                    kind = error.split(":", 1)[0]
-                    print(f"[{pump.function}] failed, will retry: {kind}", file=sys.stderr, flush=True)
-        if moved:
-            self.sent_mail.stamp()
-        return moved
 
     def tick_schedules(self) -> int:
         """Fire the schedules that are due and retry failed runs; returns how many ran.
