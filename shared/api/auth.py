@@ -33,8 +33,6 @@ from shared.storage.directory import Directory, cached_directory, forget_cached_
 
 # Strongest first: a person in several groups acts with the strongest role.
 ROLE_ORDER = (Actor.ADMIN, Actor.FIELD_ORGANIZER, Actor.AREA_COORDINATOR)
-# A warm function re-reads the directory at most once a minute (storage.directory's
-# cached_directory), so a deactivated organizer loses access within a minute.
 
 
 @dataclass(frozen=True)
@@ -130,6 +128,7 @@ def staff_mfa_ok(claims: Mapping[str, Any]) -> bool:
 
 def caller_from_claims(
     claims: Mapping[str, Any] | None,
+    # At most a minute old in a warm function: a deactivated organizer loses access within a minute.
     directory: Callable[[], Directory] = cached_directory,
     admin: Callable[[str], bool] = is_admin,
     mfa_ok: Callable[[Mapping[str, Any]], bool] = staff_mfa_ok,

@@ -149,7 +149,6 @@ def mark_undeliverable(organizer_id: str) -> None:
     now on. Writes that one attribute only (the SES events function may write no other)."""
     from pynamodb.transactions import TransactWrite
 
-    forget_cached_directory()
     bind()
     pk, sk = organizer_key(organizer_id)
     # A one-item transaction rather than Model.update, which asks for the whole item back
@@ -158,6 +157,7 @@ def mark_undeliverable(organizer_id: str) -> None:
         tx.update(
             OrganizerItem(pk, sk), actions=[OrganizerItem.undeliverable.set(True)], condition=OrganizerItem.pk.exists()
         )
+    forget_cached_directory()  # after the write: a read meanwhile cannot keep the old copy
 
 
 def take_digest(organizer_id: str, week: str, run_at: str) -> bool:
@@ -195,7 +195,6 @@ def load_directory(data: DirectoryFile) -> LoadReport:
     """Make the stored directory match the file. Loading the same file twice writes
     nothing the second time; open-inquiry counts are never touched; organizers no longer
     in the file are deactivated, not deleted (their groups still name them)."""
-    forget_cached_directory()
     bind()
     current = read_directory()
     existing = {o.organizer_id: o for o in current.organizers}
@@ -254,4 +253,5 @@ def load_directory(data: DirectoryFile) -> LoadReport:
     inbox = Inbox(data.national_inbox.name, data.national_inbox.email)
     if current.national_inbox != inbox:
         InboxItem(DIRECTORY_PK, INBOX_SK, name=inbox.name, email=inbox.email).save()
+    forget_cached_directory()  # after the writes: a read meanwhile cannot keep the old copy
     return LoadReport(created, updated, unchanged, deactivated)
