@@ -133,6 +133,7 @@ def _world() -> Iterator[_World]:
         MotoSnapshot,
         copy_each_table_once_per_transaction,
         one_botocore_session_per_thread,
+        one_client_per_service_under_moto,
         query_reads_only_its_partition,
         serialize_dynamodb_answers_as_json,
     )
@@ -141,6 +142,7 @@ def _world() -> Iterator[_World]:
     copy_each_table_once_per_transaction()
     serialize_dynamodb_answers_as_json()
     one_botocore_session_per_thread()
+    one_client_per_service_under_moto()
     query_reads_only_its_partition()
     mock = mock_aws()
     mock.start()
