@@ -10,9 +10,10 @@ from shared.domain.distance import Point
 from shared.domain.errors import GroupBusy, WrongStage
 from shared.domain.group_facts import due_after, facts_of
 from shared.domain.stages import Actor, Stage, check_move
-from shared.storage import groups, stage_moves, transactions
+from shared.storage import transactions
 from shared.storage.groups import GroupRecord
 from shared.storage.stage_moves import StageChange
+from shared.storage.stores import stores
 from shared.storage.table import GroupItem
 from shared.storage.transactions import Committed, WriteCancelled
 
@@ -27,12 +28,13 @@ def move(group: GroupItem, change: StageChange) -> Committed:
     group number first: when another charter took that number, the counter is read again
     and the move retried with the next one. A number is used only by a committed charter,
     so numbers are consecutive, without gaps."""
+    store = stores().groups
     if not change.move.charter:
-        return stage_moves.move_stage(group, change)
+        return store.move_stage(group, change)
     for round_ in range(COUNTER_ATTEMPTS):
-        number = groups.read_group_number() + 1
+        number = store.read_group_number() + 1
         try:
-            return stage_moves.move_stage(group, replace(change, group_number=number))
+            return store.move_stage(group, replace(change, group_number=number))
         except WriteCancelled as err:
             if set(err.codes) != {"counter"}:
                 raise
@@ -67,7 +69,7 @@ def close_as(record: GroupRecord, reason: str, note: str | None, now: datetime, 
             if not err.lost_race:
                 raise
             transactions.pause_before_retry(round_)
-            fresh = groups.read_group(record.group.group_id)
+            fresh = stores().groups.read_group(record.group.group_id)
             if fresh is None or fresh.group.stage == Stage.CLOSED:
                 return
             record = fresh

@@ -31,9 +31,10 @@ from shared.domain.group_facts import snapshot_of
 from shared.domain.routing import Role
 from shared.domain.stages import Actor, GateConfig, Stage
 from shared.log_safe import error_fields
-from shared.storage import group_notices, group_queries, groups
+from shared.storage import group_queries
 from shared.storage.directory import read_directory, take_digest
 from shared.storage.groups import GroupRecord
+from shared.storage.stores import stores
 from shared.storage.transactions import WriteCancelled
 from shared.usecases import erasure, moves
 
@@ -98,7 +99,7 @@ def _follow_up(
     due = due_actions(snapshot, now, config)
     if not due:
         # Listed as due but owing nothing now (an entry behind the group's state): repair it.
-        group_notices.set_due(record.group, next_due(snapshot, config))
+        stores().notices.set_due(record.group, next_due(snapshot, config))
         return
     for item in due:
         if item.action is Action.CLOSE_NO_RESPONSE:
@@ -110,7 +111,7 @@ def _follow_up(
             report.taken[item.action.value] += 1
             return
         snapshot = replace(snapshot, sent=snapshot.sent | {item.slot})
-        if group_notices.record_notice(record.group, item, now=now, next_due_at=next_due(snapshot, config)):
+        if stores().notices.record_notice(record.group, item, now=now, next_due_at=next_due(snapshot, config)):
             report.taken[item.action.value] += 1
         else:
             report.already_taken += 1
@@ -119,12 +120,12 @@ def _follow_up(
 def run_follow_ups(now: datetime) -> RunReport:
     gates, config = settings.gates(), settings.follow_ups()
     report = RunReport(as_of=iso(now))
-    group_ids, report.items_read = group_notices.due_group_ids(now)
+    group_ids, report.items_read = stores().notices.due_group_ids(now)
     report.due = len(group_ids)
     for group_id in group_ids:
         try:
             for _ in range(ATTEMPTS):
-                record = groups.read_group(group_id)
+                record = stores().groups.read_group(group_id)
                 if record is None:
                     break
                 report.items_read += record.items_read
