@@ -109,32 +109,33 @@ def add_activity(group: GroupItem, activity: ActivityItem, change: Change) -> Co
     return Committed(_write(group, change, [added], {"last_activity_at": iso(change.at)}))
 
 
-def record_plan(
-    group: GroupItem,
-    plan: dict[str, Any],
-    *,
-    by: str,
-    now: datetime,
-    case_id: str | None,
-    public_name: str | None,
-    progress: Progress,
-) -> Committed:
-    """The plan; the case, when one is given (a charter may have come without it); and a new
-    public name for the group, when one is given. Its place in the Due index stays."""
+@dataclass(frozen=True)
+class PlanChange:
+    """The plan as recorded; the case, when one is given (a charter may have come without
+    it); a new public name for the group, when one is given; the summary after it."""
+
+    plan: dict[str, Any]
+    by: str
+    at: datetime
+    case_id: str | None
+    public_name: str | None
+    progress: Progress
+
+
+def record_plan(group: GroupItem, change: PlanChange) -> Committed:
+    """The plan, and the case and public name it brings. Its place in the Due index stays."""
     bind()
-    group_part, committed = bump(group, by, now, plan_values(plan, now, case_id, public_name, progress))
+    group_part, committed = bump(group, change.by, change.at, plan_values(change))
     commit([group_part])
     return Committed(committed)
 
 
-def plan_values(
-    plan: dict[str, Any], now: datetime, case_id: str | None, public_name: str | None, progress: Progress
-) -> Values:
-    values: Values = {"plan": plan, "plan_updated_at": iso(now), **progress_values(progress)}
-    if case_id is not None:
-        values["case_id"] = case_id
-    if public_name is not None:
-        values["public_name"] = public_name
+def plan_values(change: PlanChange) -> Values:
+    values: Values = {"plan": change.plan, "plan_updated_at": iso(change.at), **progress_values(change.progress)}
+    if change.case_id is not None:
+        values["case_id"] = change.case_id
+    if change.public_name is not None:
+        values["public_name"] = change.public_name
     return values
 
 

@@ -12,12 +12,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
-from typing import Any, Protocol
+from typing import Protocol
 
 from shared.domain.follow_up_rules import Due
-from shared.domain.progress import Progress
 from shared.storage import group_changes, group_notices, groups, inquiries, stage_moves
-from shared.storage.group_changes import Change
+from shared.storage.group_changes import Change, PlanChange
 from shared.storage.groups import GroupRecord
 from shared.storage.stage_moves import StageChange
 from shared.storage.table import ActivityItem, GroupItem, MemberItem
@@ -41,17 +40,7 @@ class GroupStore(Protocol):
     def remove_activity(
         self, group: GroupItem, activity: ActivityItem, change: Change, last_activity_at: str | None
     ) -> Committed: ...
-    def record_plan(
-        self,
-        group: GroupItem,
-        plan: dict[str, Any],
-        *,
-        by: str,
-        now: datetime,
-        case_id: str | None,
-        public_name: str | None,
-        progress: Progress,
-    ) -> Committed: ...
+    def record_plan(self, group: GroupItem, change: PlanChange) -> Committed: ...
     def reassign(
         self, group: GroupItem, to_organizer_id: str, change: Change, *, routing_note: str, counts_open_inquiry: bool
     ) -> Committed: ...
