@@ -31,7 +31,8 @@ from shared.outbox.events import FollowUpDue, GroupStageChanged, TableChange, ev
 from shared.parsing.inquiry import email_key
 from shared.storage import groups, inquiries
 from shared.storage.directory import read_directory
-from shared.storage.stores import DynamoGroupStore, Stores, installed, stores
+from shared.storage.dynamodb_stores import DynamoGroupStore
+from shared.storage.stores import Stores, installed, stores
 from shared.usecases.scheduled_runs import RunFailed, run_follow_ups
 from tests import ddblocal
 from tests.pipeline import VALID_FORM, submit_in_process

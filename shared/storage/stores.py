@@ -12,15 +12,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from shared.domain.follow_up_rules import Due
-from shared.storage import group_changes, group_notices, groups, inquiries, stage_moves
-from shared.storage.group_changes import Change, PlanChange
-from shared.storage.groups import GroupRecord
-from shared.storage.stage_moves import StageChange
-from shared.storage.table import ActivityItem, GroupItem, MemberItem
-from shared.storage.transactions import Committed
+if TYPE_CHECKING:  # the types only: the stores' modules are imported when stores() first builds one
+    from shared.domain.follow_up_rules import Due
+    from shared.storage.group_changes import Change, PlanChange
+    from shared.storage.groups import GroupRecord
+    from shared.storage.stage_moves import StageChange
+    from shared.storage.table import ActivityItem, GroupItem, MemberItem
+    from shared.storage.transactions import Committed
 
 
 class GroupStore(Protocol):
@@ -55,31 +55,6 @@ class NoticeStore(Protocol):
     def set_due(self, group: GroupItem, due_at: datetime | None) -> None: ...
 
 
-class DynamoGroupStore:
-    """GroupStore on the table: the storage modules, one transaction per write."""
-
-    read_group = staticmethod(groups.read_group)
-    read_group_number = staticmethod(groups.read_group_number)
-    open_group_id = staticmethod(inquiries.find_open_group_id)
-    add_member = staticmethod(group_changes.add_member)
-    correct_member = staticmethod(group_changes.correct_member)
-    remove_member = staticmethod(group_changes.remove_member)
-    add_activity = staticmethod(group_changes.add_activity)
-    correct_activity = staticmethod(group_changes.correct_activity)
-    remove_activity = staticmethod(group_changes.remove_activity)
-    record_plan = staticmethod(group_changes.record_plan)
-    reassign = staticmethod(group_changes.reassign)
-    move_stage = staticmethod(stage_moves.move_stage)
-
-
-class DynamoNoticeStore:
-    """NoticeStore on the table: the sparse Due index and conditional notice puts."""
-
-    due_group_ids = staticmethod(group_notices.due_group_ids)
-    record_notice = staticmethod(group_notices.record_notice)
-    set_due = staticmethod(group_notices.set_due)
-
-
 @dataclass(frozen=True)
 class Stores:
     groups: GroupStore
@@ -91,12 +66,15 @@ _installed: list[Stores] = []
 
 @cache
 def _dynamodb() -> Stores:
+    from shared.storage.dynamodb_stores import DynamoGroupStore, DynamoNoticeStore  # lazy: cold start
+
     return Stores(DynamoGroupStore(), DynamoNoticeStore())
 
 
 def stores() -> Stores:
     """The stores the use cases write through: the one a test installed, else DynamoDB's
-    (made once per process; a store holds no connection, the table binding is lazy)."""
+    (built on first use, once per process: a function that never asks imports none of the
+    write modules; a store holds no connection, the table binding is lazy)."""
     return _installed[-1] if _installed else _dynamodb()
 
 
