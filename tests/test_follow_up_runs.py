@@ -11,6 +11,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from local.lambda_runtime import invoke
+from shared import settings
+from shared.domain.follow_up_rules import FollowUpConfig
 from shared.mail.rendering import WORD_JOINER
 from shared.storage import group_notices, group_queries, groups, inquiries
 from shared.storage.directory import load_directory
@@ -163,6 +165,19 @@ def test_a_stale_inquiry_reopened_is_chased_again_from_its_reopening_not_closed_
     assert "asked 3 days ago" in reminder.text
     assert run(aws, 69.1)["taken"] == {"first_contact_escalation": 1}
     assert run(aws, 122.1)["taken"] == {"close_no_response": 1}  # 60 days after the reopening
+
+
+def test_a_run_given_its_configuration_follows_it_over_the_settings(memory):
+    applied = in_memory.new_group(memory, due=lambda now: now + timedelta(days=1))
+    days = FollowUpConfig(first_contact_reminder_days=1, first_contact_escalation_days=2, stale_inquiry_days=5)
+
+    given_days = run_follow_ups(now_of({"time": at(1.5)}), config=days)
+    closing = run_follow_ups(now_of({"time": at(5.5)}), config=days)
+
+    assert settings.follow_ups().first_contact_reminder_days == 3  # the settings would wait
+    assert given_days.taken == {"first_contact_reminder": 1}
+    assert closing.taken == {"close_no_response": 1}
+    assert memory.read_group(applied).group.stage == "closed"
 
 
 def test_a_group_closed_by_hand_and_reopened_weeks_later_is_not_escalated_at_once(memory):

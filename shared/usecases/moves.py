@@ -8,8 +8,9 @@ from datetime import datetime
 from shared import settings
 from shared.domain.distance import Point
 from shared.domain.errors import GroupBusy, WrongStage
+from shared.domain.follow_up_rules import FollowUpConfig
 from shared.domain.group_facts import due_after, facts_of
-from shared.domain.stages import Actor, Stage, check_move
+from shared.domain.stages import Actor, GateConfig, Stage, check_move
 from shared.storage import transactions
 from shared.storage.groups import GroupRecord
 from shared.storage.stage_moves import StageChange
@@ -49,12 +50,23 @@ def place_of(group: GroupItem) -> Point | None:
     return locate(group.zip)
 
 
-def close(record: GroupRecord, reason: str, note: str | None, now: datetime, *, by: str, actor: Actor) -> None:
+def close(
+    record: GroupRecord,
+    reason: str,
+    note: str | None,
+    now: datetime,
+    *,
+    by: str,
+    actor: Actor,
+    gates: GateConfig | None = None,
+    follow_ups: FollowUpConfig | None = None,
+) -> None:
     """Close the group as `actor` (the founder withdrawing, the scheduler closing an unanswered
-    inquiry), on the version read: WriteCancelled when the group changed meanwhile."""
-    gates = settings.gates()
+    inquiry), on the version read: WriteCancelled when the group changed meanwhile. The
+    configuration is the settings' unless given."""
+    gates = gates or settings.gates()
     checked = check_move(facts_of(record), Stage.CLOSED, actor, reason=reason, config=gates)
-    due = due_after(record, gates, settings.follow_ups(), moved_to=Stage.CLOSED, at=now)  # retention
+    due = due_after(record, gates, follow_ups or settings.follow_ups(), moved_to=Stage.CLOSED, at=now)  # retention
     move(record.group, StageChange(checked, by=by, at=now, note=note, reason=reason, due_at=due))
 
 

@@ -86,10 +86,10 @@ def now_of(event: Any) -> datetime:
     return moment
 
 
-def _close_unanswered(record: GroupRecord, now: datetime) -> None:
+def _close_unanswered(record: GroupRecord, now: datetime, gates: GateConfig, config: FollowUpConfig) -> None:
     """The stage move any closer makes (shared/usecases/moves.py); a lost race is the run's to retry."""
     note = "No first conversation was logged: closed automatically."
-    moves.close(record, NO_RESPONSE, note, now, by=SYSTEM, actor=Actor.ADMIN)
+    moves.close(record, NO_RESPONSE, note, now, by=SYSTEM, actor=Actor.ADMIN, gates=gates, follow_ups=config)
 
 
 def _follow_up(
@@ -103,7 +103,7 @@ def _follow_up(
         return
     for item in due:
         if item.action is Action.CLOSE_NO_RESPONSE:
-            _close_unanswered(record, now)
+            _close_unanswered(record, now, gates, config)
             report.taken[item.action.value] += 1
             return
         if item.action is Action.ERASE_PERSONAL_DATA:
@@ -117,8 +117,10 @@ def _follow_up(
             report.already_taken += 1
 
 
-def run_follow_ups(now: datetime) -> RunReport:
-    gates, config = settings.gates(), settings.follow_ups()
+def run_follow_ups(now: datetime, gates: GateConfig | None = None, config: FollowUpConfig | None = None) -> RunReport:
+    """Follow up every group the Due index lists at `now`; the gates and follow-up days are
+    the settings' unless given."""
+    gates, config = gates or settings.gates(), config or settings.follow_ups()
     report = RunReport(as_of=iso(now))
     group_ids, report.items_read = stores().notices.due_group_ids(now)
     report.due = len(group_ids)
