@@ -22,7 +22,8 @@ from shared.domain.errors import DomainError
 from shared.domain.routing import Organizer, route
 from shared.domain.stages import Actor
 from shared.parsing.inquiry import parse_inquiry
-from shared.settings import CONSENT_TEXT_VERSION
+from shared.settings import CONSENT_TEXT_VERSION, EmailSettings
+from shared.storage.directory import Directory, Inbox
 from shared.storage.directory_file import parse_directory_file
 from shared.storage.inquiries import inquiry_item, new_group_item
 from shared.storage.memory import MemoryStore
@@ -45,9 +46,22 @@ ROLES = {"area_coordinator": Actor.AREA_COORDINATOR, "field_organizer": Actor.FI
 
 
 @cache
+def directory() -> Directory:
+    """The directory of data/organizers.yaml, as shared/storage/directory.py reads it once loaded."""
+    data = parse_directory_file((ROOT / "data" / "organizers.yaml").read_text())
+    organizers = tuple(
+        Organizer(e.id, e.name, e.role, e.email, tuple(e.states), tuple(e.zip_prefixes)) for e in data.organizers
+    )
+    inbox = Inbox(data.national_inbox.name, data.national_inbox.email)
+    return Directory(organizers, inbox, frozenset(a.casefold() for a in data.admins))
+
+
 def organizers() -> tuple[Organizer, ...]:
-    entries = parse_directory_file((ROOT / "data" / "organizers.yaml").read_text()).organizers
-    return tuple(Organizer(e.id, e.name, e.role, e.email, tuple(e.states), tuple(e.zip_prefixes)) for e in entries)
+    return directory().organizers
+
+
+# What the sender's settings would be (its environment is not needed to plan an email).
+EMAIL_SETTINGS = EmailSettings(sender_email="start-a-group@example.org")
 
 
 def store() -> MemoryStore:
