@@ -196,6 +196,22 @@ def directory(aws: Any, _world: _World) -> Any:
     return _world.directory
 
 
+@pytest.fixture
+def memory() -> Iterator[Any]:
+    """The in-memory store (shared/storage/memory.py) installed for the use cases, knowing the
+    directory's organizers; no AWS at all (tests/in_memory.py makes groups in it). Settings
+    are the defaults unless the test sets the environment before it calls a use case."""
+    from shared import settings
+    from shared.storage.stores import installed
+    from tests import in_memory
+
+    settings.reset()
+    store = in_memory.store()
+    with installed(store.stores()):
+        yield store
+    settings.reset()
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     """The worker's Chromium (tests/browser_pages.py), launched by the first page test that

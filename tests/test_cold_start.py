@@ -54,3 +54,17 @@ def test_the_email_sender_reports_its_batch_without_powertools_batch_machinery()
 def test_the_event_functions_import_no_pydantic(function):
     # The domain events are plain dataclasses (shared/outbox/events.py).
     assert "pydantic" not in imported_by(f"functions.{function}.app")
+
+
+def test_no_handler_imports_the_in_memory_store_and_none_builds_its_stores_at_import():
+    # shared/storage/stores.py builds DynamoDB's stores on the first use case that asks;
+    # the in-memory store (shared/storage/memory.py) is for tests only.
+    handlers = sorted(p.parent.name for p in (ROOT / "functions").glob("*/app.py"))
+    probe = (
+        f"import importlib, sys; [importlib.import_module(f'functions.{{h}}.app') for h in {handlers!r}]; "
+        "print(sorted(m for m in ('shared.storage.memory', 'shared.storage.dynamodb_stores') if m in sys.modules))"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_ENDPOINT", "PYTEST"))}
+    out = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True, check=True)  # noqa: S603
+    assert len(handlers) >= 10
+    assert out.stdout.strip().splitlines()[-1] == "[]"
