@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -119,7 +119,7 @@ class _World:
     fresh: Any  # MotoSnapshot: provisioned, nothing stored
     with_directory: Any = None  # MotoSnapshot: and the directory loaded
     directory: Any = None
-    staged: dict[tuple[str, ...], tuple[str, Any]] = field(default_factory=dict)  # group_at_stage
+    built: dict[tuple[str, ...], tuple[Any, Any]] = field(default_factory=dict)  # built_once
 
 
 @pytest.fixture(scope="session")
@@ -238,32 +238,50 @@ def _environment_key() -> str:
 
 
 @pytest.fixture
-def group_at_stage(directory: Any, _world: _World) -> Iterator[Any]:
+def built_once(directory: Any, _world: _World) -> Any:
+    """`once(name, build)`: what `build(stack)` returned, with moto as it was right after
+    that build. The first call on a worker (and environment) runs the build from the
+    directory alone and snapshots moto; later calls restore the snapshot (a few ms instead
+    of the build's transactions and email hops). `build` must depend on nothing but moto
+    and the environment; call `once` before the test writes anything: either way moto
+    then holds the directory and what `build` made, nothing else."""
+    from tests.moto_state import MotoSnapshot
+
+    def once(name: str, build: Callable[[Any], Any]) -> Any:
+        key = (name, _environment_key())
+        if key in _world.built:
+            result, snapshot = _world.built[key]
+            snapshot.restore()
+            return result
+        _world.with_directory.restore()  # the same start as every later restore
+        result = build(_world.stack)
+        _world.built[key] = (result, MotoSnapshot())
+        return result
+
+    return once
+
+
+@pytest.fixture
+def group_at_stage(built_once: Any) -> Iterator[Any]:
     """`at(stage, delivered=False)`: the id of a group of the default form (San Francisco,
     CA) brought to `stage` as tests/given.py does (`delivered`: and its emails sent through
-    the stream and queues). Built once per worker and environment; later tests get moto
-    restored to the snapshot taken right after that build (a chartered group costs ~15
-    transactions on moto; a restore is a few ms). Call it before the test writes anything:
-    either way moto then holds the directory and this group, nothing else."""
+    the stream and queues), built once per worker (`built_once`: a chartered group costs
+    ~15 transactions on moto; a restore is a few ms)."""
     from tests import given
-    from tests.moto_state import MotoSnapshot
     from tests.pipeline import run_async
 
     called = []
 
     def at(stage: str, delivered: bool = False) -> str:
         called.append(stage)
-        key = (stage, str(delivered), _environment_key())
-        if key in _world.staged:
-            group_id, snapshot = _world.staged[key]
-            snapshot.restore()
+
+        def build(stack: Any) -> str:
+            group_id = given.group_at(stack, stage)
+            if delivered:
+                run_async(stack)
             return group_id
-        _world.with_directory.restore()  # the same start as every later restore
-        group_id = given.group_at(_world.stack, stage)
-        if delivered:
-            run_async(_world.stack)
-        _world.staged[key] = (group_id, MotoSnapshot())
-        return group_id
+
+        return built_once(f"group_at_stage:{stage}:{delivered}", build)
 
     yield at
     assert called, "a test that asks for group_at_stage calls it first (nothing else restored moto)"

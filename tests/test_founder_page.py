@@ -34,13 +34,17 @@ def link_token(text: str) -> str:
 
 
 @pytest.fixture
-def founded(aws, directory):
+def founded(aws, built_once):
     """A new group, its emails sent; the token from the acknowledgement email's link."""
-    submit(aws)
-    run_async(aws)
-    group_id = given.open_group_of(FOUNDER_EMAIL)
-    (ack,) = [e for e in sent_emails() if e.to == [FOUNDER_EMAIL]]
-    return group_id, link_token(ack.text)
+
+    def build(stack):
+        submit(stack)
+        run_async(stack)
+        group_id = given.open_group_of(FOUNDER_EMAIL)
+        (ack,) = [e for e in sent_emails() if e.to == [FOUNDER_EMAIL]]
+        return group_id, link_token(ack.text)
+
+    return built_once("founded", build)
 
 
 # --- the link and what it opens -------------------------------------------------------------

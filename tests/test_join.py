@@ -20,16 +20,21 @@ JOINER = {
 }
 
 
-def chartered_oakland(aws) -> tuple[str, int]:
-    gid = given.group_at(aws, "develop_plan", email="olu@example.com", city="Oakland", zip="94612")
-    number = api(aws, "GET", f"/groups/{gid}", ADMIN).body["group_number"]
-    run_async(aws)
-    return gid, number
+def chartered_oakland(built_once) -> tuple[str, int]:
+    """A chartered group in Oakland, its emails sent (built once per worker: conftest.built_once)."""
+
+    def build(aws) -> tuple[str, int]:
+        gid = given.group_at(aws, "develop_plan", email="olu@example.com", city="Oakland", zip="94612")
+        number = api(aws, "GET", f"/groups/{gid}", ADMIN).body["group_number"]
+        run_async(aws)
+        return gid, number
+
+    return built_once("chartered_oakland", build)
 
 
-def test_joining_a_nearby_group_reaches_its_organizer_and_creates_no_group(directory, aws):
+def test_joining_a_nearby_group_reaches_its_organizer_and_creates_no_group(directory, aws, built_once):
     # given a chartered group in Oakland
-    gid, number = chartered_oakland(aws)
+    gid, number = chartered_oakland(built_once)
     before = len(sent_emails())
     # when someone in a ZIP nearby chooses to join it
     response = submit(aws, {**JOINER, "join_group": number})
@@ -58,8 +63,8 @@ def test_joining_a_nearby_group_reaches_its_organizer_and_creates_no_group(direc
     assert api(aws, "GET", f"/groups/{gid}", ADMIN).body["join_requests"] == 1
 
 
-def test_the_same_join_sent_twice_is_one_request(directory, aws):
-    gid, number = chartered_oakland(aws)
+def test_the_same_join_sent_twice_is_one_request(directory, aws, built_once):
+    gid, number = chartered_oakland(built_once)
     first = submit(aws, {**JOINER, "join_group": number})
     again = submit(aws, {**JOINER, "join_group": number})
     # Answered alike but for a fresh inquiry_id (the request path does not look anything up).
@@ -67,9 +72,9 @@ def test_the_same_join_sent_twice_is_one_request(directory, aws):
     assert api(aws, "GET", f"/groups/{gid}", ADMIN).body["join_requests"] == 1
 
 
-def test_a_group_far_away_or_not_chartered_cannot_be_joined(directory, aws):
+def test_a_group_far_away_or_not_chartered_cannot_be_joined(directory, aws, built_once):
     # given a chartered group in Oakland
-    _, number = chartered_oakland(aws)
+    _, number = chartered_oakland(built_once)
     # when someone in New York asks to join it, or names a number no group has
     far = submit(aws, {**JOINER, "zip": "10001", "state": "NY", "join_group": number})
     unknown = submit(aws, {**JOINER, "join_group": number + 1})
@@ -86,17 +91,17 @@ def test_a_bad_join_group_value_is_422(aws):
         assert [e["field"] for e in response.body["errors"]] == ["join_group"]
 
 
-def test_the_pipeline_report_counts_join_requests(directory, aws):
-    _, number = chartered_oakland(aws)
+def test_the_pipeline_report_counts_join_requests(directory, aws, built_once):
+    _, number = chartered_oakland(built_once)
     submit(aws, {**JOINER, "join_group": number})
     report = api(aws, "GET", "/reports/pipeline", ADMIN).body
     assert report["join_requests"] == 1
     assert next(r for r in report["rows"] if r["state"] == "CA")["join_requests"] == 1
 
 
-def test_erasing_an_address_erases_its_requests_to_join(directory, aws):
+def test_erasing_an_address_erases_its_requests_to_join(directory, aws, built_once):
     # given someone who asked to join a chartered group
-    gid, number = chartered_oakland(aws)
+    gid, number = chartered_oakland(built_once)
     submit(aws, {**JOINER, "join_group": number})
     # when their address is erased (their request, or an admin's)
     from shared.domain.clock import utcnow
@@ -120,9 +125,9 @@ def founder_emails(since: int, founder: str = "olu@example.com"):
     return [m for m in sent_emails()[since:] if founder in m.to]
 
 
-def test_the_groups_founder_gets_the_joiners_name_and_email_in_english(directory, aws):
+def test_the_groups_founder_gets_the_joiners_name_and_email_in_english(directory, aws, built_once):
     # given a chartered group in Oakland whose founder writes in English
-    gid, number = chartered_oakland(aws)
+    gid, number = chartered_oakland(built_once)
     before = len(sent_emails())
     # when someone nearby asks to join it
     submit(aws, {**JOINER, "phone": "(510) 555-0199", "join_group": number})
@@ -170,11 +175,11 @@ def test_the_copy_is_in_the_groups_language_and_sent_once_for_a_repeated_event(d
     assert SHARED_SENTENCE in to_joiner.text.replace("\u2060", "")
 
 
-def test_an_unsubscribed_founder_gets_no_copy_and_the_joiner_is_not_told_of_one(directory, aws):
+def test_an_unsubscribed_founder_gets_no_copy_and_the_joiner_is_not_told_of_one(directory, aws, built_once):
     from shared.domain.clock import utcnow
     from shared.storage import founders
 
-    gid, number = chartered_oakland(aws)
+    gid, number = chartered_oakland(built_once)
     founders.unsubscribe(gid, utcnow())
     before = len(sent_emails())
 
@@ -187,12 +192,12 @@ def test_an_unsubscribed_founder_gets_no_copy_and_the_joiner_is_not_told_of_one(
     assert len([m for m in sent_emails()[before:] if "Someone wants to join" in m.subject]) == 1  # the organizer
 
 
-def test_a_founder_who_withdrew_or_was_erased_before_the_email_went_gets_nothing(directory, aws):
+def test_a_founder_who_withdrew_or_was_erased_before_the_email_went_gets_nothing(directory, aws, built_once):
     from shared.domain.clock import utcnow
     from shared.usecases import moves
     from shared.usecases.erasure import erase_address
 
-    withdrawn, withdrawn_number = chartered_oakland(aws)
+    withdrawn, withdrawn_number = chartered_oakland(built_once)
     erased = given.group_at(aws, "develop_plan", email="eve@example.com", city="Berkeley", zip="94704")
     erased_number = api(aws, "GET", f"/groups/{erased}", ADMIN).body["group_number"]
     run_async(aws)
@@ -213,7 +218,9 @@ def test_a_founder_who_withdrew_or_was_erased_before_the_email_went_gets_nothing
 # --- retention: a request to join goes after the retention period (DESIGN §5) --------------
 
 
-def test_the_daily_run_deletes_requests_to_join_after_the_retention_through_the_due_index(directory, aws, monkeypatch):
+def test_the_daily_run_deletes_requests_to_join_after_the_retention_through_the_due_index(
+    directory, aws, monkeypatch, built_once
+):
     from datetime import UTC, datetime, timedelta
 
     from pynamodb.connection import base
@@ -222,7 +229,7 @@ def test_the_daily_run_deletes_requests_to_join_after_the_retention_through_the_
     from shared.storage.table import InquiryItem, Item
 
     # given a request to join a chartered group
-    gid, number = chartered_oakland(aws)
+    gid, number = chartered_oakland(built_once)
     submit(aws, {**JOINER, "join_group": number})
     run_async(aws)
 
