@@ -260,7 +260,7 @@ def test_a_reroute_of_an_inquiry_moves_its_open_inquiry_and_leaves_a_notice(stor
     assert (store.open_inquiries(ORGANIZER), store.open_inquiries(to)) == (0, 1)
 
 
-def test_a_summary_filled_in_keeps_the_version_and_sets_the_organizer_keys(store):
+def test_a_summary_filled_in_keeps_the_version_and_the_organizer_keys(store):
     group_id = store.new_group()
     group = store.read(group_id).group
     entered = NOW - timedelta(days=2)
@@ -272,7 +272,10 @@ def test_a_summary_filled_in_keeps_the_version_and_sets_the_organizer_keys(store
     record = store.read(group_id)
     assert (record.group.version, record.group.stage_entered_at) == (1, "2026-11-29T15:00:00Z")
     assert (record.group.first_contact_on, record.group.gate_met) == ("2026-11-30", True)
-    assert record.group.organizer_pk == group.organizer_pk
+    assert (record.group.organizer_pk, record.group.organizer_sk) == (
+        f"ORGANIZER#{ORGANIZER}",
+        f"learn_more#{group.created_at}#{group_id}",
+    )
     move(store, group_id, Stage.LEARN_MORE, Stage.ORGANIZE_CORE)
     with pytest.raises(WriteCancelled) as cancelled:
         store.groups.fill_summary(group, stage_entered_at=NOW, progress=Progress(None, False), organizer_keys=False)
