@@ -131,15 +131,15 @@ def _world() -> Iterator[_World]:
     from local.provision import provision
     from tests.moto_state import (
         MotoSnapshot,
-        copy_each_table_once_per_transaction,
         one_botocore_session_per_thread,
         one_client_per_service_under_moto,
         query_reads_only_its_partition,
+        roll_back_only_what_a_transaction_touches,
         serialize_dynamodb_answers_as_json,
     )
 
     moto_speedups.apply()
-    copy_each_table_once_per_transaction()
+    roll_back_only_what_a_transaction_touches()
     serialize_dynamodb_answers_as_json()
     one_botocore_session_per_thread()
     one_client_per_service_under_moto()
