@@ -81,6 +81,38 @@ def test_the_same_bounce_reported_twice_reroutes_and_tells_once(aws, directory):
     assert read_directory().get("ac-ca-south").open_inquiries == directory.get("ac-ca-south").open_inquiries + 1
 
 
+def test_a_group_reassigned_while_it_is_rerouted_stays_with_whom_it_was_given(aws, directory):
+    from shared.domain.clock import utcnow
+    from shared.parsing.ses_feedback import AddressFeedback, Feedback
+    from shared.storage.dynamodb_stores import DynamoGroupStore
+    from shared.storage.stores import Stores, installed, stores
+    from shared.usecases import reassign
+    from shared.usecases.deliverability import handle_feedback
+
+    gid = given.new_group(aws, "one@example.net")
+    run_async(aws)
+    reassigned = []
+
+    class Meanwhile(DynamoGroupStore):
+        """The table's group store, but a field organizer takes the group over just before
+        the first re-route writes it: that write loses the race."""
+
+        def reroute(self, group, routing, **kw):
+            if not reassigned:
+                reassign.reassign(given.ADMIN_CALLER, gid, {"organizer_id": "fo-west"}, None, utcnow())
+                reassigned.append(gid)
+            return super().reroute(group, routing, **kw)
+
+    with installed(Stores(Meanwhile(), stores().notices)):
+        outcome = handle_feedback(AddressFeedback(Feedback.BOUNCE, "diego.varga@example.org", True), utcnow())
+
+    after = read_directory()
+    assert (reassigned, outcome.counts["groups_rerouted"]) == ([gid], 0)
+    assert get_group_item(gid).organizer_id == "fo-west"
+    assert after.get("ac-ca-south").open_inquiries == directory.get("ac-ca-south").open_inquiries
+    assert after.get("fo-west").open_inquiries == directory.get("fo-west").open_inquiries + 1
+
+
 def test_a_passing_bounce_of_an_organizer_changes_nothing(aws, directory):
     gid = given.new_group(aws)
     detail = ses_event_detail("bounce", "diego.varga@example.org")

@@ -104,3 +104,28 @@ def test_a_contact_attempt_alone_is_no_first_contact():
 
     assert progress_of(facts, DEFAULT_GATES).first_contact_on is None
     assert progress_of(facts, DEFAULT_GATES).gate_met is False
+
+
+# --- the use case (shared/usecases/progress.py) on the in-memory store ------------------
+
+
+def test_a_group_without_its_summary_is_read_whole_and_summed_up_as_a_write_would(memory):
+    from shared.storage.transactions import with_values
+    from shared.usecases.progress import summary_from_item, summary_of
+    from tests import given, in_memory
+
+    group_id = in_memory.group_at(memory, "organize_core")
+    given.meet_gate(group_id, "organize_core")
+    kept = memory.read_group(group_id).group
+    older = with_values(kept, {"stage_entered_at": None, "gate_met": None, "first_contact_on": None})
+
+    rebuilt = summary_of(older, DEFAULT_GATES)
+
+    assert summary_from_item(older) is None
+    assert rebuilt == summary_from_item(kept)
+    assert (rebuilt.stage, rebuilt.gate_met, rebuilt.first_contact_on) == (
+        Stage.ORGANIZE_CORE,
+        True,
+        date.fromisoformat(given.day(0)),
+    )
+    assert summary_of(with_values(older, {"group_id": "gone"}), DEFAULT_GATES).stage_entered_at == rebuilt.created_at

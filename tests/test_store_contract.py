@@ -106,6 +106,16 @@ def test_a_new_group_reads_back_with_its_inquiry_and_lock(store):
     assert store.open_inquiries(ORGANIZER) == 1
 
 
+def test_the_group_item_alone_reads_back_as_the_whole_group_has_it(store):
+    group_id = store.new_group()
+
+    group = store.groups.read_group_item(group_id)
+
+    assert group is not None
+    assert values(group) == values(store.read(group_id).group)
+    assert store.groups.read_group_item("no-such-group") is None
+
+
 # --- writes that bump the version -------------------------------------------------------
 
 
@@ -227,6 +237,51 @@ def test_a_reassigned_inquiry_moves_its_open_inquiry_and_writes_history(store):
     assert cancelled.value.codes == {"to_organizer": FAILED}
 
 
+def test_a_reroute_of_an_inquiry_moves_its_open_inquiry_and_leaves_a_notice(store):
+    group_id = store.new_group()
+    stale = store.read(group_id).group
+    others = tuple(o for o in in_memory.organizers() if o.organizer_id != ORGANIZER)
+    routing = route(stale.state, stale.zip, others)
+    assert routing.organizer is not None
+    to = routing.organizer.organizer_id
+
+    store.groups.reroute(stale, routing, by="system", now=NOW, notice_action="organizer_rerouted")
+
+    record = store.read(group_id)
+    assert (record.group.version, record.group.organizer_id, record.group.changed_by) == (2, to, "system")
+    assert (record.group.routing_reason, record.group.routing_note) == (routing.reason.value, routing.explanation)
+    assert (store.open_inquiries(ORGANIZER), store.open_inquiries(to)) == (0, 1)
+    assert [(n.action, n.slot) for n in record.notices] == [
+        ("organizer_rerouted", f"organizer_rerouted:{ORGANIZER}:2026-12-01")
+    ]
+    with pytest.raises(WriteCancelled) as cancelled:
+        store.groups.reroute(stale, routing, by="system", now=NOW, notice_action="organizer_rerouted")
+    assert cancelled.value.codes == {"group": FAILED}
+    assert (store.open_inquiries(ORGANIZER), store.open_inquiries(to)) == (0, 1)
+
+
+def test_a_summary_filled_in_keeps_the_version_and_the_organizer_keys(store):
+    group_id = store.new_group()
+    group = store.read(group_id).group
+    entered = NOW - timedelta(days=2)
+
+    store.groups.fill_summary(
+        group, stage_entered_at=entered, progress=Progress(date(2026, 11, 30), True), organizer_keys=True
+    )
+
+    record = store.read(group_id)
+    assert (record.group.version, record.group.stage_entered_at) == (1, "2026-11-29T15:00:00Z")
+    assert (record.group.first_contact_on, record.group.gate_met) == ("2026-11-30", True)
+    assert (record.group.organizer_pk, record.group.organizer_sk) == (
+        f"ORGANIZER#{ORGANIZER}",
+        f"learn_more#{group.created_at}#{group_id}",
+    )
+    move(store, group_id, Stage.LEARN_MORE, Stage.ORGANIZE_CORE)
+    with pytest.raises(WriteCancelled) as cancelled:
+        store.groups.fill_summary(group, stage_entered_at=NOW, progress=Progress(None, False), organizer_keys=False)
+    assert cancelled.value.codes == {"group": FAILED}
+
+
 # --- stage moves ------------------------------------------------------------------------
 
 
@@ -319,6 +374,22 @@ def test_a_notice_is_taken_once_and_moves_the_group_in_the_due_index_without_a_b
     ]
     store.notices.set_due(group, None)
     assert store.notices.due_group_ids(NOW + timedelta(days=9)) == ([], 0)
+
+
+def test_an_unreachable_founder_is_noted_once_per_reason_without_a_bump(store):
+    group_id = store.new_group()
+
+    first = store.notices.record_unreachable_founder(group_id, "bounce", NOW)
+    again = store.notices.record_unreachable_founder(group_id, "bounce", NOW + timedelta(hours=1))
+    other = store.notices.record_unreachable_founder(group_id, "complaint", NOW)
+
+    record = store.read(group_id)
+    assert (first, again, other) == (True, False, True)
+    assert record.group.version == 1
+    assert sorted((n.action, n.slot, n.run_at) for n in record.notices) == [
+        ("founder_unreachable", "founder_unreachable:bounce", "2026-12-01T15:00:00Z"),
+        ("founder_unreachable", "founder_unreachable:complaint", "2026-12-01T15:00:00Z"),
+    ]
 
 
 def test_a_notice_on_a_changed_group_is_cancelled_on_the_group(store):

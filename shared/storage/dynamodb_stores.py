@@ -9,6 +9,7 @@ class DynamoGroupStore:
     """GroupStore on the table: the storage modules, one transaction per write."""
 
     read_group = staticmethod(groups.read_group)
+    read_group_item = staticmethod(groups.get_group_item)
     read_group_number = staticmethod(groups.read_group_number)
     open_group_id = staticmethod(inquiries.find_open_group_id)
     add_member = staticmethod(group_changes.add_member)
@@ -20,6 +21,8 @@ class DynamoGroupStore:
     record_plan = staticmethod(group_changes.record_plan)
     reassign = staticmethod(group_changes.reassign)
     move_stage = staticmethod(stage_moves.move_stage)
+    reroute = staticmethod(group_notices.reroute)
+    fill_summary = staticmethod(group_changes.fill_summary)
 
 
 class DynamoNoticeStore:
@@ -28,3 +31,4 @@ class DynamoNoticeStore:
     due_group_ids = staticmethod(group_notices.due_group_ids)
     record_notice = staticmethod(group_notices.record_notice)
     set_due = staticmethod(group_notices.set_due)
+    record_unreachable_founder = staticmethod(group_notices.record_unreachable_founder)

@@ -242,7 +242,12 @@ def fill_summary(group: GroupItem, *, stage_entered_at: datetime, progress: Prog
     every write now keeps, on the version read and without bumping it: nothing an organizer
     sees changes, so their ETag stays valid. Raises WriteCancelled when the group changed."""
     bind()
+    commit([group_update(group, summary_values(group, stage_entered_at, progress, organizer_keys))])
+
+
+def summary_values(group: GroupItem, stage_entered_at: datetime, progress: Progress, organizer_keys: bool) -> Values:
+    """What fill_summary sets: the summary and (`organizer_keys`, routed) the ByOrganizer keys."""
     values: Values = {"stage_entered_at": iso(stage_entered_at), **progress_values(progress)}
     if organizer_keys and group.organizer_id:
         values |= organizer_index_values(group, group.organizer_id, group.stage)
-    commit([group_update(group, values)])
+    return values

@@ -9,7 +9,7 @@ from pynamodb.exceptions import PutError
 from shared.domain.clock import iso
 from shared.domain.follow_up_rules import Due
 from shared.domain.routing import Routing
-from shared.storage.group_keys import DUE_PK, FIRST_STAGE, NOTICE_PREFIX, due_values, group_pk
+from shared.storage.group_keys import DUE_PK, FIRST_STAGE, NOTICE_PREFIX, Values, due_values, group_pk
 from shared.storage.table import GroupItem, NoticeItem, bind
 from shared.storage.transactions import Part, WriteCancelled, bump, commit, group_update, open_inquiries, put
 
@@ -30,30 +30,39 @@ def reroute(group: GroupItem, routing: Routing, *, by: str, now: datetime, notic
     inquiry (learn_more), and a notice whose insert tells the people concerned (the
     stream makes it a FollowUpDue). Raises WriteCancelled when the group changed."""
     bind()
+    values, notice, counts = rerouted(group, routing, now=now, notice_action=notice_action)
+    group_part, _ = bump(group, by, now, values)
+    commit([group_part, put("notice", notice), *(open_inquiries("organizer", o, d) for o, d in counts)])
+
+
+def rerouted(
+    group: GroupItem, routing: Routing, *, now: datetime, notice_action: str
+) -> tuple[Values, NoticeItem, list[tuple[str, int]]]:
+    """What a re-routing writes: the group's routing values, its notice (one per organizer
+    left and day), and the open-inquiry counts that move (organizer id, delta) when the
+    group is still an inquiry."""
     new_id = routing.organizer.organizer_id if routing.organizer else None
-    values = {
+    values: Values = {
         "organizer_id": new_id,
         "routing_reason": routing.reason.value,
         "routing_note": routing.explanation,
         "routing_considered": list(routing.considered),
     }
     notice = notice_item(group.group_id, notice_action, f"{notice_action}:{group.organizer_id}:{iso(now)[:10]}", now)
-    group_part, _ = bump(group, by, now, values)
-    parts: list[Part] = [group_part, put("notice", notice)]
-    if group.stage == FIRST_STAGE:
-        for organizer_id, delta in ((group.organizer_id, -1), (new_id, 1)):
-            if organizer_id:
-                parts.append(open_inquiries("organizer", organizer_id, delta))
-    commit(parts)
+    moving = ((group.organizer_id, -1), (new_id, 1)) if group.stage == FIRST_STAGE else ()
+    return values, notice, [(organizer_id, delta) for organizer_id, delta in moving if organizer_id]
+
+
+def unreachable_notice(group_id: str, reason: str, now: datetime) -> NoticeItem:
+    return notice_item(group_id, "founder_unreachable", f"founder_unreachable:{reason}", now)
 
 
 def record_unreachable_founder(group_id: str, reason: str, now: datetime) -> bool:
     """Note (once per group and reason) that the founder's address bounced or complained;
     its insert tells the group's organizer to phone instead. False: noted already."""
     bind()
-    slot = f"founder_unreachable:{reason}"
     try:
-        notice_item(group_id, "founder_unreachable", slot, now).save(condition=NoticeItem.pk.does_not_exist())
+        unreachable_notice(group_id, reason, now).save(condition=NoticeItem.pk.does_not_exist())
     except PutError as err:
         if err.cause_response_code != "ConditionalCheckFailedException":
             raise

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from shared.domain.clock import iso
 from shared.domain.follow_up_rules import Due
+from shared.domain.progress import Progress
+from shared.domain.routing import Routing
 from shared.parsing.inquiry import email_key
 from shared.storage.group_changes import (
     Change,
@@ -24,9 +26,10 @@ from shared.storage.group_changes import (
     plan_values,
     reassign_values,
     reassigned_counts,
+    summary_values,
 )
 from shared.storage.group_keys import DUE_PK, GROUP_SK, due_values, group_pk
-from shared.storage.group_notices import notice_item
+from shared.storage.group_notices import notice_item, rerouted, unreachable_notice
 from shared.storage.groups import GroupRecord, record_of
 from shared.storage.stage_moves import StageChange, move_history, moved_values, open_inquiry_delta
 from shared.storage.stores import Stores
@@ -34,12 +37,13 @@ from shared.storage.table import ActivityItem, GroupItem, HistoryItem, Item, Mem
 from shared.storage.transactions import Committed, WriteCancelled, bumped_values, with_values
 
 FAILED = "ConditionalCheckFailed"
+Stored = TypeVar("Stored", bound=Item)
 Counts = Sequence[tuple[str, str, int]]  # (role, organizer id, delta) on the open-inquiry counts
 Puts = Sequence[tuple[str, Item, bool]]  # (role, item, must it exist already)
 Deletes = Sequence[tuple[str, Item]]  # (role, item), which must exist
 
 
-def stored(item: Item) -> Item:
+def stored(item: Stored) -> Stored:
     """The item as the table gives it back: serialized, then read again as its own kind."""
     return type(item).from_raw_data(item.serialize())
 
@@ -81,6 +85,10 @@ class MemoryStore:
     def read_group(self, group_id: str) -> GroupRecord | None:
         partition = self.partitions.get(group_pk(group_id), {})
         return record_of(stored(partition[sk]) for sk in sorted(partition))
+
+    def read_group_item(self, group_id: str) -> GroupItem | None:
+        group = self.partitions.get(group_pk(group_id), {}).get(GROUP_SK)
+        return stored(group) if isinstance(group, GroupItem) else None
 
     def read_group_number(self) -> int:
         return self.group_number
@@ -161,6 +169,16 @@ class MemoryStore:
             self.locks[key] = group.group_id
         return Committed(moved, history)
 
+    def reroute(self, group: GroupItem, routing: Routing, *, by: str, now: datetime, notice_action: str) -> None:
+        values, notice, moving = rerouted(group, routing, now=now, notice_action=notice_action)
+        counts = [("organizer", organizer_id, delta) for organizer_id, delta in moving]
+        self._commit(group, {}, bumped_values(group, by, now, values), puts=[notice], counts=counts)
+
+    def fill_summary(
+        self, group: GroupItem, *, stage_entered_at: datetime, progress: Progress, organizer_keys: bool
+    ) -> None:
+        self._commit(group, {}, summary_values(group, stage_entered_at, progress, organizer_keys))
+
     # --- NoticeStore ------------------------------------------------------------------------
 
     def due_group_ids(self, now: datetime) -> tuple[list[str], int]:
@@ -183,6 +201,14 @@ class MemoryStore:
 
     def set_due(self, group: GroupItem, due_at: datetime | None) -> None:
         self._commit(group, {}, due_values(group.group_id, due_at))
+
+    def record_unreachable_founder(self, group_id: str, reason: str, now: datetime) -> bool:
+        notice = unreachable_notice(group_id, reason, now)
+        partition = self.partitions.setdefault(notice.pk, {})
+        if notice.sk in partition:
+            return False
+        partition[notice.sk] = stored(notice)
+        return True
 
     # --- one write, all or nothing ----------------------------------------------------------
 

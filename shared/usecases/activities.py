@@ -22,13 +22,16 @@ from shared.storage.stores import stores
 from shared.storage.table import ActivityItem
 from shared.usecases.group_views import Written, activity_view
 from shared.usecases.group_writes import (
+    Addition,
     Author,
     Loader,
     Removal,
+    add_one,
     answer,
     as_organizer,
     change_after,
     remove_one,
+    reported,
     require_open,
     stored_values,
     write,
@@ -60,21 +63,19 @@ def log_activity(
     if kinds is not None and request.kind not in kinds:
         allowed = ", ".join(k.value for k in ActivityKind if k in kinds)
         raise ValidationFailed([FieldError("kind", f"must be one of {allowed}")])
-    gates = settings.gates()
 
-    def attempt(record: GroupRecord) -> Written:
-        require_open(record)
+    def with_activity(record: GroupRecord) -> Addition:
         group = record.group
-        activity = group_changes.new_activity(
-            group, kind=request.kind.value, on=request.date.isoformat(), notes=request.notes, by=author.id, now=now
+        activity = reported(
+            author,
+            group_changes.new_activity(
+                group, kind=request.kind.value, on=request.date.isoformat(), notes=request.notes, by=author.id, now=now
+            ),
         )
-        if author.reported_by != "organizer":
-            activity.reported_by = author.reported_by
         after = replace(record, activities=[*record.activities, activity])
-        written = stores().groups.add_activity(group, activity, change_after(after, author, now))
-        return answer(after.after(written), "activity", activity_view(activity), gates)
+        return after, activity_view(activity), lambda change: stores().groups.add_activity(group, activity, change)
 
-    return write(load, if_match, attempt)
+    return add_one(author, load, if_match, now, "activity", with_activity)
 
 
 def correct_activity(

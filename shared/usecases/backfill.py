@@ -10,9 +10,9 @@ from dataclasses import dataclass
 
 from shared import settings
 from shared.domain.group_facts import progress_after, stage_entered_at
-from shared.domain.stages import Stage
-from shared.storage import group_changes, groups
+from shared.domain.stages import GateConfig, Stage
 from shared.storage.group_queries import Partition, walk
+from shared.storage.stores import stores
 from shared.storage.table import GroupItem
 from shared.storage.transactions import WriteCancelled
 
@@ -31,19 +31,21 @@ def needs_filling(item: GroupItem) -> bool:
     return not item.stage_entered_at or item.gate_met is None or (bool(item.organizer_id) and not item.organizer_pk)
 
 
-def backfill_groups() -> BackfillReport:
-    gates = settings.gates()
+def backfill_groups(gates: GateConfig | None = None) -> BackfillReport:
+    """Fill every group that needs it, with `gates` (the settings' unless given)."""
+    gates = gates or settings.gates()
+    store = stores().groups
     report = BackfillReport()
     for stage in Stage:
         for item in walk(Partition(stage=stage.value)):
             report.seen += 1
             if not needs_filling(item):
                 continue
-            record = groups.read_group(item.group_id)
+            record = store.read_group(item.group_id)
             if record is None:
                 continue
             try:
-                group_changes.fill_summary(
+                store.fill_summary(
                     record.group,
                     stage_entered_at=stage_entered_at(record),
                     progress=progress_after(record, gates),

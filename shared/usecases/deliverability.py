@@ -8,6 +8,8 @@
   the suppression list: the sender sends it nothing more. When it is the founder of an open
   group, the group's organizer is told to phone them instead.
 Idempotent: a report handled twice writes nothing new (the notices are once per slot).
+The groups are read, re-routed and noted through the stores (shared/storage/stores.py); the
+directory, the suppression list and the list of an organizer's groups are read on the table.
 """
 
 from __future__ import annotations
@@ -20,8 +22,9 @@ from shared.domain.clock import iso
 from shared.domain.routing import route
 from shared.parsing.inquiry import email_key
 from shared.parsing.ses_feedback import AddressFeedback
-from shared.storage import group_notices, group_queries, groups, inquiries, suppression, transactions
+from shared.storage import group_queries, suppression, transactions
 from shared.storage.directory import mark_undeliverable, read_directory
+from shared.storage.stores import stores
 
 SYSTEM_ACTOR = "system:deliverability"
 REROUTE_ATTEMPTS = 5
@@ -57,11 +60,11 @@ def handle_feedback(feedback: AddressFeedback, now: datetime, outcome: Outcome |
         return outcome
     if suppression.suppress(feedback.address, feedback.kind.value, iso(now)):
         outcome.add("address_suppressed")
-    group_id = inquiries.find_open_group_id(email_key(feedback.address))
+    group_id = stores().groups.open_group_id(email_key(feedback.address))
     if group_id is not None:
-        group = groups.get_group_item(group_id)
+        group = stores().groups.read_group_item(group_id)
         founder = group is not None and group.founder_email.casefold() == feedback.address.casefold()
-        if founder and group_notices.record_unreachable_founder(group_id, feedback.kind.value, now):
+        if founder and stores().notices.record_unreachable_founder(group_id, feedback.kind.value, now):
             outcome.add("organizer_told_to_phone")
     return outcome
 
@@ -74,13 +77,13 @@ def reroute_groups_of(organizer_id: str, states: tuple[str, ...], now: datetime)
             directory = read_directory()  # counts change as groups move: the least busy now
             routing = route(group.state, group.zip, directory.organizers)
             try:
-                group_notices.reroute(group, routing, by=SYSTEM_ACTOR, now=now, notice_action="organizer_rerouted")
+                stores().groups.reroute(group, routing, by=SYSTEM_ACTOR, now=now, notice_action="organizer_rerouted")
                 moved += 1
                 break
             except transactions.WriteCancelled as err:
                 if not err.lost_race:
                     raise
-                fresh = groups.get_group_item(group.group_id)
+                fresh = stores().groups.read_group_item(group.group_id)
                 if fresh is None or fresh.organizer_id != organizer_id or fresh.stage == "closed":
                     break  # someone else moved it meanwhile
                 group = fresh

@@ -16,6 +16,10 @@ What stays: the group's id, state, city, stage, dates, counts, history shape, ac
 kinds and dates, its group number and case. A group not yet chartered is closed (reason
 `withdrawn`): nobody could reach its founder any more. Events and idempotency records hold
 no personal data (ids and keys only), so nothing else needs erasing.
+
+The group is read and closed through the group store (shared/storage/stores.py); what is
+erased goes item by item through shared/storage/founders.py and joins.py, on the table: an
+interface for those would only repeat its keys, and the erasure tests check the table itself.
 """
 
 from __future__ import annotations
@@ -25,8 +29,9 @@ from datetime import datetime
 
 from shared.domain.stages import Stage
 from shared.parsing.inquiry import email_key
-from shared.storage import founders, groups, inquiries, joins, transactions
+from shared.storage import founders, joins, transactions
 from shared.storage.groups import GroupRecord
+from shared.storage.stores import stores
 from shared.storage.transactions import WriteCancelled
 from shared.usecases import moves
 
@@ -39,13 +44,13 @@ def erase_address(email: str, now: datetime, *, by: str) -> int:
     erasure run (found by this address's key, its founder fields being blank by then)."""
     key = email_key(email)
     ids = founders.group_ids_of(key)
-    open_id = inquiries.find_open_group_id(key)
+    open_id = stores().groups.open_group_id(key)
     if open_id is not None and open_id not in ids:
         ids.append(open_id)  # a group stored before the address index existed
     joins.forget_joins(key)  # requests to join others' groups, with this person's details
     erased = 0
     for group_id in ids:
-        record = groups.read_group(group_id)
+        record = stores().groups.read_group(group_id)
         if record is None:
             founders.forget_group_of_address(key, group_id)
             continue
@@ -67,7 +72,7 @@ def erase_group(record: GroupRecord, now: datetime, *, by: str) -> None:
     key = email_key(record.group.founder_email) if record.group.founder_email else None
     record = _close_and_clear(record, key, now, by=by)
     record = _erase_founder(record, now, by)
-    _erase_contents(groups.read_group(record.group.group_id) or record)  # written meanwhile
+    _erase_contents(stores().groups.read_group(record.group.group_id) or record)  # written meanwhile
     if key is not None:
         founders.forget_group_of_address(key, record.group.group_id)
 
@@ -87,7 +92,7 @@ def _close_and_clear(record: GroupRecord, email_key: str | None, now: datetime, 
         moves.close_as(record, "withdrawn", None, now, by=by)
     if email_key is not None:
         founders.release_lock_if_held(email_key, group.group_id)
-    fresh = groups.read_group(group.group_id) or record
+    fresh = stores().groups.read_group(group.group_id) or record
     _erase_contents(fresh)
     return fresh
 
@@ -117,7 +122,7 @@ def _erase_founder(record: GroupRecord, now: datetime, by: str) -> GroupRecord:
             if not err.lost_race:
                 raise
             transactions.pause_before_retry(round_)
-            fresh = groups.read_group(record.group.group_id)
+            fresh = stores().groups.read_group(record.group.group_id)
             if fresh is None:
                 raise LookupError("the group vanished while being erased") from None
             record = fresh

@@ -17,6 +17,7 @@ from shared.storage import transactions
 from shared.storage.group_changes import Change
 from shared.storage.groups import GroupRecord
 from shared.storage.stores import stores
+from shared.storage.table import ActivityItem, MemberItem
 from shared.storage.transactions import Committed, WriteCancelled
 from shared.usecases.group_views import Written
 
@@ -31,6 +32,8 @@ T = TypeVar("T")
 P = ParamSpec("P")
 Loader = Callable[[], GroupRecord]
 Removal = tuple[GroupRecord, Callable[[Change], Committed]]  # the group without it, and its delete
+Addition = tuple[GroupRecord, dict[str, Any], Callable[[Change], Committed]]  # the group with it, its view, its put
+Added = TypeVar("Added", MemberItem, ActivityItem)
 
 # Lost races on the group (without If-Match) are retried this many times in all. A write
 # without If-Match applies to the current version (DESIGN §2): with N simultaneous writers
@@ -155,6 +158,34 @@ def answer(record: GroupRecord, name: str, view: dict[str, Any], gates: GateConf
         "next_gate": next_gate(facts_of(record), gates).as_dict(),
     }
     return Written(body, version)
+
+
+def reported(author: Author, item: Added) -> Added:
+    """A new member or activity, marked `reported_by` its author when that is not an organizer."""
+    if author.reported_by != "organizer":
+        item.reported_by = author.reported_by
+    return item
+
+
+def add_one(
+    author: Author,
+    load: Loader,
+    if_match: str | None,
+    now: datetime,
+    name: str,
+    with_one: Callable[[GroupRecord], Addition],
+) -> Written:
+    """Add one member or activity (`name`) to an open group: `with_one` makes it from the
+    group as read (or refuses) and says what the group is with it and how to store it."""
+    gates = settings.gates()
+
+    def attempt(record: GroupRecord) -> Written:
+        require_open(record)
+        after, view, put = with_one(record)
+        written = put(change_after(after, author, now))
+        return answer(after.after(written), name, view, gates)
+
+    return write(load, if_match, attempt)
 
 
 def remove_one(

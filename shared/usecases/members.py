@@ -21,13 +21,16 @@ from shared.storage.stores import stores
 from shared.storage.table import MemberItem
 from shared.usecases.group_views import Written, member_view
 from shared.usecases.group_writes import (
+    Addition,
     Author,
     Loader,
     Removal,
+    add_one,
     answer,
     as_organizer,
     change_after,
     remove_one,
+    reported,
     require_open,
     stored_values,
     write,
@@ -59,23 +62,21 @@ def add_member(
     """Add a member (201's body): `{"name", "email"?, "role"}`; an email already in the group
     (the founder's included) is 409. What the author adds is marked `reported_by` them."""
     request = parse_as("organizer.MemberRequest", payload)
-    gates = settings.gates()
 
-    def attempt(record: GroupRecord) -> Written:
-        require_open(record)
-        group = record.group
+    def with_member(record: GroupRecord) -> Addition:
         if request.email:
             _require_new_address(record, request.email)
-        member = group_changes.new_member(
-            group, name=request.name, email=request.email, role=request.role.value, by=author.id, now=now
+        group = record.group
+        member = reported(
+            author,
+            group_changes.new_member(
+                group, name=request.name, email=request.email, role=request.role.value, by=author.id, now=now
+            ),
         )
-        if author.reported_by != "organizer":
-            member.reported_by = author.reported_by
         after = replace(record, members=[*record.members, member])
-        written = stores().groups.add_member(group, member, change_after(after, author, now))
-        return answer(after.after(written), "member", member_view(member), gates)
+        return after, member_view(member), lambda change: stores().groups.add_member(group, member, change)
 
-    return write(load, if_match, attempt)
+    return add_one(author, load, if_match, now, "member", with_member)
 
 
 def correct_member(

@@ -10,8 +10,8 @@ from shared.domain.clock import parse_iso
 from shared.domain.group_facts import progress_after, stage_entered_at
 from shared.domain.progress import Summary
 from shared.domain.stages import GateConfig, Stage
-from shared.storage import groups
 from shared.storage.groups import GroupRecord
+from shared.storage.stores import stores
 from shared.storage.table import GroupItem
 
 
@@ -48,7 +48,7 @@ def summary_of(item: GroupItem, gates: GateConfig) -> Summary:
     summary = summary_from_item(item)
     if summary is not None:
         return summary
-    record = groups.read_group(item.group_id)
+    record = stores().groups.read_group(item.group_id)
     return summary_from_record(record, gates) if record is not None else _bare(item)
 
 

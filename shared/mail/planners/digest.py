@@ -15,9 +15,10 @@ from shared.mail.outgoing import OutgoingEmail, place_of
 from shared.mail.rendering import render
 from shared.outbox.events import DigestDue
 from shared.settings import EmailSettings
-from shared.storage import group_queries, groups
+from shared.storage import group_queries
 from shared.storage.directory import DirectoryReader
 from shared.storage.groups import GroupRecord
+from shared.storage.stores import stores
 
 
 def plan_digest_email(event: DigestDue, organizer: Organizer, sections: list[DigestSection]) -> list[OutgoingEmail]:
@@ -44,10 +45,12 @@ def flags_of(record: GroupRecord, now: datetime, gates: GateConfig, config: Foll
     return tuple(flags)
 
 
-def digest_summaries(organizer: Organizer, now: datetime) -> list[GroupSummary]:
+def digest_summaries(
+    organizer: Organizer, now: datetime, gates: GateConfig, config: FollowUpConfig
+) -> list[GroupSummary]:
     """The open groups an organizer looks after: a coordinator's own (routed to them), a
-    field organizer's whole territory. One index query per state, one read per group."""
-    gates, config = settings.gates(), settings.follow_ups()
+    field organizer's whole territory. One index query per state (the list, on the table),
+    one read per group (through the group store)."""
     out = []
     for state in organizer.states:
         items, _ = group_queries.groups_in_state(state)
@@ -56,7 +59,7 @@ def digest_summaries(organizer: Organizer, now: datetime) -> list[GroupSummary]:
                 continue
             if organizer.role is Role.AREA_COORDINATOR and item.organizer_id != organizer.organizer_id:
                 continue
-            record = groups.read_group(item.group_id)
+            record = stores().groups.read_group(item.group_id)
             if record is None:
                 continue
             snapshot = snapshot_of(record, gates)
@@ -80,5 +83,6 @@ def emails(event: DigestDue, config: EmailSettings, read: DirectoryReader) -> li
     if organizer is None or not organizer.active:
         return []
     as_of = parse_iso(event.as_of)
-    sections = compose(digest_summaries(organizer, as_of), as_of, str(config.organizer_app_url))
+    summaries = digest_summaries(organizer, as_of, settings.gates(), settings.follow_ups())
+    sections = compose(summaries, as_of, str(config.organizer_app_url))
     return plan_digest_email(event, organizer, sections)
