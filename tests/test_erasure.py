@@ -60,25 +60,31 @@ def hits(text: str) -> list[str]:
 
 
 @pytest.fixture
-def founder_with_history(aws, directory):
+def founder_with_history(aws, built_once):
     """An address with an older closed group and an open one: members (by the founder and
-    an organizer), activities with notes, a repeat inquiry, a link asked for, emails sent."""
-    old = given.new_group(aws, EMAIL)
-    given.close(old, "not_a_fit")
-    submit(aws, {**VALID_FORM, "email": EMAIL, "message": "Trying again, Ana Souza here"})
-    group_id = given.open_group_of(EMAIL)
-    submit(aws, {**VALID_FORM, "email": EMAIL, "message": "Any news? 415-555-0142"})  # a repeat
-    token = founder_tokens.issue(group_id, now())
-    founder_api(aws, "POST", "/status/members", token, {"name": MEMBERS[0], "email": MEMBERS[1], "role": "core"})
-    api(aws, "POST", f"/groups/{group_id}/members", ADMIN, {"name": "Cy Diaz", "role": "member"})
-    api(aws, "POST", f"/groups/{group_id}/activities", ADMIN,
-        {"kind": "conversation", "date": given.day(0), "notes": "Called Ana Souza at 415 555 0142"})  # fmt: skip
-    api(aws, "POST", f"/groups/{group_id}/stage", ADMIN, {"to": "organize_core", "note": "Ana Souza is ready"})
-    founder_api(
-        aws, "POST", "/status/activities", token, {"kind": "meeting", "date": given.day(0), "notes": "At Ana's"}
-    )
-    founder_api(aws, "POST", "/status/link", token, {"email": EMAIL})
-    run_async(aws)
+    an organizer), activities with notes, a repeat inquiry, a link asked for, emails sent.
+    Built once per worker (`built_once`), all its emails delivered inside the build."""
+
+    def build(stack):
+        old = given.new_group(stack, EMAIL)
+        given.close(old, "not_a_fit")
+        submit(stack, {**VALID_FORM, "email": EMAIL, "message": "Trying again, Ana Souza here"})
+        group_id = given.open_group_of(EMAIL)
+        submit(stack, {**VALID_FORM, "email": EMAIL, "message": "Any news? 415-555-0142"})  # a repeat
+        token = founder_tokens.issue(group_id, now())
+        founder_api(stack, "POST", "/status/members", token, {"name": MEMBERS[0], "email": MEMBERS[1], "role": "core"})
+        api(stack, "POST", f"/groups/{group_id}/members", ADMIN, {"name": "Cy Diaz", "role": "member"})
+        api(stack, "POST", f"/groups/{group_id}/activities", ADMIN,
+            {"kind": "conversation", "date": given.day(0), "notes": "Called Ana Souza at 415 555 0142"})  # fmt: skip
+        api(stack, "POST", f"/groups/{group_id}/stage", ADMIN, {"to": "organize_core", "note": "Ana Souza is ready"})
+        founder_api(
+            stack, "POST", "/status/activities", token, {"kind": "meeting", "date": given.day(0), "notes": "At Ana's"}
+        )
+        founder_api(stack, "POST", "/status/link", token, {"email": EMAIL})
+        run_async(stack)
+        return old, group_id, token
+
+    old, group_id, token = built_once("erasure:founder_with_history", build)
     assert any(EMAIL in e.to for e in sent_emails())
     return old, group_id, token
 
@@ -187,8 +193,8 @@ def test_the_retention_is_configurable(aws, directory):
     assert groups.get_group_item(group_id).erased_at
 
 
-def test_a_chartered_group_stays_open_without_its_founder_and_keeps_its_members(aws, directory):
-    group_id = given.group_at(aws, "develop_plan", EMAIL)
+def test_a_chartered_group_stays_open_without_its_founder_and_keeps_its_members(aws, group_at_stage):
+    group_id = group_at_stage("develop_plan")  # founded by EMAIL, the default form's address
     members = [m["name"] for m in api(aws, "GET", f"/groups/{group_id}", ADMIN).body["members"]]
 
     done = call_api(aws, "FounderFunction", "POST", "/erasures", body={"email": EMAIL}, claims=ADMIN)
