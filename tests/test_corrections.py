@@ -30,8 +30,8 @@ def read(aws, gid):
 # --- members --------------------------------------------------------------------------------
 
 
-def test_correcting_a_member_answers_200_with_the_member_and_records_history(aws, coordinator):
-    gid = given.group_at(aws, "organize_core")
+def test_correcting_a_member_answers_200_with_the_member_and_records_history(aws, group_at_stage, coordinator):
+    gid = group_at_stage("organize_core")
     member = add(aws, coordinator, gid, "members", {"name": "Bo Chen", "role": "member"})
 
     response = api(
@@ -53,8 +53,8 @@ def test_correcting_a_member_answers_200_with_the_member_and_records_history(aws
     assert (entry["version"], entry["by"]) == (group["version"], "ac-ca-north")
 
 
-def test_a_corrected_role_counts_at_once_for_the_gate(aws, coordinator):
-    gid = given.group_at(aws, "organize_core")
+def test_a_corrected_role_counts_at_once_for_the_gate(aws, group_at_stage, coordinator):
+    gid = group_at_stage("organize_core")
     add(aws, coordinator, gid, "members", {"name": "Core One", "role": "core"})
     second = add(aws, coordinator, gid, "members", {"name": "Not Yet Core", "role": "member"})
 
@@ -63,8 +63,8 @@ def test_a_corrected_role_counts_at_once_for_the_gate(aws, coordinator):
     assert response.body["next_gate"]["met"] is True
 
 
-def test_removing_a_member_answers_204_and_can_unmeet_the_gate(aws, coordinator):
-    gid = given.group_at(aws, "organize_core")
+def test_removing_a_member_answers_204_and_can_unmeet_the_gate(aws, group_at_stage, coordinator):
+    gid = group_at_stage("organize_core")
     given.meet_gate(gid, "organize_core")
     core = read(aws, gid)["members"][0]
 
@@ -79,8 +79,8 @@ def test_removing_a_member_answers_204_and_can_unmeet_the_gate(aws, coordinator)
     assert group["history"][-1]["change"] == "member_removed"
 
 
-def test_a_member_email_already_in_the_group_is_409(aws, coordinator):
-    gid = given.group_at(aws, "organize_core")
+def test_a_member_email_already_in_the_group_is_409(aws, group_at_stage, coordinator):
+    gid = group_at_stage("organize_core")
     add(aws, coordinator, gid, "members", {"name": "Bo", "email": "bo@example.net", "role": "core"})
     cy = add(aws, coordinator, gid, "members", {"name": "Cy", "email": "cy@example.net", "role": "core"})
 
@@ -90,8 +90,8 @@ def test_a_member_email_already_in_the_group_is_409(aws, coordinator):
     assert response.headers["Content-Type"] == "application/problem+json"
 
 
-def test_an_email_sent_as_null_is_cleared(aws, coordinator):
-    gid = given.group_at(aws, "organize_core")
+def test_an_email_sent_as_null_is_cleared(aws, group_at_stage, coordinator):
+    gid = group_at_stage("organize_core")
     bo = add(aws, coordinator, gid, "members", {"name": "Bo", "email": "bo@example.net", "role": "core"})
 
     response = api(aws, "PATCH", f"/groups/{gid}/members/{bo['member_id']}", coordinator, {"email": None})
@@ -109,8 +109,8 @@ def test_an_email_sent_as_null_is_cleared(aws, coordinator):
         ({"x": 1}, "body"),
     ],
 )
-def test_a_bad_member_correction_is_422_and_changes_nothing(aws, coordinator, body, field):
-    gid = given.group_at(aws, "organize_core")
+def test_a_bad_member_correction_is_422_and_changes_nothing(aws, group_at_stage, coordinator, body, field):
+    gid = group_at_stage("organize_core")
     bo = add(aws, coordinator, gid, "members", {"name": "Bo", "role": "core"})
     version = read(aws, gid)["version"]
 
@@ -122,8 +122,8 @@ def test_a_bad_member_correction_is_422_and_changes_nothing(aws, coordinator, bo
 
 
 @pytest.mark.parametrize("method", ["PATCH", "DELETE"])
-def test_an_unknown_member_is_404(aws, coordinator, method):
-    gid = given.group_at(aws, "organize_core")
+def test_an_unknown_member_is_404(aws, group_at_stage, coordinator, method):
+    gid = group_at_stage("organize_core")
 
     response = api(
         aws, method, f"/groups/{gid}/members/nobody", coordinator, {"name": "X"} if method == "PATCH" else None
@@ -133,8 +133,8 @@ def test_an_unknown_member_is_404(aws, coordinator, method):
 
 
 @pytest.mark.parametrize("method", ["PATCH", "DELETE"])
-def test_a_stale_if_match_is_412_and_changes_nothing(aws, coordinator, method):
-    gid = given.group_at(aws, "organize_core")
+def test_a_stale_if_match_is_412_and_changes_nothing(aws, group_at_stage, coordinator, method):
+    gid = group_at_stage("organize_core")
     bo = add(aws, coordinator, gid, "members", {"name": "Bo", "role": "core"})
     version = read(aws, gid)["version"]
     body = {"name": "Bob"} if method == "PATCH" else None
@@ -146,8 +146,8 @@ def test_a_stale_if_match_is_412_and_changes_nothing(aws, coordinator, method):
 
 
 @pytest.mark.parametrize("method", ["PATCH", "DELETE"])
-def test_another_states_coordinator_is_403_and_no_token_is_401(aws, directory, method):
-    gid = given.group_at(aws, "organize_core")
+def test_another_states_coordinator_is_403_and_no_token_is_401(aws, group_at_stage, directory, method):
+    gid = group_at_stage("organize_core")
     bo = add(aws, ADMIN, gid, "members", {"name": "Bo", "role": "core"})
     body = {"name": "Bob"} if method == "PATCH" else None
     path = f"/groups/{gid}/members/{bo['member_id']}"
@@ -159,8 +159,8 @@ def test_another_states_coordinator_is_403_and_no_token_is_401(aws, directory, m
     assert [m["name"] for m in read(aws, gid)["members"]] == ["Bo"]
 
 
-def test_members_of_a_closed_group_are_not_changed(aws, coordinator):
-    gid = given.group_at(aws, "organize_core")
+def test_members_of_a_closed_group_are_not_changed(aws, group_at_stage, coordinator):
+    gid = group_at_stage("organize_core")
     bo = add(aws, coordinator, gid, "members", {"name": "Bo", "role": "core"})
     given.close(gid)
 
@@ -170,8 +170,8 @@ def test_members_of_a_closed_group_are_not_changed(aws, coordinator):
 # --- activities -----------------------------------------------------------------------------
 
 
-def test_a_contact_attempt_is_recorded_and_shown_but_leaves_the_gate_unmet(aws, coordinator):
-    gid = given.new_group(aws)
+def test_a_contact_attempt_is_recorded_and_shown_but_leaves_the_gate_unmet(aws, group_at_stage, coordinator):
+    gid = group_at_stage("learn_more")
 
     response = api(aws, "POST", f"/groups/{gid}/activities", coordinator, {"kind": "contact_attempt", "date": day(0)})
 
@@ -183,8 +183,8 @@ def test_a_contact_attempt_is_recorded_and_shown_but_leaves_the_gate_unmet(aws, 
     assert groups.get_group_item(gid).due_sk is not None  # the first-contact reminder still waits
 
 
-def test_correcting_an_activity_date_moves_it_and_records_history(aws, coordinator):
-    gid = given.group_at(aws, "step_up_activism")
+def test_correcting_an_activity_date_moves_it_and_records_history(aws, group_at_stage, coordinator):
+    gid = group_at_stage("step_up_activism")
     meeting = add(aws, coordinator, gid, "activities", {"kind": "meeting", "date": day(-1)})
 
     response = api(
@@ -204,8 +204,10 @@ def test_correcting_an_activity_date_moves_it_and_records_history(aws, coordinat
     assert (group["history"][-1]["change"], group["history"][-1]["fields"]) == ("activity_corrected", ["date", "notes"])
 
 
-def test_a_conversation_corrected_to_a_contact_attempt_puts_the_group_back_in_the_wait(aws, coordinator):
-    gid = given.new_group(aws)
+def test_a_conversation_corrected_to_a_contact_attempt_puts_the_group_back_in_the_wait(
+    aws, group_at_stage, coordinator
+):
+    gid = group_at_stage("learn_more")
     talk = add(aws, coordinator, gid, "activities", {"kind": "conversation", "date": day(0)})
     assert groups.get_group_item(gid).first_contact_on == day(0)
 
@@ -219,8 +221,8 @@ def test_a_conversation_corrected_to_a_contact_attempt_puts_the_group_back_in_th
     assert item.due_sk is not None
 
 
-def test_removing_an_activity_answers_204_and_history_says_so(aws, coordinator):
-    gid = given.new_group(aws)
+def test_removing_an_activity_answers_204_and_history_says_so(aws, group_at_stage, coordinator):
+    gid = group_at_stage("learn_more")
     talk = add(aws, coordinator, gid, "activities", {"kind": "conversation", "date": day(0)})
 
     response = api(aws, "DELETE", f"/groups/{gid}/activities/{talk['activity_id']}", coordinator)
@@ -240,8 +242,8 @@ def test_removing_an_activity_answers_204_and_history_says_so(aws, coordinator):
     ("body", "field"),
     [({}, "body"), ({"kind": "party"}, "kind"), ({"date": "2999-01-01"}, "date"), ({"kind": None}, "kind")],
 )
-def test_a_bad_activity_correction_is_422(aws, coordinator, body, field):
-    gid = given.new_group(aws)
+def test_a_bad_activity_correction_is_422(aws, group_at_stage, coordinator, body, field):
+    gid = group_at_stage("learn_more")
     talk = add(aws, coordinator, gid, "activities", {"kind": "conversation", "date": day(0)})
 
     response = api(aws, "PATCH", f"/groups/{gid}/activities/{talk['activity_id']}", coordinator, body)
@@ -250,8 +252,8 @@ def test_a_bad_activity_correction_is_422(aws, coordinator, body, field):
     assert [e["field"] for e in response.body["errors"]] == [field]
 
 
-def test_an_unknown_activity_is_404_and_another_states_organizer_403(aws, directory, coordinator):
-    gid = given.new_group(aws)
+def test_an_unknown_activity_is_404_and_another_states_organizer_403(aws, group_at_stage, directory, coordinator):
+    gid = group_at_stage("learn_more")
     talk = add(aws, coordinator, gid, "activities", {"kind": "conversation", "date": day(0)})
     fo_ne = claims_for("field_organizers", directory.get("fo-northeast").email)
 
@@ -260,8 +262,8 @@ def test_an_unknown_activity_is_404_and_another_states_organizer_403(aws, direct
     assert api(aws, "PATCH", f"/groups/{gid}/activities/{talk['activity_id']}", None, {"notes": "x"}).status == 401
 
 
-def test_a_stale_if_match_on_an_activity_is_412(aws, coordinator):
-    gid = given.new_group(aws)
+def test_a_stale_if_match_on_an_activity_is_412(aws, group_at_stage, coordinator):
+    gid = group_at_stage("learn_more")
     talk = add(aws, coordinator, gid, "activities", {"kind": "conversation", "date": day(0)})
 
     response = api(
@@ -275,14 +277,14 @@ def test_a_stale_if_match_on_an_activity_is_412(aws, coordinator):
 # --- the same writes by another author (the founder's page reuses them) --------------------
 
 
-def test_another_author_adds_and_corrects_with_their_own_mark(aws, directory):
+def test_another_author_adds_and_corrects_with_their_own_mark(aws, group_at_stage, directory):
     from shared.domain.errors import ValidationFailed
     from shared.domain.stages import ActivityKind
     from shared.storage.groups import read_group
     from shared.usecases import activities, members
     from shared.usecases.group_writes import Author
 
-    gid = given.group_at(aws, "organize_core")
+    gid = group_at_stage("organize_core")
     founder = Author(f"founder:{gid}", reported_by="founder")
 
     def load():
@@ -306,12 +308,12 @@ def test_another_author_adds_and_corrects_with_their_own_mark(aws, directory):
     assert group["history"][-1]["by"] == founder.id
 
 
-def test_a_correction_is_one_query_and_one_transaction_when_warm(aws, coordinator, monkeypatch):
+def test_a_correction_is_one_query_and_one_transaction_when_warm(aws, group_at_stage, coordinator, monkeypatch):
     from collections import Counter
 
     from pynamodb.connection import base
 
-    gid = given.group_at(aws, "organize_core")
+    gid = group_at_stage("organize_core")
     bo = add(aws, coordinator, gid, "members", {"name": "Bo", "role": "core"})
     calls: Counter[str] = Counter()
     original = base.Connection._make_api_call
