@@ -51,24 +51,28 @@ def test_organizer_by_id_and_a_stage_filter(aws, north):
     assert ids(listing(aws, ADMIN, organizer="ac-ca-south")) == []
 
 
-def test_a_reassigned_group_follows_its_organizer(aws, directory, north):
-    gid = given.new_group(aws)
+def test_a_reassigned_group_follows_its_organizer(aws, directory, north, group_at_stage):
+    gid = group_at_stage("learn_more")
     api(aws, "PUT", f"/groups/{gid}/organizer", ADMIN, {"organizer_id": "ac-ca-south"})
 
     assert ids(listing(aws, north, organizer="me")) == []
     assert ids(listing(aws, organizer_claims(directory, "ac-ca-south"), organizer="me")) == [gid]
 
 
-def test_an_admin_asking_for_their_own_groups_gets_none(aws, north):
-    given.new_group(aws)
+def test_an_admin_asking_for_their_own_groups_gets_none(aws, north, group_at_stage):
+    group_at_stage("learn_more")
 
     assert listing(aws, ADMIN, organizer="me") == {"items": [], "next_token": None}
 
 
 @pytest.mark.parametrize(("q", "found"), [("ANA", True), ("souza@EXAMPLE", True), ("san fran", True), ("zzz", False)])
-def test_q_matches_founder_name_or_email_or_city_whatever_the_case(aws, north, q, found):
-    gid = given.new_group(aws)
-    given.new_group(aws, "bob@example.com", name="Bob Lee", city="Oakland", zip="94601")
+def test_q_matches_founder_name_or_email_or_city_whatever_the_case(aws, north, built_once, q, found):
+    def build(stack):
+        gid = given.new_group(stack)
+        given.new_group(stack, "bob@example.com", name="Bob Lee", city="Oakland", zip="94601")
+        return gid
+
+    gid = built_once("inbox:ana and bob", build)
 
     assert ids(listing(aws, north, q=q)) == ([gid] if found else [])
 
@@ -89,8 +93,8 @@ def test_a_filtered_listing_pages_to_the_end_without_repeats(aws, north):
     assert sorted(seen) == sorted(made)
 
 
-def test_another_states_organizer_sees_none_of_an_organizers_groups(aws, directory):
-    given.new_group(aws)
+def test_another_states_organizer_sees_none_of_an_organizers_groups(aws, directory, group_at_stage):
+    group_at_stage("learn_more")
     outsider = claims_for("field_organizers", directory.get("fo-northeast").email)
 
     assert ids(listing(aws, outsider, organizer="ac-ca-north")) == []
@@ -135,11 +139,11 @@ def test_the_inbox_says_what_waits_as_days_go_by(aws, directory):
     assert after(1)[talked]["gate_met"] is True
 
 
-def test_a_group_written_before_the_summary_existed_is_read_whole(aws, north):
+def test_a_group_written_before_the_summary_existed_is_read_whole(aws, north, group_at_stage):
     from shared.storage import group_keys
     from shared.storage.table import GroupItem
 
-    gid = given.group_at(aws, "organize_core")
+    gid = group_at_stage("organize_core")
     GroupItem(group_keys.group_pk(gid), "GROUP").update(
         actions=[GroupItem.stage_entered_at.remove(), GroupItem.gate_met.remove(), GroupItem.first_contact_on.remove()]
     )
@@ -174,12 +178,12 @@ def test_the_inbox_of_an_organizer_is_one_query_whatever_it_holds(aws, directory
     assert dict(calls) == {"Query": 1}  # the ByOrganizer partition: no group read whole
 
 
-def test_the_backfill_gives_older_groups_their_summary_and_organizer_keys_once(aws, north):
+def test_the_backfill_gives_older_groups_their_summary_and_organizer_keys_once(aws, north, group_at_stage):
     from shared.storage import group_keys, groups
     from shared.storage.table import GroupItem
     from shared.usecases.backfill import backfill_groups
 
-    gid = given.group_at(aws, "organize_core")
+    gid = group_at_stage("organize_core")
     given.new_group(aws, "new@example.com")  # written with everything: left alone
     version = groups.get_group_item(gid).version
     GroupItem(group_keys.group_pk(gid), "GROUP").update(
