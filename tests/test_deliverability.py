@@ -36,6 +36,18 @@ def emails_to(address: str) -> list:
     return [e for e in sent_emails() if address in e.to or address in e.cc]
 
 
+@pytest.fixture
+def one_delivered(aws, built_once):
+    """A group founded by one@example.net (routed to ac-ca-north), its emails sent."""
+
+    def build(stack):
+        gid = given.new_group(stack, "one@example.net")
+        run_async(stack)
+        return gid
+
+    return built_once("deliverability:one delivered", build)
+
+
 # --- an organizer's address bounces -----------------------------------------------------
 
 
@@ -70,9 +82,7 @@ def test_after_a_bounce_routing_passes_the_organizer_by(aws, directory):
     assert response.body["organizer"]["email"] == "chloe.osei@example.org"
 
 
-def test_the_same_bounce_reported_twice_reroutes_and_tells_once(aws, directory):
-    given.new_group(aws, "one@example.net")
-    run_async(aws)
+def test_the_same_bounce_reported_twice_reroutes_and_tells_once(aws, directory, one_delivered):
 
     ses_reports(aws, "bounce", "diego.varga@example.org")
     ses_reports(aws, "bounce", "diego.varga@example.org")
@@ -81,7 +91,7 @@ def test_the_same_bounce_reported_twice_reroutes_and_tells_once(aws, directory):
     assert read_directory().get("ac-ca-south").open_inquiries == directory.get("ac-ca-south").open_inquiries + 1
 
 
-def test_a_group_reassigned_while_it_is_rerouted_stays_with_whom_it_was_given(aws, directory):
+def test_a_group_reassigned_while_it_is_rerouted_stays_with_whom_it_was_given(aws, directory, one_delivered):
     from shared.domain.clock import utcnow
     from shared.parsing.ses_feedback import AddressFeedback, Feedback
     from shared.storage.dynamodb_stores import DynamoGroupStore
@@ -89,8 +99,7 @@ def test_a_group_reassigned_while_it_is_rerouted_stays_with_whom_it_was_given(aw
     from shared.usecases import reassign
     from shared.usecases.deliverability import handle_feedback
 
-    gid = given.new_group(aws, "one@example.net")
-    run_async(aws)
+    gid = one_delivered
     reassigned = []
 
     class Meanwhile(DynamoGroupStore):
@@ -113,8 +122,8 @@ def test_a_group_reassigned_while_it_is_rerouted_stays_with_whom_it_was_given(aw
     assert after.get("fo-west").open_inquiries == directory.get("fo-west").open_inquiries + 1
 
 
-def test_a_passing_bounce_of_an_organizer_changes_nothing(aws, directory):
-    gid = given.new_group(aws)
+def test_a_passing_bounce_of_an_organizer_changes_nothing(aws, directory, group_at_stage):
+    gid = group_at_stage("learn_more")
     detail = ses_event_detail("bounce", "diego.varga@example.org")
     detail["bounce"]["bounceType"] = "Transient"
 
@@ -141,9 +150,10 @@ def test_a_new_address_in_the_directory_file_makes_the_organizer_deliverable_aga
 
 
 @pytest.mark.parametrize("kind", ["bounce", "complaint"])
-def test_a_founder_who_bounces_or_complains_gets_no_more_email_and_the_organizer_is_told_to_phone(aws, directory, kind):
-    gid = given.new_group(aws)
-    run_async(aws)
+def test_a_founder_who_bounces_or_complains_gets_no_more_email_and_the_organizer_is_told_to_phone(
+    aws, directory, group_at_stage, kind
+):
+    gid = group_at_stage("learn_more", delivered=True)
     before = len(emails_to("ana.souza@example.com"))
 
     ses_reports(aws, kind, "ANA.SOUZA@example.com")
