@@ -59,8 +59,8 @@ def published_stage_events(aws, outbox) -> list[dict]:
             sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
 
 
-def test_a_move_is_published_as_group_stage_changed_from_committed_state(aws, directory, outbox):
-    gid = given.new_group(aws)
+def test_a_move_is_published_as_group_stage_changed_from_committed_state(aws, directory, group_at_stage, outbox):
+    gid = group_at_stage("learn_more")
     given.meet_gate(gid, "learn_more")
     api(aws, "POST", f"/groups/{gid}/stage", organizer_claims(directory, "ac-ca-north"), {"to": "organize_core"})
 
@@ -74,8 +74,8 @@ def test_a_move_is_published_as_group_stage_changed_from_committed_state(aws, di
     assert event["case_id"] is None
 
 
-def test_a_charter_event_carries_the_group_number_and_the_case(aws, directory, outbox):
-    gid = given.group_at(aws, "get_chartered")
+def test_a_charter_event_carries_the_group_number_and_the_case(aws, directory, group_at_stage, outbox):
+    gid = group_at_stage("get_chartered")
     published_stage_events(aws, outbox)
     api(
         aws,
@@ -92,8 +92,8 @@ def test_a_charter_event_carries_the_group_number_and_the_case(aws, directory, o
     assert event["changed_by"] == "fo-west"
 
 
-def test_adding_members_publishes_no_stage_event(aws, directory, outbox):
-    gid = given.new_group(aws)
+def test_adding_members_publishes_no_stage_event(aws, directory, group_at_stage, outbox):
+    gid = group_at_stage("learn_more")
     published_stage_events(aws, outbox)
 
     given.meet_gate(gid, "organize_core")
