@@ -77,8 +77,8 @@ def test_the_stage_filter_keeps_that_stage_only(aws, directory):
     assert [g["group_id"] for g in as_coordinator["items"]] == [core]
 
 
-def test_a_list_item_summarizes_the_group(aws, directory):
-    gid = given.new_group(aws)
+def test_a_list_item_summarizes_the_group(aws, directory, group_at_stage):
+    gid = group_at_stage("learn_more")
 
     (item,) = api(aws, "GET", "/groups", ADMIN, query={"state": "CA"}).body["items"]
 
@@ -109,10 +109,13 @@ def _tampered(token: str, change) -> str:
     ],
     ids=["garbage", "not-an-object", "other-listing", "other-partition", "position", "missing-key"],
 )
-def test_a_bad_next_token_is_422_on_next_token(aws, directory, make_token):
-    for n in range(2):
-        given.new_group(aws, f"t{n}@example.com")
-        given.new_group(aws, f"n{n}@example.com", **NY)
+def test_a_bad_next_token_is_422_on_next_token(aws, directory, built_once, make_token):
+    def build(stack):
+        for n in range(2):
+            given.new_group(stack, f"t{n}@example.com")
+            given.new_group(stack, f"n{n}@example.com", **NY)
+
+    built_once("group_lists:two in CA, two in NY", build)
 
     response = api(aws, "GET", "/groups", ADMIN, query={"state": "CA", "limit": "1", "next_token": make_token(aws)})
 
@@ -154,8 +157,8 @@ def test_the_pipeline_counts_groups_per_state_and_stage(aws, directory):
     assert report["total"] == 3
 
 
-def test_the_pipeline_as_csv(aws, directory):
-    given.new_group(aws, "a@example.com")
+def test_the_pipeline_as_csv(aws, directory, group_at_stage):
+    group_at_stage("learn_more")
 
     response = api(aws, "GET", "/reports/pipeline", ADMIN, query={"format": "csv"})
 
