@@ -10,7 +10,7 @@ import pytest
 from shared.storage import nearby
 from tests import given
 from tests.given import ADMIN_CALLER, PLAN, _do
-from tests.pipeline import ADMIN, api, call_api, organizer_claims
+from tests.pipeline import ADMIN, api, call_api, organizer_claims, run_async
 
 FIELDS = {"group_number", "name", "city", "state", "distance_mi"}
 
@@ -23,10 +23,25 @@ def group_in(aws, stage, email, city, zip_code):
     return given.group_at(aws, stage, email=email, city=city, zip=zip_code, state="CA")
 
 
-def test_nearby_lists_chartered_and_active_groups_nearest_first_with_public_fields_only(directory, aws):
+@pytest.fixture
+def chartered_in_oakland(aws, built_once):
+    """`oakland()`: the id of a chartered group in Oakland (94612), its emails sent, built
+    once per worker (`built_once`); call it before the test writes anything."""
+
+    def build(stack):
+        gid = group_in(stack, "develop_plan", "olu@example.com", "Oakland", "94612")
+        run_async(stack)
+        return gid
+
+    return lambda: built_once("nearby:chartered in Oakland", build)
+
+
+def test_nearby_lists_chartered_and_active_groups_nearest_first_with_public_fields_only(
+    directory, aws, chartered_in_oakland
+):
     # given chartered groups in Oakland and San Francisco, an active one in San Jose, one in
     # Los Angeles, a forming group in Berkeley and a chartered group that was closed
-    oakland = group_in(aws, "develop_plan", "olu@example.com", "Oakland", "94612")
+    oakland = chartered_in_oakland()
     group_in(aws, "active", "sam@example.com", "San Francisco", "94110")
     group_in(aws, "active", "jo@example.com", "San Jose", "95113")
     group_in(aws, "develop_plan", "lee@example.com", "Los Angeles", "90012")
@@ -52,9 +67,9 @@ def test_nearby_lists_chartered_and_active_groups_nearest_first_with_public_fiel
     assert [g["city"] for g in wider] == ["Oakland", "San Francisco", "San Jose"]
 
 
-def test_the_index_projects_no_personal_data(directory, aws):
+def test_the_index_projects_no_personal_data(directory, aws, chartered_in_oakland):
     # given a chartered group
-    group_in(aws, "develop_plan", "olu@example.com", "Oakland", "94612")
+    chartered_in_oakland()
     # when its entry in the Nearby index is read raw
     import boto3
 
@@ -108,8 +123,8 @@ def test_a_name_with_a_move_that_is_not_the_charter_is_422(directory, aws):
     assert [e["field"] for e in moved.body["errors"]] == ["name"]
 
 
-def test_a_reopened_chartered_group_is_found_again(directory, aws):
-    gid = group_in(aws, "develop_plan", "olu@example.com", "Oakland", "94612")
+def test_a_reopened_chartered_group_is_found_again(directory, aws, chartered_in_oakland):
+    gid = chartered_in_oakland()
     given.close(gid, reason="other")
     assert nearby_api(aws, {"zip": "94612"}).body == []
     _do(given.lifecycle.move_stage, gid, {"to": "develop_plan"}, ADMIN_CALLER)
@@ -146,12 +161,11 @@ def test_the_sample_event_answers(aws):
     assert json.loads(response["body"]) == []
 
 
-def test_the_charter_email_introduces_the_nearest_chartered_groups(directory, aws):
+def test_the_charter_email_introduces_the_nearest_chartered_groups(directory, aws, chartered_in_oakland):
     from tests.conftest import sent_emails
-    from tests.pipeline import run_async
 
     # given a chartered group in Oakland, and one in Los Angeles (far away)
-    oakland = group_in(aws, "develop_plan", "olu@example.com", "Oakland", "94612")
+    oakland = chartered_in_oakland()
     group_in(aws, "develop_plan", "lee@example.com", "Los Angeles", "90012")
     oakland_number = api(aws, "GET", f"/groups/{oakland}", ADMIN).body["group_number"]
     run_async(aws)
@@ -200,8 +214,8 @@ def test_a_group_page_lists_its_chartered_and_forming_neighbours_nearest_first(d
     assert [g["city"] for g in wider["forming"]] == ["Berkeley", "Sacramento"]
 
 
-def test_a_chartered_group_page_does_not_list_itself(directory, aws):
-    oakland = group_in(aws, "develop_plan", "olu@example.com", "Oakland", "94612")
+def test_a_chartered_group_page_does_not_list_itself(directory, aws, chartered_in_oakland):
+    oakland = chartered_in_oakland()
     sf = group_in(aws, "active", "sam@example.com", "San Francisco", "94110")
 
     body = api(aws, "GET", f"/groups/{oakland}/nearby", ADMIN).body
