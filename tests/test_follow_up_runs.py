@@ -348,9 +348,8 @@ def test_each_organizer_gets_a_weekly_digest_of_their_groups_once(directory, aws
     assert "ana.souza" not in text.lower()  # places and what waits, no applicants' emails
 
 
-def test_a_new_week_is_a_new_digest(directory, aws):
-    new_group(aws)
-    run_async(aws)
+def test_a_new_week_is_a_new_digest(directory, aws, group_at_stage):
+    group_at_stage("learn_more", delivered=True)
     run(aws, 0, "WeeklyDigestFunction")
     before = len(sent_emails())
     assert run(aws, 7, "WeeklyDigestFunction")["taken"]["digest"] > 0
