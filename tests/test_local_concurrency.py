@@ -191,3 +191,20 @@ def test_concurrent_requests_to_one_function_each_read_their_own_request(monkeyp
         "first": {"group_id": "first", "body": {"reason": "first's reason"}},
         "second": {"group_id": "second", "body": {"reason": "second's reason"}},
     }
+
+
+def test_only_an_invocation_that_may_write_wakes_the_pollers(monkeypatch):
+    # A read writes nothing a stream or a queue carries: waking the pollers' process for it
+    # only had it poll every source on the cores that were answering the read.
+    monkeypatch.setattr("local.stack.invoke", lambda stack, function, event, environment: {"statusCode": 200})
+    woken: list[str] = []
+    local = LocalStack(aws_endpoint_url="", stack=None, accounts=None)  # type: ignore[arg-type]
+    local.event_sources = SimpleNamespace(wake=lambda: woken.append("woken"))  # type: ignore[assignment]
+
+    for method in ("GET", "HEAD", "OPTIONS", "get"):
+        local.invoke("GroupsFunction", http_api_event(method, "/groups/g-1"))
+    assert woken == []
+    for method in ("POST", "PUT", "PATCH", "DELETE"):
+        local.invoke("GroupsFunction", http_api_event(method, "/groups/g-1/members"))
+    local.invoke("FollowUpsFunction", {"time": "2026-12-03T13:00:00Z", "detail-type": "Scheduled Event"})
+    assert woken == ["woken"] * 5
