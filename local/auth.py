@@ -34,13 +34,17 @@ class Unauthorized(Exception):
 @dataclass
 class Accounts:
     """The demo accounts of the template's user pool. They share one random password that
-    never leaves this process: people log in with POST /_local/login instead."""
+    never leaves this process: people log in with POST /_local/login instead. Each is
+    created in the pool at its first login: creating them all at start (three calls to
+    moto's Cognito each, for every organizer) took a second of `make dev`'s ready time."""
 
     stack: Stack
     pool_id: str
     client_id: str
     _password: str = field(default_factory=lambda: secrets.token_urlsafe(18) + "Aa1!", repr=False)
-    _usernames: dict[str, str] = field(default_factory=dict)  # casefolded email → username
+    _groups: dict[str, tuple[str, str]] = field(default_factory=dict)  # casefolded email → (username, group)
+    _created: set[str] = field(default_factory=set)  # usernames in the pool already
+    _creating: threading.Lock = field(default_factory=threading.Lock)
     _listing: list[dict[str, Any]] = field(default_factory=list)  # what the console's sign-in lists
 
     @classmethod
@@ -61,18 +65,21 @@ class Accounts:
         return cls(stack, stack.name(pools[0]), stack.name(clients[0]))
 
     def add(self, email: str, group: str) -> None:
+        """An account that can log in (created in the pool when it first does)."""
+        self._groups[email.casefold()] = (email, group)
+
+    def _create(self, username: str, group: str) -> None:
         cognito = self.stack.client("cognito-idp")
         cognito.admin_create_user(
             UserPoolId=self.pool_id,
-            Username=email,
-            UserAttributes=[{"Name": "email", "Value": email}, {"Name": "email_verified", "Value": "true"}],
+            Username=username,
+            UserAttributes=[{"Name": "email", "Value": username}, {"Name": "email_verified", "Value": "true"}],
             MessageAction="SUPPRESS",
         )
         cognito.admin_set_user_password(
-            UserPoolId=self.pool_id, Username=email, Password=self._password, Permanent=True
+            UserPoolId=self.pool_id, Username=username, Password=self._password, Permanent=True
         )
-        cognito.admin_add_user_to_group(UserPoolId=self.pool_id, Username=email, GroupName=group)
-        self._usernames[email.casefold()] = email
+        cognito.admin_add_user_to_group(UserPoolId=self.pool_id, Username=username, GroupName=group)
 
     def seed(self, organizers: Iterable[Any]) -> int:
         """Every organizer in their role's group, plus the accounts of data/demo_accounts.yaml."""
@@ -91,7 +98,7 @@ class Accounts:
             self._listing.append(
                 {"email": account["email"], "name": account.get("name", ""), "role": account["group"], "states": []}
             )
-        return len(self._usernames)
+        return len(self._groups)
 
     def listing(self) -> list[dict[str, Any]]:
         """The seeded accounts, admins first, for the console's dev-only sign-in (GET /_local/accounts)."""
@@ -101,9 +108,14 @@ class Accounts:
     def id_token(self, email: str) -> str | None:
         """An ID token for a seeded account (None for any other email), through the
         USER_PASSWORD_AUTH flow that the template's app client allows."""
-        username = self._usernames.get(email.strip().casefold())
-        if username is None:
+        account = self._groups.get(email.strip().casefold())
+        if account is None:
             return None
+        username, group = account
+        with self._creating:  # two first logins at once create the account once
+            if username not in self._created:
+                self._create(username, group)
+                self._created.add(username)
         result = self.stack.client("cognito-idp").initiate_auth(
             ClientId=self.client_id,
             AuthFlow="USER_PASSWORD_AUTH",

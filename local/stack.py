@@ -165,11 +165,17 @@ class LocalStack:
 
     @classmethod
     def boot(
-        cls, cleanup: ExitStack, *, overrides: dict[str, str] | None = None, data: Path | None = None
+        cls,
+        cleanup: ExitStack,
+        *,
+        overrides: dict[str, str] | None = None,
+        data: Path | None = None,
+        sources: EventSources | None = None,
     ) -> LocalStack:
         """Start DynamoDB Local (its database in `data`, default data_dir()) and moto, create
         the template's resources in them (keeping the tables DynamoDB Local already has),
-        seed them, import the handlers. `overrides`: template parameters (PARAMETERS)."""
+        seed them, import the handlers. `overrides`: template parameters (PARAMETERS);
+        `sources`: the event-sources process, sent the stack as soon as its tables exist."""
         from moto.server import ThreadedMotoServer
 
         overrides = parameters.check(overrides or {}, load())
@@ -215,10 +221,12 @@ class LocalStack:
 
         dynamodb.wait()
         create_tables(stack.client("dynamodb"), stack.resolver, keep_existing=True)
+        local = cls(endpoint, stack, accounts, dynamodb_endpoint_url=dynamodb.endpoint_url, data=data)
+        if sources is not None:  # its pollers get built while the directory loads
+            sources.send(local.spec())
         with environment({"TABLE_NAME": stack.name("GroupsTable")}):
             load_directory(directory)  # idempotent: a kept directory keeps its counts
 
-        local = cls(endpoint, stack, accounts, dynamodb_endpoint_url=dynamodb.endpoint_url, data=data)
         local._environments = {logical: stack.environment(logical) for logical in stack.functions()}
         local.gateway = Gateway.of(stack, endpoint)
         local.scheduler = schedules.Scheduler(

@@ -4,12 +4,13 @@ protected route's function runs, and the cache of tokens it has verified already
 from __future__ import annotations
 
 import time
+from types import SimpleNamespace
 
 import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from local.auth import JwtVerifier, Unauthorized
+from local.auth import Accounts, JwtVerifier, Unauthorized
 from local.routes import JwtAuthorizer
 
 ISSUER = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_local"
@@ -99,3 +100,37 @@ def test_the_cache_keeps_a_bounded_number_of_tokens(verifier, monkeypatch):
         verifier.claims(bearer(value))
     assert len(verifier._verified) <= 3
     assert verifier.claims(bearer(sent[0]))["email"] == "organizer0@example.org"  # verified again
+
+
+class FakeCognito:
+    """moto's Cognito as Accounts calls it: records each call."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, str]] = []
+
+    def __getattr__(self, name: str):
+        def call(**kwargs):
+            self.calls.append((name, kwargs.get("Username") or kwargs["AuthParameters"]["USERNAME"]))
+            return {"AuthenticationResult": {"IdToken": f"token-of-{len(self.calls)}"}}
+
+        return call
+
+
+def test_a_demo_account_is_created_in_the_pool_at_its_first_login_only():
+    cognito = FakeCognito()
+    accounts = Accounts(SimpleNamespace(client=lambda service: cognito), "pool", "client")  # type: ignore[arg-type]
+    organizer = SimpleNamespace(
+        email="Grace.Kim@example.org", name="Grace Kim", role=SimpleNamespace(value="field_organizer"), states=("CA",)
+    )
+    assert accounts.seed([organizer]) >= 2  # the organizer and data/demo_accounts.yaml's
+    assert cognito.calls == []  # nothing created at start
+    assert any(a["email"] == "Grace.Kim@example.org" for a in accounts.listing())
+
+    assert accounts.id_token("grace.kim@example.org ")
+    created = [name for name, _ in cognito.calls]
+    assert created == ["admin_create_user", "admin_set_user_password", "admin_add_user_to_group", "initiate_auth"]
+    assert {user for _, user in cognito.calls} == {"Grace.Kim@example.org"}
+    accounts.id_token("GRACE.KIM@example.org")
+    assert [name for name, _ in cognito.calls[4:]] == ["initiate_auth"]  # created once
+    assert accounts.id_token("nobody@example.org") is None
+    assert len(cognito.calls) == 5
