@@ -68,3 +68,9 @@ def test_the_functions_route_and_report_batches_without_powertools_machinery(fun
 def test_the_event_functions_import_no_pydantic(function):
     # The domain events are plain dataclasses (shared/outbox/events.py).
     assert "pydantic" not in imported_by(f"functions.{function}.app")
+
+
+@pytest.mark.parametrize("function", ["follow_ups", "weekly_digest"])
+def test_the_scheduled_runs_load_the_move_and_erasure_code_only_when_a_group_needs_it(function):
+    # Most daily runs close and erase no group, and the weekly digest never does.
+    assert loaded_by(f"functions.{function}.app", "shared.usecases.moves", "shared.usecases.erasure") == set()
