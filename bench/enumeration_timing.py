@@ -46,13 +46,13 @@ def start_stack(dynamodb_local: Any = None) -> Any:
     from shared.storage.directory_file import parse_directory_file
     from tests.conftest import ROOT, reset_caches
     from tests.moto_state import (
-        copy_each_table_once_per_transaction,
         one_botocore_session_per_thread,
+        roll_back_only_what_a_transaction_touches,
         serialize_dynamodb_answers_as_json,
     )
 
     os.environ.update(AWS_ACCESS_KEY_ID="x", AWS_SECRET_ACCESS_KEY="x", AWS_DEFAULT_REGION="us-east-1")  # noqa: S106
-    copy_each_table_once_per_transaction()
+    roll_back_only_what_a_transaction_touches()
     serialize_dynamodb_answers_as_json()
     one_botocore_session_per_thread()
     mock_aws().start()

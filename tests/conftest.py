@@ -131,16 +131,18 @@ def _world() -> Iterator[_World]:
     from local.provision import provision
     from tests.moto_state import (
         MotoSnapshot,
-        copy_each_table_once_per_transaction,
         one_botocore_session_per_thread,
+        one_client_per_service_under_moto,
         query_reads_only_its_partition,
+        roll_back_only_what_a_transaction_touches,
         serialize_dynamodb_answers_as_json,
     )
 
     moto_speedups.apply()
-    copy_each_table_once_per_transaction()
+    roll_back_only_what_a_transaction_touches()
     serialize_dynamodb_answers_as_json()
     one_botocore_session_per_thread()
+    one_client_per_service_under_moto()
     query_reads_only_its_partition()
     mock = mock_aws()
     mock.start()
@@ -192,6 +194,22 @@ def directory(aws: Any, _world: _World) -> Any:
     else:
         _world.with_directory.restore()
     return _world.directory
+
+
+@pytest.fixture
+def memory() -> Iterator[Any]:
+    """The in-memory store (shared/storage/memory.py) installed for the use cases, knowing the
+    directory's organizers; no AWS at all (tests/in_memory.py makes groups in it). Settings
+    are the defaults unless the test sets the environment before it calls a use case."""
+    from shared import settings
+    from shared.storage.stores import installed
+    from tests import in_memory
+
+    settings.reset()
+    store = in_memory.store()
+    with installed(store.stores()):
+        yield store
+    settings.reset()
 
 
 @pytest.fixture(scope="session")

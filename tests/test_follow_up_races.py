@@ -18,6 +18,7 @@ import threading
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -30,6 +31,8 @@ from shared.outbox.events import FollowUpDue, GroupStageChanged, TableChange, ev
 from shared.parsing.inquiry import email_key
 from shared.storage import groups, inquiries
 from shared.storage.directory import read_directory
+from shared.storage.dynamodb_stores import DynamoGroupStore
+from shared.storage.stores import Stores, installed, stores
 from shared.usecases.scheduled_runs import RunFailed, run_follow_ups
 from tests import ddblocal
 from tests.pipeline import VALID_FORM, submit_in_process
@@ -108,23 +111,24 @@ def _plain(item: dict[str, Any]) -> dict[str, Any]:
     return {name: deserialize(value) for name, value in item.items()}
 
 
-class Lockstep:
-    """Holds each run, after its first read of a group, until every run has read that
-    group: so all of them act on the same version and every write races. Without it the
-    first run mostly stays one group ahead and the others only find its work done."""
+class Lockstep(DynamoGroupStore):
+    """The table's group store, but each run, after its first read of a group, waits until
+    every run has read that group: so all of them act on the same version and every write
+    races. Without it the first run mostly stays one group ahead and the others only find
+    its work done. Installed for the runs with `installed` (shared/storage/stores.py)."""
 
-    def __init__(self, runs: int, read_group: Any) -> None:
-        self._runs, self._read_group = runs, read_group
+    def __init__(self, runs: int) -> None:
+        self._runs = runs
         self._lock = threading.Lock()
         self._barriers: dict[str, threading.Barrier] = defaultdict(lambda: threading.Barrier(self._runs))
-        self._seen: set[tuple[int, str]] = set()
+        self.seen: set[tuple[int, str]] = set()  # (thread, group id): each run's first reads
         self.broken: list[str] = []
 
     def read_group(self, group_id: str) -> Any:
-        record = self._read_group(group_id)
+        record = groups.read_group(group_id)
         with self._lock:
-            first = (threading.get_ident(), group_id) not in self._seen
-            self._seen.add((threading.get_ident(), group_id))
+            first = (threading.get_ident(), group_id) not in self.seen
+            self.seen.add((threading.get_ident(), group_id))
             barrier = self._barriers[group_id]
         if first:  # a re-read after a lost race does not wait: the others may be done
             try:
@@ -151,7 +155,7 @@ def overlapping_runs(n: int) -> list[Any]:
 
 @pytest.mark.parametrize("lockstep", [True, False], ids=["reading-each-group-together", "free-running"])
 def test_overlapping_runs_take_each_follow_up_once_and_close_each_stale_inquiry_once(
-    real_dynamodb, dynamodb_local, monkeypatch, lockstep
+    real_dynamodb, dynamodb_local, lockstep
 ):
     table = Table(dynamodb_local, real_dynamodb.ref("GroupsTable"))
     made = iter(range(1, 250))
@@ -162,12 +166,11 @@ def test_overlapping_runs_take_each_follow_up_once_and_close_each_stale_inquiry_
     open_before = read_directory().get(ORGANIZER).open_inquiries
     assert open_before == 13
 
-    with monkeypatch.context() as patch:
-        if lockstep:
-            together = Lockstep(RUNS, groups.read_group)
-            patch.setattr(groups, "read_group", together.read_group)
+    together = Lockstep(RUNS)
+    with installed(Stores(together, stores().notices)) if lockstep else nullcontext():
         outcomes = overlapping_runs(RUNS)
     if lockstep:
+        assert len(together.seen) == RUNS * 11, "every run read every due group through the waiting store"
         assert together.broken == [], "every run read every due group before any of them wrote"
 
     failed = [o for o in outcomes if isinstance(o, RunFailed)]

@@ -1,5 +1,8 @@
-"""The scheduled runs (DESIGN §5) through their handlers: what is due gets its email, once,
-and only what is due is read."""
+"""The scheduled runs (DESIGN §5): what is due gets its email, once, and only what is due is read.
+
+What a run takes and reads runs on the in-memory store (`memory`: the use case, its notices
+and the Due index); what the emails say, and who gets them, runs through the handlers, the
+stream and the sender on moto."""
 
 from __future__ import annotations
 
@@ -8,11 +11,15 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from local.lambda_runtime import invoke
+from shared import settings
+from shared.domain.follow_up_rules import FollowUpConfig
 from shared.mail.rendering import WORD_JOINER
 from shared.storage import group_notices, group_queries, groups, inquiries
 from shared.storage.directory import load_directory
 from shared.storage.directory_file import parse_directory_file
 from shared.usecases import lifecycle
+from shared.usecases.scheduled_runs import now_of, run_follow_ups
+from tests import in_memory
 from tests.conftest import ROOT, sent_emails
 from tests.given import ADMIN_CALLER, group_at, meet_gate, new_group
 from tests.pipeline import run_async
@@ -28,6 +35,11 @@ def run(stack, days: float, function: str = "FollowUpsFunction") -> dict:
     return report
 
 
+def run_in_memory(days: float) -> dict:
+    """The follow-up run `days` from now, on whatever store is installed (the `memory` one)."""
+    return run_follow_ups(now_of({"time": at(days)})).as_dict()
+
+
 def emails_since(before: int) -> list:
     return sent_emails()[before:]
 
@@ -38,10 +50,13 @@ def applied(directory, aws, group_at_stage):
     return group_at_stage("learn_more", delivered=True)
 
 
-def test_before_three_days_nothing_is_due(directory, aws, applied):
-    report = run(aws, 2.9)
-    assert report["due"] == 0
-    assert emails_since(2) == []
+def test_before_three_days_nothing_is_due(memory):
+    applied = in_memory.new_group(memory)
+
+    report = run_in_memory(2.9)
+
+    assert (report["due"], report["taken"]) == (0, {})
+    assert memory.read_group(applied).notices == []
 
 
 def test_after_three_days_the_routed_organizer_is_reminded_once(directory, aws, applied):
@@ -56,16 +71,16 @@ def test_after_three_days_the_routed_organizer_is_reminded_once(directory, aws, 
     assert again["due"] == 0  # the group's next due moved to day 7
 
 
-def test_replaying_a_slot_sends_nothing_twice_even_when_the_index_is_behind(directory, aws, applied):
-    run(aws, 4)
-    record = groups.read_group(applied)
-    group_notices.set_due(record.group, datetime.now(UTC))  # as if the index still listed it
+def test_replaying_a_slot_sends_nothing_twice_even_when_the_index_is_behind(memory):
+    applied = in_memory.new_group(memory)
+    run_in_memory(4)
+    memory.set_due(memory.read_group(applied).group, datetime.now(UTC))  # as if the index still listed it
 
-    replay = run(aws, 4)
+    replay = run_in_memory(4)
 
     assert replay["due"] == 1
     assert replay["taken"] == {}
-    assert len(emails_since(2)) == 1
+    assert [n.action for n in memory.read_group(applied).notices] == ["first_contact_reminder"]  # one email
 
 
 def test_after_seven_days_the_field_organizer_is_escalated_to_with_the_organizer_in_copy(directory, aws, applied):
@@ -99,11 +114,14 @@ def test_a_state_without_a_field_organizer_escalates_to_the_national_inbox(direc
     assert escalation.cc == [directory.get("ac-ca-north").email]
 
 
-def test_a_logged_conversation_stops_the_chase(directory, aws, applied):
+def test_a_logged_conversation_stops_the_chase(memory):
+    applied = in_memory.new_group(memory)
     meet_gate(applied, "learn_more")
-    report = run(aws, 8)
-    assert report["due"] == 0
-    assert emails_since(2) == []
+
+    report = run_in_memory(8)
+
+    assert (report["due"], report["taken"]) == (0, {})
+    assert memory.read_group(applied).notices == []
 
 
 def test_a_group_that_moved_on_after_the_run_gets_no_stale_email(directory, aws, applied):
@@ -149,15 +167,29 @@ def test_a_stale_inquiry_reopened_is_chased_again_from_its_reopening_not_closed_
     assert run(aws, 122.1)["taken"] == {"close_no_response": 1}  # 60 days after the reopening
 
 
-def test_a_group_closed_by_hand_and_reopened_weeks_later_is_not_escalated_at_once(directory, aws, applied):
+def test_a_run_given_its_configuration_follows_it_over_the_settings(memory):
+    applied = in_memory.new_group(memory, due=lambda now: now + timedelta(days=1))
+    days = FollowUpConfig(first_contact_reminder_days=1, first_contact_escalation_days=2, stale_inquiry_days=5)
+
+    given_days = run_follow_ups(now_of({"time": at(1.5)}), config=days)
+    closing = run_follow_ups(now_of({"time": at(5.5)}), config=days)
+
+    assert settings.follow_ups().first_contact_reminder_days == 3  # the settings would wait
+    assert given_days.taken == {"first_contact_reminder": 1}
+    assert closing.taken == {"close_no_response": 1}
+    assert memory.read_group(applied).group.stage == "closed"
+
+
+def test_a_group_closed_by_hand_and_reopened_weeks_later_is_not_escalated_at_once(memory):
+    applied = in_memory.new_group(memory)
     lifecycle.move_stage(ADMIN_CALLER, applied, {"to": "closed", "reason": "duplicate"}, None,
                          datetime.now(UTC) + timedelta(days=1))  # fmt: skip
     # A closed group owes nothing but its retention erasure, a year on (DESIGN §5).
-    assert groups.read_group(applied).group.due_sk.startswith(f"{(datetime.now(UTC) + timedelta(days=366)).year}-")
+    assert memory.read_group(applied).group.due_sk.startswith(f"{(datetime.now(UTC) + timedelta(days=366)).year}-")
     reopen(applied, 30)
 
-    assert run(aws, 30.5)["taken"] == {}
-    assert run(aws, 33.1)["taken"] == {"first_contact_reminder": 1}
+    assert run_in_memory(30.5)["taken"] == {}
+    assert run_in_memory(33.1)["taken"] == {"first_contact_reminder": 1}
 
 
 def test_a_late_run_says_how_long_the_inquiry_has_really_waited(directory, aws, applied):
@@ -243,35 +275,31 @@ def test_a_group_whose_step_up_gate_is_met_is_announced_to_the_field_organizer_o
     assert notice.subject.startswith("Ready to charter")
 
 
-def test_a_chartered_group_owes_nothing(directory, aws, group_at_stage):
-    group_id = group_at_stage("active")
-    assert groups.read_group(group_id).group.due_sk is None
+def test_a_chartered_group_owes_nothing(memory):
+    group_id = in_memory.group_at(memory, "active")
+    assert memory.read_group(group_id).group.due_sk is None
 
 
 # --- only what is due is read ------------------------------------------------------------
 
 
-def test_the_items_a_run_reads_do_not_grow_with_groups_that_are_not_due(directory, aws):
-    from shared import settings
-
-    aws.resolver.parameters["IntakeRateLimitPerHour"] = "1000"
-    settings.reset()
+def test_the_items_a_run_reads_do_not_grow_with_groups_that_are_not_due(memory):
     made = iter(range(1000))
 
     def due_groups(n: int) -> None:  # new inquiries: their reminder is due at +3 days
         for _ in range(n):
-            new_group(aws, email=f"due{next(made)}@example.com")
+            in_memory.new_group(memory, email=f"due{next(made)}@example.com")
 
     def not_due_groups(n: int) -> None:  # a conversation logged: nothing due, out of the index
         for _ in range(n):
-            meet_gate(new_group(aws, email=f"calm{next(made)}@example.com"), "learn_more")
+            meet_gate(in_memory.new_group(memory, email=f"calm{next(made)}@example.com"), "learn_more")
 
     due_groups(2)
     not_due_groups(2)
-    small = invoke(aws, "FollowUpsFunction", {"time": at(4)})
+    small = run_in_memory(4)
     due_groups(2)  # the first two now wait for day 7: the same shape of work as before
     not_due_groups(20)
-    large = invoke(aws, "FollowUpsFunction", {"time": at(4)})
+    large = run_in_memory(4)
 
     assert small["due"] == large["due"] == 2
     assert small["taken"] == large["taken"] == {"first_contact_reminder": 2}
@@ -337,9 +365,7 @@ def test_the_sample_schedule_events_run(directory, aws):
     assert invoke(aws, "WeeklyDigestFunction", sample_event("weekly_digest_monday.json"))["due"] == 2
 
 
-def test_a_failed_follow_up_logs_the_group_the_error_type_and_place_never_its_text(
-    directory, aws, applied, monkeypatch, capsys, caplog
-):
+def test_a_failed_follow_up_logs_the_group_the_error_type_and_place_never_its_text(memory, monkeypatch, capsys, caplog):
     import re
 
     from shared.usecases import scheduled_runs
@@ -347,6 +373,7 @@ def test_a_failed_follow_up_logs_the_group_the_error_type_and_place_never_its_te
     def fail(*_args, **_kwargs):
         raise ValueError("no reply from ana.souza@example.com about 'Meet at 5 Elm St'")
 
+    applied = in_memory.new_group(memory)
     monkeypatch.setattr(scheduled_runs, "_follow_up", fail)
     with pytest.raises(scheduled_runs.RunFailed):
         scheduled_runs.run_follow_ups(datetime.now(UTC) + timedelta(days=3.5))

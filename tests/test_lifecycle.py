@@ -1,18 +1,23 @@
-"""A group's life through the organizer API (DESIGN §1-2), handler by handler, on moto
-resources built from template.yaml: stages and gates, members and activities, chartering,
-closing and reopening, If-Match, and every error a client can cause."""
+"""A group's life through the organizer API (DESIGN §1-2): stages and gates, members and
+activities, chartering, closing and reopening, If-Match, and every error a client can cause.
+
+The rules run on the use cases over the in-memory store (`memory`, tests/in_memory.py),
+answered as the HTTP edge answers; what the edge itself does (routes, headers, bodies that
+are not JSON, If-Match on the wire, the walk through every route) runs through the
+handler on moto resources built from template.yaml."""
 
 from __future__ import annotations
 
 import pytest
 
-from shared.storage import groups, inquiries
-from shared.storage.directory import read_directory
-from tests import given
+from tests import given, in_memory
 from tests.given import PLAN, day
+from tests.in_memory import call
 from tests.pipeline import ADMIN, VALID_FORM, api, organizer_claims, submit
 
 CASE = "AMR 51/001/2026"
+COORDINATOR = in_memory.caller("ac-ca-north")  # where a San Francisco form is routed (CA)
+FIELD_ORGANIZER = in_memory.caller("fo-west")
 
 
 @pytest.fixture
@@ -26,8 +31,8 @@ def field_organizer(directory):
     return organizer_claims(directory, "fo-west")
 
 
-def stage_of(aws, group_id):
-    return api(aws, "GET", f"/groups/{group_id}", ADMIN).body["stage"]
+def stage_of(group_id):
+    return call("GET", "", in_memory.ADMIN, group_id).body["stage"]
 
 
 # --- the walk ------------------------------------------------------------------------
@@ -95,11 +100,11 @@ def test_the_group_view_has_everything_and_an_etag(aws, coordinator, group_at_st
     assert body["history"][0]["by"] == "admin:admin-sub"
 
 
-def test_history_records_who_when_from_to_and_the_note(aws, coordinator, group_at_stage):
-    gid = group_at_stage("learn_more")
+def test_history_records_who_when_from_to_and_the_note(memory):
+    gid = in_memory.group_at(memory, "learn_more")
     given.meet_gate(gid, "learn_more")
 
-    moved = api(aws, "POST", f"/groups/{gid}/stage", coordinator, {"to": "organize_core", "note": "Met at the library"})
+    moved = call("POST", "stage", COORDINATOR, gid, {"to": "organize_core", "note": "Met at the library"})
 
     entry = moved.body["history"][-1]
     assert entry["by"] == "ac-ca-north"
@@ -115,44 +120,44 @@ def test_history_records_who_when_from_to_and_the_note(aws, coordinator, group_a
 # --- members and activities ----------------------------------------------------------
 
 
-def test_adding_a_member_answers_201_and_bumps_the_version(aws, coordinator, group_at_stage):
-    gid = group_at_stage("learn_more")
+def test_adding_a_member_answers_201_and_bumps_the_version(memory):
+    gid = in_memory.group_at(memory, "learn_more")
 
-    response = api(aws, "POST", f"/groups/{gid}/members", coordinator, {"name": " Bo Chen ", "role": "core"})
+    response = call("POST", "members", COORDINATOR, gid, {"name": " Bo Chen ", "role": "core"})
 
     assert response.status == 201
     assert response.body["member"]["name"] == "Bo Chen"
     assert response.body["version"] == 2
     assert response.headers["ETag"] == '"2"'
-    assert api(aws, "GET", f"/groups/{gid}", coordinator).body["counts"] == {"core_members": 2, "members": 2}
+    assert call("GET", "", COORDINATOR, gid).body["counts"] == {"core_members": 2, "members": 2}
 
 
-def test_a_member_whose_email_is_already_in_the_group_is_a_conflict(aws, coordinator):
-    gid = given.new_group(aws, email="ana@example.com")
+def test_a_member_whose_email_is_already_in_the_group_is_a_conflict(memory):
+    gid = in_memory.new_group(memory, email="ana@example.com")
 
-    founder_again = api(
-        aws, "POST", f"/groups/{gid}/members", coordinator, {"name": "Ana", "email": "ANA@example.com", "role": "core"}
+    founder_again = call(
+        "POST", "members", COORDINATOR, gid, {"name": "Ana", "email": "ANA@example.com", "role": "core"}
     )
 
     assert founder_again.status == 409
-    assert api(aws, "GET", f"/groups/{gid}", coordinator).body["members"] == []
+    assert call("GET", "", COORDINATOR, gid).body["members"] == []
 
 
-def test_logging_an_activity_answers_201_with_what_the_gate_still_asks(aws, coordinator, group_at_stage):
-    gid = group_at_stage("learn_more")
+def test_logging_an_activity_answers_201_with_what_the_gate_still_asks(memory):
+    gid = in_memory.group_at(memory, "learn_more")
 
-    response = api(aws, "POST", f"/groups/{gid}/activities", coordinator, {"kind": "conversation", "date": day(-1)})
+    response = call("POST", "activities", COORDINATOR, gid, {"kind": "conversation", "date": day(-1)})
 
     assert response.status == 201
     assert response.body["activity"]["kind"] == "conversation"
     assert response.body["next_gate"]["met"] is True
 
 
-def test_an_activity_may_be_dated_tomorrow_for_time_zones_ahead_but_not_later(aws, coordinator, group_at_stage):
-    gid = group_at_stage("learn_more")
+def test_an_activity_may_be_dated_tomorrow_for_time_zones_ahead_but_not_later(memory):
+    gid = in_memory.group_at(memory, "learn_more")
 
-    tomorrow = api(aws, "POST", f"/groups/{gid}/activities", coordinator, {"kind": "meeting", "date": day(1)})
-    later = api(aws, "POST", f"/groups/{gid}/activities", coordinator, {"kind": "meeting", "date": day(2)})
+    tomorrow = call("POST", "activities", COORDINATOR, gid, {"kind": "meeting", "date": day(1)})
+    later = call("POST", "activities", COORDINATOR, gid, {"kind": "meeting", "date": day(2)})
 
     assert tomorrow.status == 201
     assert later.status == 422
@@ -172,15 +177,15 @@ def test_an_activity_may_be_dated_tomorrow_for_time_zones_ahead_but_not_later(aw
     ],
     ids=["kind", "format", "no-such-day", "missing", "long-notes", "bidi", "unknown-field"],
 )
-def test_an_invalid_activity_is_422_with_the_field(aws, coordinator, group_at_stage, body, fields):
-    gid = group_at_stage("learn_more")
+def test_an_invalid_activity_is_422_with_the_field(memory, body, fields):
+    gid = in_memory.group_at(memory, "learn_more")
 
-    response = api(aws, "POST", f"/groups/{gid}/activities", coordinator, body)
+    response = call("POST", "activities", COORDINATOR, gid, body)
 
     assert response.status == 422
     assert response.headers["Content-Type"] == "application/problem+json"
     assert [e["field"] for e in response.body["errors"]] == fields
-    assert api(aws, "GET", f"/groups/{gid}", coordinator).body["version"] == 1
+    assert call("GET", "", COORDINATOR, gid).body["version"] == 1
 
 
 @pytest.mark.parametrize(
@@ -195,30 +200,29 @@ def test_an_invalid_activity_is_422_with_the_field(aws, coordinator, group_at_st
     ],
     ids=["no-name", "blank-name", "role", "email", "non-ascii-mailbox"],
 )
-def test_an_invalid_member_is_422_with_the_field(aws, coordinator, group_at_stage, body, fields):
-    gid = group_at_stage("learn_more")
+def test_an_invalid_member_is_422_with_the_field(memory, body, fields):
+    gid = in_memory.group_at(memory, "learn_more")
 
-    response = api(aws, "POST", f"/groups/{gid}/members", coordinator, body)
+    response = call("POST", "members", COORDINATOR, gid, body)
 
     assert response.status == 422
     assert [e["field"] for e in response.body["errors"]] == fields
 
 
-def test_a_members_international_domain_is_stored_in_its_ascii_form(aws, coordinator, group_at_stage):
-    gid = group_at_stage("learn_more")
+def test_a_members_international_domain_is_stored_in_its_ascii_form(memory):
+    gid = in_memory.group_at(memory, "learn_more")
 
-    response = api(aws, "POST", f"/groups/{gid}/members", coordinator,
-                   {"name": "Bo", "role": "core", "email": "bo@ex\u00e4mple.org"})  # fmt: skip
+    response = call("POST", "members", COORDINATOR, gid, {"name": "Bo", "role": "core", "email": "bo@ex\u00e4mple.org"})
 
     assert response.body["member"]["email"] == "bo@xn--exmple-cua.org"
 
 
-def test_a_closed_group_takes_no_members_or_activities(aws, coordinator, group_at_stage):
-    gid = group_at_stage("learn_more")
+def test_a_closed_group_takes_no_members_or_activities(memory):
+    gid = in_memory.group_at(memory, "learn_more")
     given.close(gid)
 
-    member = api(aws, "POST", f"/groups/{gid}/members", coordinator, {"name": "Bo", "role": "core"})
-    activity = api(aws, "POST", f"/groups/{gid}/activities", coordinator, {"kind": "meeting", "date": day(0)})
+    member = call("POST", "members", COORDINATOR, gid, {"name": "Bo", "role": "core"})
+    activity = call("POST", "activities", COORDINATOR, gid, {"kind": "meeting", "date": day(0)})
 
     assert (member.status, activity.status) == (409, 409)
 
@@ -226,11 +230,11 @@ def test_a_closed_group_takes_no_members_or_activities(aws, coordinator, group_a
 # --- stage moves -----------------------------------------------------------------------
 
 
-def test_a_move_before_the_gate_is_met_is_409_with_the_unmet_list(aws, coordinator, group_at_stage):
-    gid = group_at_stage("step_up_activism")
-    api(aws, "POST", f"/groups/{gid}/members", coordinator, {"name": "Only One", "role": "member"})
+def test_a_move_before_the_gate_is_met_is_409_with_the_unmet_list(memory):
+    gid = in_memory.group_at(memory, "step_up_activism")
+    call("POST", "members", COORDINATOR, gid, {"name": "Only One", "role": "member"})
 
-    response = api(aws, "POST", f"/groups/{gid}/stage", coordinator, {"to": "get_chartered"})
+    response = call("POST", "stage", COORDINATOR, gid, {"to": "get_chartered"})
 
     assert response.status == 409
     assert response.body["type"].endswith("/gate-not-met")
@@ -241,14 +245,14 @@ def test_a_move_before_the_gate_is_met_is_409_with_the_unmet_list(aws, coordinat
         "events",
         "members",
     ]
-    assert stage_of(aws, gid) == "step_up_activism"
+    assert stage_of(gid) == "step_up_activism"
 
 
-def test_skipping_a_stage_is_409_with_the_allowed_moves(aws, coordinator, group_at_stage):
-    gid = group_at_stage("learn_more")
+def test_skipping_a_stage_is_409_with_the_allowed_moves(memory):
+    gid = in_memory.group_at(memory, "learn_more")
     given.meet_gate(gid, "learn_more")
 
-    response = api(aws, "POST", f"/groups/{gid}/stage", coordinator, {"to": "step_up_activism"})
+    response = call("POST", "stage", COORDINATOR, gid, {"to": "step_up_activism"})
 
     assert response.status == 409
     assert response.body["type"].endswith("/move-not-allowed")
@@ -256,10 +260,10 @@ def test_skipping_a_stage_is_409_with_the_allowed_moves(aws, coordinator, group_
     assert response.body["unmet"]
 
 
-def test_moving_backwards_is_409(aws, coordinator, group_at_stage):
-    gid = group_at_stage("organize_core")
+def test_moving_backwards_is_409(memory):
+    gid = in_memory.group_at(memory, "organize_core")
 
-    assert api(aws, "POST", f"/groups/{gid}/stage", coordinator, {"to": "learn_more"}).status == 409
+    assert call("POST", "stage", COORDINATOR, gid, {"to": "learn_more"}).status == 409
 
 
 @pytest.mark.parametrize(
@@ -271,131 +275,131 @@ def test_an_invalid_move_request_is_422(aws, coordinator, group_at_stage, body):
     assert api(aws, "POST", f"/groups/{gid}/stage", coordinator, body).status == 422
 
 
-def test_an_area_coordinator_cannot_charter(aws, coordinator, group_at_stage):
-    gid = group_at_stage("get_chartered")
+def test_an_area_coordinator_cannot_charter(memory):
+    gid = in_memory.group_at(memory, "get_chartered")
 
-    response = api(aws, "POST", f"/groups/{gid}/stage", coordinator, {"to": "develop_plan", "case_id": CASE})
+    response = call("POST", "stage", COORDINATOR, gid, {"to": "develop_plan", "case_id": CASE})
 
     assert response.status == 403
-    assert stage_of(aws, gid) == "get_chartered"
+    assert stage_of(gid) == "get_chartered"
 
 
-def test_an_area_coordinator_cannot_make_a_plan_active(aws, coordinator, group_at_stage):
-    gid = group_at_stage("develop_plan")
+def test_an_area_coordinator_cannot_make_a_plan_active(memory):
+    gid = in_memory.group_at(memory, "develop_plan")
     given.meet_gate(gid, "develop_plan")
 
-    assert api(aws, "POST", f"/groups/{gid}/stage", coordinator, {"to": "active"}).status == 403
+    assert call("POST", "stage", COORDINATOR, gid, {"to": "active"}).status == 403
 
 
-def test_a_charter_without_a_case_takes_a_number_and_leaves_the_case_for_later(aws, field_organizer, group_at_stage):
-    gid = group_at_stage("get_chartered")
+def test_a_charter_without_a_case_takes_a_number_and_leaves_the_case_for_later(memory):
+    gid = in_memory.group_at(memory, "get_chartered")
 
-    response = api(aws, "POST", f"/groups/{gid}/stage", field_organizer, {"to": "develop_plan"})
+    response = call("POST", "stage", FIELD_ORGANIZER, gid, {"to": "develop_plan"})
 
     assert response.status == 200
     assert (response.body["group_number"], response.body["case_id"]) == (1, None)
     assert response.body["history"][-1]["case_id"] is None
-    assert groups.read_group_number() == 1
+    assert memory.read_group_number() == 1
 
 
-def test_the_case_is_set_later_with_the_plan_by_a_field_organizer(aws, field_organizer):
-    gid = given.group_at(aws, "get_chartered")
-    api(aws, "POST", f"/groups/{gid}/stage", field_organizer, {"to": "develop_plan"})
+def test_the_case_is_set_later_with_the_plan_by_a_field_organizer(memory):
+    gid = in_memory.group_at(memory, "get_chartered")
+    call("POST", "stage", FIELD_ORGANIZER, gid, {"to": "develop_plan"})
 
-    response = api(aws, "PUT", f"/groups/{gid}/plan", field_organizer, {**PLAN, "case_id": CASE})
+    response = call("PUT", "plan", FIELD_ORGANIZER, gid, {**PLAN, "case_id": CASE})
 
     assert response.status == 200
     assert response.body["case_id"] == CASE
     assert "case_id" not in response.body["plan"]
 
 
-def test_a_coordinator_records_the_plan_but_does_not_assign_the_case(aws, coordinator, field_organizer):
-    gid = given.group_at(aws, "get_chartered")
-    api(aws, "POST", f"/groups/{gid}/stage", field_organizer, {"to": "develop_plan"})
+def test_a_coordinator_records_the_plan_but_does_not_assign_the_case(memory):
+    gid = in_memory.group_at(memory, "get_chartered")
+    call("POST", "stage", FIELD_ORGANIZER, gid, {"to": "develop_plan"})
 
-    refused = api(aws, "PUT", f"/groups/{gid}/plan", coordinator, {**PLAN, "case_id": CASE})
-    recorded = api(aws, "PUT", f"/groups/{gid}/plan", coordinator, PLAN)
+    refused = call("PUT", "plan", COORDINATOR, gid, {**PLAN, "case_id": CASE})
+    recorded = call("PUT", "plan", COORDINATOR, gid, PLAN)
 
     assert refused.status == 403
     assert (recorded.status, recorded.body["case_id"]) == (200, None)
 
 
-def test_a_charter_asked_again_without_a_case_answers_the_same_number(aws, field_organizer):
-    gid = given.group_at(aws, "get_chartered")
-    first = api(aws, "POST", f"/groups/{gid}/stage", field_organizer, {"to": "develop_plan"})
+def test_a_charter_asked_again_without_a_case_answers_the_same_number(memory):
+    gid = in_memory.group_at(memory, "get_chartered")
+    first = call("POST", "stage", FIELD_ORGANIZER, gid, {"to": "develop_plan"})
 
-    again = api(aws, "POST", f"/groups/{gid}/stage", field_organizer, {"to": "develop_plan"})
+    again = call("POST", "stage", FIELD_ORGANIZER, gid, {"to": "develop_plan"})
 
     assert (again.status, again.body["group_number"], again.body["version"]) == (200, 1, first.body["version"])
 
 
-def test_charters_take_consecutive_group_numbers(aws, field_organizer):
-    first = given.group_at(aws, "get_chartered", email="one@example.com")
-    second = given.group_at(aws, "get_chartered", email="two@example.com")
+def test_charters_take_consecutive_group_numbers(memory):
+    first = in_memory.group_at(memory, "get_chartered", email="one@example.com")
+    second = in_memory.group_at(memory, "get_chartered", email="two@example.com")
 
-    a = api(aws, "POST", f"/groups/{first}/stage", field_organizer, {"to": "develop_plan", "case_id": "C-1"})
-    b = api(aws, "POST", f"/groups/{second}/stage", field_organizer, {"to": "develop_plan", "case_id": "C-2"})
+    a = call("POST", "stage", FIELD_ORGANIZER, first, {"to": "develop_plan", "case_id": "C-1"})
+    b = call("POST", "stage", FIELD_ORGANIZER, second, {"to": "develop_plan", "case_id": "C-2"})
 
     assert (a.body["group_number"], b.body["group_number"]) == (1, 2)
     assert a.body["history"][-1]["group_number"] == 1
-    assert groups.read_group_number() == 2
+    assert memory.read_group_number() == 2
 
 
-def test_a_charter_asked_again_answers_the_same_number_and_takes_none(aws, field_organizer, group_at_stage):
-    gid = group_at_stage("get_chartered")
-    first = api(aws, "POST", f"/groups/{gid}/stage", field_organizer, {"to": "develop_plan", "case_id": CASE})
+def test_a_charter_asked_again_answers_the_same_number_and_takes_none(memory):
+    gid = in_memory.group_at(memory, "get_chartered")
+    first = call("POST", "stage", FIELD_ORGANIZER, gid, {"to": "develop_plan", "case_id": CASE})
 
-    again = api(aws, "POST", f"/groups/{gid}/stage", field_organizer, {"to": "develop_plan", "case_id": CASE})
+    again = call("POST", "stage", FIELD_ORGANIZER, gid, {"to": "develop_plan", "case_id": CASE})
 
     assert again.status == 200
     assert again.body["group_number"] == first.body["group_number"] == 1
     assert again.body["version"] == first.body["version"]
-    assert groups.read_group_number() == 1
+    assert memory.read_group_number() == 1
 
 
-def test_a_charter_asked_again_with_another_case_is_409(aws, field_organizer, group_at_stage):
-    gid = group_at_stage("get_chartered")
-    api(aws, "POST", f"/groups/{gid}/stage", field_organizer, {"to": "develop_plan", "case_id": CASE})
+def test_a_charter_asked_again_with_another_case_is_409(memory):
+    gid = in_memory.group_at(memory, "get_chartered")
+    call("POST", "stage", FIELD_ORGANIZER, gid, {"to": "develop_plan", "case_id": CASE})
 
-    again = api(aws, "POST", f"/groups/{gid}/stage", field_organizer, {"to": "develop_plan", "case_id": "OTHER"})
+    again = call("POST", "stage", FIELD_ORGANIZER, gid, {"to": "develop_plan", "case_id": "OTHER"})
 
     assert again.status == 409
-    assert groups.read_group_number() == 1
+    assert memory.read_group_number() == 1
 
 
-def test_leaving_learn_more_gives_the_organizer_one_open_inquiry_fewer(aws, coordinator, group_at_stage):
-    gid = group_at_stage("learn_more")
+def test_leaving_learn_more_gives_the_organizer_one_open_inquiry_fewer(memory):
+    gid = in_memory.group_at(memory, "learn_more")
     given.meet_gate(gid, "learn_more")
-    before = read_directory().get("ac-ca-north").open_inquiries
+    before = memory.open_inquiries["ac-ca-north"]
 
-    api(aws, "POST", f"/groups/{gid}/stage", coordinator, {"to": "organize_core"})
+    call("POST", "stage", COORDINATOR, gid, {"to": "organize_core"})
 
-    assert read_directory().get("ac-ca-north").open_inquiries == before - 1
+    assert memory.open_inquiries["ac-ca-north"] == before - 1
 
 
 # --- closing and reopening ------------------------------------------------------------------
 
 
-def test_closing_needs_a_reason(aws, coordinator, group_at_stage):
-    gid = group_at_stage("learn_more")
+def test_closing_needs_a_reason(memory):
+    gid = in_memory.group_at(memory, "learn_more")
 
-    response = api(aws, "POST", f"/groups/{gid}/stage", coordinator, {"to": "closed"})
+    response = call("POST", "stage", COORDINATOR, gid, {"to": "closed"})
 
     assert response.status == 422
     assert response.body["errors"] == [{"field": "reason", "message": "is required to close a group"}]
-    assert stage_of(aws, gid) == "learn_more"
+    assert stage_of(gid) == "learn_more"
 
 
-def test_closing_from_learn_more_releases_the_lock_and_the_open_inquiry(aws, coordinator, group_at_stage):
-    gid = group_at_stage("learn_more")
-    before = read_directory().get("ac-ca-north").open_inquiries
+def test_closing_from_learn_more_releases_the_lock_and_the_open_inquiry(memory):
+    gid = in_memory.group_at(memory, "learn_more")
+    before = memory.open_inquiries["ac-ca-north"]
 
-    closed = api(aws, "POST", f"/groups/{gid}/stage", coordinator, {"to": "closed", "reason": "other"})
+    closed = call("POST", "stage", COORDINATOR, gid, {"to": "closed", "reason": "other"})
 
     assert closed.status == 200
     assert (closed.body["closed_reason"], closed.body["closed_from"]) == ("other", "learn_more")
-    assert read_directory().get("ac-ca-north").open_inquiries == before - 1
-    assert inquiries.find_open_group_id("ana.souza@example.com") is None
+    assert memory.open_inquiries["ac-ca-north"] == before - 1
+    assert memory.open_group_id("ana.souza@example.com") is None
 
 
 def test_after_closing_the_same_email_starts_a_new_group(aws, coordinator, group_at_stage):
@@ -408,67 +412,67 @@ def test_after_closing_the_same_email_starts_a_new_group(aws, coordinator, group
     assert given.open_group_of("ana.souza@example.com") not in (None, gid)
 
 
-def test_reopening_returns_to_the_stage_it_left_and_takes_the_lock_again(aws, coordinator, group_at_stage):
-    gid = group_at_stage("organize_core")
+def test_reopening_returns_to_the_stage_it_left_and_takes_the_lock_again(memory):
+    gid = in_memory.group_at(memory, "organize_core")
     given.close(gid)
 
-    reopened = api(aws, "POST", f"/groups/{gid}/stage", coordinator, {"to": "organize_core"})
+    reopened = call("POST", "stage", COORDINATOR, gid, {"to": "organize_core"})
 
     assert reopened.status == 200
     assert (reopened.body["stage"], reopened.body["closed_from"]) == ("organize_core", None)
-    assert inquiries.find_open_group_id("ana.souza@example.com") == gid
+    assert memory.open_group_id("ana.souza@example.com") == gid
 
 
-def test_reopening_to_another_stage_than_it_left_is_409(aws, coordinator, group_at_stage):
-    gid = group_at_stage("organize_core")
+def test_reopening_to_another_stage_than_it_left_is_409(memory):
+    gid = in_memory.group_at(memory, "organize_core")
     given.close(gid)
 
-    response = api(aws, "POST", f"/groups/{gid}/stage", coordinator, {"to": "learn_more"})
+    response = call("POST", "stage", COORDINATOR, gid, {"to": "learn_more"})
 
     assert response.status == 409
     assert response.body["allowed"] == ["organize_core"]
 
 
-def test_reopening_into_learn_more_gives_the_open_inquiry_back(aws, coordinator, group_at_stage):
-    gid = group_at_stage("learn_more")
-    before = read_directory().get("ac-ca-north").open_inquiries
+def test_reopening_into_learn_more_gives_the_open_inquiry_back(memory):
+    gid = in_memory.group_at(memory, "learn_more")
+    before = memory.open_inquiries["ac-ca-north"]
     given.close(gid)
 
-    api(aws, "POST", f"/groups/{gid}/stage", coordinator, {"to": "learn_more"})
+    call("POST", "stage", COORDINATOR, gid, {"to": "learn_more"})
 
-    assert read_directory().get("ac-ca-north").open_inquiries == before
+    assert memory.open_inquiries["ac-ca-north"] == before
 
 
-def test_reopening_when_the_email_opened_another_group_is_409_and_changes_nothing(aws, coordinator, group_at_stage):
-    gid = group_at_stage("learn_more")
+def test_reopening_when_the_email_opened_another_group_is_409_and_changes_nothing(memory):
+    gid = in_memory.group_at(memory, "learn_more")
     given.close(gid)
-    other = given.new_group(aws)
+    other = in_memory.new_group(memory)
 
-    response = api(aws, "POST", f"/groups/{gid}/stage", coordinator, {"to": "learn_more"})
+    response = call("POST", "stage", COORDINATOR, gid, {"to": "learn_more"})
 
     assert response.status == 409
     assert other in response.body["detail"]
-    assert stage_of(aws, gid) == "closed"
-    assert inquiries.find_open_group_id("ana.souza@example.com") == other
+    assert stage_of(gid) == "closed"
+    assert memory.open_group_id("ana.souza@example.com") == other
 
 
 # --- the plan ---------------------------------------------------------------------------
 
 
-def test_the_plan_is_recorded_after_the_charter(aws, coordinator, group_at_stage):
-    gid = group_at_stage("develop_plan")
+def test_the_plan_is_recorded_after_the_charter(memory):
+    gid = in_memory.group_at(memory, "develop_plan")
 
-    response = api(aws, "PUT", f"/groups/{gid}/plan", coordinator, PLAN)
+    response = call("PUT", "plan", COORDINATOR, gid, PLAN)
 
     assert response.status == 200
     assert response.body["plan"] == PLAN
     assert response.body["next_gate"]["met"] is True
 
 
-def test_a_plan_before_the_charter_is_409(aws, coordinator, group_at_stage):
-    gid = group_at_stage("get_chartered")
+def test_a_plan_before_the_charter_is_409(memory):
+    gid = in_memory.group_at(memory, "get_chartered")
 
-    response = api(aws, "PUT", f"/groups/{gid}/plan", coordinator, PLAN)
+    response = call("PUT", "plan", COORDINATOR, gid, PLAN)
 
     assert response.status == 409
     assert response.body["type"].endswith("/wrong-stage")
@@ -485,10 +489,10 @@ def test_a_plan_before_the_charter_is_409(aws, coordinator, group_at_stage):
     ],
     ids=["goal-text", "goal-zero", "no-campaign", "blank-partner", "not-a-list"],
 )
-def test_an_invalid_plan_is_422_with_the_field(aws, coordinator, group_at_stage, change, fields):
-    gid = group_at_stage("develop_plan")
+def test_an_invalid_plan_is_422_with_the_field(memory, change, fields):
+    gid = in_memory.group_at(memory, "develop_plan")
 
-    response = api(aws, "PUT", f"/groups/{gid}/plan", coordinator, {**PLAN, **change})
+    response = call("PUT", "plan", COORDINATOR, gid, {**PLAN, **change})
 
     assert response.status == 422
     assert [e["field"] for e in response.body["errors"]] == fields
@@ -497,11 +501,11 @@ def test_an_invalid_plan_is_422_with_the_field(aws, coordinator, group_at_stage,
 # --- If-Match ---------------------------------------------------------------------------
 
 
-def test_a_write_with_the_current_etag_applies(aws, coordinator, group_at_stage):
-    gid = group_at_stage("learn_more")
-    etag = api(aws, "GET", f"/groups/{gid}", coordinator).headers["ETag"]
+def test_a_write_with_the_current_etag_applies(memory):
+    gid = in_memory.group_at(memory, "learn_more")
+    etag = call("GET", "", COORDINATOR, gid).headers["ETag"]
 
-    response = api(aws, "POST", f"/groups/{gid}/members", coordinator, {"name": "Bo", "role": "core"}, if_match=etag)
+    response = call("POST", "members", COORDINATOR, gid, {"name": "Bo", "role": "core"}, if_match=etag)
 
     assert response.status == 201
 
@@ -528,13 +532,13 @@ def test_a_write_with_a_stale_etag_is_412_and_changes_nothing(aws, coordinator, 
     assert (after["stage"], len(after["members"]), len(after["activities"])) == ("learn_more", 0, 1)
 
 
-def test_a_stale_etag_on_the_plan_is_412(aws, coordinator, group_at_stage):
-    gid = group_at_stage("develop_plan")
+def test_a_stale_etag_on_the_plan_is_412(memory):
+    gid = in_memory.group_at(memory, "develop_plan")
 
-    response = api(aws, "PUT", f"/groups/{gid}/plan", coordinator, PLAN, if_match='"1"')
+    response = call("PUT", "plan", COORDINATOR, gid, PLAN, if_match='"1"')
 
     assert response.status == 412
-    assert api(aws, "GET", f"/groups/{gid}", coordinator).body["plan"] is None
+    assert call("GET", "", COORDINATOR, gid).body["plan"] is None
 
 
 @pytest.mark.parametrize(
@@ -542,19 +546,19 @@ def test_a_stale_etag_on_the_plan_is_412(aws, coordinator, group_at_stage):
     ["abc", 'W/"1"', '"\u00b2"', '"' + "9" * 5000 + '"', '"-1"', '""'],
     ids=["not-ours", "weak", "superscript-digit", "5000-digits", "negative", "empty"],
 )
-def test_an_etag_that_is_not_ours_matches_nothing(aws, coordinator, group_at_stage, tag):
-    gid = group_at_stage("learn_more")  # at version 1
+def test_an_etag_that_is_not_ours_matches_nothing(memory, tag):
+    gid = in_memory.group_at(memory, "learn_more")  # at version 1
 
-    response = api(aws, "POST", f"/groups/{gid}/members", coordinator, {"name": "Bo", "role": "core"}, if_match=tag)
+    response = call("POST", "members", COORDINATOR, gid, {"name": "Bo", "role": "core"}, if_match=tag)
 
     assert response.status == 412
-    assert api(aws, "GET", f"/groups/{gid}", coordinator).body["version"] == 1
+    assert call("GET", "", COORDINATOR, gid).body["version"] == 1
 
 
-def test_an_if_match_listing_the_current_version_among_others_applies(aws, coordinator, group_at_stage):
-    gid = group_at_stage("learn_more")
+def test_an_if_match_listing_the_current_version_among_others_applies(memory):
+    gid = in_memory.group_at(memory, "learn_more")
 
-    response = api(aws, "POST", f"/groups/{gid}/members", coordinator, {"name": "Bo", "role": "core"},
+    response = call("POST", "members", COORDINATOR, gid, {"name": "Bo", "role": "core"},
                    if_match='"7", W/"1", "1"')  # fmt: skip
 
     assert response.status == 201

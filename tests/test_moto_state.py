@@ -131,6 +131,54 @@ def test_a_failed_transaction_still_writes_nothing(directory, aws):
     assert _items(aws) == []
 
 
+def test_a_failed_transaction_puts_back_what_it_updated_deleted_and_streamed(directory, aws):
+    from botocore.exceptions import ClientError
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.dynamodb.models import dynamodb_backends
+
+    client, table = aws.client("dynamodb"), aws.name("GroupsTable")
+    for sk, n in (("kept", "1"), ("gone", "2")):
+        client.put_item(TableName=table, Item={"PK": {"S": "ROLLBACK"}, "SK": {"S": sk}, "n": {"N": n}})
+
+    def everything() -> list[dict]:
+        return sorted(client.scan(TableName=table)["Items"], key=repr)
+
+    before = everything()
+    live = dynamodb_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].tables[table]
+    streamed = len(live.stream_shard.items)
+    with pytest.raises(ClientError, match="TransactionCanceled"):
+        client.transact_write_items(
+            TransactItems=[
+                {
+                    "Update": {
+                        "TableName": table,
+                        "Key": {"PK": {"S": "ROLLBACK"}, "SK": {"S": "kept"}},
+                        "UpdateExpression": "SET n = :n, extra = :n",
+                        "ExpressionAttributeValues": {":n": {"N": "9"}},
+                    }
+                },
+                {"Delete": {"TableName": table, "Key": {"PK": {"S": "ROLLBACK"}, "SK": {"S": "gone"}}}},
+                {"Put": {"TableName": table, "Item": {"PK": {"S": "NEW-PARTITION"}, "SK": {"S": "a"}}}},
+                {
+                    "ConditionCheck": {
+                        "TableName": table,
+                        "Key": {"PK": {"S": "ROLLBACK"}, "SK": {"S": "absent"}},
+                        "ConditionExpression": "attribute_exists(PK)",
+                    }
+                },
+            ]
+        )
+    assert everything() == before
+    assert {"n": {"N": "1"}}.items() <= next(i for i in before if i["SK"]["S"] == "kept").items()
+    assert len(live.stream_shard.items) == streamed
+    assert (
+        client.query(
+            TableName=table, KeyConditionExpression="PK = :p", ExpressionAttributeValues={":p": {"S": "NEW-PARTITION"}}
+        )["Items"]
+        == []
+    )
+
+
 def test_a_query_answers_what_motos_own_query_does(directory, aws):
     from moto.dynamodb.models.table import Table
 

@@ -1,6 +1,8 @@
 """Stage changes as events and emails (DESIGN §3-4): GroupStageChanged from the stream,
 the stage email to the founder and the organizer, the charter email to the founder and the
-core members; idempotent under redelivery, right under out-of-order delivery."""
+core members; idempotent under redelivery, right under out-of-order delivery. What a late
+event plans runs on the planner over the in-memory store (`memory`); the rest through the
+stream, the queue and the sender on moto."""
 
 from __future__ import annotations
 
@@ -12,8 +14,10 @@ import pytest
 from local import drivers
 from local.event_shapes import eventbridge_event, sqs_event
 from local.lambda_runtime import invoke
+from shared.mail.planners import stage
+from shared.outbox.events import GroupStageChanged, parse_event
 from shared.usecases import lifecycle
-from tests import given
+from tests import given, in_memory
 from tests.conftest import sent_emails
 from tests.pipeline import ADMIN, api, organizer_claims, run_async
 
@@ -233,28 +237,31 @@ def test_a_redelivered_stage_event_sends_nothing_twice(aws, directory, group_at_
     assert len(emails_since(before)) == 2
 
 
-def test_an_event_arriving_after_a_later_move_sends_nothing_that_would_mislead(aws, directory, group_at_stage):
-    gid = group_at_stage("step_up_activism")  # its events not yet delivered
-    before = len(sent_emails())
+def planned(detail: dict) -> list:
+    """The emails the stage planner plans for one GroupStageChanged, from the installed store."""
+    event = parse_event("GroupStageChanged", detail)
+    assert isinstance(event, GroupStageChanged)
+    return stage.emails(event, in_memory.EMAIL_SETTINGS, in_memory.directory)
 
-    deliver(aws, _stage_event(gid, 6, "organize_core", "step_up_activism"))
-    deliver(aws, _stage_event(gid, 3, "learn_more", "organize_core"))  # late: the group moved on
 
-    sent = emails_since(before)
-    assert [e.subject for e in sent if e.to == [FOUNDER]] == ["Your group's next step: Step 3: Step up your Activism"]
+def test_an_event_arriving_after_a_later_move_sends_nothing_that_would_mislead(memory):
+    gid = in_memory.group_at(memory, "step_up_activism")
+
+    latest = planned(_stage_event(gid, 6, "organize_core", "step_up_activism"))
+    late = planned(_stage_event(gid, 3, "learn_more", "organize_core"))  # late: the group moved on
+
+    sent = [*latest, *late]
+    assert [e.subject for e in sent if e.to == (FOUNDER,)] == ["Your group's next step: Step 3: Step up your Activism"]
     assert len(sent) == 2  # the founder and the organizer hear of the latest move only
 
 
-def test_a_late_stage_event_still_sends_when_it_is_the_latest_move(aws, directory, group_at_stage):
-    gid = group_at_stage("organize_core")  # v3: learn_more -> organize_core
+def test_a_late_stage_event_still_sends_when_it_is_the_latest_move(memory):
+    gid = in_memory.group_at(memory, "organize_core")  # v3: learn_more -> organize_core
     given.meet_gate(gid, "organize_core")  # members added: later versions, but no move
-    before = len(sent_emails())
 
-    deliver(aws, _stage_event(gid, 3, "learn_more", "organize_core"))
+    sent = planned(_stage_event(gid, 3, "learn_more", "organize_core"))
 
-    assert [e.subject for e in emails_since(before) if e.to == [FOUNDER]] == [
-        "Your group's next step: Step 2: Organize a Core"
-    ]
+    assert [e.subject for e in sent if e.to == (FOUNDER,)] == ["Your group's next step: Step 2: Organize a Core"]
 
 
 def test_a_charter_event_arriving_after_the_group_is_active_still_brings_the_number(aws, directory, group_at_stage):

@@ -40,9 +40,10 @@ class Change:
     note: str | None = None
 
 
-def _history(group: GroupItem, change: Change, what: str, **fields: Any) -> tuple[HistoryItem, Part]:
+def history_item(group: GroupItem, change: Change, what: str, **fields: Any) -> HistoryItem:
+    """The history item of a write that is not a stage move (`what`: member_corrected, ...)."""
     version = int(group.version) + 1
-    item = HistoryItem(
+    return HistoryItem(
         group_pk(group.group_id),
         history_sk(version),
         group_id=group.group_id,
@@ -55,17 +56,21 @@ def _history(group: GroupItem, change: Change, what: str, **fields: Any) -> tupl
         change=what,
         **fields,
     )
+
+
+def _history(group: GroupItem, change: Change, what: str, **fields: Any) -> tuple[HistoryItem, Part]:
+    item = history_item(group, change, what, **fields)
     return item, put("history", item, HistoryItem.pk.does_not_exist())
+
+
+def change_values(group: GroupItem, change: Change, values: Values | None = None) -> Values:
+    """What a write sets on the group besides its bump: its Due index place, its summary, `values`."""
+    return {**due_values(group.group_id, change.due_at), **progress_values(change.progress), **(values or {})}
 
 
 def _write(group: GroupItem, change: Change, parts: list[Part], values: Values | None = None) -> GroupItem:
     """Commit `parts` with the group's bump (its Due index place, its summary, `values`)."""
-    group_part, committed = bump(
-        group,
-        change.by,
-        change.at,
-        {**due_values(group.group_id, change.due_at), **progress_values(change.progress), **(values or {})},
-    )
+    group_part, committed = bump(group, change.by, change.at, change_values(group, change, values))
     commit([group_part, *parts])
     return committed
 
@@ -104,27 +109,34 @@ def add_activity(group: GroupItem, activity: ActivityItem, change: Change) -> Co
     return Committed(_write(group, change, [added], {"last_activity_at": iso(change.at)}))
 
 
-def record_plan(
-    group: GroupItem,
-    plan: dict[str, Any],
-    *,
-    by: str,
-    now: datetime,
-    case_id: str | None,
-    public_name: str | None,
-    progress: Progress,
-) -> Committed:
-    """The plan; the case, when one is given (a charter may have come without it); and a new
-    public name for the group, when one is given. Its place in the Due index stays."""
+@dataclass(frozen=True)
+class PlanChange:
+    """The plan as recorded; the case, when one is given (a charter may have come without
+    it); a new public name for the group, when one is given; the summary after it."""
+
+    plan: dict[str, Any]
+    by: str
+    at: datetime
+    case_id: str | None
+    public_name: str | None
+    progress: Progress
+
+
+def record_plan(group: GroupItem, change: PlanChange) -> Committed:
+    """The plan, and the case and public name it brings. Its place in the Due index stays."""
     bind()
-    values: Values = {"plan": plan, "plan_updated_at": iso(now), **progress_values(progress)}
-    if case_id is not None:
-        values["case_id"] = case_id
-    if public_name is not None:
-        values["public_name"] = public_name
-    group_part, committed = bump(group, by, now, values)
+    group_part, committed = bump(group, change.by, change.at, plan_values(change))
     commit([group_part])
     return Committed(committed)
+
+
+def plan_values(change: PlanChange) -> Values:
+    values: Values = {"plan": change.plan, "plan_updated_at": iso(change.at), **progress_values(change.progress)}
+    if change.case_id is not None:
+        values["case_id"] = change.case_id
+    if change.public_name is not None:
+        values["public_name"] = change.public_name
+    return values
 
 
 # --- corrections and removals, with their history ------------------------------------------
@@ -163,7 +175,7 @@ def correct_activity(
     date moves it to a new key, the old one deleted in the same transaction."""
     bind()
     history, history_part = _history(group, change, "activity_corrected", subject_id=was.activity_id, fields=fields)
-    activity.pk, activity.sk = was.pk, activity_sk(activity.date, was.activity_id)
+    keyed_by_date(was, activity)
     parts = [history_part]
     if activity.sk == was.sk:
         parts.append(put("activity", activity, ActivityItem.pk.exists()))
@@ -171,6 +183,11 @@ def correct_activity(
         parts.append(delete("activity", ActivityItem(was.pk, was.sk), ActivityItem.pk.exists()))
         parts.append(put("moved_activity", activity, ActivityItem.pk.does_not_exist()))
     return Committed(_write(group, change, parts), history)
+
+
+def keyed_by_date(was: ActivityItem, activity: ActivityItem) -> None:
+    """Give the corrected activity the key of its (maybe new) date, under the same id."""
+    activity.pk, activity.sk = was.pk, activity_sk(activity.date, was.activity_id)
 
 
 def remove_activity(
@@ -198,18 +215,26 @@ def reassign(
     history, history_part = _history(
         group, change, "reassigned", from_organizer_id=was, to_organizer_id=to_organizer_id
     )
-    values: Values = {
+    values = reassign_values(group, to_organizer_id, routing_note)
+    parts = [history_part]
+    if counts_open_inquiry:
+        parts += [open_inquiries(*count) for count in reassigned_counts(was, to_organizer_id)]
+    return Committed(_write(group, change, parts, values), history)
+
+
+def reassign_values(group: GroupItem, to_organizer_id: str, routing_note: str) -> Values:
+    return {
         "organizer_id": to_organizer_id,
         "routing_reason": "reassigned",
         "routing_note": routing_note,
         **organizer_index_values(group, to_organizer_id, group.stage),
     }
-    parts = [history_part]
-    if counts_open_inquiry:
-        for role, organizer_id, delta in (("to_organizer", to_organizer_id, 1), ("from_organizer", was, -1)):
-            if organizer_id:
-                parts.append(open_inquiries(role, organizer_id, delta))
-    return Committed(_write(group, change, parts, values), history)
+
+
+def reassigned_counts(was: str | None, to_organizer_id: str) -> list[tuple[str, str, int]]:
+    """(role, organizer, delta) of the open-inquiry counts a reassignment of an inquiry moves."""
+    counts = (("to_organizer", to_organizer_id, 1), ("from_organizer", was, -1))
+    return [(role, organizer_id, delta) for role, organizer_id, delta in counts if organizer_id]
 
 
 def fill_summary(group: GroupItem, *, stage_entered_at: datetime, progress: Progress, organizer_keys: bool) -> None:

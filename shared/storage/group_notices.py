@@ -14,7 +14,7 @@ from shared.storage.table import GroupItem, NoticeItem, bind
 from shared.storage.transactions import Part, WriteCancelled, bump, commit, group_update, open_inquiries, put
 
 
-def _notice(group_id: str, action: str, slot: str, now: datetime, due_at: datetime | None = None) -> NoticeItem:
+def notice_item(group_id: str, action: str, slot: str, now: datetime, due_at: datetime | None = None) -> NoticeItem:
     return NoticeItem(
         group_pk(group_id), NOTICE_PREFIX + slot, group_id=group_id, action=action, slot=slot,
         due_at=iso(due_at or now), run_at=iso(now),
@@ -37,7 +37,7 @@ def reroute(group: GroupItem, routing: Routing, *, by: str, now: datetime, notic
         "routing_note": routing.explanation,
         "routing_considered": list(routing.considered),
     }
-    notice = _notice(group.group_id, notice_action, f"{notice_action}:{group.organizer_id}:{iso(now)[:10]}", now)
+    notice = notice_item(group.group_id, notice_action, f"{notice_action}:{group.organizer_id}:{iso(now)[:10]}", now)
     group_part, _ = bump(group, by, now, values)
     parts: list[Part] = [group_part, put("notice", notice)]
     if group.stage == FIRST_STAGE:
@@ -53,7 +53,7 @@ def record_unreachable_founder(group_id: str, reason: str, now: datetime) -> boo
     bind()
     slot = f"founder_unreachable:{reason}"
     try:
-        _notice(group_id, "founder_unreachable", slot, now).save(condition=NoticeItem.pk.does_not_exist())
+        notice_item(group_id, "founder_unreachable", slot, now).save(condition=NoticeItem.pk.does_not_exist())
     except PutError as err:
         if err.cause_response_code != "ConditionalCheckFailedException":
             raise
@@ -83,7 +83,7 @@ def record_notice(group: GroupItem, due: Due, *, now: datetime, next_due_at: dat
     bumped: a follow-up changes nothing an organizer sees, so their ETag stays valid.
     Raises WriteCancelled(lost_race) when the group changed since it was read."""
     bind()
-    notice = _notice(group.group_id, due.action.value, due.slot, now, due_at=due.at)
+    notice = notice_item(group.group_id, due.action.value, due.slot, now, due_at=due.at)
     try:
         commit([put("notice", notice, NoticeItem.pk.does_not_exist()), _due_part(group, next_due_at)])
     except WriteCancelled as err:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -45,6 +46,11 @@ def read_group(group_id: str) -> GroupRecord | None:
     bind()
     if not group_id or len(group_id) > 64:
         return None
+    return record_of(Item.query(group_pk(group_id), consistent_read=True))
+
+
+def record_of(items: Iterable[Item]) -> GroupRecord | None:
+    """The group of a partition's items in key order (None: no group item among them)."""
     group: GroupItem | None = None
     members: list[MemberItem] = []
     activities: list[ActivityItem] = []
@@ -52,7 +58,7 @@ def read_group(group_id: str) -> GroupRecord | None:
     notices: list[NoticeItem] = []
     inquiries: list[InquiryItem] = []
     items_read = 0
-    for item in Item.query(group_pk(group_id), consistent_read=True):
+    for item in items:
         items_read += 1
         if isinstance(item, GroupItem):
             group = item

@@ -83,14 +83,10 @@ def store_inquiry(
     raise RuntimeError(f"inquiry could not be stored after {STORE_ATTEMPTS} attempts")  # pragma: no cover
 
 
-def _create_group(
-    inquiry: Inquiry,
-    routing: Routing,
-    now: datetime,
-    due_at: datetime | None,
-    consent_version: str | None,
-    inquiry_id: str,
-) -> Intake | None:
+def new_group_item(
+    inquiry: Inquiry, routing: Routing, now: datetime, due_at: datetime | None, consent_version: str | None
+) -> GroupItem:
+    """A new group in learn_more, routed as `routing` says, at version 1."""
     group_id = str(uuid.uuid4())
     created_at = iso(now)
     organizer = routing.organizer
@@ -121,7 +117,20 @@ def _create_group(
     )
     if due_at is not None:
         group.due_pk, group.due_sk = DUE_PK, due_sk(due_at, group_id)
-    record = _inquiry_item(group_id, inquiry_id, inquiry, organizer_id=group.organizer_id, now=now, duplicate=False)
+    return group
+
+
+def _create_group(
+    inquiry: Inquiry,
+    routing: Routing,
+    now: datetime,
+    due_at: datetime | None,
+    consent_version: str | None,
+    inquiry_id: str,
+) -> Intake | None:
+    group = new_group_item(inquiry, routing, now, due_at, consent_version)
+    group_id, created_at, organizer = group.group_id, group.created_at, routing.organizer
+    record = inquiry_item(group_id, inquiry_id, inquiry, organizer_id=group.organizer_id, now=now, duplicate=False)
     lock = ApplicantItem(applicant_pk(inquiry.email_key), OPEN_GROUP_SK, group_id=group_id)
     parts: list[Part] = [
         put("applicant_lock", lock, ApplicantItem.pk.does_not_exist()),
@@ -147,7 +156,7 @@ def _add_repeat_inquiry(group_id: str, inquiry: Inquiry, now: datetime, inquiry_
     group = get_group_item(group_id)
     if group is None:
         return None
-    record = _inquiry_item(group_id, inquiry_id, inquiry, organizer_id=group.organizer_id, now=now, duplicate=True)
+    record = inquiry_item(group_id, inquiry_id, inquiry, organizer_id=group.organizer_id, now=now, duplicate=True)
     try:
         record.save(condition=InquiryItem.pk.does_not_exist())
     except PutError as err:
@@ -160,7 +169,7 @@ def _add_repeat_inquiry(group_id: str, inquiry: Inquiry, now: datetime, inquiry_
     return Intake(group=group, inquiry_id=record.inquiry_id, created=False)
 
 
-def _inquiry_item(
+def inquiry_item(
     group_id: str,
     inquiry_id: str,
     inquiry: Inquiry,

@@ -59,54 +59,9 @@ def move_stage(group: GroupItem, change: StageChange) -> Committed:
     condition fails (nothing is written then)."""
     bind()
     move = change.move
-    to = move.to_stage.value
-    version = group.version + 1
-    at = iso(change.at)
-    values: Values = {
-        **due_values(group.group_id, change.due_at),
-        "stage": to,
-        "gsi1sk": f"{to}#{group.created_at}#{group.group_id}",
-        "gsi2pk": stage_partition(to),
-        "stage_entered_at": at,
-        **progress_values(change.progress),
-    }
-    if group.organizer_id:
-        values |= organizer_index_values(group, group.organizer_id, to)
-    condition = None
-    if move.close:
-        if change.reason is None:
-            raise ValueError("a close needs its reason")
-        values |= {"closed_reason": change.reason, "closed_from": move.from_stage.value, **nearby.leave_values()}
-    if move.reopen:
-        values |= {"closed_reason": None, "closed_from": None}
-        if to in nearby.CHARTERED_STAGES:
-            values |= nearby.return_values(group)
-    if move.charter:
-        if change.group_number is None:
-            raise ValueError("a charter needs the group number")
-        values["group_number"] = change.group_number
-        if change.case_id:  # offered, not required (DESIGN §1): it may be set later with the plan
-            values["case_id"] = change.case_id
-        condition = GroupItem.group_number.does_not_exist()
-        public_name = change.public_name or group.city
-        if change.place is not None:
-            values |= nearby.enter_values(group.group_id, change.place, public_name)
-        else:
-            values["public_name"] = public_name
-    history = HistoryItem(
-        group_pk(group.group_id),
-        history_sk(version),
-        group_id=group.group_id,
-        version=version,
-        from_stage=move.from_stage.value,
-        to_stage=to,
-        at=at,
-        by=change.by,
-        note=change.note,
-        reason=change.reason if move.close else None,
-        case_id=change.case_id if move.charter else None,
-        group_number=change.group_number if move.charter else None,
-    )
+    values = moved_values(group, change)
+    history = move_history(group, change)
+    condition = GroupItem.group_number.does_not_exist() if move.charter else None
     group_part, moved = bump(group, change.by, change.at, values, condition)
     parts: list[Part] = [group_part, put("history", history, HistoryItem.pk.does_not_exist())]
     if move.charter:
@@ -124,8 +79,73 @@ def move_stage(group: GroupItem, change: StageChange) -> Committed:
     if move.reopen:
         lock = ApplicantItem(lock_key, OPEN_GROUP_SK, group_id=group.group_id)
         parts.append(put("applicant_lock", lock, ApplicantItem.pk.does_not_exist()))
-    delta = (1 if move.enters_learn_more else 0) - (1 if move.leaves_learn_more else 0)
-    if delta and group.organizer_id:
+    delta = open_inquiry_delta(group, move)
+    if delta:
+        assert group.organizer_id is not None  # a delta only for a routed group
         parts.append(open_inquiries("organizer", group.organizer_id, delta))
     commit(parts)
     return Committed(moved, history)
+
+
+def moved_values(group: GroupItem, change: StageChange) -> Values:
+    """What the move sets on the group besides its bump: stage, index keys, Due index place,
+    summary; the reason on a close, the number, case and public place on a charter."""
+    move = change.move
+    to = move.to_stage.value
+    at = iso(change.at)
+    values: Values = {
+        **due_values(group.group_id, change.due_at),
+        "stage": to,
+        "gsi1sk": f"{to}#{group.created_at}#{group.group_id}",
+        "gsi2pk": stage_partition(to),
+        "stage_entered_at": at,
+        **progress_values(change.progress),
+    }
+    if group.organizer_id:
+        values |= organizer_index_values(group, group.organizer_id, to)
+    if move.close:
+        if change.reason is None:
+            raise ValueError("a close needs its reason")
+        values |= {"closed_reason": change.reason, "closed_from": move.from_stage.value, **nearby.leave_values()}
+    if move.reopen:
+        values |= {"closed_reason": None, "closed_from": None}
+        if to in nearby.CHARTERED_STAGES:
+            values |= nearby.return_values(group)
+    if move.charter:
+        if change.group_number is None:
+            raise ValueError("a charter needs the group number")
+        values["group_number"] = change.group_number
+        if change.case_id:  # offered, not required (DESIGN §1): it may be set later with the plan
+            values["case_id"] = change.case_id
+        public_name = change.public_name or group.city
+        if change.place is not None:
+            values |= nearby.enter_values(group.group_id, change.place, public_name)
+        else:
+            values["public_name"] = public_name
+    return values
+
+
+def move_history(group: GroupItem, change: StageChange) -> HistoryItem:
+    move = change.move
+    version = group.version + 1
+    return HistoryItem(
+        group_pk(group.group_id),
+        history_sk(version),
+        group_id=group.group_id,
+        version=version,
+        from_stage=move.from_stage.value,
+        to_stage=move.to_stage.value,
+        at=iso(change.at),
+        by=change.by,
+        note=change.note,
+        reason=change.reason if move.close else None,
+        case_id=change.case_id if move.charter else None,
+        group_number=change.group_number if move.charter else None,
+    )
+
+
+def open_inquiry_delta(group: GroupItem, move: Move) -> int:
+    """The change to the routed organizer's count of open inquiries (learn_more) the move makes."""
+    if not group.organizer_id:
+        return 0
+    return (1 if move.enters_learn_more else 0) - (1 if move.leaves_learn_more else 0)

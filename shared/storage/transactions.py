@@ -111,8 +111,13 @@ def bump(
 ) -> tuple[Part, GroupItem]:
     """The group's update to its next version, who and when, on the version that was read;
     and the group as it is once that update is committed (the same values make both)."""
-    values = {"version": int(group.version) + 1, "updated_at": iso(now), "changed_by": by, **(values or {})}
+    values = bumped_values(group, by, now, values)
     return group_update(group, values, condition), with_values(group, values)
+
+
+def bumped_values(group: GroupItem, by: str, now: datetime, values: Values | None = None) -> Values:
+    """What a write sets on the group: its next version, who and when, and `values`."""
+    return {"version": int(group.version) + 1, "updated_at": iso(now), "changed_by": by, **(values or {})}
 
 
 def open_inquiries(role: str, organizer_id: str, delta: int) -> Part:

@@ -18,6 +18,7 @@ from shared.domain.stages import ActivityKind
 from shared.parsing.lazy import parse_as
 from shared.storage import group_changes
 from shared.storage.groups import GroupRecord
+from shared.storage.stores import stores
 from shared.storage.table import ActivityItem
 from shared.usecases.group_views import Written, activity_view
 from shared.usecases.group_writes import (
@@ -70,7 +71,7 @@ def log_activity(
         if author.reported_by != "organizer":
             activity.reported_by = author.reported_by
         after = replace(record, activities=[*record.activities, activity])
-        written = group_changes.add_activity(group, activity, change_after(after, author, now))
+        written = stores().groups.add_activity(group, activity, change_after(after, author, now))
         return answer(after.after(written), "activity", activity_view(activity), gates)
 
     return write(load, if_match, attempt)
@@ -108,7 +109,7 @@ def correct_activity(
         after = replace(record, activities=activities)
         changed = [f for f in fields if getattr(was, ATTRIBUTES[f]) != getattr(activity, ATTRIBUTES[f])]
         change = change_after(after, author, now)
-        written = group_changes.correct_activity(record.group, was, activity, changed or fields, change)
+        written = stores().groups.correct_activity(record.group, was, activity, changed or fields, change)
         return answer(after.after(written), "activity", activity_view(activity), gates)
 
     return write(load, if_match, attempt)
@@ -119,7 +120,7 @@ def remove_activity(author: Author, load: Loader, activity_id: str, if_match: st
         activity = _activity(record, activity_id)
         after = replace(record, activities=[a for a in record.activities if a.activity_id != activity_id])
         last = max((a.logged_at for a in after.activities), default=None)
-        return after, lambda change: group_changes.remove_activity(record.group, activity, change, last)
+        return after, lambda change: stores().groups.remove_activity(record.group, activity, change, last)
 
     return remove_one(author, load, if_match, now, without)
 

@@ -24,9 +24,10 @@ from shared.domain.routing import ROLE_TITLES
 from shared.domain.stages import Actor, Stage, next_gate, requirements
 from shared.parsing.founder import check_founder_activity, parse_contact, parse_email_only, parse_note
 from shared.parsing.inquiry import email_key
-from shared.storage import founders, groups, inquiries, ratelimit, transactions
+from shared.storage import founders, ratelimit, transactions
 from shared.storage.directory import read_directory
 from shared.storage.groups import GroupRecord
+from shared.storage.stores import stores
 from shared.storage.transactions import WriteCancelled
 from shared.usecases import activities, members, moves
 from shared.usecases.erasure import erase_address
@@ -62,7 +63,7 @@ def founder_of(token: str | None, now: datetime) -> Founder:
     gone or erased (the founder's links stop working then). A withdrawn group's founder
     still reads, unsubscribes and erases (`writer_of` refuses the rest)."""
     group_id = founder_tokens.verify(token, now, founder_tokens.STATUS)
-    record = groups.read_group(group_id)
+    record = stores().groups.read_group(group_id)
     if record is None or record.group.erased_at or not record.group.founder_email:
         raise NotAuthenticated("This link no longer works.")
     return Founder(group_id, record)
@@ -176,7 +177,7 @@ def update_contact(founder: Founder, payload: Mapping[str, Any], now: datetime) 
     founder = writer_of(founder)
     change = parse_contact(payload)
     for round_ in range(RACE_ATTEMPTS):
-        record = founder.record if round_ == 0 else groups.read_group(founder.group_id)
+        record = founder.record if round_ == 0 else stores().groups.read_group(founder.group_id)
         assert record is not None
         try:
             updated = founders.update_contact(record.group, change, by=FOUNDER, now=now)
@@ -213,13 +214,13 @@ def request_link(payload: Mapping[str, Any], source: str, now: datetime) -> None
     email = parse_email_only(payload)
     ratelimit.check_and_count(source, now, settings.intake().rate_limit_per_hour, scope="status-link")
     key = email_key(email)
-    group_id = inquiries.find_open_group_id(key)
+    group_id = stores().groups.open_group_id(key)
     if group_id is None:
         ids = founders.group_ids_of(key)
         group_id = ids[-1] if ids else None
     if group_id is None:
         return
-    record = groups.read_group(group_id)
+    record = stores().groups.read_group(group_id)
     if record is None or record.group.erased_at or not record.group.founder_email:
         return  # a withdrawn group's founder still gets one: to erase their data
     founders.request_link(group_id, now)

@@ -13,9 +13,10 @@ from shared.domain.errors import Conflict, GroupBusy, NotFound, StaleVersion, Wr
 from shared.domain.group_facts import due_after, facts_of, progress_after
 from shared.domain.stages import GateConfig, Stage, next_gate
 from shared.parsing.inquiry import email_key
-from shared.storage import groups, inquiries, transactions
+from shared.storage import transactions
 from shared.storage.group_changes import Change
 from shared.storage.groups import GroupRecord
+from shared.storage.stores import stores
 from shared.storage.transactions import Committed, WriteCancelled
 from shared.usecases.group_views import Written
 
@@ -67,7 +68,7 @@ def organizer_loader(caller: Caller, group_id: str) -> Loader:
     """The group as an organizer may see it: 404 when there is none, 403 outside their states."""
 
     def load() -> GroupRecord:
-        record = groups.read_group(group_id)
+        record = stores().groups.read_group(group_id)
         if record is None:
             raise NotFound("No group with this id.")
         caller.require_state(record.group.state)
@@ -95,7 +96,7 @@ def parse_if_match(header: str | None) -> set[int] | None:
 
 def conflict_for(err: WriteCancelled, record: GroupRecord) -> Exception:
     if err.codes.get("applicant_lock") == "ConditionalCheckFailed":
-        other = inquiries.find_open_group_id(email_key(record.group.founder_email))
+        other = stores().groups.open_group_id(email_key(record.group.founder_email))
         return Conflict(
             "The founder's email address has another open group"
             + (f" ({other})" if other else "")

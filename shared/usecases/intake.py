@@ -196,6 +196,11 @@ def _routing_for(submission: Submission) -> Routing:
     return Routing(organizer, RouteReason(submission.routing_reason), submission.considered)
 
 
+def first_due(now: datetime) -> datetime | None:
+    """When a new group's first follow-up is due (the first-contact reminder, DESIGN §5)."""
+    return next_due(Snapshot(Stage.LEARN_MORE, now, now, conversation_logged=False), settings.follow_ups())
+
+
 def store_submission(submission: Submission) -> Stored:
     """The intake queue's consumer: a filled honeypot is dropped; a join is recorded on its
     group; otherwise a new group, or one more inquiry on the address's open group (a repeat).
@@ -210,9 +215,8 @@ def store_submission(submission: Submission) -> Stored:
         if joined is None:
             return Stored("join_closed")
         return Stored("join", submission.join_group_id, "join")
-    first_due = next_due(Snapshot(Stage.LEARN_MORE, now, now, conversation_logged=False), settings.follow_ups())
     stored = store_inquiry(
-        inquiry, _routing_for(submission), now, due_at=first_due, consent_version=submission.consent_version,
+        inquiry, _routing_for(submission), now, due_at=first_due(now), consent_version=submission.consent_version,
         inquiry_id=submission.inquiry_id,
     )  # fmt: skip
     # A repeat: the stored group keeps its organizer, who hears of the message as unverified.

@@ -15,9 +15,10 @@ from shared.domain.group_facts import due_after, facts_of, progress_after
 from shared.domain.progress import progress_of
 from shared.domain.stages import MOVERS, STAFF, GateConfig, Stage, check_move
 from shared.parsing.lazy import parse_as
-from shared.storage import group_changes
+from shared.storage.group_changes import PlanChange
 from shared.storage.groups import GroupRecord
 from shared.storage.stage_moves import StageChange
+from shared.storage.stores import stores
 from shared.usecases import activities, members, moves
 from shared.usecases.group_views import Written, view_of
 from shared.usecases.group_writes import as_organizer, organizer_loader, write
@@ -57,9 +58,8 @@ def record_plan(
             raise Forbidden("Only field organizers and admins assign a group's case.")
         progress = progress_of(replace(facts_of(record), plan_recorded=True), config)
         plan = request.as_record()
-        written = group_changes.record_plan(
-            group, plan, by=caller.actor_id, now=now, case_id=case_id, public_name=request.name, progress=progress
-        )
+        change = PlanChange(plan, caller.actor_id, now, case_id, request.name, progress)
+        written = stores().groups.record_plan(group, change)
         return _answer(record.after(written), config)
 
     return write(organizer_loader(caller, group_id), if_match, attempt)

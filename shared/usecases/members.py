@@ -17,6 +17,7 @@ from shared.parsing.inquiry import email_key
 from shared.parsing.lazy import parse_as
 from shared.storage import group_changes
 from shared.storage.groups import GroupRecord
+from shared.storage.stores import stores
 from shared.storage.table import MemberItem
 from shared.usecases.group_views import Written, member_view
 from shared.usecases.group_writes import (
@@ -71,7 +72,7 @@ def add_member(
         if author.reported_by != "organizer":
             member.reported_by = author.reported_by
         after = replace(record, members=[*record.members, member])
-        written = group_changes.add_member(group, member, change_after(after, author, now))
+        written = stores().groups.add_member(group, member, change_after(after, author, now))
         return answer(after.after(written), "member", member_view(member), gates)
 
     return write(load, if_match, attempt)
@@ -102,7 +103,7 @@ def correct_member(
         )
         after = replace(record, members=[member if m.member_id == member_id else m for m in record.members])
         changed = [f for f in fields if getattr(was, f) != getattr(member, f)]
-        written = group_changes.correct_member(group, member, changed or fields, change_after(after, author, now))
+        written = stores().groups.correct_member(group, member, changed or fields, change_after(after, author, now))
         return answer(after.after(written), "member", member_view(member), gates)
 
     return write(load, if_match, attempt)
@@ -112,7 +113,7 @@ def remove_member(author: Author, load: Loader, member_id: str, if_match: str | 
     def without(record: GroupRecord) -> Removal:
         member = _member(record, member_id)
         after = replace(record, members=[m for m in record.members if m.member_id != member_id])
-        return after, lambda change: group_changes.remove_member(record.group, member, change)
+        return after, lambda change: stores().groups.remove_member(record.group, member, change)
 
     return remove_one(author, load, if_match, now, without)
 

@@ -8,11 +8,13 @@ from datetime import datetime
 from shared import settings
 from shared.domain.distance import Point
 from shared.domain.errors import GroupBusy, WrongStage
+from shared.domain.follow_up_rules import FollowUpConfig
 from shared.domain.group_facts import due_after, facts_of
-from shared.domain.stages import Actor, Stage, check_move
-from shared.storage import groups, stage_moves, transactions
+from shared.domain.stages import Actor, GateConfig, Stage, check_move
+from shared.storage import transactions
 from shared.storage.groups import GroupRecord
 from shared.storage.stage_moves import StageChange
+from shared.storage.stores import stores
 from shared.storage.table import GroupItem
 from shared.storage.transactions import Committed, WriteCancelled
 
@@ -27,12 +29,13 @@ def move(group: GroupItem, change: StageChange) -> Committed:
     group number first: when another charter took that number, the counter is read again
     and the move retried with the next one. A number is used only by a committed charter,
     so numbers are consecutive, without gaps."""
+    store = stores().groups
     if not change.move.charter:
-        return stage_moves.move_stage(group, change)
+        return store.move_stage(group, change)
     for round_ in range(COUNTER_ATTEMPTS):
-        number = groups.read_group_number() + 1
+        number = store.read_group_number() + 1
         try:
-            return stage_moves.move_stage(group, replace(change, group_number=number))
+            return store.move_stage(group, replace(change, group_number=number))
         except WriteCancelled as err:
             if set(err.codes) != {"counter"}:
                 raise
@@ -47,12 +50,23 @@ def place_of(group: GroupItem) -> Point | None:
     return locate(group.zip)
 
 
-def close(record: GroupRecord, reason: str, note: str | None, now: datetime, *, by: str, actor: Actor) -> None:
+def close(
+    record: GroupRecord,
+    reason: str,
+    note: str | None,
+    now: datetime,
+    *,
+    by: str,
+    actor: Actor,
+    gates: GateConfig | None = None,
+    follow_ups: FollowUpConfig | None = None,
+) -> None:
     """Close the group as `actor` (the founder withdrawing, the scheduler closing an unanswered
-    inquiry), on the version read: WriteCancelled when the group changed meanwhile."""
-    gates = settings.gates()
+    inquiry), on the version read: WriteCancelled when the group changed meanwhile. The
+    configuration is the settings' unless given."""
+    gates = gates or settings.gates()
     checked = check_move(facts_of(record), Stage.CLOSED, actor, reason=reason, config=gates)
-    due = due_after(record, gates, settings.follow_ups(), moved_to=Stage.CLOSED, at=now)  # retention
+    due = due_after(record, gates, follow_ups or settings.follow_ups(), moved_to=Stage.CLOSED, at=now)  # retention
     move(record.group, StageChange(checked, by=by, at=now, note=note, reason=reason, due_at=due))
 
 
@@ -67,7 +81,7 @@ def close_as(record: GroupRecord, reason: str, note: str | None, now: datetime, 
             if not err.lost_race:
                 raise
             transactions.pause_before_retry(round_)
-            fresh = groups.read_group(record.group.group_id)
+            fresh = stores().groups.read_group(record.group.group_id)
             if fresh is None or fresh.group.stage == Stage.CLOSED:
                 return
             record = fresh

@@ -17,9 +17,9 @@ from shared.api.auth import Caller
 from shared.domain.errors import FieldError, Forbidden, ValidationFailed
 from shared.domain.stages import STAFF, Stage
 from shared.parsing.lazy import parse_as
-from shared.storage import group_changes
 from shared.storage.directory import read_directory
 from shared.storage.groups import GroupRecord
+from shared.storage.stores import stores
 from shared.usecases.group_views import Written, view_of
 from shared.usecases.group_writes import Author, change_after, organizer_loader, require_open, write
 
@@ -54,7 +54,7 @@ def reassign(caller: Caller, group_id: str, payload: Mapping[str, Any], if_match
             f"reassigned to {target.name} from {previous.name if previous else 'the national inbox'}"
             f" by {by.name if by else 'an admin'} on {now.date().isoformat()}"
         )
-        written = group_changes.reassign(
+        written = stores().groups.reassign(
             group,
             target.organizer_id,
             change_after(record, author, now, note=request.note),

@@ -31,9 +31,10 @@ from shared.domain.group_facts import snapshot_of
 from shared.domain.routing import Role
 from shared.domain.stages import Actor, GateConfig, Stage
 from shared.log_safe import error_fields
-from shared.storage import group_notices, group_queries, groups
+from shared.storage import group_queries
 from shared.storage.directory import read_directory, take_digest
 from shared.storage.groups import GroupRecord
+from shared.storage.stores import stores
 from shared.storage.transactions import WriteCancelled
 
 logger = Logger(service="start-a-group")
@@ -84,14 +85,14 @@ def now_of(event: Any) -> datetime:
     return moment
 
 
-def _close_unanswered(record: GroupRecord, now: datetime) -> None:
+def _close_unanswered(record: GroupRecord, now: datetime, gates: GateConfig, config: FollowUpConfig) -> None:
     """The stage move any closer makes (shared/usecases/moves.py); a lost race is the run's to retry."""
     # Imported when a group is closed, not at cold start: most runs close none, and the
     # weekly digest's function never does (docs/performance.md, "3 December 2026").
     from shared.usecases import moves
 
     note = "No first conversation was logged: closed automatically."
-    moves.close(record, NO_RESPONSE, note, now, by=SYSTEM, actor=Actor.ADMIN)
+    moves.close(record, NO_RESPONSE, note, now, by=SYSTEM, actor=Actor.ADMIN, gates=gates, follow_ups=config)
 
 
 def _follow_up(
@@ -101,11 +102,11 @@ def _follow_up(
     due = due_actions(snapshot, now, config)
     if not due:
         # Listed as due but owing nothing now (an entry behind the group's state): repair it.
-        group_notices.set_due(record.group, next_due(snapshot, config))
+        stores().notices.set_due(record.group, next_due(snapshot, config))
         return
     for item in due:
         if item.action is Action.CLOSE_NO_RESPONSE:
-            _close_unanswered(record, now)
+            _close_unanswered(record, now, gates, config)
             report.taken[item.action.value] += 1
             return
         if item.action is Action.ERASE_PERSONAL_DATA:
@@ -115,21 +116,23 @@ def _follow_up(
             report.taken[item.action.value] += 1
             return
         snapshot = replace(snapshot, sent=snapshot.sent | {item.slot})
-        if group_notices.record_notice(record.group, item, now=now, next_due_at=next_due(snapshot, config)):
+        if stores().notices.record_notice(record.group, item, now=now, next_due_at=next_due(snapshot, config)):
             report.taken[item.action.value] += 1
         else:
             report.already_taken += 1
 
 
-def run_follow_ups(now: datetime) -> RunReport:
-    gates, config = settings.gates(), settings.follow_ups()
+def run_follow_ups(now: datetime, gates: GateConfig | None = None, config: FollowUpConfig | None = None) -> RunReport:
+    """Follow up every group the Due index lists at `now`; the gates and follow-up days are
+    the settings' unless given."""
+    gates, config = gates or settings.gates(), config or settings.follow_ups()
     report = RunReport(as_of=iso(now))
-    group_ids, report.items_read = group_notices.due_group_ids(now)
+    group_ids, report.items_read = stores().notices.due_group_ids(now)
     report.due = len(group_ids)
     for group_id in group_ids:
         try:
             for _ in range(ATTEMPTS):
-                record = groups.read_group(group_id)
+                record = stores().groups.read_group(group_id)
                 if record is None:
                     break
                 report.items_read += record.items_read

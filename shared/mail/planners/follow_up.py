@@ -17,7 +17,7 @@ from shared.mail.rendering import render
 from shared.outbox.events import FollowUpDue
 from shared.settings import EmailSettings
 from shared.storage.directory import DirectoryReader, Inbox
-from shared.storage.groups import read_group
+from shared.storage.stores import stores
 
 
 def _escalation_target(facts: FollowUpFacts, routed_email: str) -> Organizer | None:
@@ -102,7 +102,7 @@ def plan_follow_up_emails(
 def follow_up_facts(group_id: str, slot: str, read: DirectoryReader) -> FollowUpFacts | None:
     """The group's facts for a follow-up email, or None when the group is gone or has moved
     on since the run took the slot (a conversation logged, a stage moved): no stale email."""
-    record = read_group(group_id)
+    record = stores().groups.read_group(group_id)
     if record is None:
         return None
     gates, config = settings.gates(), settings.follow_ups()

@@ -10,7 +10,7 @@ from shared.mail.rendering import render
 from shared.outbox.events import GroupReassigned
 from shared.settings import EmailSettings
 from shared.storage.directory import Directory, DirectoryReader, Inbox
-from shared.storage.groups import read_group
+from shared.storage.stores import stores
 
 
 def plan_reassign_emails(
@@ -51,7 +51,7 @@ def plan_reassign_emails(
 
 def _reassign_facts(event: GroupReassigned, directory: Directory) -> ReassignFacts | None:
     """None when the group is gone or has been handed on again since (a later event tells)."""
-    record = read_group(event.group_id)
+    record = stores().groups.read_group(event.group_id)
     if record is None or record.group.organizer_id != event.to_organizer_id:
         return None
     group = record.group

@@ -15,7 +15,7 @@ from shared.mail.rendering import render
 from shared.outbox.events import GroupStageChanged
 from shared.settings import EmailSettings
 from shared.storage.directory import DirectoryReader
-from shared.storage.groups import read_group
+from shared.storage.stores import stores
 from shared.storage.table import GroupItem
 
 NEIGHBOUR_RADIUS_MI = 50
@@ -170,7 +170,7 @@ def _neighbours(group: GroupItem, event: GroupStageChanged) -> tuple[Neighbour, 
 
 
 def _stage_facts(event: GroupStageChanged, read: DirectoryReader) -> StageFacts | None:
-    record = read_group(event.group_id)
+    record = stores().groups.read_group(event.group_id)
     if record is None:
         return None
     group = record.group
