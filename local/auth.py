@@ -36,7 +36,7 @@ class Accounts:
     """The demo accounts of the template's user pool. They share one random password that
     never leaves this process: people log in with POST /_local/login instead. Each is
     created in the pool at its first login: creating them all at start (three calls to
-    moto's Cognito each, for every organizer) took a second of `make dev`'s ready time."""
+    moto's Cognito each, for every organizer) held back `make dev`'s ready time."""
 
     stack: Stack
     pool_id: str
@@ -148,8 +148,8 @@ class JwtVerifier:
     _jwks: jwt.PyJWKClient | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
     # Tokens verified already, with their claims and expiry: a console page sends the same
-    # token with each of its requests, and checking its signature each time cost a group
-    # page a quarter of its time. An entry is used only until the token's `exp`.
+    # token with each of its requests, and its RS256 signature need not be checked again.
+    # An entry is used only until the token's `exp`.
     _verified: dict[str, tuple[dict[str, str], float]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:

@@ -96,8 +96,8 @@ class Router:
     by their mapping, unknown routes as 404, the unexpected as 500 (as `endpoint` does).
 
     API Gateway has routed the request already; this only picks the function for it. It
-    replaces Powertools' resolver, whose imports (~100 modules, asyncio among them) were a
-    third of these functions' cold start, and which keeps the request being resolved on
+    replaces Powertools' resolver, whose imports (~100 modules, asyncio among them) were an
+    eighth of these functions' cold start, and which keeps the request being resolved on
     the resolver: two requests at once in one process (the local stack runs each on its
     own thread) could read each other's. Here the event is an argument, never state."""
 
