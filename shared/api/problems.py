@@ -30,6 +30,7 @@ MAX_BODY_BYTES = 16 * 1024
 logger = logging.getLogger("start-a-group.http")
 
 HttpResponse = dict[str, Any]  # API Gateway HTTP API (payload v2) response
+Route = Callable[..., HttpResponse]  # route(event, **path_params), for Router
 
 
 def response(status: int, body: str, content_type: str, headers: dict[str, str] | None = None) -> HttpResponse:
@@ -102,30 +103,30 @@ class Router:
     own thread) could read each other's. Here the event is an argument, never state."""
 
     def __init__(self) -> None:
-        self._routes: list[tuple[str, re.Pattern[str], Callable[..., HttpResponse]]] = []
+        self._routes: list[tuple[str, re.Pattern[str], Route]] = []
 
-    def route(self, method: str, template: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    def route(self, method: str, template: str) -> Callable[[Route], Route]:
         pattern = re.compile("^" + re.sub(r"<(\w+)>", r"(?P<\1>[^/]+)", template) + "$")
 
-        def register(fn: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        def register(fn: Route) -> Route:
             self._routes.append((method.upper(), pattern, fn))
             return fn
 
         return register
 
-    def get(self, template: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    def get(self, template: str) -> Callable[[Route], Route]:
         return self.route("GET", template)
 
-    def post(self, template: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    def post(self, template: str) -> Callable[[Route], Route]:
         return self.route("POST", template)
 
-    def put(self, template: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    def put(self, template: str) -> Callable[[Route], Route]:
         return self.route("PUT", template)
 
-    def patch(self, template: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    def patch(self, template: str) -> Callable[[Route], Route]:
         return self.route("PATCH", template)
 
-    def delete(self, template: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    def delete(self, template: str) -> Callable[[Route], Route]:
         return self.route("DELETE", template)
 
     def resolve(self, event: dict[str, Any], context: Any = None) -> HttpResponse:
