@@ -310,39 +310,14 @@ HOTLINE = "866-273-4466"
 HOTLINE_LETTERS = "866-A-REGION"
 
 
-@cache
-def table() -> TableSettings:
-    return TableSettings.from_env()
-
-
-@cache
-def idempotency() -> IdempotencySettings:
-    return IdempotencySettings.from_env()
-
-
-@cache
-def bus() -> BusSettings:
-    return BusSettings.from_env()
-
-
-@cache
-def intake() -> IntakeSettings:
-    return IntakeSettings.from_env()
-
-
-@cache
-def email() -> EmailSettings:
-    return EmailSettings.from_env()
-
-
-@cache
-def founder() -> FounderSettings:
-    return FounderSettings.from_env()
-
-
-@cache
-def sending() -> SendingSettings:
-    return SendingSettings.from_env()
+# Each kind of settings is read from the environment once per process (reset() forgets them).
+table = cache(TableSettings.from_env)
+idempotency = cache(IdempotencySettings.from_env)
+bus = cache(BusSettings.from_env)
+intake = cache(IntakeSettings.from_env)
+email = cache(EmailSettings.from_env)
+founder = cache(FounderSettings.from_env)
+sending = cache(SendingSettings.from_env)
 
 
 @cache

@@ -85,62 +85,16 @@ class WholeNumberAttribute(Attribute[int]):
 # str, hence `ListAttribute[str]` and the type ignores on them below.
 
 
-class ByState(GlobalSecondaryIndex):
-    class Meta:
-        index_name = "ByState"
-        projection = AllProjection()
-
-    gsi1pk = UnicodeAttribute(hash_key=True, attr_name="GSI1PK")
-    gsi1sk = UnicodeAttribute(range_key=True, attr_name="GSI1SK")
-
-
-class ByStage(GlobalSecondaryIndex):
-    class Meta:
-        index_name = "ByStage"
-        projection = AllProjection()
-
-    gsi2pk = UnicodeAttribute(hash_key=True, attr_name="GSI2PK")
-    gsi2sk = UnicodeAttribute(range_key=True, attr_name="GSI2SK")
-
-
-class Due(GlobalSecondaryIndex):
-    class Meta:
-        index_name = "Due"
-        projection = AllProjection()
-
-    due_pk = UnicodeAttribute(hash_key=True, attr_name="DuePK")
-    due_sk = UnicodeAttribute(range_key=True, attr_name="DueSK")
-
-
-class ByOrganizer(GlobalSecondaryIndex):
-    class Meta:
-        index_name = "ByOrganizer"
-        projection = AllProjection()
-
-    organizer_pk = UnicodeAttribute(hash_key=True, attr_name="OrganizerPK")
-    organizer_sk = UnicodeAttribute(range_key=True, attr_name="OrganizerSK")
-
-
-class Nearby(GlobalSecondaryIndex):
-    """Chartered groups by place; the projection holds nothing about a person."""
-
-    class Meta:
-        index_name = "Nearby"
-        projection = IncludeProjection(["kind", "group_number", "public_name", "city", "state", "lat", "lon"])
-
-    near_pk = UnicodeAttribute(hash_key=True, attr_name="NearPK")
-    near_sk = UnicodeAttribute(range_key=True, attr_name="NearSK")
-
-
-class UnsentInquiries(GlobalSecondaryIndex):
-    """The Due index read for inquiries (DuePK=UNSENT): those whose emails have not gone out."""
-
-    class Meta:
-        index_name = "Due"
-        projection = AllProjection()
-
-    due_pk = UnicodeAttribute(hash_key=True, attr_name="DuePK")
-    due_sk = UnicodeAttribute(range_key=True, attr_name="DueSK")
+def _index(name: str, hash_attribute: str, range_attribute: str, projection: Any = None) -> Any:
+    """One of the table's GSIs (the layout above), keyed by two string attributes; every
+    attribute projected unless `projection` says otherwise. An item type that is in the
+    index holds it as a class attribute and keeps its key attributes under the same names."""
+    meta = type("Meta", (), {"index_name": name, "projection": projection or AllProjection()})
+    keys = {
+        "hash_key": UnicodeAttribute(hash_key=True, attr_name=hash_attribute),
+        "range_key": UnicodeAttribute(range_key=True, attr_name=range_attribute),
+    }
+    return type(name, (GlobalSecondaryIndex,), {"Meta": meta, **keys})()
 
 
 class Item(Model):
@@ -165,11 +119,17 @@ class Item(Model):
 
 
 class GroupItem(Item, discriminator="group"):
-    by_state = ByState()
-    by_stage = ByStage()
-    due = Due()
-    by_organizer = ByOrganizer()
-    nearby = Nearby()
+    by_state = _index("ByState", "GSI1PK", "GSI1SK")
+    by_stage = _index("ByStage", "GSI2PK", "GSI2SK")
+    due = _index("Due", "DuePK", "DueSK")
+    by_organizer = _index("ByOrganizer", "OrganizerPK", "OrganizerSK")
+    # Chartered groups by place; the projection holds nothing about a person.
+    nearby = _index(
+        "Nearby",
+        "NearPK",
+        "NearSK",
+        IncludeProjection(["kind", "group_number", "public_name", "city", "state", "lat", "lon"]),
+    )
 
     gsi1pk = UnicodeAttribute(attr_name="GSI1PK")
     gsi1sk = UnicodeAttribute(attr_name="GSI1SK")
@@ -295,7 +255,8 @@ class DigestItem(Item, discriminator="digest"):
 
 
 class InquiryItem(Item, discriminator="inquiry"):
-    unsent = UnsentInquiries()
+    # The Due index read for inquiries (DuePK=UNSENT): those whose emails have not gone out.
+    unsent = _index("Due", "DuePK", "DueSK")
 
     # In the Due index (DuePK=UNSENT) until the sender has sent its emails: the daily run
     # publishes InquiryReceived again for any still there (shared/usecases/unsent_inquiries.py).
