@@ -37,9 +37,12 @@ CANDIDATES = {
     "OutboxFunction": "functions.outbox.app",
     "EmailSenderFunction": "functions.email_sender.app",
     "GroupsFunction": "functions.groups.app",
+    "FounderFunction": "functions.founder.app",
     "ReportsFunction": "functions.reports.app",
     "FollowUpsFunction": "functions.follow_ups.app",
     "WeeklyDigestFunction": "functions.weekly_digest.app",
+    "InquiryStoreFunction": "functions.inquiry_store.app",
+    "SesEventsFunction": "functions.ses_events.app",
 }
 PROBE = "import time; t = time.perf_counter(); import {module}; print((time.perf_counter() - t) * 1000)"
 # No PYTHONDONTWRITEBYTECODE (any value, "0" too, stops .pyc writes): imports read bytecode,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import secrets
 import threading
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,6 +24,9 @@ DEMO_ACCOUNTS = ROOT / "data" / "demo_accounts.yaml"
 ROLE_GROUPS = {"field_organizer": "field_organizers", "area_coordinator": "area_coordinators"}
 
 
+VERIFIED_TOKENS_KEPT = 1024
+
+
 class Unauthorized(Exception):
     """API Gateway would answer 401 without invoking the function."""
 
@@ -30,13 +34,17 @@ class Unauthorized(Exception):
 @dataclass
 class Accounts:
     """The demo accounts of the template's user pool. They share one random password that
-    never leaves this process: people log in with POST /_local/login instead."""
+    never leaves this process: people log in with POST /_local/login instead. Each is
+    created in the pool at its first login: creating them all at start (three calls to
+    moto's Cognito each, for every organizer) held back `make dev`'s ready time."""
 
     stack: Stack
     pool_id: str
     client_id: str
     _password: str = field(default_factory=lambda: secrets.token_urlsafe(18) + "Aa1!", repr=False)
-    _usernames: dict[str, str] = field(default_factory=dict)  # casefolded email → username
+    _groups: dict[str, tuple[str, str]] = field(default_factory=dict)  # casefolded email → (username, group)
+    _created: set[str] = field(default_factory=set)  # usernames in the pool already
+    _creating: threading.Lock = field(default_factory=threading.Lock)
     _listing: list[dict[str, Any]] = field(default_factory=list)  # what the console's sign-in lists
 
     @classmethod
@@ -57,18 +65,21 @@ class Accounts:
         return cls(stack, stack.name(pools[0]), stack.name(clients[0]))
 
     def add(self, email: str, group: str) -> None:
+        """An account that can log in (created in the pool when it first does)."""
+        self._groups[email.casefold()] = (email, group)
+
+    def _create(self, username: str, group: str) -> None:
         cognito = self.stack.client("cognito-idp")
         cognito.admin_create_user(
             UserPoolId=self.pool_id,
-            Username=email,
-            UserAttributes=[{"Name": "email", "Value": email}, {"Name": "email_verified", "Value": "true"}],
+            Username=username,
+            UserAttributes=[{"Name": "email", "Value": username}, {"Name": "email_verified", "Value": "true"}],
             MessageAction="SUPPRESS",
         )
         cognito.admin_set_user_password(
-            UserPoolId=self.pool_id, Username=email, Password=self._password, Permanent=True
+            UserPoolId=self.pool_id, Username=username, Password=self._password, Permanent=True
         )
-        cognito.admin_add_user_to_group(UserPoolId=self.pool_id, Username=email, GroupName=group)
-        self._usernames[email.casefold()] = email
+        cognito.admin_add_user_to_group(UserPoolId=self.pool_id, Username=username, GroupName=group)
 
     def seed(self, organizers: Iterable[Any]) -> int:
         """Every organizer in their role's group, plus the accounts of data/demo_accounts.yaml."""
@@ -87,7 +98,7 @@ class Accounts:
             self._listing.append(
                 {"email": account["email"], "name": account.get("name", ""), "role": account["group"], "states": []}
             )
-        return len(self._usernames)
+        return len(self._groups)
 
     def listing(self) -> list[dict[str, Any]]:
         """The seeded accounts, admins first, for the console's dev-only sign-in (GET /_local/accounts)."""
@@ -97,9 +108,14 @@ class Accounts:
     def id_token(self, email: str) -> str | None:
         """An ID token for a seeded account (None for any other email), through the
         USER_PASSWORD_AUTH flow that the template's app client allows."""
-        username = self._usernames.get(email.strip().casefold())
-        if username is None:
+        account = self._groups.get(email.strip().casefold())
+        if account is None:
             return None
+        username, group = account
+        with self._creating:  # two first logins at once create the account once
+            if username not in self._created:
+                self._create(username, group)
+                self._created.add(username)
         result = self.stack.client("cognito-idp").initiate_auth(
             ClientId=self.client_id,
             AuthFlow="USER_PASSWORD_AUTH",
@@ -131,6 +147,10 @@ class JwtVerifier:
     aws_endpoint_url: str
     _jwks: jwt.PyJWKClient | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    # Tokens verified already, with their claims and expiry: a console page sends the same
+    # token with each of its requests, and its RS256 signature need not be checked again.
+    # An entry is used only until the token's `exp`.
+    _verified: dict[str, tuple[dict[str, str], float]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not self.authorizer.identity_source.startswith("$request.header."):
@@ -157,6 +177,17 @@ class JwtVerifier:
         token = value[7:].strip() if value[:7].lower() == "bearer " else value
         if not token:
             raise Unauthorized(f"Send a token from POST /_local/login as `{header}: Bearer <token>`.")
+        verified = self._verified.get(token)
+        if verified is not None and time.time() < verified[1]:
+            return dict(verified[0])
+        claims, expires = self._verify(token)
+        if len(self._verified) >= VERIFIED_TOKENS_KEPT:
+            self._verified.clear()  # a long-running stack's old tokens: verified again when sent
+        self._verified[token] = (claims, expires)
+        return dict(claims)
+
+    def _verify(self, token: str) -> tuple[dict[str, str], float]:
+        """The token's claims and expiry (epoch seconds), or Unauthorized saying why not."""
         try:
             payload = jwt.decode(
                 token,
@@ -172,4 +203,4 @@ class JwtVerifier:
         audiences = audience if isinstance(audience, list) else [audience]
         if not set(audiences) & set(self.authorizer.audience):
             raise Unauthorized("The token was issued for another client.")
-        return gateway_claims(payload)
+        return gateway_claims(payload), float(payload["exp"])

@@ -5,10 +5,11 @@ interpreter lock with the emails of the forms before it (a form's answer took 3x
 back to back as alone: docs/performance.md).
 
 The parent (`EventSources`) starts it before the stack boots, so that its imports overlap
-the boot, then sends it the stack (one JSON line on its stdin) and waits for it to say it
-is ready. Afterwards the parent writes a byte to its stdin whenever a request may have put
-something on a stream or a queue (the pollers wake at once), and it writes a line on its
-report pipe after every batch (the parent stamps the emails sent: GET /_local/outbox's
+the boot, sends it the stack (one JSON line on its stdin) as soon as the tables exist, and
+when the rest of the boot is done waits for it to say it is ready. Afterwards the parent
+writes a byte to its stdin whenever a request may have put something on a stream or a
+queue (any but a GET, HEAD or OPTIONS), and the pollers wake at once; it writes a line on
+its report pipe after every batch (the parent stamps the emails sent: GET /_local/outbox's
 `sent_at`). When its stdin closes (the parent stopped, or died) it finishes the batches in
 hand and exits. Its logs and errors go to the parent's stdout and stderr.
 
@@ -46,6 +47,7 @@ class EventSources:
         self.reports = reports
         self._wake_lock = threading.Lock()
         self.stopping = False
+        self.sent = False
 
     @classmethod
     def spawn(cls, cleanup: ExitStack) -> EventSources:
@@ -62,11 +64,18 @@ class EventSources:
         cleanup.callback(sources.stop)
         return sources
 
-    def start(self, spec: dict[str, Any], on_batch: Callable[[], None]) -> None:
-        """Send the stack, wait until its pollers run; then call on_batch after each batch."""
+    def send(self, spec: dict[str, Any]) -> None:
+        """Send the stack (once its tables exist): the process builds its pollers meanwhile."""
         assert self.process.stdin is not None
         self.process.stdin.write(json.dumps(spec).encode() + b"\n")
         self.process.stdin.flush()
+        self.sent = True
+
+    def start(self, spec: dict[str, Any], on_batch: Callable[[], None]) -> None:
+        """Send the stack unless sent already, wait until its pollers run; then call on_batch
+        after each batch."""
+        if not self.sent:
+            self.send(spec)
         deadline = time.monotonic() + READY_TIMEOUT_SECONDS
         while time.monotonic() < deadline:
             ready, _, _ = select.select([self.reports], [], [], 0.5)

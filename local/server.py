@@ -233,7 +233,7 @@ def main() -> int:
         cleanup.callback(httpd.shutdown)
         try:
             sources = EventSources.spawn(cleanup)  # its imports overlap the boot
-            local = LocalStack.boot(cleanup, overrides=overrides, data=data)
+            local = LocalStack.boot(cleanup, overrides=overrides, data=data, sources=sources)
             local.start_pumps(cleanup, sources)
             url = f"http://127.0.0.1:{port}"
             STATE_DIR.mkdir(exist_ok=True)

@@ -33,8 +33,8 @@ from local.template import ROOT, Physical, Resolver, load, resources_of_type
 
 REGION = "us-east-1"  # moto's Cognito always issues tokens for us-east-1
 # Streams and queues are polled every 0.2 s while there is work (for 5 s after a request or
-# anything moved), else every second; an API request, or a batch handed to a function, wakes
-# every poller at once.
+# anything moved), else every second; an API request that may write (not GET, HEAD or OPTIONS),
+# or a batch handed to a function, wakes every poller at once.
 BUSY_POLL_SECONDS = 0.2
 IDLE_POLL_SECONDS = 1.0
 BUSY_FOR_SECONDS = 5.0
@@ -45,6 +45,19 @@ SCHEDULE_TICK_SECONDS = 1.0  # schedules are checked this often
 LOCAL_SES_MAX_SEND_RATE = "1000"
 STATE_DIR = ROOT / ".local"  # where `make invoke` finds a running stack
 DATA_DIR = STATE_DIR / "data"  # the tables (DynamoDB Local's database) and stream positions
+
+
+# Requests that write nothing a poller waits for: woken by one, the pollers' process would
+# ask every stream and queue for records at once, on the cores answering the read. Anything
+# a read did write (a rate-limit window) is seen at the next poll, within a second.
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def may_write(event: dict[str, Any]) -> bool:
+    """Whether an invocation may have put something on a stream or a queue: any but an API
+    request that only reads."""
+    method = ((event.get("requestContext") or {}).get("http") or {}).get("method")
+    return not (isinstance(method, str) and method.upper() in READ_METHODS)
 
 
 def stack_parameters(
@@ -152,11 +165,17 @@ class LocalStack:
 
     @classmethod
     def boot(
-        cls, cleanup: ExitStack, *, overrides: dict[str, str] | None = None, data: Path | None = None
+        cls,
+        cleanup: ExitStack,
+        *,
+        overrides: dict[str, str] | None = None,
+        data: Path | None = None,
+        sources: EventSources | None = None,
     ) -> LocalStack:
         """Start DynamoDB Local (its database in `data`, default data_dir()) and moto, create
         the template's resources in them (keeping the tables DynamoDB Local already has),
-        seed them, import the handlers. `overrides`: template parameters (PARAMETERS)."""
+        seed them, import the handlers. `overrides`: template parameters (PARAMETERS);
+        `sources`: the event-sources process, sent the stack as soon as its tables exist."""
         from moto.server import ThreadedMotoServer
 
         overrides = parameters.check(overrides or {}, load())
@@ -202,10 +221,12 @@ class LocalStack:
 
         dynamodb.wait()
         create_tables(stack.client("dynamodb"), stack.resolver, keep_existing=True)
+        local = cls(endpoint, stack, accounts, dynamodb_endpoint_url=dynamodb.endpoint_url, data=data)
+        if sources is not None:  # its pollers get built while the directory loads
+            sources.send(local.spec())
         with environment({"TABLE_NAME": stack.name("GroupsTable")}):
             load_directory(directory)  # idempotent: a kept directory keeps its counts
 
-        local = cls(endpoint, stack, accounts, dynamodb_endpoint_url=dynamodb.endpoint_url, data=data)
         local._environments = {logical: stack.environment(logical) for logical in stack.functions()}
         local.gateway = Gateway.of(stack, endpoint)
         local.scheduler = schedules.Scheduler(
@@ -256,7 +277,8 @@ class LocalStack:
         try:
             return invoke(self.stack, function, event, self._environments.get(function))
         finally:
-            self.wake()  # what it wrote may be on a stream or a queue by now
+            if may_write(event):
+                self.wake()  # what it wrote may be on a stream or a queue by now
 
     def _invoke_batch(self, stack: Stack, function: str, event: dict[str, Any]) -> Any:
         """A batch of a stream or a queue, with the function's environment resolved at boot."""

@@ -33,6 +33,10 @@ def logs_failures(
     return wrap
 
 
+def sqs_message_id(record: dict[str, Any]) -> str:
+    return record["messageId"]
+
+
 def partial_batch_response(
     records: list[dict[str, Any]], handle: Callable[[dict[str, Any]], Any], record_id: Callable[[dict[str, Any]], str]
 ) -> dict[str, list[dict[str, str]]]:

@@ -34,26 +34,46 @@ def test_the_email_sender_loads_its_templates_only_when_it_sends():
     assert "jinja2" not in imported_by("functions.email_sender.app")
 
 
-@pytest.mark.parametrize("function", ["groups", "reports", "follow_ups", "weekly_digest"])
+@pytest.mark.parametrize("function", ["groups", "founder", "reports", "follow_ups", "weekly_digest", "ses_events"])
 def test_the_organizer_and_scheduled_functions_read_requests_with_pydantic_only_when_one_comes(function):
     # The request models (shared/parsing/organizer.py) are imported by the first request
     # that has a body or a query to read; the scheduled runs never read one.
     assert "pydantic" not in imported_by(f"functions.{function}.app")
 
 
-def test_the_email_sender_reports_its_batch_without_powertools_batch_machinery():
-    # Powertools' batch processor brings asyncio and every event data class (a third of
-    # the sender's import); shared/batch.py answers the partial batch itself.
-    probe = "import sys, functions.email_sender.app; print('asyncio' in sys.modules)"
+def loaded_by(module: str, *candidates: str) -> set[str]:
+    probe = f"import json, sys, {module}; print(json.dumps([m for m in {list(candidates)!r} if m in sys.modules]))"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_ENDPOINT", "PYTEST"))}
     out = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True, check=True)  # noqa: S603
-    assert out.stdout.strip().splitlines()[-1] == "False"
+    return set(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+POWERTOOLS_MACHINERY = (
+    "asyncio",
+    "aws_lambda_powertools.event_handler",
+    "aws_lambda_powertools.utilities.batch",
+    "aws_lambda_powertools.utilities.data_classes",
+)
+
+
+@pytest.mark.parametrize("function", ["email_sender", "ses_events", "inquiry_store", "groups", "founder"])
+def test_the_functions_route_and_report_batches_without_powertools_machinery(function):
+    # Powertools' resolver and batch processor bring asyncio and every event data class (a
+    # third of a function's import); shared/api/problems.py's Router routes the API
+    # functions' requests and shared/batch.py answers a queue's partial batch.
+    assert loaded_by(f"functions.{function}.app", *POWERTOOLS_MACHINERY) == set()
 
 
 @pytest.mark.parametrize("function", ["outbox", "email_sender"])
 def test_the_event_functions_import_no_pydantic(function):
     # The domain events are plain dataclasses (shared/outbox/events.py).
     assert "pydantic" not in imported_by(f"functions.{function}.app")
+
+
+@pytest.mark.parametrize("function", ["follow_ups", "weekly_digest"])
+def test_the_scheduled_runs_load_the_move_and_erasure_code_only_when_a_group_needs_it(function):
+    # Most daily runs close and erase no group, and the weekly digest never does.
+    assert loaded_by(f"functions.{function}.app", "shared.usecases.moves", "shared.usecases.erasure") == set()
 
 
 def test_no_handler_imports_the_in_memory_store_and_none_builds_its_stores_at_import():

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from local.event_shapes import http_api_event
-from shared.api.problems import endpoint, json_response, make_resolver
+from shared.api.problems import Router, endpoint, json_response
 from shared.domain.errors import GateNotMet, NotFound, RateLimited
 
 
@@ -31,17 +31,17 @@ def test_a_rate_limit_problem_carries_retry_after():
     assert refuse(http_api_event("POST", "/x"))["headers"]["Retry-After"] == "42"
 
 
-def test_the_resolver_maps_errors_and_response_dicts_the_same_way():
-    app = make_resolver()
+def test_the_router_maps_errors_and_response_dicts_the_same_way():
+    app = Router()
 
     @app.get("/things/<thing_id>")
-    def get_thing(thing_id: str):
+    def get_thing(event, thing_id: str):
         if thing_id == "missing":
             raise NotFound("No such thing.")
         return json_response(200, {"id": thing_id}, headers={"ETag": '"3"'})
 
     @app.get("/boom")
-    def boom():
+    def boom(event):
         raise RuntimeError("secret detail")
 
     found = app.resolve(http_api_event("GET", "/things/a", route_key="GET /things/{thing_id}"), None)
@@ -57,6 +57,42 @@ def test_the_resolver_maps_errors_and_response_dicts_the_same_way():
     assert "secret" not in crashed["body"]
 
 
+def test_the_router_matches_method_and_template_and_passes_each_path_parameter():
+    app = Router()
+    seen = []
+
+    @app.get("/groups/<group_id>")
+    def read(event, group_id: str):
+        seen.append(("read", group_id, event["rawPath"]))
+        return json_response(200, {})
+
+    @app.patch("/groups/<group_id>/members/<member_id>")
+    def correct(event, group_id: str, member_id: str):
+        seen.append(("correct", group_id, member_id))
+        return json_response(200, {})
+
+    assert app.resolve(http_api_event("GET", "/groups/g-1"))["statusCode"] == 200
+    assert app.resolve(http_api_event("PATCH", "/groups/g-1/members/m-2"))["statusCode"] == 200
+    assert seen == [("read", "g-1", "/groups/g-1"), ("correct", "g-1", "m-2")]
+    # another method on a known path, a longer path, an empty segment: none is a route
+    for method, path in [("DELETE", "/groups/g-1"), ("GET", "/groups/g-1/x"), ("GET", "/groups/"), ("GET", "/groups")]:
+        refused = app.resolve(http_api_event(method, path))
+        assert (refused["statusCode"], refused["headers"]["Content-Type"]) == (404, "application/problem+json")
+    assert len(seen) == 2
+
+
+def test_the_router_strips_a_named_stage_from_the_path():
+    app = Router()
+
+    @app.get("/status")
+    def status(event):
+        return json_response(200, {"ok": True})
+
+    event = http_api_event("GET", "/prod/status")
+    event["requestContext"]["stage"] = "prod"
+    assert app.resolve(event)["statusCode"] == 200
+
+
 # --- what an unexpected error logs ------------------------------------------------------------
 
 LEAKY = "could not parse ana.souza@example.com: 'Meet me at 5 Elm St'"
@@ -67,10 +103,10 @@ def test_an_unexpected_error_logs_its_type_and_place_never_its_text(caplog):
     def crash(event):
         raise ValueError(LEAKY)
 
-    app = make_resolver()
+    app = Router()
 
     @app.get("/boom")
-    def boom():
+    def boom(event):
         raise ValueError(LEAKY)
 
     with caplog.at_level("INFO"):

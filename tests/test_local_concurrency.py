@@ -13,6 +13,7 @@ from types import SimpleNamespace
 import pytest
 
 from local import lambda_runtime, server
+from local.event_shapes import http_api_event
 from local.stack import LocalStack
 
 
@@ -152,3 +153,58 @@ def test_concurrent_invocations_log_their_own_function_and_request():
     assert printed["local-Groups"]["function_name"] == "local-Groups"
     assert printed["local-Outbox"]["function_name"] == "local-Outbox"
     assert printed["local-Outbox"]["service"] == "local-concurrency-test"
+
+
+def test_concurrent_requests_to_one_function_each_read_their_own_request(monkeypatch):
+    # The local stack runs each API request on its own thread, in one process: a function's
+    # router must not keep the request being answered where another thread's can replace it
+    # (Powertools' resolver did; its routes read the last request to arrive).
+    from functions.founder import app
+
+    both_inside = threading.Barrier(2, timeout=10)
+
+    def founder_of(token, now):
+        both_inside.wait()  # both requests are past their token, neither has read its body
+        return token
+
+    monkeypatch.setattr(app.founder, "founder_of", founder_of)
+    monkeypatch.setattr(app.founder, "withdraw", lambda holder, body, now: {"group_id": holder, "body": body})
+    answers: dict[str, dict] = {}
+
+    def withdraw(name: str) -> None:
+        event = http_api_event(
+            "POST",
+            "/status/withdraw",
+            headers={"Authorization": f"Bearer {name}", "Content-Type": "application/json"},
+            body=json.dumps({"reason": f"{name}'s reason"}),
+        )
+        answer = app.handler(event, lambda_runtime.LambdaContext(function_name="local-FounderFunction"))
+        answers[name] = json.loads(answer["body"])
+
+    threads = [threading.Thread(target=withdraw, args=(name,)) for name in ("first", "second")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    assert answers == {
+        "first": {"group_id": "first", "body": {"reason": "first's reason"}},
+        "second": {"group_id": "second", "body": {"reason": "second's reason"}},
+    }
+
+
+def test_only_an_invocation_that_may_write_wakes_the_pollers(monkeypatch):
+    # A read writes nothing a stream or a queue carries: waking the pollers' process for it
+    # only had it poll every source on the cores that were answering the read.
+    monkeypatch.setattr("local.stack.invoke", lambda stack, function, event, environment: {"statusCode": 200})
+    woken: list[str] = []
+    local = LocalStack(aws_endpoint_url="", stack=None, accounts=None)  # type: ignore[arg-type]
+    local.event_sources = SimpleNamespace(wake=lambda: woken.append("woken"))  # type: ignore[assignment]
+
+    for method in ("GET", "HEAD", "OPTIONS", "get"):
+        local.invoke("GroupsFunction", http_api_event(method, "/groups/g-1"))
+    assert woken == []
+    for method in ("POST", "PUT", "PATCH", "DELETE"):
+        local.invoke("GroupsFunction", http_api_event(method, "/groups/g-1/members"))
+    local.invoke("FollowUpsFunction", {"time": "2026-12-03T13:00:00Z", "detail-type": "Scheduled Event"})
+    assert woken == ["woken"] * 5

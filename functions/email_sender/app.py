@@ -12,7 +12,7 @@ import json
 from aws_lambda_powertools import Logger
 
 from shared import settings
-from shared.batch import logs_failures, partial_batch_response
+from shared.batch import logs_failures, partial_batch_response, sqs_message_id
 from shared.mail import sender
 from shared.mail.planning import emails_for
 from shared.outbox.events import InquiryReceived, parse_event
@@ -22,11 +22,7 @@ from shared.usecases.unsent_inquiries import mark_emailed
 logger = Logger()
 
 
-def message_id(record: dict) -> str:
-    return record["messageId"]
-
-
-@logs_failures(logger, "email message", message_id)
+@logs_failures(logger, "email message", sqs_message_id)
 def record_handler(record: dict, directory: DirectoryReader = read_directory) -> None:
     envelope = json.loads(record["body"])
     event = parse_event(envelope["detail-type"], envelope["detail"])
@@ -49,4 +45,4 @@ def handler(event, context):
     # The batch's emails share one read of the directory, made when the first of them needs it.
     handle = functools.partial(record_handler, directory=read_once())
     # Every failed message is reported, even when all fail, so each is retried and redriven on its own.
-    return partial_batch_response(event["Records"], handle, message_id)
+    return partial_batch_response(event["Records"], handle, sqs_message_id)

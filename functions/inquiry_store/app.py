@@ -12,7 +12,7 @@ after the queue's maxReceiveCount it moves to the intake DLQ (an alarm watches i
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 
-from shared.batch import logs_failures, partial_batch_response
+from shared.batch import logs_failures, partial_batch_response, sqs_message_id
 from shared.usecases.intake import Submission, store_submission
 
 logger = Logger()
@@ -28,11 +28,7 @@ METRICS = {
 }
 
 
-def message_id(record: dict) -> str:
-    return record["messageId"]
-
-
-@logs_failures(logger, "inquiry message", message_id)
+@logs_failures(logger, "inquiry message", sqs_message_id)
 def record_handler(record: dict) -> None:
     stored = store_submission(Submission.from_json(record["body"]))
     metrics.add_metric(name=METRICS[stored.outcome], unit=MetricUnit.Count, value=1)
@@ -46,4 +42,4 @@ def record_handler(record: dict) -> None:
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
 def handler(event, context):
-    return partial_batch_response(event["Records"], record_handler, message_id)
+    return partial_batch_response(event["Records"], record_handler, sqs_message_id)

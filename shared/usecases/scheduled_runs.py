@@ -36,7 +36,6 @@ from shared.storage.directory import read_directory, take_digest
 from shared.storage.groups import GroupRecord
 from shared.storage.stores import stores
 from shared.storage.transactions import WriteCancelled
-from shared.usecases import erasure, moves
 
 logger = Logger(service="start-a-group")
 
@@ -88,6 +87,10 @@ def now_of(event: Any) -> datetime:
 
 def _close_unanswered(record: GroupRecord, now: datetime, gates: GateConfig, config: FollowUpConfig) -> None:
     """The stage move any closer makes (shared/usecases/moves.py); a lost race is the run's to retry."""
+    # Imported when a group is closed, not at cold start: most runs close none, and the
+    # weekly digest's function never does (docs/performance.md, "3 December 2026").
+    from shared.usecases import moves
+
     note = "No first conversation was logged: closed automatically."
     moves.close(record, NO_RESPONSE, note, now, by=SYSTEM, actor=Actor.ADMIN, gates=gates, follow_ups=config)
 
@@ -107,6 +110,8 @@ def _follow_up(
             report.taken[item.action.value] += 1
             return
         if item.action is Action.ERASE_PERSONAL_DATA:
+            from shared.usecases import erasure  # as moves above: loaded when a group is erased
+
             erasure.erase_group(record, now, by=SYSTEM)  # nothing is emailed; safe to run again
             report.taken[item.action.value] += 1
             return
