@@ -49,6 +49,10 @@ def main(argv: list[str]) -> int:
     # Ctrl-C in a terminal reaches the whole process group: this process stops when the
     # parent closes its stdin, after the parent has stopped answering.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # The streams' and queues' work is background work: on a loaded machine the API's
+    # answers (the server process) and DynamoDB Local go first, as they would on their own
+    # hardware in AWS.
+    os.nice(5)
     reports = os.fdopen(int(argv[0]), "wb")
     line = sys.stdin.buffer.readline()
     if not line:
