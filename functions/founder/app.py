@@ -2,11 +2,22 @@
 here (not by API Gateway's JWT authorizer); and the admins' erasure by address (JWT).
 shared/usecases/founder.py and shared/usecases/erasure.py do the work."""
 
+from collections.abc import Callable
+
 from aws_lambda_powertools import Logger
 
 from shared.api import founder_tokens
 from shared.api.auth import caller_of
-from shared.api.problems import Router, header, json_response, read_json_object, response, source_ip
+from shared.api.problems import (
+    HttpResponse,
+    Route,
+    Router,
+    header,
+    json_response,
+    read_json_object,
+    response,
+    source_ip,
+)
 from shared.domain.clock import utcnow
 from shared.usecases import founder
 
@@ -30,22 +41,19 @@ def request_link(event: dict):
     return json_response(202, {"detail": "If this address has a group, its link is on its way."})
 
 
-@app.post("/status/members")
-def add_member(event: dict):
-    holder = _founder(event)
-    return json_response(201, founder.add_member(holder, read_json_object(event), utcnow()))
+def _body_write(status: int, write: Callable[..., dict]) -> Route:
+    """A founder's write of a JSON body: the token checked first, then the body read."""
+
+    def route(event: dict) -> HttpResponse:
+        holder = _founder(event)
+        return json_response(status, write(holder, read_json_object(event), utcnow()))
+
+    return route
 
 
-@app.post("/status/activities")
-def log_activity(event: dict):
-    holder = _founder(event)
-    return json_response(201, founder.log_activity(holder, read_json_object(event), utcnow()))
-
-
-@app.patch("/status/contact")
-def update_contact(event: dict):
-    holder = _founder(event)
-    return json_response(200, founder.update_contact(holder, read_json_object(event), utcnow()))
+app.post("/status/members")(_body_write(201, founder.add_member))
+app.post("/status/activities")(_body_write(201, founder.log_activity))
+app.patch("/status/contact")(_body_write(200, founder.update_contact))
 
 
 @app.post("/status/withdraw")

@@ -7,7 +7,17 @@ from collections.abc import Callable
 from aws_lambda_powertools import Logger
 
 from shared.api.auth import Caller, caller_of
-from shared.api.problems import Router, header, json_response, query_parameters, read_json_object, received_at, response
+from shared.api.problems import (
+    HttpResponse,
+    Route,
+    Router,
+    header,
+    json_response,
+    query_parameters,
+    read_json_object,
+    received_at,
+    response,
+)
 from shared.usecases import activities, group_lists, lifecycle, members, nearby, reassign
 
 logger = Logger()
@@ -54,49 +64,30 @@ def group_neighbours(event: dict, group_id: str):
     return json_response(200, nearby.neighbours(caller, group_id, query_parameters(event)))
 
 
-@app.post("/groups/<group_id>/members")
-def add_member(event: dict, group_id: str):
-    return _written(event, "member added", 201, lifecycle.add_member, group_id)
+# The writes, one row a route: method, path, what the log says, the answer's status, the use
+# case (called as the caller, the path's ids, the body unless the answer is 204, If-Match, time).
+_WRITES: tuple[tuple[str, str, str, int, Callable[..., lifecycle.Written]], ...] = (
+    ("POST", "/groups/<group_id>/members", "member added", 201, lifecycle.add_member),
+    ("POST", "/groups/<group_id>/activities", "activity logged", 201, lifecycle.log_activity),
+    ("POST", "/groups/<group_id>/stage", "stage moved", 200, lifecycle.move_stage),
+    ("PUT", "/groups/<group_id>/plan", "plan recorded", 200, lifecycle.record_plan),
+    ("PATCH", "/groups/<group_id>/members/<member_id>", "member corrected", 200, members.correct),
+    ("DELETE", "/groups/<group_id>/members/<member_id>", "member removed", 204, members.remove),
+    ("PATCH", "/groups/<group_id>/activities/<activity_id>", "activity corrected", 200, activities.correct),
+    ("DELETE", "/groups/<group_id>/activities/<activity_id>", "activity removed", 204, activities.remove),
+    ("PUT", "/groups/<group_id>/organizer", "group reassigned", 200, reassign.reassign),
+)
 
 
-@app.post("/groups/<group_id>/activities")
-def log_activity(event: dict, group_id: str):
-    return _written(event, "activity logged", 201, lifecycle.log_activity, group_id)
+def _write_route(what: str, status: int, write: Callable[..., lifecycle.Written]) -> Route:
+    def route(event: dict, **ids: str) -> HttpResponse:
+        return _written(event, what, status, write, *ids.values(), body=status != 204)
+
+    return route
 
 
-@app.post("/groups/<group_id>/stage")
-def move_stage(event: dict, group_id: str):
-    return _written(event, "stage moved", 200, lifecycle.move_stage, group_id)
-
-
-@app.put("/groups/<group_id>/plan")
-def record_plan(event: dict, group_id: str):
-    return _written(event, "plan recorded", 200, lifecycle.record_plan, group_id)
-
-
-@app.patch("/groups/<group_id>/members/<member_id>")
-def correct_member(event: dict, group_id: str, member_id: str):
-    return _written(event, "member corrected", 200, members.correct, group_id, member_id)
-
-
-@app.delete("/groups/<group_id>/members/<member_id>")
-def remove_member(event: dict, group_id: str, member_id: str):
-    return _written(event, "member removed", 204, members.remove, group_id, member_id, body=False)
-
-
-@app.patch("/groups/<group_id>/activities/<activity_id>")
-def correct_activity(event: dict, group_id: str, activity_id: str):
-    return _written(event, "activity corrected", 200, activities.correct, group_id, activity_id)
-
-
-@app.delete("/groups/<group_id>/activities/<activity_id>")
-def remove_activity(event: dict, group_id: str, activity_id: str):
-    return _written(event, "activity removed", 204, activities.remove, group_id, activity_id, body=False)
-
-
-@app.put("/groups/<group_id>/organizer")
-def reassign_group(event: dict, group_id: str):
-    return _written(event, "group reassigned", 200, reassign.reassign, group_id)
+for _method, _path, _what, _status, _write in _WRITES:
+    app.route(_method, _path)(_write_route(_what, _status, _write))
 
 
 @logger.inject_lambda_context(clear_state=True)
