@@ -69,13 +69,21 @@ class Accounts:
         self._groups[email.casefold()] = (email, group)
 
     def _create(self, username: str, group: str) -> None:
+        """The user, its password and group; each step may be taken again, so a first login
+        that failed halfway (the user made, the password not set) is finished by the next."""
+        from botocore.exceptions import ClientError
+
         cognito = self.stack.client("cognito-idp")
-        cognito.admin_create_user(
-            UserPoolId=self.pool_id,
-            Username=username,
-            UserAttributes=[{"Name": "email", "Value": username}, {"Name": "email_verified", "Value": "true"}],
-            MessageAction="SUPPRESS",
-        )
+        try:
+            cognito.admin_create_user(
+                UserPoolId=self.pool_id,
+                Username=username,
+                UserAttributes=[{"Name": "email", "Value": username}, {"Name": "email_verified", "Value": "true"}],
+                MessageAction="SUPPRESS",
+            )
+        except ClientError as err:
+            if err.response.get("Error", {}).get("Code") != "UsernameExistsException":
+                raise
         cognito.admin_set_user_password(
             UserPoolId=self.pool_id, Username=username, Password=self._password, Permanent=True
         )

@@ -134,3 +134,17 @@ def test_a_demo_account_is_created_in_the_pool_at_its_first_login_only():
     assert [name for name, _ in cognito.calls[4:]] == ["initiate_auth"]  # created once
     assert accounts.id_token("nobody@example.org") is None
     assert len(cognito.calls) == 5
+
+
+def test_a_first_login_that_failed_halfway_is_finished_by_the_next(aws):
+    # given an account whose first login made the user in the pool but set no password
+    accounts = Accounts.of(aws)
+    assert accounts is not None
+    accounts.add("half.made@example.org", "admins")
+    aws.client("cognito-idp").admin_create_user(
+        UserPoolId=accounts.pool_id, Username="half.made@example.org", MessageAction="SUPPRESS"
+    )
+    # when they log in again, then they get a token of the admins' group
+    token = accounts.id_token("half.made@example.org")
+    assert token
+    assert jwt.decode(token, options={"verify_signature": False})["cognito:groups"] == ["admins"]
