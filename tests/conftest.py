@@ -198,7 +198,7 @@ def directory(aws: Any, _world: _World) -> Any:
 
 @pytest.fixture
 def memory() -> Iterator[Any]:
-    """The in-memory store (shared/storage/memory.py) installed for the use cases, knowing the
+    """The in-memory store (tests/memory_store.py) installed for the use cases, knowing the
     directory's organizers; no AWS at all (tests/in_memory.py makes groups in it). Settings
     are the defaults unless the test sets the environment before it calls a use case."""
     from shared import settings

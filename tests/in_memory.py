@@ -1,4 +1,4 @@
-"""Use-case tests on the in-memory store (shared/storage/memory.py): no moto, no HTTP.
+"""Use-case tests on the in-memory store (tests/memory_store.py): no moto, no HTTP.
 
 `new_group` stores a group as intake would (the form parsed, routed with the directory of
 data/organizers.yaml, its first follow-up due); `group_at` walks it to a stage with the
@@ -26,11 +26,11 @@ from shared.settings import CONSENT_TEXT_VERSION, EmailSettings
 from shared.storage.directory import Directory, Inbox
 from shared.storage.directory_file import parse_directory_file
 from shared.storage.inquiries import inquiry_item, new_group_item
-from shared.storage.memory import MemoryStore
 from shared.usecases import lifecycle
 from shared.usecases.group_views import Written
 from shared.usecases.intake import first_due
 from tests import given
+from tests.memory_store import MemoryStore
 from tests.pipeline import VALID_FORM, HttpResult
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -76,13 +76,12 @@ def test_the_scheduled_runs_load_the_move_and_erasure_code_only_when_a_group_nee
     assert loaded_by(f"functions.{function}.app", "shared.usecases.moves", "shared.usecases.erasure") == set()
 
 
-def test_no_handler_imports_the_in_memory_store_and_none_builds_its_stores_at_import():
-    # shared/storage/stores.py builds DynamoDB's stores on the first use case that asks;
-    # the in-memory store (shared/storage/memory.py) is for tests only.
+def test_no_handler_builds_its_stores_at_import():
+    # shared/storage/stores.py builds DynamoDB's stores on the first use case that asks.
     handlers = sorted(p.parent.name for p in (ROOT / "functions").glob("*/app.py"))
     probe = (
         f"import importlib, sys; [importlib.import_module(f'functions.{{h}}.app') for h in {handlers!r}]; "
-        "print(sorted(m for m in ('shared.storage.memory', 'shared.storage.dynamodb_stores') if m in sys.modules))"
+        "print(sorted(m for m in ('shared.storage.dynamodb_stores',) if m in sys.modules))"
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_ENDPOINT", "PYTEST"))}
     out = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True, check=True)  # noqa: S603

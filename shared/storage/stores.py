@@ -1,7 +1,7 @@
 """The use cases' data-layer seam: one interface per aggregate, DynamoDB's by default, from a cached factory.
 
 A use case asks `stores()` for its store instead of calling the storage modules directly;
-a test installs another (the in-memory one of shared/storage/memory.py) with `installed`.
+a test installs another (the in-memory one of tests/memory_store.py) with `installed`.
 Every write returns what it committed (`Committed`) and raises `WriteCancelled` with the
 codes of the part that failed, by role, whichever store made it."""
 
