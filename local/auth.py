@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 import jwt
 import yaml
+from botocore.exceptions import ClientError
 
 from local.provision import Stack
 from local.routes import JwtAuthorizer
@@ -71,8 +72,6 @@ class Accounts:
     def _create(self, username: str, group: str) -> None:
         """The user, its password and group; each step may be taken again, so a first login
         that failed halfway (the user made, the password not set) is finished by the next."""
-        from botocore.exceptions import ClientError
-
         cognito = self.stack.client("cognito-idp")
         try:
             cognito.admin_create_user(

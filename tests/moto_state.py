@@ -96,7 +96,7 @@ def roll_back_only_what_a_transaction_touches() -> None:
         range_value = DynamoType(attrs[table.range_key_attr]) if table.range_key_attr else None
         return hash_value, range_value
 
-    def saved_state(backend: Any, transact_items: list[dict[str, Any]]) -> list[Any]:
+    def saved_state(backend: Any, transact_items: list[dict[str, Any]]) -> tuple[list[Any], list[Any]]:
         saved = []
         streams: dict[int, tuple[Any, int]] = {}
         for entry in transact_items:
@@ -118,9 +118,9 @@ def roll_back_only_what_a_transaction_touches() -> None:
             saved.append((table, hash_value, range_value, had_partition, real_copy.deepcopy(item)))
             if table.stream_shard is not None:
                 streams.setdefault(id(table), (table.stream_shard, len(table.stream_shard.items)))
-        return [saved, list(streams.values())]
+        return saved, list(streams.values())
 
-    def restore(state: list[Any]) -> None:
+    def restore(state: tuple[list[Any], list[Any]]) -> None:
         saved, streams = state
         for table, hash_value, range_value, had_partition, item in reversed(saved):
             if not table.range_key_attr:
@@ -334,9 +334,8 @@ def one_client_per_service_under_moto() -> None:
         config = kwargs.get("config")
         key = (
             service_name,
-            kwargs.get("region_name") or self.region_name,
-            kwargs.get("endpoint_url"),
-            tuple(sorted((k, repr(v)) for k, v in kwargs.items() if k not in ("config",))),
+            self.region_name,  # the session's, unless region_name is among the arguments below
+            tuple(sorted((k, repr(v)) for k, v in kwargs.items() if k != "config")),
             repr(sorted(config._user_provided_options.items())) if config is not None else None,
             tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("AWS_ENDPOINT_URL"))),
         )

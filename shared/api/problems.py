@@ -120,9 +120,6 @@ class Router:
     def post(self, template: str) -> Callable[[Route], Route]:
         return self.route("POST", template)
 
-    def put(self, template: str) -> Callable[[Route], Route]:
-        return self.route("PUT", template)
-
     def patch(self, template: str) -> Callable[[Route], Route]:
         return self.route("PATCH", template)
 
