@@ -94,7 +94,7 @@ def reset_caches() -> None:
     """Forget every lazily made client and setting (each test has its own moto)."""
     from shared import settings
     from shared.api import auth, founder_tokens
-    from shared.mail import rendering, sender
+    from shared.mail import sender
     from shared.outbox import parking, publisher
     from shared.storage import table
 
@@ -106,7 +106,6 @@ def reset_caches() -> None:
     sender._ses.cache_clear()
     sender._idempotent_sender.cache_clear()
     sender._pacer.cache_clear()
-    rendering._environment.cache_clear()
     table._bound = None
 
 
@@ -120,6 +119,7 @@ class _World:
     with_directory: Any = None  # MotoSnapshot: and the directory loaded
     directory: Any = None
     built: dict[tuple[str, ...], tuple[Any, Any]] = field(default_factory=dict)  # built_once
+    on: bool = False  # moto started (`aws`)
 
 
 @pytest.fixture(scope="session")
@@ -154,17 +154,35 @@ def _world() -> Iterator[_World]:
     finally:
         mock.stop(remove_data=False)
     yield world
+    if world.on:
+        mock.stop(remove_data=False)
     mock.start(reset=True)  # and drop everything at the end
     mock.stop()
 
 
+# The worker's moto stays started from one moto test to the next (starting it patches
+# botocore and registers a mock for every AWS endpoint: ~10 ms a test); it stops before any
+# other test. `pytest_runtest_teardown` notes whether the next test asks for `aws`.
+_moto_stays_on: list[bool] = [False]
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> None:
+    _moto_stays_on[0] = nextitem is not None and "aws" in getattr(nextitem, "fixturenames", ())
+
+
 @pytest.fixture
-def aws(_world: _World) -> Iterator[Any]:
+def aws(_world: _World, request: pytest.FixtureRequest) -> Iterator[Any]:
     """moto for every AWS service, with the resources of template.yaml created in it and
-    the functions' environment variables set; every test starts from the same fresh state."""
+    the functions' environment variables set; every test starts from the same fresh state
+    (restored here, or by `directory` or `built_once` when the test asks for them: one
+    restore a test)."""
     stack = _world.stack
-    _world.mock.start(reset=False)
-    _world.fresh.restore()
+    if not _world.on:
+        _world.mock.start(reset=False)
+        _world.on = True
+    if "directory" not in request.fixturenames:
+        _world.fresh.restore()
     reset_caches()
     saved, parameters = dict(os.environ), dict(stack.resolver.parameters)
     for logical in stack.functions():
@@ -177,21 +195,24 @@ def aws(_world: _World) -> Iterator[Any]:
         stack.resolver.parameters.clear()
         stack.resolver.parameters.update(parameters)
         reset_caches()
-        _world.mock.stop(remove_data=False)
+        if not _moto_stays_on[0]:
+            _world.mock.stop(remove_data=False)
+            _world.on = False
 
 
 @pytest.fixture
-def directory(aws: Any, _world: _World) -> Any:
+def directory(aws: Any, _world: _World, request: pytest.FixtureRequest) -> Any:
     """The organizer directory of data/organizers.yaml, loaded."""
     from shared.storage.directory import load_directory, read_directory
     from shared.storage.directory_file import parse_directory_file
     from tests.moto_state import MotoSnapshot
 
     if _world.with_directory is None:
+        _world.fresh.restore()
         load_directory(parse_directory_file((ROOT / "data" / "organizers.yaml").read_text()))
         _world.directory = read_directory()
         _world.with_directory = MotoSnapshot()
-    else:
+    elif "built_once" not in request.fixturenames:  # built_once's `once` restores its own
         _world.with_directory.restore()
     return _world.directory
 
@@ -238,16 +259,20 @@ def _environment_key() -> str:
 
 
 @pytest.fixture
-def built_once(directory: Any, _world: _World) -> Any:
+def built_once(directory: Any, _world: _World) -> Iterator[Any]:
     """`once(name, build)`: what `build(stack)` returned, with moto as it was right after
     that build. The first call on a worker (and environment) runs the build from the
     directory alone and snapshots moto; later calls restore the snapshot (a few ms instead
     of the build's transactions and email hops). `build` must depend on nothing but moto
     and the environment; call `once` before the test writes anything: either way moto
-    then holds the directory and what `build` made, nothing else."""
+    then holds the directory and what `build` made, nothing else (until `once` is called,
+    moto holds what the last test left: `directory` leaves the restore to it)."""
     from tests.moto_state import MotoSnapshot
 
+    called = []
+
     def once(name: str, build: Callable[[Any], Any]) -> Any:
+        called.append(name)
         key = (name, _environment_key())
         if key in _world.built:
             result, snapshot = _world.built[key]
@@ -258,7 +283,8 @@ def built_once(directory: Any, _world: _World) -> Any:
         _world.built[key] = (result, MotoSnapshot())
         return result
 
-    return once
+    yield once
+    assert called, "a test that asks for built_once calls it first (nothing else restored moto)"
 
 
 @pytest.fixture
