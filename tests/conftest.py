@@ -39,9 +39,10 @@ LONG_MARKS = ("ddblocal", "stack", "browser", "build")
 # Longest first (LPT): the races and the build are the two longest groups, so the two
 # workers start on those and the stack modules follow on whichever worker frees up first.
 LONG_ORDER = ("ddblocal", "build", "browser", "stack")
-# Modules whose one fixture per worker costs a minute or more, run whole on one worker too:
-# the IAM tour of every function (`test_aws_calls.py`, ~80 s) ran once on each worker.
-WHOLE_MODULES = ("test_aws_calls",)
+# Modules whose cost per worker is paid again on each worker, run whole on one worker too:
+# the IAM tour of every function (`test_aws_calls.py`, ~80 s) ran once on each worker; the
+# cold imports of `test_cold_start.py` are one interpreter per handler and worker.
+WHOLE_MODULES = ("test_aws_calls", "test_cold_start")
 
 
 def xdist_group_of(item: pytest.Item) -> str | None:

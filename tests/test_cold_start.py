@@ -3,6 +3,7 @@ by bench/cold_start.py; this holds the imports that decide them."""
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import subprocess
@@ -15,11 +16,18 @@ from tests.conftest import ROOT
 HEAVY = {"pydantic", "boto3", "jinja2", "email_validator", "phonenumbers", "yaml", "aws_xray_sdk", "moto"}
 
 
-def imported_by(module: str) -> set[str]:
-    probe = f"import json, sys, {module}; print(json.dumps(sorted({{m.split('.')[0] for m in sys.modules}})))"
+@functools.cache
+def modules_after_import(module: str) -> frozenset[str]:
+    """Every module a fresh interpreter holds once it has imported `module`; one interpreter
+    per module and worker, whichever tests ask (each costs a handler's whole cold import)."""
+    probe = f"import json, sys, {module}; print(json.dumps(sorted(sys.modules)))"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_ENDPOINT", "PYTEST"))}
     out = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True, check=True)  # noqa: S603
-    return set(json.loads(out.stdout.strip().splitlines()[-1])) & HEAVY
+    return frozenset(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+def imported_by(module: str) -> set[str]:
+    return {m.split(".")[0] for m in modules_after_import(module)} & HEAVY
 
 
 @pytest.mark.parametrize("function", ["intake", "organizers", "nearby"])
@@ -42,10 +50,7 @@ def test_the_organizer_and_scheduled_functions_read_requests_with_pydantic_only_
 
 
 def loaded_by(module: str, *candidates: str) -> set[str]:
-    probe = f"import json, sys, {module}; print(json.dumps([m for m in {list(candidates)!r} if m in sys.modules]))"
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_ENDPOINT", "PYTEST"))}
-    out = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True, check=True)  # noqa: S603
-    return set(json.loads(out.stdout.strip().splitlines()[-1]))
+    return set(candidates) & modules_after_import(module)
 
 
 POWERTOOLS_MACHINERY = (
