@@ -53,13 +53,21 @@ def xdist_group_of(item: pytest.Item) -> str | None:
     for mark in ("ddblocal", "build"):
         if item.get_closest_marker(mark):
             return mark
-    if item.get_closest_marker("stack") or item.get_closest_marker("browser") or item.path.stem in WHOLE_MODULES:
+    if item.get_closest_marker("stack") or item.get_closest_marker("browser") or _whole(item):
         return item.path.stem
     return None
 
 
+def _whole(item: pytest.Item) -> bool:
+    """In WHOLE_MODULES and paying its cost: of `test_aws_calls.py`, the tests of the tour
+    only (its call-counting tests go to either worker)."""
+    if item.path.stem == "test_aws_calls":
+        return "tour" in getattr(item, "fixturenames", ())
+    return item.path.stem in WHOLE_MODULES
+
+
 def _long_rank(item: pytest.Item) -> int:
-    if item.path.stem in WHOLE_MODULES:
+    if _whole(item):
         return LONG_ORDER.index("stack")
     return next((i for i, mark in enumerate(LONG_ORDER) if item.get_closest_marker(mark)), len(LONG_ORDER))
 
@@ -132,6 +140,7 @@ def _world() -> Iterator[_World]:
     from local.provision import provision
     from tests.moto_state import (
         MotoSnapshot,
+        method_names_listed_once_per_class,
         one_botocore_session_per_thread,
         one_client_per_service_under_moto,
         query_reads_only_its_partition,
@@ -145,6 +154,7 @@ def _world() -> Iterator[_World]:
     one_botocore_session_per_thread()
     one_client_per_service_under_moto()
     query_reads_only_its_partition()
+    method_names_listed_once_per_class()
     mock = mock_aws()
     mock.start()
     try:

@@ -346,3 +346,22 @@ def one_client_per_service_under_moto() -> None:
 
     client._reused = True  # type: ignore[attr-defined]
     boto3.session.Session.client = client  # type: ignore[method-assign]
+
+
+def method_names_listed_once_per_class() -> None:
+    """moto's BaseResponse.call_action lists the response class's methods with
+    inspect.getmembers on every request (to find the action's method): ~2 % of a pipeline
+    test. A class's methods do not change while the tests run; the list is kept per class."""
+    import functools
+
+    from moto.core import responses
+
+    if getattr(responses.method_names_from_class, "_cached", False):
+        return
+    listed = functools.cache(responses.method_names_from_class)
+
+    def method_names_from_class(clazz: object) -> list[str]:
+        return list(listed(clazz))
+
+    method_names_from_class._cached = True  # type: ignore[attr-defined]
+    responses.method_names_from_class = method_names_from_class
