@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +28,12 @@ os.environ.update(
 )
 for var in ("AWS_ENDPOINT_URL", "AWS_PROFILE"):
     os.environ.pop(var, None)
+
+# pytest keeps each test module's rewritten assertions as bytecode in __pycache__ (ignored by
+# git) unless the environment forbids writing bytecode (PYTHONDONTWRITEBYTECODE, common in
+# containers); then every worker parsed and rewrote every test module again, ~2 s of CPU
+# each of the ~5 s a collection takes. The tests write it whatever the environment says.
+sys.dont_write_bytecode = False
 
 ROOT = Path(__file__).resolve().parent.parent
 EVENTS = ROOT / "events"
