@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import sys
@@ -134,7 +135,7 @@ class _World:
     fresh: Any  # MotoSnapshot: provisioned, nothing stored
     with_directory: Any = None  # MotoSnapshot: and the directory loaded
     directory: Any = None
-    built: dict[tuple[str, ...], tuple[Any, Any]] = field(default_factory=dict)  # built_once
+    built: dict[tuple[str, ...], tuple[Any, Any, Any]] = field(default_factory=dict)  # built_once
     on: bool = False  # moto started (`aws`)
 
 
@@ -195,12 +196,15 @@ def aws(_world: _World, request: pytest.FixtureRequest) -> Iterator[Any]:
     the functions' environment variables set; every test starts from the same fresh state
     (restored here, or by `directory` or `built_once` when the test asks for them: one
     restore a test)."""
+    from tests.pipeline import forget_stream_positions
+
     stack = _world.stack
     if not _world.on:
         _world.mock.start(reset=False)
         _world.on = True
     if "directory" not in request.fixturenames:
         _world.fresh.restore()
+    forget_stream_positions()
     reset_caches()
     saved, parameters = dict(os.environ), dict(stack.resolver.parameters)
     for logical in stack.functions():
@@ -212,6 +216,7 @@ def aws(_world: _World, request: pytest.FixtureRequest) -> Iterator[Any]:
         os.environ.update(saved)
         stack.resolver.parameters.clear()
         stack.resolver.parameters.update(parameters)
+        forget_stream_positions()
         reset_caches()
         if not _moto_stays_on[0]:
             _world.mock.stop(remove_data=False)
@@ -286,6 +291,7 @@ def built_once(directory: Any, _world: _World) -> Iterator[Any]:
     then holds the directory and what `build` made, nothing else (until `once` is called,
     moto holds what the last test left: `directory` leaves the restore to it)."""
     from tests.moto_state import MotoSnapshot
+    from tests.pipeline import forget_stream_positions, stream_positions
 
     called = []
 
@@ -293,12 +299,14 @@ def built_once(directory: Any, _world: _World) -> Iterator[Any]:
         called.append(name)
         key = (name, _environment_key())
         if key in _world.built:
-            result, snapshot = _world.built[key]
+            result, snapshot, positions = _world.built[key]
             snapshot.restore()
+            forget_stream_positions(copy.deepcopy(positions))
             return result
         _world.with_directory.restore()  # the same start as every later restore
+        forget_stream_positions()
         result = build(_world.stack)
-        _world.built[key] = (result, MotoSnapshot())
+        _world.built[key] = (result, MotoSnapshot(), copy.deepcopy(stream_positions()))
         return result
 
     yield once
