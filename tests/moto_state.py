@@ -45,20 +45,24 @@ def _copy(state: dict[str, Any], live: dict[Key, Any]) -> dict[str, Any]:
 
 
 class MotoSnapshot:
+    """Every backend copied in one pass (one memo): what two backends share stays shared.
+    DynamoDB Streams' shard iterators hold the tables' stream shards, and so the tables; each
+    backend copied on its own copied every table a second time for them (half a restore)."""
+
     def __init__(self) -> None:
         live = _live_backends()
-        self._states = {key: _copy(backend.__dict__, live) for key, backend in live.items()}
+        self._states = _copy({key: backend.__dict__ for key, backend in live.items()}, live)
 
     def restore(self) -> None:
         live = _live_backends()
+        states = _copy({key: state for key, state in self._states.items() if key in live}, live)
         for key, backend in live.items():
-            state = self._states.get(key)
+            state = states.get(key)
             if state is None:
                 backend.reset()  # made after the snapshot: back to a new backend
                 continue
-            fresh = _copy(state, live)
             backend.__dict__.clear()
-            backend.__dict__.update(fresh)
+            backend.__dict__.update(state)
         missing = self._states.keys() - live.keys()
         if missing:
             raise RuntimeError(f"moto backends vanished since the snapshot: {sorted(missing)}")
