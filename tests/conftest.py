@@ -154,6 +154,7 @@ def _world() -> Iterator[_World]:
         query_reads_only_its_partition,
         roll_back_only_what_a_transaction_touches,
         serialize_dynamodb_answers_as_json,
+        stream_records_shared_by_copies,
     )
 
     moto_speedups.apply()
@@ -163,6 +164,7 @@ def _world() -> Iterator[_World]:
     one_client_per_service_under_moto()
     query_reads_only_its_partition()
     method_names_listed_once_per_class()
+    stream_records_shared_by_copies()
     mock = mock_aws()
     mock.start()
     try:

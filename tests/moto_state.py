@@ -369,3 +369,16 @@ def method_names_listed_once_per_class() -> None:
 
     method_names_from_class._cached = True  # type: ignore[attr-defined]
     responses.method_names_from_class = method_names_from_class
+
+
+def stream_records_shared_by_copies() -> None:
+    """A DynamoDB stream record is never changed once moto has made it (GetRecords hands
+    out its dict to be serialized; a failed transaction's rollback shortens the shard's
+    list). A snapshot and its restores share the records instead of deep-copying each
+    image: the records were half of a restore's copying."""
+    from moto.dynamodb.models.table import StreamRecord
+
+    def shared(self: Any, memo: dict[int, Any]) -> Any:
+        return self
+
+    StreamRecord.__deepcopy__ = shared  # type: ignore[attr-defined]
