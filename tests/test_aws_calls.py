@@ -114,7 +114,7 @@ from datetime import UTC, datetime, timedelta  # noqa: E402
 from local.lambda_runtime import invoke  # noqa: E402
 from local.template import load, resources_of_type  # noqa: E402
 from tests import iam  # noqa: E402
-from tests.pipeline import VALID_FORM, call_api, run_async, submit  # noqa: E402
+from tests.pipeline import VALID_FORM, call_api, post_form, run_async, submit  # noqa: E402
 
 _TOUR: dict[str, list[iam.Need]] = {}
 
@@ -130,6 +130,7 @@ def _tour(stack, directory, monkeypatch) -> dict[str, list[iam.Need]]:
     from shared.api import founder_tokens
     from shared.mail import sender
     from shared.parsing.ses_feedback import ses_event_detail
+    from shared.storage.directory import mark_undeliverable
 
     with iam.recording(monkeypatch) as rec:
         # The public side: a new form, the same form again, a repeat, the rate limit.
@@ -229,6 +230,12 @@ def _tour(stack, directory, monkeypatch) -> dict[str, list[iam.Need]]:
             envelope = eventbridge_event("Email Bounced", ses_event_detail(kind, address), source="aws.ses")
             stack.client("sqs").send_message(QueueUrl=stack.name("SesEventsQueue"), MessageBody=_json.dumps(envelope))
             run_async(stack)
+        # A form answered while its organizer was reachable and stored after they were not:
+        # the intake queue's consumer routes it again from the whole directory.
+        texan = {"email": "rerouted@example.net", "city": "Austin", "state": "TX", "zip": "78701"}
+        post_form(stack, {**VALID_FORM, **texan})
+        mark_undeliverable("ac-tx-south")
+        run_async(stack)
     arns = iam.arn_index(stack)
     needs: dict[str, list[iam.Need]] = {}
     for function, service, op, params in rec.calls:

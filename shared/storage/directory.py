@@ -102,6 +102,16 @@ def read_directory() -> Directory:
     return Directory(tuple(organizers), inbox, frozenset(admins))
 
 
+def read_organizer(organizer_id: str) -> Organizer | None:
+    """One organizer's entry as it is now (a GetItem: the cost of checking one routing does
+    not grow with the directory); None if there is none."""
+    bind()
+    try:
+        return _to_organizer(OrganizerItem.get(*organizer_key(organizer_id), consistent_read=True))
+    except OrganizerItem.DoesNotExist:
+        return None
+
+
 DirectoryReader = Callable[[], "Directory"]
 """Gives the directory when called: `read_directory` reads it each time, `read_once()` once."""
 
