@@ -97,7 +97,9 @@ def reset_caches() -> None:
     from shared.mail import rendering, sender
     from shared.outbox import parking, publisher
     from shared.storage import table
+    from tests.pipeline import forget_stream_positions
 
+    forget_stream_positions()
     settings.reset()
     auth.clear_cache()
     founder_tokens.clear_cache()
