@@ -188,7 +188,16 @@ class GroupItem(Item, discriminator="group"):
     inquiries_erased = WholeNumberAttribute(null=True)  # how many inquiries erasure removed
 
 
-class MemberItem(Item, discriminator="member"):
+class _Reported:
+    """What people report of a group, its members and activities: who reported it when not
+    an organizer, and its last correction (shared/usecases/group_writes.py)."""
+
+    reported_by = UnicodeAttribute(null=True)  # organizer (absent) | founder
+    edited_at = UnicodeAttribute(null=True)
+    edited_by = UnicodeAttribute(null=True)
+
+
+class MemberItem(_Reported, Item, discriminator="member"):
     group_id = UnicodeAttribute()
     member_id = UnicodeAttribute()
     name = UnicodeAttribute()
@@ -196,12 +205,9 @@ class MemberItem(Item, discriminator="member"):
     role = UnicodeAttribute()  # core | member
     added_at = UnicodeAttribute()
     added_by = UnicodeAttribute()
-    reported_by = UnicodeAttribute(null=True)  # organizer (absent) | founder
-    edited_at = UnicodeAttribute(null=True)
-    edited_by = UnicodeAttribute(null=True)
 
 
-class ActivityItem(Item, discriminator="activity"):
+class ActivityItem(_Reported, Item, discriminator="activity"):
     group_id = UnicodeAttribute()
     activity_id = UnicodeAttribute()
     activity_kind = UnicodeAttribute()  # `kind` is the item type
@@ -209,9 +215,6 @@ class ActivityItem(Item, discriminator="activity"):
     notes = UnicodeAttribute(null=True)
     logged_at = UnicodeAttribute()
     logged_by = UnicodeAttribute()
-    reported_by = UnicodeAttribute(null=True)  # organizer (absent) | founder
-    edited_at = UnicodeAttribute(null=True)
-    edited_by = UnicodeAttribute(null=True)
 
 
 class HistoryItem(Item, discriminator="history"):
