@@ -38,6 +38,7 @@ directory's in shared/storage/directory.py; nothing else builds a key. Layout (s
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from pynamodb.attributes import (
@@ -53,6 +54,7 @@ from pynamodb.attributes import (
 )
 from pynamodb.connection import TableConnection
 from pynamodb.constants import NUMBER
+from pynamodb.exceptions import DeleteError, PutError, UpdateError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection
 from pynamodb.models import Model
 
@@ -358,6 +360,23 @@ class CounterItem(Item, discriminator="counter"):
 class RateItem(Item, discriminator="rate"):
     hits = WholeNumberAttribute(default=0, attr_name="count")  # `count` would hide Model.count()
     expires_at = TTLAttribute()
+
+
+def condition_held(write: Callable[[], object]) -> bool:
+    """Make one conditional write (a save, update or delete): False, with nothing written,
+    when its condition failed; any other error is raised."""
+    try:
+        write()
+    except (PutError, UpdateError, DeleteError) as err:
+        if err.cause_response_code != "ConditionalCheckFailedException":
+            raise
+        return False
+    return True
+
+
+def saved_new(item: Item) -> bool:
+    """Save an item whose key must be new: False, with nothing written, when it is taken."""
+    return condition_held(lambda: item.save(condition=Item.pk.does_not_exist()))
 
 
 _bound: str | None = None
