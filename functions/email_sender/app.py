@@ -29,8 +29,7 @@ def record_handler(record: dict, directory: DirectoryReader = read_directory) ->
     if event is None:
         logger.warning("event type without emails", extra={"detail_type": envelope["detail-type"]})
         return
-    for email in emails_for(event, settings.email(), directory):
-        outcome = sender.send_once(email)
+    for email, outcome in sender.send_each(emails_for(event, settings.email(), directory)):
         if "message_id" in outcome:
             logger.info("email sent", extra={"key": email.key})
         else:  # rejected for good, or every recipient suppressed: never retried

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -88,12 +90,33 @@ def get_history(group_id: str, version: int) -> HistoryItem | None:
         return None
 
 
+_items_read: ContextVar[dict[str, GroupItem | None] | None] = ContextVar("group_items_read", default=None)
+
+
+@contextmanager
+def group_items_read_once() -> Iterator[None]:
+    """Within the block each group's item is read from the table once: an event's email
+    planner and the founder's filter after it look at the same group milliseconds apart,
+    and nothing in between writes it."""
+    token = _items_read.set({})
+    try:
+        yield
+    finally:
+        _items_read.reset(token)
+
+
 def get_group_item(group_id: str) -> GroupItem | None:
+    read = _items_read.get()
+    if read is not None and group_id in read:
+        return read[group_id]
     bind()
     try:
-        return GroupItem.get(group_pk(group_id), GROUP_SK, consistent_read=True)
+        item: GroupItem | None = GroupItem.get(group_pk(group_id), GROUP_SK, consistent_read=True)
     except GroupItem.DoesNotExist:
-        return None
+        item = None
+    if read is not None:
+        read[group_id] = item
+    return item
 
 
 def read_group_number() -> int:
