@@ -26,7 +26,8 @@ from shared.outbox.events import (
 from shared.settings import EmailSettings
 from shared.storage.directory import DirectoryReader, read_directory
 from shared.storage.founders import count_link_email
-from shared.storage.groups import get_group_item, group_items_read_once
+from shared.storage.groups import get_group_item
+from shared.storage.read_once import reads_once
 
 E = TypeVar("E", bound=DomainEvent)
 E_contra = TypeVar("E_contra", bound=DomainEvent, contravariant=True)
@@ -64,7 +65,7 @@ def emails_for(
     `directory`: a batch passes `read_once()`); a founder's carry a fresh status link, or
     are left out when the founder gets no more (founder_mail). The group is read once."""
     planner = planner_for(event)
-    with group_items_read_once():
+    with reads_once():
         emails = planner(event, config, directory) if planner else []
         founder_group = next((e.founder_group_id for e in emails if e.founder_group_id), None)
         if founder_group is None:

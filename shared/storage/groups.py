@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from shared.storage.group_keys import COUNTER_PK, GROUP_NUMBER_SK, GROUP_SK, group_pk, history_sk
+from shared.storage.read_once import once
 from shared.storage.table import (
     ActivityItem,
     CounterItem,
@@ -90,33 +89,17 @@ def get_history(group_id: str, version: int) -> HistoryItem | None:
         return None
 
 
-_items_read: ContextVar[dict[str, GroupItem | None] | None] = ContextVar("group_items_read", default=None)
-
-
-@contextmanager
-def group_items_read_once() -> Iterator[None]:
-    """Within the block each group's item is read from the table once: an event's email
-    planner and the founder's filter after it look at the same group milliseconds apart,
-    and nothing in between writes it."""
-    token = _items_read.set({})
-    try:
-        yield
-    finally:
-        _items_read.reset(token)
-
-
 def get_group_item(group_id: str) -> GroupItem | None:
-    read = _items_read.get()
-    if read is not None and group_id in read:
-        return read[group_id]
+    """The group's item (once within a reads_once block)."""
+    return once(("group", group_id), lambda: _read_group_item(group_id))
+
+
+def _read_group_item(group_id: str) -> GroupItem | None:
     bind()
     try:
-        item: GroupItem | None = GroupItem.get(group_pk(group_id), GROUP_SK, consistent_read=True)
+        return GroupItem.get(group_pk(group_id), GROUP_SK, consistent_read=True)
     except GroupItem.DoesNotExist:
-        item = None
-    if read is not None:
-        read[group_id] = item
-    return item
+        return None
 
 
 def read_group_number() -> int:

@@ -23,6 +23,7 @@ from shared.storage.group_keys import (
     inquiry_sk,
 )
 from shared.storage.groups import get_group_item
+from shared.storage.read_once import once
 from shared.storage.table import ApplicantItem, GroupItem, InquiryItem, bind, saved_new
 from shared.storage.transactions import Part, WriteCancelled, commit, open_inquiries, pause_before_retry, put, update
 
@@ -190,7 +191,12 @@ def inquiry_item(
 
 def get_inquiry(group_id: str, inquiry_id: str, prefix: str = "INQUIRY#") -> InquiryItem | None:
     """An inquiry of a group by its id (a group has a handful: one query). `prefix`
-    JOIN# reads the requests to join it (shared/storage/joins.py)."""
+    JOIN# reads the requests to join it (shared/storage/joins.py). Once within a reads_once
+    block."""
+    return once(("inquiry", group_id, inquiry_id, prefix), lambda: _read_inquiry(group_id, inquiry_id, prefix))
+
+
+def _read_inquiry(group_id: str, inquiry_id: str, prefix: str) -> InquiryItem | None:
     bind()
     for item in InquiryItem.query(group_pk(group_id), InquiryItem.sk.startswith(prefix), consistent_read=True):
         if item.inquiry_id == inquiry_id:
