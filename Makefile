@@ -33,12 +33,18 @@ checkov: install  ## checkov on template.yaml and its SAM-transformed form (skip
 	.venv-checkov/bin/checkov --config-file .checkov.yaml -f template.yaml -f .aws-sam/transformed.json
 
 # The static checks are independent single-process tools: side by side they take the time of
-# the longest (checkov) rather than the sum (docs/performance.md, "The test loop").
+# the longest (checkov) rather than the sum, and they run while pytest starts its workers and
+# while one worker waits for the other to finish, on CPU the tests leave idle; their output
+# is shown after the tests' (docs/performance.md, "The test loop").
 CHECKS := lint typecheck validate checkov
 
-test: install  ## Lint, type checks, template checks and checkov (side by side), then every test
-	@$(MAKE) --no-print-directory -j 4 --output-sync=target $(CHECKS)
-	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
+test: install  ## Every test, with lint, type checks, template checks and checkov beside them
+	@log=$$(mktemp); \
+	$(MAKE) --no-print-directory -j 4 --output-sync=target $(CHECKS) >"$$log" 2>&1 & checks=$$!; \
+	$(PY) -m pytest -n 2 $(PYTEST_ARGS); tests=$$?; \
+	wait $$checks; checked=$$?; cat "$$log"; rm -f "$$log"; \
+	if [ $$checked -ne 0 ]; then echo "make test: a static check failed (its output is just above)" >&2; fi; \
+	exit $$(( tests != 0 || checked != 0 ))
 
 unit: install  ## Only the fast tests (no subprocesses, DynamoDB Local, browser or sam build), on 2 workers
 	$(PY) -m pytest -n 2 -m "not ddblocal and not stack and not browser and not build" $(PYTEST_ARGS)

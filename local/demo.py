@@ -356,6 +356,12 @@ def _first_group(stack: Stack, form: dict[str, Any], wanted: Callable[[dict[str,
     return None
 
 
+# How long a stack that is starting may answer 503 before it is ready, and how long nothing
+# may listen at all before the demo says there is no stack.
+STARTING_STACK_SECONDS = 60.0
+NO_STACK_SECONDS = 5.0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--groups", type=int, default=300, help="how many people write in (default 300)")
@@ -365,14 +371,15 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     stack = Stack(args.url)
-    status, deadline = 0, time.monotonic() + 60
+    waiting_since = time.monotonic()
+    status, deadline = 0, waiting_since + STARTING_STACK_SECONDS
     while status != 200 and time.monotonic() < deadline:  # a stack that is starting answers 503
         try:
             status, _ = stack.call("GET", "/_local/health")
         except OSError:
             stack = Stack(args.url)
             time.sleep(0.5)
-            if time.monotonic() > deadline - 55:  # nothing listening for 5 s: no stack here
+            if time.monotonic() - waiting_since > NO_STACK_SECONDS:  # nothing listening: no stack here
                 break
         else:
             time.sleep(0.2 if status != 200 else 0)

@@ -304,15 +304,20 @@ class QueuePump:
         event = event_shapes.sqs_event(messages, self.props["Queue"], self.stack.resolver.region)
         ids = [m["MessageId"] for m in messages]
         failed = _invoke_batch(self.stack, self.function, event, ids, self.errors, self.invoker)
-        for m in messages:
-            if failed is None or m["MessageId"] in failed:
-                # Back on the queue after the retry delay; the queue's redrive policy moves it
-                # to the DLQ once it has been received maxReceiveCount times.
-                sqs.change_message_visibility(
-                    QueueUrl=self._url, ReceiptHandle=m["ReceiptHandle"], VisibilityTimeout=self.retry_delay_seconds
-                )
-            else:
-                sqs.delete_message(QueueUrl=self._url, ReceiptHandle=m["ReceiptHandle"])
+        retried = [m for m in messages if failed is None or m["MessageId"] in failed]
+        handled = [m for m in messages if m not in retried]
+        # One call for the batch's handled messages, as Lambda's mapping deletes them.
+        if handled:
+            entries = [{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(handled)]
+            sqs.delete_message_batch(QueueUrl=self._url, Entries=entries)
+        # The failed ones back on the queue after the retry delay; the queue's redrive policy
+        # moves one to the DLQ once it has been received maxReceiveCount times.
+        if retried:
+            entries = [
+                {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"], "VisibilityTimeout": self.retry_delay_seconds}
+                for i, m in enumerate(retried)
+            ]
+            sqs.change_message_visibility_batch(QueueUrl=self._url, Entries=entries)
         return len(messages)
 
     def pump(self) -> int:

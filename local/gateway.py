@@ -79,8 +79,7 @@ def not_ready() -> Response:
     return response
 
 
-class LengthRequired(DomainError):
-    status, slug, title = 411, "length-required", "Length required"
+class LengthRequired(DomainError, status=411, slug="length-required", title="Length required"): ...
 
 
 def gateway_response(result: Any) -> Response:

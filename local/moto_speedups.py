@@ -7,7 +7,12 @@ moto server's time in two places that do not depend on the request's data:
   - each request's dispatch lists moto's package directory (a stat per service, ~200) and
     matches the host against every service's URL patterns, under the server's one lock.
 Both are pure functions of their arguments; cached here, for the local stack's moto server
-and the tests' in-process moto alike. Idempotent.
+and the tests' in-process moto alike. A third grew with the data: SQS's ReceiveMessage
+checked each message's retention by computing every attribute of its queue, three of which
+walk all the queue's messages, so a batch off a queue holding n messages cost 30n checks.
+It now reads the one attribute it needs; and SQS's clock (read for every message a
+ReceiveMessage or SendMessage walks past) is the system's clock read directly, not a
+datetime built and subtracted from another each time. Idempotent.
 """
 
 from __future__ import annotations
@@ -48,6 +53,48 @@ def cache_server_dispatch() -> None:
     DomainDispatcherApplication.get_backend_for_host = get_backend_for_host  # type: ignore[method-assign]
 
 
+def read_retention_alone() -> None:
+    """SQS ReceiveMessage: whether a message is still within its queue's retention period,
+    from the queue's MessageRetentionPeriod alone (moto computed the queue's every attribute,
+    counting its messages three times, for each message it handed out)."""
+    from moto.core.utils import unix_time
+    from moto.sqs.models import SQSBackend
+
+    if getattr(SQSBackend.is_message_valid_based_on_retention_period, "_lean", False):
+        return
+
+    def is_message_valid_based_on_retention_period(self: Any, queue_name: str, message: Any) -> bool:
+        retention = int(self.get_queue(queue_name).message_retention_period)
+        return bool(retention + message.sent_timestamp / 1000 > unix_time())
+
+    is_message_valid_based_on_retention_period._lean = True  # type: ignore[attr-defined]
+    SQSBackend.is_message_valid_based_on_retention_period = is_message_valid_based_on_retention_period  # type: ignore[method-assign]
+
+
+def read_sqs_clock_directly() -> None:
+    """moto's SQS asks the time as seconds or milliseconds since the epoch, computed from a
+    naive UTC datetime minus the epoch's: time.time() is that number."""
+    import time
+
+    from moto.sqs import models
+
+    if getattr(models.unix_time, "_lean", False):
+        return
+    slow_seconds = models.unix_time
+
+    def unix_time(dt: Any = None) -> float:
+        return time.time() if dt is None else slow_seconds(dt)
+
+    def unix_time_millis(dt: Any = None) -> float:
+        return unix_time(dt) * 1000.0
+
+    unix_time._lean = True  # type: ignore[attr-defined]
+    models.unix_time = unix_time
+    models.unix_time_millis = unix_time_millis
+
+
 def apply() -> None:
     cache_event_input_paths()
     cache_server_dispatch()
+    read_retention_alone()
+    read_sqs_clock_directly()

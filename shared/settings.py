@@ -15,10 +15,10 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cache
-from typing import Any
+from typing import Any, ClassVar, Self
 from urllib.parse import urlsplit
 
 from shared.domain.follow_up_rules import DEFAULT_FOLLOW_UPS, FollowUpConfig
@@ -95,63 +95,57 @@ def _thresholds(value: str | None, minimums: Mapping[str, int]) -> dict[str, int
     return data
 
 
-def _read(cls: type, env: Mapping[str, str], readers: dict[str, Any]) -> Any:
-    """Build `cls` from the environment, one reader per field, naming every variable that
-    is missing or invalid."""
-    values, bad = {}, []
-    for name, reader in readers.items():
-        try:
-            values[name] = reader(env.get(name.upper()))
-        except _Invalid:
-            bad.append(name.upper())
-    if bad:
-        raise RuntimeError(f"{cls.__name__}: missing or invalid environment variables: {', '.join(bad)}")
-    return cls(**values)
+class _FromEnv:
+    """Settings read from the environment: `READERS` gives each field its reader, which reads
+    the variable named as the field in capitals (None when it is unset)."""
 
-
-@dataclass(frozen=True)
-class TableSettings:
-    table_name: str
+    READERS: ClassVar[Mapping[str, Callable[[str | None], Any]]]
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] = os.environ) -> TableSettings:
-        return _read(cls, env, {"table_name": lambda v: _text(v, min_length=3)})
+    def from_env(cls, env: Mapping[str, str] = os.environ) -> Self:
+        """The settings, or a RuntimeError that names every variable missing or invalid."""
+        values, bad = {}, []
+        for name, reader in cls.READERS.items():
+            try:
+                values[name] = reader(env.get(name.upper()))
+            except _Invalid:
+                bad.append(name.upper())
+        if bad:
+            raise RuntimeError(f"{cls.__name__}: missing or invalid environment variables: {', '.join(bad)}")
+        return cls(**values)
 
 
 @dataclass(frozen=True)
-class IdempotencySettings:
+class TableSettings(_FromEnv):
+    table_name: str
+
+    READERS = {"table_name": lambda v: _text(v, min_length=3)}
+
+
+@dataclass(frozen=True)
+class IdempotencySettings(_FromEnv):
     idempotency_table_name: str
     idempotency_ttl_days: int = 14
 
-    @classmethod
-    def from_env(cls, env: Mapping[str, str] = os.environ) -> IdempotencySettings:
-        return _read(
-            cls,
-            env,
-            {
-                "idempotency_table_name": lambda v: _text(v, min_length=3),
-                "idempotency_ttl_days": lambda v: _whole(v, default=14, minimum=1),
-            },
-        )
+    READERS = {
+        "idempotency_table_name": lambda v: _text(v, min_length=3),
+        "idempotency_ttl_days": lambda v: _whole(v, default=14, minimum=1),
+    }
 
 
 @dataclass(frozen=True)
-class BusSettings:
+class BusSettings(_FromEnv):
     event_bus_name: str
 
-    @classmethod
-    def from_env(cls, env: Mapping[str, str] = os.environ) -> BusSettings:
-        return _read(cls, env, {"event_bus_name": _text})
+    READERS = {"event_bus_name": _text}
 
 
 @dataclass(frozen=True)
-class IntakeSettings:
+class IntakeSettings(_FromEnv):
     # Submissions accepted per source address in one fixed hour window (shared/storage/ratelimit.py).
     rate_limit_per_hour: int = 20
 
-    @classmethod
-    def from_env(cls, env: Mapping[str, str] = os.environ) -> IntakeSettings:
-        return _read(cls, env, {"rate_limit_per_hour": lambda v: _whole(v, default=20, minimum=1)})
+    READERS = {"rate_limit_per_hour": lambda v: _whole(v, default=20, minimum=1)}
 
 
 PUBLIC_SITE_URL = "https://start-a-group.example.org/"
@@ -161,7 +155,7 @@ ORIENTATION_LINKS = "https://start-a-group.example.org/orientation/welcome.pdf"
 
 
 @dataclass(frozen=True)
-class EmailSettings:
+class EmailSettings(_FromEnv):
     sender_email: str
     public_site_url: str = PUBLIC_SITE_URL
     # Where the API answers the public (the one-click unsubscribe URL in founder emails).
@@ -170,27 +164,21 @@ class EmailSettings:
     # Comma-separated links sent with a charter (orientation materials).
     orientation_links: str = ORIENTATION_LINKS
 
+    READERS = {
+        "sender_email": _address,
+        "public_site_url": lambda v: _url(v, default=PUBLIC_SITE_URL),
+        "public_api_url": lambda v: _url(v, default=PUBLIC_API_URL),
+        "organizer_app_url": lambda v: _url(v, default=ORGANIZER_APP_URL),
+        "orientation_links": _links,
+    }
+
     @property
     def orientation_link_list(self) -> list[str]:
         return [link.strip() for link in self.orientation_links.split(",") if link.strip()]
 
-    @classmethod
-    def from_env(cls, env: Mapping[str, str] = os.environ) -> EmailSettings:
-        return _read(
-            cls,
-            env,
-            {
-                "sender_email": _address,
-                "public_site_url": lambda v: _url(v, default=PUBLIC_SITE_URL),
-                "public_api_url": lambda v: _url(v, default=PUBLIC_API_URL),
-                "organizer_app_url": lambda v: _url(v, default=ORGANIZER_APP_URL),
-                "orientation_links": _links,
-            },
-        )
-
 
 @dataclass(frozen=True)
-class FounderSettings:
+class FounderSettings(_FromEnv):
     """The founder's magic links (DESIGN §2b): the Secrets Manager secret holding the
     signing keys (shared/api/founder_tokens.py), and how long a link stays valid: a status
     link `founder_token_days`, a one-click unsubscribe link (which can only stop email, and
@@ -200,21 +188,15 @@ class FounderSettings:
     founder_token_days: int = 30
     unsubscribe_token_days: int = 400
 
-    @classmethod
-    def from_env(cls, env: Mapping[str, str] = os.environ) -> FounderSettings:
-        return _read(
-            cls,
-            env,
-            {
-                "token_secret_id": _text,
-                "founder_token_days": lambda v: _whole(v, default=30, minimum=1),
-                "unsubscribe_token_days": lambda v: _whole(v, default=400, minimum=1),
-            },
-        )
+    READERS = {
+        "token_secret_id": _text,
+        "founder_token_days": lambda v: _whole(v, default=30, minimum=1),
+        "unsubscribe_token_days": lambda v: _whole(v, default=400, minimum=1),
+    }
 
 
 @dataclass(frozen=True)
-class SendingSettings:
+class SendingSettings(_FromEnv):
     """How the sender uses SES: the configuration set that publishes bounces, complaints and
     reputation metrics ("" sends without one: the local stack), and the account's send rate
     shared by the sender's concurrent invocations (the event source's MaximumConcurrency)."""
@@ -223,21 +205,15 @@ class SendingSettings:
     ses_max_send_rate: int = 14
     sender_max_concurrency: int = 2
 
+    READERS = {
+        "ses_configuration_set": lambda v: v or "",
+        "ses_max_send_rate": lambda v: _whole(v, default=14, minimum=1),
+        "sender_max_concurrency": lambda v: _whole(v, default=2, minimum=1),
+    }
+
     @property
     def per_invocation_rate(self) -> float:
         return self.ses_max_send_rate / self.sender_max_concurrency
-
-    @classmethod
-    def from_env(cls, env: Mapping[str, str] = os.environ) -> SendingSettings:
-        return _read(
-            cls,
-            env,
-            {
-                "ses_configuration_set": lambda v: v or "",
-                "ses_max_send_rate": lambda v: _whole(v, default=14, minimum=1),
-                "sender_max_concurrency": lambda v: _whole(v, default=2, minimum=1),
-            },
-        )
 
 
 # The consent text the form shows (web/index.html), by version: a group records the version
@@ -273,26 +249,22 @@ FOLLOW_UP_MINIMUMS = {
 
 
 @dataclass(frozen=True)
-class GateSettings:
+class GateSettings(_FromEnv):
     # JSON object, e.g. {"min_core_members": 4}; "{}" keeps the seed's defaults (shared/domain/stages.py).
     gate_overrides: dict[str, int] = field(default_factory=dict)
 
-    @classmethod
-    def from_env(cls, env: Mapping[str, str] = os.environ) -> GateSettings:
-        return _read(cls, env, {"gate_overrides": lambda v: _thresholds(v, GATE_MINIMUMS)})
+    READERS = {"gate_overrides": lambda v: _thresholds(v, GATE_MINIMUMS)}
 
     def config(self) -> GateConfig:
         return DEFAULT_GATES.with_overrides(self.gate_overrides)
 
 
 @dataclass(frozen=True)
-class FollowUpSettings:
+class FollowUpSettings(_FromEnv):
     # JSON object of days, e.g. {"stalled_days": 30}; "{}" keeps DESIGN §5's defaults.
     follow_up_overrides: dict[str, int] = field(default_factory=dict)
 
-    @classmethod
-    def from_env(cls, env: Mapping[str, str] = os.environ) -> FollowUpSettings:
-        return _read(cls, env, {"follow_up_overrides": lambda v: _thresholds(v, FOLLOW_UP_MINIMUMS)})
+    READERS = {"follow_up_overrides": lambda v: _thresholds(v, FOLLOW_UP_MINIMUMS)}
 
     def config(self) -> FollowUpConfig:
         config = replace(DEFAULT_FOLLOW_UPS, **self.follow_up_overrides)

@@ -123,7 +123,9 @@ def reset_caches() -> None:
     from shared.mail import sender
     from shared.outbox import parking, publisher
     from shared.storage import table
+    from tests.pipeline import forget_stream_positions
 
+    forget_stream_positions()
     settings.reset()
     auth.clear_cache()
     founder_tokens.clear_cache()
@@ -208,16 +210,13 @@ def aws(_world: _World, request: pytest.FixtureRequest) -> Iterator[Any]:
     the functions' environment variables set; every test starts from the same fresh state
     (restored here, or by `directory` or `built_once` when the test asks for them: one
     restore a test)."""
-    from tests.pipeline import forget_stream_positions
-
     stack = _world.stack
     if not _world.on:
         _world.mock.start(reset=False)
         _world.on = True
     if "directory" not in request.fixturenames:
         _world.fresh.restore()
-    forget_stream_positions()
-    reset_caches()
+    reset_caches()  # and the stream's positions (tests/pipeline.py)
     saved, parameters = dict(os.environ), dict(stack.resolver.parameters)
     for logical in stack.functions():
         os.environ.update(stack.environment(logical))
@@ -228,7 +227,6 @@ def aws(_world: _World, request: pytest.FixtureRequest) -> Iterator[Any]:
         os.environ.update(saved)
         stack.resolver.parameters.clear()
         stack.resolver.parameters.update(parameters)
-        forget_stream_positions()
         reset_caches()
         if not _moto_stays_on[0]:
             _world.mock.stop(remove_data=False)

@@ -322,3 +322,38 @@ def test_an_event_detail_that_lacks_a_field_or_has_one_of_the_wrong_type_is_refu
     moved = {"group_id": "g", "from_stage": "a", "to_stage": "b", "changed_by": None, "changed_at": "t"}
     with pytest.raises(InvalidEvent, match="version has the wrong type"):
         parse_event("GroupStageChanged", {**moved, "version": True})
+
+
+def test_a_batch_leaves_its_queue_in_one_call_and_its_failures_return_in_one(aws, monkeypatch):
+    # Given: ten messages on the email queue, and a function that fails the even ones
+    sqs = aws.session.client("sqs")
+    sqs.send_message_batch(
+        QueueUrl=aws.name("EmailQueue"), Entries=[{"Id": str(i), "MessageBody": str(i)} for i in range(10)]
+    )
+    monkeypatch.setattr(
+        drivers,
+        "invoke",
+        lambda _stack, _fn, event, **_kw: {
+            "batchItemFailures": [
+                {"itemIdentifier": r["messageId"]} for r in event["Records"] if int(r["body"]) % 2 == 0
+            ]
+        },
+    )
+    [pump] = [p for p in drivers.pumps(aws) if p.function == "EmailSenderFunction"]
+    client = pump.stack.client("sqs")
+    calls: list[str] = []
+
+    def count(model, **_kw):
+        calls.append(model.name)
+
+    # When: one batch is delivered
+    client.meta.events.register("before-call.sqs.*", count)
+    try:
+        assert pump.pump() == 10
+    finally:
+        client.meta.events.unregister("before-call.sqs.*", count)
+
+    # Then: the five handled went in one delete, the five failed back in one call
+    calls.remove("GetQueueUrl")  # the pump's first look up of its queue
+    assert calls == ["ReceiveMessage", "DeleteMessageBatch", "ChangeMessageVisibilityBatch"]
+    assert sorted(m["Body"] for m in queue_messages(aws, "EmailQueue")) == ["0", "2", "4", "6", "8"]

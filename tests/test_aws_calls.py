@@ -98,6 +98,24 @@ def test_a_batch_of_emails_reads_the_directory_once(aws, directory, monkeypatch)
     assert len(directory_reads) == 1
 
 
+def test_a_new_inquirys_emails_read_the_group_its_inquiry_and_the_suppression_list_once(aws, directory, dynamodb_calls):
+    from local import drivers
+    from tests.pipeline import VALID_FORM, submit
+
+    submit(aws, {**VALID_FORM, "email": "counted@example.net"})
+    pumps = drivers.pumps(aws)
+    email_queue = next(p for p in pumps if p.function == "EmailSenderFunction")
+    drivers.drain([p for p in pumps if p is not email_queue])
+    dynamodb_calls.clear()
+
+    assert email_queue.pump() == 1
+
+    # the group, its inquiry and the directory; the suppression list for both recipients;
+    # the inquiry marked as emailed (each email's idempotency record goes through boto3, not
+    # pynamodb: not counted here)
+    assert dict(dynamodb_calls) == {"GetItem": 1, "Query": 2, "BatchGetItem": 1, "TransactWriteItems": 1}
+
+
 # --- least privilege: each function's role grants exactly what its code paths use -------
 #
 # The tour below runs every function of template.yaml through its code paths (new, repeated
@@ -114,7 +132,7 @@ from datetime import UTC, datetime, timedelta  # noqa: E402
 from local.lambda_runtime import invoke  # noqa: E402
 from local.template import load, resources_of_type  # noqa: E402
 from tests import iam  # noqa: E402
-from tests.pipeline import VALID_FORM, call_api, run_async, submit  # noqa: E402
+from tests.pipeline import VALID_FORM, call_api, post_form, run_async, submit  # noqa: E402
 
 _TOUR: dict[str, list[iam.Need]] = {}
 
@@ -130,6 +148,7 @@ def _tour(stack, directory, monkeypatch) -> dict[str, list[iam.Need]]:
     from shared.api import founder_tokens
     from shared.mail import sender
     from shared.parsing.ses_feedback import ses_event_detail
+    from shared.storage.directory import mark_undeliverable
 
     with iam.recording(monkeypatch) as rec:
         # The public side: a new form, the same form again, a repeat, the rate limit.
@@ -229,6 +248,12 @@ def _tour(stack, directory, monkeypatch) -> dict[str, list[iam.Need]]:
             envelope = eventbridge_event("Email Bounced", ses_event_detail(kind, address), source="aws.ses")
             stack.client("sqs").send_message(QueueUrl=stack.name("SesEventsQueue"), MessageBody=_json.dumps(envelope))
             run_async(stack)
+        # A form answered while its organizer was reachable and stored after they were not:
+        # the intake queue's consumer routes it again from the whole directory.
+        texan = {"email": "rerouted@example.net", "city": "Austin", "state": "TX", "zip": "78701"}
+        post_form(stack, {**VALID_FORM, **texan})
+        mark_undeliverable("ac-tx-south")
+        run_async(stack)
     arns = iam.arn_index(stack)
     needs: dict[str, list[iam.Need]] = {}
     for function, service, op, params in rec.calls:

@@ -330,3 +330,22 @@ def test_a_correction_is_one_query_and_one_transaction_when_warm(aws, group_at_s
     api(aws, "DELETE", f"/groups/{gid}/members/{bo['member_id']}", coordinator)
 
     assert patched == dict(calls) == {"Query": 1, "TransactWriteItems": 1}
+
+
+@pytest.mark.parametrize(
+    ("what", "body", "fields"),
+    [
+        ("member", {"name": "Bo", "role": "core"}, "name, email, role"),
+        ("activity", {"kind": "conversation", "date": day(0)}, "kind, date, notes"),
+    ],
+)
+def test_an_empty_correction_says_what_may_be_sent(aws, group_at_stage, coordinator, what, body, fields):
+    gid = group_at_stage("organize_core")
+    path = "members" if what == "member" else "activities"
+    made = add(aws, coordinator, gid, path, body)
+
+    response = api(aws, "PATCH", f"/groups/{gid}/{path}/{made[f'{what}_id']}", coordinator, {})
+
+    assert response.status == 422
+    assert response.body["detail"] == "Nothing to change."
+    assert response.body["errors"] == [{"field": "body", "message": f"send at least one of {fields}"}]

@@ -194,6 +194,24 @@ def test_a_suppressed_copy_recipient_is_left_out_and_the_rest_is_sent(aws, direc
     assert [e.to for e in sent_emails()] == [["here@example.net"]]
 
 
+def test_an_address_is_suppressed_once_and_a_failed_put_is_not_taken_for_a_repeat(aws, monkeypatch):
+    from pynamodb.exceptions import PutError
+
+    from shared.storage import suppression
+    from shared.storage.table import SuppressedItem
+
+    assert suppression.suppress("gone@example.net", "bounce", "2026-11-30T00:00:00Z") is True
+    assert suppression.suppress(" Gone@Example.net", "complaint", "2026-11-30T01:00:00Z") is False
+
+    def throttled(*args, **kwargs):
+        raise PutError(cause=_client_error("ProvisionedThroughputExceededException"))
+
+    monkeypatch.setattr(SuppressedItem, "save", throttled)
+    with pytest.raises(PutError):
+        suppression.suppress("other@example.net", "bounce", "2026-11-30T02:00:00Z")
+    assert suppression.suppressed_among(["gone@example.net", "other@example.net"]) == {"gone@example.net"}
+
+
 # --- the sender: permanent and passing failures ----------------------------------------
 
 

@@ -36,20 +36,22 @@ def all_groups(server: LocalServer) -> list[dict]:
 
 
 def test_the_demo_fills_the_stack_with_groups_over_the_past_year_at_many_stages(server, capsys):
-    assert demo.main(["--url", server.url, "--groups", "24", "--seed", "11"]) == 0
+    # 14 people: with this seed they end at six stages in twelve states (more only cost time)
+    assert demo.main(["--url", server.url, "--groups", "14", "--seed", "11"]) == 0
 
     groups = all_groups(server)
     stages = Counter(g["stage"] for g in groups)
     created = sorted(g["created_at"] for g in groups)
-    assert len(groups) == 24
+    assert len(groups) == 14
     assert len(stages) >= 5, stages  # many stages, not all at the start
-    assert stages["learn_more"] < 24
+    assert stages["learn_more"] < 14
     assert created[0] < (datetime.now(UTC) - timedelta(days=120)).strftime("%Y-%m-%dT%H:%M:%SZ")
     assert len({g["state"] for g in groups}) >= 10
     assert "Refused by the API" not in capsys.readouterr().err  # every step was one the API takes
 
 
-def test_the_demo_says_so_when_no_stack_is_running(capsys):
+def test_the_demo_says_so_when_no_stack_is_running(capsys, monkeypatch):
+    monkeypatch.setattr(demo, "NO_STACK_SECONDS", 0.6)  # a second try, then the answer
     assert demo.main(["--url", "http://127.0.0.1:9", "--groups", "1"]) == 1
     assert "No local stack answers" in capsys.readouterr().err
 

@@ -141,6 +141,20 @@ def test_bad_list_parameters_are_422(aws, directory, query, field):
     assert [e["field"] for e in response.body["errors"]] == [field]
 
 
+def test_empty_list_parameters_count_as_unset_but_an_unknown_one_is_still_refused(aws, directory):
+    made = given.new_group(aws, "a@example.com")
+    empty = {"state": "", "stage": "", "limit": "", "next_token": "", "organizer": "", "q": ""}
+
+    response = api(aws, "GET", "/groups", ADMIN, query=empty)
+    unknown = api(aws, "GET", "/groups", ADMIN, query={"sort": ""})
+    report = api(aws, "GET", "/reports/pipeline", ADMIN, query={"format": ""})
+
+    assert response.status == 200, response.body
+    assert [g["group_id"] for g in response.body["items"]] == [made]
+    assert (unknown.status, [e["field"] for e in unknown.body["errors"]]) == (422, ["body"])
+    assert (report.status, report.headers["Content-Type"]) == (200, "application/json")
+
+
 def test_the_pipeline_counts_groups_per_state_and_stage(aws, directory):
     given.new_group(aws, "a@example.com")
     given.group_at(aws, "organize_core", "b@example.com")

@@ -153,6 +153,26 @@ def test_the_group_records_who_it_was_routed_to_and_why(directory, aws):
     assert group.routing_considered == ["ac-ca-north", "ac-ca-south", "fo-west"]
 
 
+def test_a_form_whose_organizer_becomes_unreachable_before_it_is_stored_is_routed_again(directory, aws):
+    from shared.storage.directory import mark_undeliverable, read_directory
+    from shared.storage.groups import get_group_item
+    from tests.pipeline import post_form, store_submissions
+
+    kept = {**VALID_FORM, "email": "kept@example.com"}
+    moved = {**VALID_FORM, "email": "moved@example.com"}
+    assert post_form(aws, kept).body["organizer"]["email"] == directory.get("ac-ca-north").email
+    store_submissions(aws)
+    post_form(aws, moved)  # answered with ac-ca-north; stored after their address bounced
+    mark_undeliverable("ac-ca-north")
+    store_submissions(aws)
+
+    assert get_group_item(open_group_of("kept@example.com")).organizer_id == "ac-ca-north"
+    group = get_group_item(open_group_of("moved@example.com"))
+    assert group.organizer_id == "ac-ca-south"  # the next one the routing considers for the ZIP
+    counts = {o.organizer_id: o.open_inquiries for o in read_directory().organizers}
+    assert (counts["ac-ca-north"], counts["ac-ca-south"]) == (1, 1)
+
+
 def test_a_filled_honeypot_looks_accepted_but_stores_and_sends_nothing(directory, aws):
     from shared.storage.groups import get_group_item
     from shared.storage.inquiries import find_open_group_id

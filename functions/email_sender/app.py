@@ -17,6 +17,7 @@ from shared.mail import sender
 from shared.mail.planning import emails_for
 from shared.outbox.events import InquiryReceived, parse_event
 from shared.storage.directory import DirectoryReader, read_directory, read_once
+from shared.storage.read_once import reads_once
 from shared.usecases.unsent_inquiries import mark_emailed
 
 logger = Logger()
@@ -24,13 +25,17 @@ logger = Logger()
 
 @logs_failures(logger, "email message", sqs_message_id)
 def record_handler(record: dict, directory: DirectoryReader = read_directory) -> None:
+    with reads_once():  # the group and the inquiry, for its emails and for marking them sent
+        _handle(record, directory)
+
+
+def _handle(record: dict, directory: DirectoryReader) -> None:
     envelope = json.loads(record["body"])
     event = parse_event(envelope["detail-type"], envelope["detail"])
     if event is None:
         logger.warning("event type without emails", extra={"detail_type": envelope["detail-type"]})
         return
-    for email in emails_for(event, settings.email(), directory):
-        outcome = sender.send_once(email)
+    for email, outcome in sender.send_each(emails_for(event, settings.email(), directory)):
         if "message_id" in outcome:
             logger.info("email sent", extra={"key": email.key})
         else:  # rejected for good, or every recipient suppressed: never retried

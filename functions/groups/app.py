@@ -18,7 +18,7 @@ from shared.api.problems import (
     received_at,
     response,
 )
-from shared.usecases import activities, group_lists, lifecycle, members, nearby, reassign
+from shared.usecases import group_lists, lifecycle, nearby, reassign
 
 logger = Logger()
 app = Router()
@@ -71,10 +71,10 @@ _WRITES: tuple[tuple[str, str, str, int, Callable[..., lifecycle.Written]], ...]
     ("POST", "/groups/<group_id>/activities", "activity logged", 201, lifecycle.log_activity),
     ("POST", "/groups/<group_id>/stage", "stage moved", 200, lifecycle.move_stage),
     ("PUT", "/groups/<group_id>/plan", "plan recorded", 200, lifecycle.record_plan),
-    ("PATCH", "/groups/<group_id>/members/<member_id>", "member corrected", 200, members.correct),
-    ("DELETE", "/groups/<group_id>/members/<member_id>", "member removed", 204, members.remove),
-    ("PATCH", "/groups/<group_id>/activities/<activity_id>", "activity corrected", 200, activities.correct),
-    ("DELETE", "/groups/<group_id>/activities/<activity_id>", "activity removed", 204, activities.remove),
+    ("PATCH", "/groups/<group_id>/members/<member_id>", "member corrected", 200, lifecycle.correct_member),
+    ("DELETE", "/groups/<group_id>/members/<member_id>", "member removed", 204, lifecycle.remove_member),
+    ("PATCH", "/groups/<group_id>/activities/<activity_id>", "activity corrected", 200, lifecycle.correct_activity),
+    ("DELETE", "/groups/<group_id>/activities/<activity_id>", "activity removed", 204, lifecycle.remove_activity),
     ("PUT", "/groups/<group_id>/organizer", "group reassigned", 200, reassign.reassign),
 )
 

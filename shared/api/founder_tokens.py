@@ -43,15 +43,19 @@ _last_forced = 0.0
 
 
 @dataclass(frozen=True)
-class SigningKey:
-    key_id: str
-    secret: bytes
+class Keys:
+    """The keys the secret lists: the first signs, every one verifies (found by its id)."""
+
+    signing: SigningKey
+    by_id: dict[str, SigningKey]
 
 
 @dataclass(frozen=True)
-class Keys:
-    signing: SigningKey
-    by_id: dict[str, SigningKey]
+class SigningKey:
+    """One key: its id (a token's `k`) and its secret bytes."""
+
+    key_id: str
+    secret: bytes
 
 
 def parse_keys(value: Any) -> Keys:

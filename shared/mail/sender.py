@@ -18,7 +18,7 @@ import base64
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
@@ -140,10 +140,17 @@ def register_lambda_context(context: Any) -> None:
     _idempotent_sender()[1].register_lambda_context(context)
 
 
-def without_suppressed(email: OutgoingEmail) -> OutgoingEmail | None:
-    """`email` without the recipients on the suppression list; None when none is left."""
-    stopped = {a.casefold() for a in suppressed_among({*email.to, *email.cc})}
-    if not stopped:
+def stopped_among(emails: Iterable[OutgoingEmail]) -> set[str]:
+    """The recipients of `emails` on the suppression list, casefolded: one read for them all."""
+    return {a.casefold() for a in suppressed_among({a for e in emails for a in (*e.to, *e.cc)})}
+
+
+def without_suppressed(email: OutgoingEmail, stopped: set[str] | None = None) -> OutgoingEmail | None:
+    """`email` without the recipients on the suppression list (`stopped`, from stopped_among,
+    or read now); None when none is left."""
+    if stopped is None:
+        stopped = stopped_among([email])
+    if not stopped.intersection(a.casefold() for a in (*email.to, *email.cc)):
         return email
     to = tuple(a for a in email.to if a.casefold() not in stopped)
     cc = tuple(a for a in email.cc if a.casefold() not in stopped)
@@ -152,11 +159,19 @@ def without_suppressed(email: OutgoingEmail) -> OutgoingEmail | None:
     return replace(email, to=to or cc, cc=cc if to else ())
 
 
-def send_once(email: OutgoingEmail) -> dict[str, str]:
+def send_each(emails: list[OutgoingEmail]) -> Iterator[tuple[OutgoingEmail, dict[str, str]]]:
+    """send_once for each of `emails`, in order, as each is sent; the suppression list is
+    read once for all their recipients."""
+    stopped = stopped_among(emails)
+    for email in emails:
+        yield email, send_once(email, stopped)
+
+
+def send_once(email: OutgoingEmail, stopped: set[str] | None = None) -> dict[str, str]:
     """Send `email` unless an email with its key was already sent. Returns {"message_id"},
     {"rejected": code} (SES refused it for good) or {"suppressed": "all"} (nobody left to
-    send to: nothing sent, nothing recorded)."""
-    kept = without_suppressed(email)
+    send to: nothing sent, nothing recorded). `stopped`: as for without_suppressed."""
+    kept = without_suppressed(email, stopped)
     if kept is None:
         return {"suppressed": "all"}
     mime = to_mime(kept, settings.email().sender_email)

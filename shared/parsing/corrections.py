@@ -10,14 +10,21 @@ from typing import Any
 
 from pydantic import field_validator
 
+from shared.domain.errors import FieldError, ValidationFailed
 from shared.domain.stages import ActivityKind, MemberRole
 from shared.parsing.organizer import MAX_NOTES, ActivityFields, MemberFields, _optional_text, _Request, _required_text
 
 
 class _Correction(_Request):
     def given(self) -> list[str]:
-        """The fields the request sets, in the model's order."""
-        return [name for name in type(self).model_fields if name in self.model_fields_set]
+        """The fields the request sets, in the model's order; 422 when it sets none."""
+        names = list(type(self).model_fields)
+        fields = [name for name in names if name in self.model_fields_set]
+        if not fields:
+            raise ValidationFailed(
+                [FieldError("body", f"send at least one of {', '.join(names)}")], detail="Nothing to change."
+            )
+        return fields
 
 
 class MemberCorrection(MemberFields, _Correction):

@@ -20,9 +20,7 @@ class GroupListQuery(ListQuery):
 
     @field_validator("organizer", mode="before")
     @classmethod
-    def _organizer(cls, v: Any) -> str | None:
-        if v is None or v == "":
-            return None
+    def _organizer(cls, v: Any) -> str:
         text = str(v).strip()
         if not ORGANIZER_ID.match(text):
             raise _invalid("must be me or an organizer id")
@@ -31,8 +29,6 @@ class GroupListQuery(ListQuery):
     @field_validator("q", mode="before")
     @classmethod
     def _q(cls, v: Any) -> str | None:
-        if v is None:
-            return None
         try:
             text = clean_text(v, max_length=100)
         except InvalidText as err:

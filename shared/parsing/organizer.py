@@ -9,9 +9,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date, timedelta
 from enum import StrEnum
-from typing import Any, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from shared.domain.errors import FieldError, ValidationFailed
@@ -38,6 +47,10 @@ def _one_of(value: Any, allowed: type[E]) -> E:
     if not isinstance(value, str) or value not in names:
         raise _invalid(f"must be one of {', '.join(names)}")
     return allowed(value)
+
+
+# A stage by its name (a move's `to`, a list's `stage`): 422 naming the stages otherwise.
+STAGE_NAME = BeforeValidator(lambda v: _one_of(v, Stage))
 
 
 def _as_field_error(read: Any, *args: Any, **kwargs: Any) -> Any:
@@ -151,16 +164,11 @@ class _CaseAndName(_Request):
 
 
 class StageMoveRequest(_CaseAndName):
-    to: Stage
+    to: Annotated[Stage, STAGE_NAME]
     note: str | None = None
     case_id: str | None = None
     reason: str | None = None
     name: str | None = None  # at charter: the group's public name (default: its city)
-
-    @field_validator("to", mode="before")
-    @classmethod
-    def _to(cls, v: Any) -> Stage:
-        return _one_of(v, Stage)
 
     @field_validator("note", mode="before")
     @classmethod
@@ -214,48 +222,46 @@ class PlanRequest(_CaseAndName):
         return self.model_dump(mode="json", exclude={"case_id", "name"})
 
 
-class ListQuery(_Request):
+class _Query(_Request):
+    """A query string's parameters: one sent empty (`?state=`) or null counts as not sent."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _empty_is_unset(cls, data: Any) -> Any:
+        if not isinstance(data, Mapping):
+            return data
+        return {k: v for k, v in data.items() if not (k in cls.model_fields and v in (None, ""))}
+
+
+class ListQuery(_Query):
     state: str | None = None
-    stage: Stage | None = None
+    stage: Annotated[Stage | None, STAGE_NAME] = None
     limit: int = DEFAULT_PAGE
     next_token: str | None = None
 
     @field_validator("state", mode="before")
     @classmethod
-    def _state(cls, v: Any) -> str | None:
-        if v is None or v == "":
-            return None
+    def _state(cls, v: Any) -> str:
         code = str(v).strip().upper()
         if not is_state_code(code):
             raise _invalid("must be a two-letter USPS code of a state or territory, like NY or PR")
         return code
 
-    @field_validator("stage", mode="before")
-    @classmethod
-    def _stage(cls, v: Any) -> Stage | None:
-        if v is None or v == "":
-            return None
-        return _one_of(v, Stage)
-
     @field_validator("limit", mode="before")
     @classmethod
     def _limit(cls, v: Any) -> int:
-        if v is None or v == "":
-            return DEFAULT_PAGE
         text = str(v).strip()
         if not text.isdigit() or not 1 <= int(text) <= MAX_PAGE:
             raise _invalid(f"must be a whole number from 1 to {MAX_PAGE}")
         return int(text)
 
 
-class ReportQuery(_Request):
+class ReportQuery(_Query):
     format: Literal["json", "csv"] = "json"
 
     @field_validator("format", mode="before")
     @classmethod
     def _format(cls, v: Any) -> str:
-        if v is None or v == "":
-            return "json"
         if v not in ("json", "csv"):
             raise _invalid("must be json or csv")
         return v

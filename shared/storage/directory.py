@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from shared.domain.routing import Organizer, Role, field_organizer_for
-from shared.storage.table import AdminItem, DigestItem, InboxItem, Item, OrganizerItem, bind
+from shared.storage.table import AdminItem, DigestItem, InboxItem, Item, OrganizerItem, bind, saved_new
 
 if TYPE_CHECKING:
     from pynamodb.expressions.update import Action
@@ -102,6 +102,16 @@ def read_directory() -> Directory:
     return Directory(tuple(organizers), inbox, frozenset(admins))
 
 
+def read_organizer(organizer_id: str) -> Organizer | None:
+    """One organizer's entry as it is now (a GetItem: the cost of checking one routing does
+    not grow with the directory); None if there is none."""
+    bind()
+    try:
+        return _to_organizer(OrganizerItem.get(*organizer_key(organizer_id), consistent_read=True))
+    except OrganizerItem.DoesNotExist:
+        return None
+
+
 DirectoryReader = Callable[[], "Directory"]
 """Gives the directory when called: `read_directory` reads it each time, `read_once()` once."""
 
@@ -163,17 +173,10 @@ def mark_undeliverable(organizer_id: str) -> None:
 def take_digest(organizer_id: str, week: str, run_at: str) -> bool:
     """Take an organizer's digest for an ISO week, once: False when it was already taken
     (a replayed or overlapping run). The insert reaches the stream as DigestDue."""
-    from pynamodb.exceptions import PutError
-
     bind()
-    item = DigestItem(DIGEST_PREFIX + organizer_id, week, organizer_id=organizer_id, week=week, run_at=run_at)
-    try:
-        item.save(condition=DigestItem.pk.does_not_exist())
-    except PutError as err:
-        if err.cause_response_code != "ConditionalCheckFailedException":
-            raise
-        return False
-    return True
+    return saved_new(
+        DigestItem(DIGEST_PREFIX + organizer_id, week, organizer_id=organizer_id, week=week, run_at=run_at)
+    )
 
 
 # --- the data file (data/organizers.yaml) and its idempotent load ---------------------

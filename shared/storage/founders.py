@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from pynamodb.exceptions import DeleteError, PutError, UpdateError
 from pynamodb.expressions.condition import size
 
 from shared.domain.clock import iso
@@ -29,6 +28,8 @@ from shared.storage.table import (
     LinkRequestItem,
     MemberItem,
     bind,
+    condition_held,
+    saved_new,
 )
 from shared.storage.transactions import bump, commit
 
@@ -67,13 +68,7 @@ def request_link(group_id: str, now: datetime) -> bool:
         requested_at=iso(now),
         expires_at=now + timedelta(days=2),
     )
-    try:
-        item.save(condition=LinkRequestItem.pk.does_not_exist())
-    except PutError as err:
-        if err.cause_response_code != "ConditionalCheckFailedException":
-            raise
-        return False
-    return True
+    return saved_new(item)
 
 
 def count_link_email(group_id: str, email_key: str, now: datetime, per_day: int) -> bool:
@@ -87,8 +82,8 @@ def count_link_email(group_id: str, email_key: str, now: datetime, per_day: int)
         | (LinkDayItem.email_keys.contains(email_key))
         | (size(LinkDayItem.email_keys) < per_day)
     )
-    try:
-        item.update(
+    return condition_held(
+        lambda: item.update(
             actions=[
                 LinkDayItem.email_keys.add({email_key}),
                 LinkDayItem.kind.set(LinkDayItem),
@@ -96,11 +91,7 @@ def count_link_email(group_id: str, email_key: str, now: datetime, per_day: int)
             ],
             condition=room,
         )
-    except UpdateError as err:
-        if err.cause_response_code != "ConditionalCheckFailedException":
-            raise
-        return False
-    return True
+    )
 
 
 @dataclass(frozen=True)
@@ -134,14 +125,12 @@ def unsubscribe(group_id: str, now: datetime) -> None:
     """Record the founder's one-click unsubscribe (no version bump: nothing an organizer
     edits has changed). Kept as first given."""
     bind()
-    try:
-        GroupItem(group_pk(group_id), GROUP_SK).update(
+    condition_held(
+        lambda: GroupItem(group_pk(group_id), GROUP_SK).update(
             actions=[GroupItem.founder_unsubscribed_at.set(iso(now))],
             condition=GroupItem.pk.exists() & GroupItem.founder_unsubscribed_at.does_not_exist(),
         )
-    except UpdateError as err:
-        if err.cause_response_code != "ConditionalCheckFailedException":
-            raise
+    )
 
 
 # --- erasure (shared/usecases/erasure.py decides what; these write it) --------------------
@@ -201,11 +190,8 @@ def release_lock_if_held(email_key: str, group_id: str) -> None:
     """Drop the address's open-group lock when it is this group's (erasure of a group
     that stays open: nothing should find it by the address any more)."""
     bind()
-    try:
-        ApplicantItem(applicant_pk(email_key), OPEN_GROUP_SK).delete(condition=ApplicantItem.group_id == group_id)
-    except DeleteError as err:
-        if err.cause_response_code != "ConditionalCheckFailedException":  # held by another group, or none
-            raise
+    lock = ApplicantItem(applicant_pk(email_key), OPEN_GROUP_SK)
+    condition_held(lambda: lock.delete(condition=ApplicantItem.group_id == group_id))  # else another's, or none
 
 
 def forget_group_of_address(email_key: str, group_id: str) -> None:

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pynamodb.exceptions import PutError
-
 from shared.domain.clock import iso
 from shared.domain.follow_up_rules import Due
 from shared.domain.routing import Routing
 from shared.storage.group_keys import DUE_PK, FIRST_STAGE, NOTICE_PREFIX, Values, due_values, group_pk
-from shared.storage.table import GroupItem, NoticeItem, bind
+from shared.storage.table import GroupItem, NoticeItem, bind, saved_new
 from shared.storage.transactions import Part, WriteCancelled, bump, commit, group_update, open_inquiries, put
 
 
@@ -61,13 +59,7 @@ def record_unreachable_founder(group_id: str, reason: str, now: datetime) -> boo
     """Note (once per group and reason) that the founder's address bounced or complained;
     its insert tells the group's organizer to phone instead. False: noted already."""
     bind()
-    try:
-        unreachable_notice(group_id, reason, now).save(condition=NoticeItem.pk.does_not_exist())
-    except PutError as err:
-        if err.cause_response_code != "ConditionalCheckFailedException":
-            raise
-        return False
-    return True
+    return saved_new(unreachable_notice(group_id, reason, now))
 
 
 # --- follow-ups (DESIGN §5): the Due index and the notices acted on ---------------------

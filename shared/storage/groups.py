@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from shared.storage.group_keys import COUNTER_PK, GROUP_NUMBER_SK, GROUP_SK, group_pk, history_sk
+from shared.storage.read_once import once
 from shared.storage.table import (
     ActivityItem,
     CounterItem,
@@ -89,6 +90,11 @@ def get_history(group_id: str, version: int) -> HistoryItem | None:
 
 
 def get_group_item(group_id: str) -> GroupItem | None:
+    """The group's item (once within a reads_once block)."""
+    return once(("group", group_id), lambda: _read_group_item(group_id))
+
+
+def _read_group_item(group_id: str) -> GroupItem | None:
     bind()
     try:
         return GroupItem.get(group_pk(group_id), GROUP_SK, consistent_read=True)

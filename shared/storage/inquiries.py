@@ -6,8 +6,6 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from pynamodb.exceptions import PutError
-
 from shared.domain.clock import iso, iso_us
 from shared.domain.routing import Routing
 from shared.parsing.inquiry import Inquiry
@@ -25,7 +23,8 @@ from shared.storage.group_keys import (
     inquiry_sk,
 )
 from shared.storage.groups import get_group_item
-from shared.storage.table import ApplicantItem, GroupItem, InquiryItem, bind
+from shared.storage.read_once import once
+from shared.storage.table import ApplicantItem, GroupItem, InquiryItem, bind, saved_new
 from shared.storage.transactions import Part, WriteCancelled, commit, open_inquiries, pause_before_retry, put, update
 
 # A submission racing others for the same email, or for the same organizer's count: a
@@ -157,16 +156,12 @@ def _add_repeat_inquiry(group_id: str, inquiry: Inquiry, now: datetime, inquiry_
     if group is None:
         return None
     record = inquiry_item(group_id, inquiry_id, inquiry, organizer_id=group.organizer_id, now=now, duplicate=True)
-    try:
-        record.save(condition=InquiryItem.pk.does_not_exist())
-    except PutError as err:
-        if err.cause_response_code != "ConditionalCheckFailedException":
-            raise
-        # The very same submission again (a retry): answer with what it got the first time,
-        # a 201 too when that one created the group.
-        first = InquiryItem.get(record.pk, record.sk, consistent_read=True)
-        return Intake(group=group, inquiry_id=first.inquiry_id, created=not first.duplicate, again=True)
-    return Intake(group=group, inquiry_id=record.inquiry_id, created=False)
+    if saved_new(record):
+        return Intake(group=group, inquiry_id=record.inquiry_id, created=False)
+    # The very same submission again (a retry): answer with what it got the first time,
+    # a 201 too when that one created the group.
+    first = InquiryItem.get(record.pk, record.sk, consistent_read=True)
+    return Intake(group=group, inquiry_id=first.inquiry_id, created=not first.duplicate, again=True)
 
 
 def inquiry_item(
@@ -196,7 +191,12 @@ def inquiry_item(
 
 def get_inquiry(group_id: str, inquiry_id: str, prefix: str = "INQUIRY#") -> InquiryItem | None:
     """An inquiry of a group by its id (a group has a handful: one query). `prefix`
-    JOIN# reads the requests to join it (shared/storage/joins.py)."""
+    JOIN# reads the requests to join it (shared/storage/joins.py). Once within a reads_once
+    block."""
+    return once(("inquiry", group_id, inquiry_id, prefix), lambda: _read_inquiry(group_id, inquiry_id, prefix))
+
+
+def _read_inquiry(group_id: str, inquiry_id: str, prefix: str) -> InquiryItem | None:
     bind()
     for item in InquiryItem.query(group_pk(group_id), InquiryItem.sk.startswith(prefix), consistent_read=True):
         if item.inquiry_id == inquiry_id:

@@ -11,12 +11,10 @@ from __future__ import annotations
 import ipaddress
 from datetime import datetime, timedelta
 
-from pynamodb.exceptions import UpdateError
-
 from shared.api.founder_tokens import keyed_hash
 from shared.domain.errors import RateLimited
 from shared.settings import HOTLINE
-from shared.storage.table import RateItem, bind
+from shared.storage.table import RateItem, bind, condition_held
 
 
 def client_key(source: str) -> str:
@@ -39,8 +37,8 @@ def check_and_count(source: str, now: datetime, limit: int, scope: str = "intake
     digest = keyed_hash(f"rate-limit:{scope}", client_key(source), length=24)
     window = now.replace(minute=0, second=0, microsecond=0)
     item = RateItem("RATE#" + digest, window.strftime("%Y-%m-%dT%H"))
-    try:
-        item.update(
+    counted = condition_held(
+        lambda: item.update(
             actions=[
                 RateItem.hits.add(1),
                 RateItem.kind.set(RateItem),
@@ -48,11 +46,10 @@ def check_and_count(source: str, now: datetime, limit: int, scope: str = "intake
             ],
             condition=RateItem.hits.does_not_exist() | (RateItem.hits < limit),
         )
-    except UpdateError as err:
-        if err.cause_response_code != "ConditionalCheckFailedException":
-            raise
+    )
+    if not counted:
         retry_after = int((window + timedelta(hours=1) - now).total_seconds()) + 1
         raise RateLimited(
             f"Too many submissions from your network in the last hour. Please try again later, or call {HOTLINE}.",
             retry_after_seconds=max(retry_after, 1),
-        ) from None
+        )

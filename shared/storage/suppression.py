@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from shared.storage.table import SuppressedItem, bind
+from shared.storage.table import SuppressedItem, bind, saved_new
 
 SUPPRESSED_PREFIX = "SUPPRESSED#"
 ADDRESS_SK = "ADDRESS"
@@ -17,17 +17,8 @@ def _key(address: str) -> str:
 
 def suppress(address: str, reason: str, at: str) -> bool:
     """Put the address on the list; False when it was there already (a repeated report)."""
-    from pynamodb.exceptions import PutError
-
     bind()
-    item = SuppressedItem(_key(address), ADDRESS_SK, reason=reason, at=at)
-    try:
-        item.save(condition=SuppressedItem.pk.does_not_exist())
-    except PutError as err:
-        if err.cause_response_code != "ConditionalCheckFailedException":
-            raise
-        return False
-    return True
+    return saved_new(SuppressedItem(_key(address), ADDRESS_SK, reason=reason, at=at))
 
 
 def suppressed_among(addresses: Iterable[str]) -> set[str]:

@@ -38,6 +38,7 @@ directory's in shared/storage/directory.py; nothing else builds a key. Layout (s
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from pynamodb.attributes import (
@@ -53,6 +54,7 @@ from pynamodb.attributes import (
 )
 from pynamodb.connection import TableConnection
 from pynamodb.constants import NUMBER
+from pynamodb.exceptions import DeleteError, PutError, UpdateError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection
 from pynamodb.models import Model
 
@@ -188,7 +190,16 @@ class GroupItem(Item, discriminator="group"):
     inquiries_erased = WholeNumberAttribute(null=True)  # how many inquiries erasure removed
 
 
-class MemberItem(Item, discriminator="member"):
+class _Reported:
+    """What people report of a group, its members and activities: who reported it when not
+    an organizer, and its last correction (shared/usecases/group_writes.py)."""
+
+    reported_by = UnicodeAttribute(null=True)  # organizer (absent) | founder
+    edited_at = UnicodeAttribute(null=True)
+    edited_by = UnicodeAttribute(null=True)
+
+
+class MemberItem(_Reported, Item, discriminator="member"):
     group_id = UnicodeAttribute()
     member_id = UnicodeAttribute()
     name = UnicodeAttribute()
@@ -196,12 +207,9 @@ class MemberItem(Item, discriminator="member"):
     role = UnicodeAttribute()  # core | member
     added_at = UnicodeAttribute()
     added_by = UnicodeAttribute()
-    reported_by = UnicodeAttribute(null=True)  # organizer (absent) | founder
-    edited_at = UnicodeAttribute(null=True)
-    edited_by = UnicodeAttribute(null=True)
 
 
-class ActivityItem(Item, discriminator="activity"):
+class ActivityItem(_Reported, Item, discriminator="activity"):
     group_id = UnicodeAttribute()
     activity_id = UnicodeAttribute()
     activity_kind = UnicodeAttribute()  # `kind` is the item type
@@ -209,9 +217,6 @@ class ActivityItem(Item, discriminator="activity"):
     notes = UnicodeAttribute(null=True)
     logged_at = UnicodeAttribute()
     logged_by = UnicodeAttribute()
-    reported_by = UnicodeAttribute(null=True)  # organizer (absent) | founder
-    edited_at = UnicodeAttribute(null=True)
-    edited_by = UnicodeAttribute(null=True)
 
 
 class HistoryItem(Item, discriminator="history"):
@@ -355,6 +360,23 @@ class CounterItem(Item, discriminator="counter"):
 class RateItem(Item, discriminator="rate"):
     hits = WholeNumberAttribute(default=0, attr_name="count")  # `count` would hide Model.count()
     expires_at = TTLAttribute()
+
+
+def condition_held(write: Callable[[], object]) -> bool:
+    """Make one conditional write (a save, update or delete): False, with nothing written,
+    when its condition failed; any other error is raised."""
+    try:
+        write()
+    except (PutError, UpdateError, DeleteError) as err:
+        if err.cause_response_code != "ConditionalCheckFailedException":
+            raise
+        return False
+    return True
+
+
+def saved_new(item: Item) -> bool:
+    """Save an item whose key must be new: False, with nothing written, when it is taken."""
+    return condition_held(lambda: item.save(condition=Item.pk.does_not_exist()))
 
 
 _bound: str | None = None

@@ -11,8 +11,6 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from shared import settings
-from shared.domain.clock import iso
 from shared.domain.errors import FieldError, NotFound, ValidationFailed
 from shared.domain.stages import ActivityKind
 from shared.parsing.lazy import parse_as
@@ -21,24 +19,7 @@ from shared.storage.groups import GroupRecord
 from shared.storage.stores import stores
 from shared.storage.table import ActivityItem
 from shared.usecases.group_views import Written, activity_view
-from shared.usecases.group_writes import (
-    Addition,
-    Author,
-    Loader,
-    Removal,
-    add_one,
-    answer,
-    as_organizer,
-    change_after,
-    remove_one,
-    reported,
-    require_open,
-    stored_values,
-    write,
-)
-
-# Request field -> item attribute (`kind` is the item type on the table).
-ATTRIBUTES = {"kind": "activity_kind", "date": "date", "notes": "notes"}
+from shared.usecases.group_writes import Author, Loader, Put, Removal, corrected, put_one, remove_one, reported
 
 
 def _activity(record: GroupRecord, activity_id: str) -> ActivityItem:
@@ -64,7 +45,7 @@ def log_activity(
         allowed = ", ".join(k.value for k in ActivityKind if k in kinds)
         raise ValidationFailed([FieldError("kind", f"must be one of {allowed}")])
 
-    def with_activity(record: GroupRecord) -> Addition:
+    def with_activity(record: GroupRecord) -> Put:
         group = record.group
         activity = reported(
             author,
@@ -75,45 +56,43 @@ def log_activity(
         after = replace(record, activities=[*record.activities, activity])
         return after, activity_view(activity), lambda change: stores().groups.add_activity(group, activity, change)
 
-    return add_one(author, load, if_match, now, "activity", with_activity)
+    return put_one(author, load, if_match, now, "activity", with_activity)
+
+
+# A correction's field -> the item attribute it sets (`kind` is the item type on the table).
+ATTRIBUTES = {"kind": "activity_kind", "date": "date", "notes": "notes"}
 
 
 def correct_activity(
     author: Author, load: Loader, activity_id: str, payload: Mapping[str, Any], if_match: str | None, now: datetime
 ) -> Written:
+    """Correct an activity (200's body): the fields sent (`kind` and `date` cannot be
+    removed); a new date moves it among the group's activities, which list by date."""
     request = parse_as("corrections.ActivityCorrection", payload, today=now.date())
     fields = request.given()
-    if not fields:
-        raise ValidationFailed(
-            [FieldError("body", "send at least one of kind, date, notes")], detail="Nothing to change."
-        )
     for required in ("kind", "date"):
         if required in fields and getattr(request, required) is None:
             raise ValidationFailed([FieldError(required, "cannot be removed, only corrected")])
-    gates = settings.gates()
 
-    def attempt(record: GroupRecord) -> Written:
-        require_open(record)
+    def with_correction(record: GroupRecord) -> Put:
         was = _activity(record, activity_id)
         values: dict[str, Any] = {}
         for f in fields:
             value = getattr(request, f)
             values[ATTRIBUTES[f]] = value.isoformat() if f == "date" else getattr(value, "value", value)
-        activity = ActivityItem(
-            was.pk,
-            was.sk,
-            **{**stored_values(was), **values, "edited_at": iso(now), "edited_by": author.id},
-        )
+        activity = corrected(author, was, values, now)
         activities = sorted(
             [activity if a.activity_id == activity_id else a for a in record.activities], key=lambda a: a.date
         )
         after = replace(record, activities=activities)
         changed = [f for f in fields if getattr(was, ATTRIBUTES[f]) != getattr(activity, ATTRIBUTES[f])]
-        change = change_after(after, author, now)
-        written = stores().groups.correct_activity(record.group, was, activity, changed or fields, change)
-        return answer(after.after(written), "activity", activity_view(activity), gates)
+        return (
+            after,
+            activity_view(activity),
+            lambda change: stores().groups.correct_activity(record.group, was, activity, changed or fields, change),
+        )
 
-    return write(load, if_match, attempt)
+    return put_one(author, load, if_match, now, "activity", with_correction)
 
 
 def remove_activity(author: Author, load: Loader, activity_id: str, if_match: str | None, now: datetime) -> Written:
@@ -124,8 +103,3 @@ def remove_activity(author: Author, load: Loader, activity_id: str, if_match: st
         return after, lambda change: stores().groups.remove_activity(record.group, activity, change, last)
 
     return remove_one(author, load, if_match, now, without)
-
-
-# The organizer routes: (caller, group_id, ...) as the organizer API calls them.
-correct = as_organizer(correct_activity)
-remove = as_organizer(remove_activity)

@@ -9,6 +9,7 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from shared import settings
 from shared.api.auth import Caller
+from shared.domain.clock import iso
 from shared.domain.errors import Conflict, GroupBusy, NotFound, StaleVersion, WrongStage
 from shared.domain.group_facts import due_after, facts_of, progress_after
 from shared.domain.stages import GateConfig, Stage, next_gate
@@ -32,7 +33,7 @@ T = TypeVar("T")
 P = ParamSpec("P")
 Loader = Callable[[], GroupRecord]
 Removal = tuple[GroupRecord, Callable[[Change], Committed]]  # the group without it, and its delete
-Addition = tuple[GroupRecord, dict[str, Any], Callable[[Change], Committed]]  # the group with it, its view, its put
+Put = tuple[GroupRecord, dict[str, Any], Callable[[Change], Committed]]  # the group with it, its view, its put
 Added = TypeVar("Added", MemberItem, ActivityItem)
 
 # Lost races on the group (without If-Match) are retried this many times in all. A write
@@ -143,9 +144,11 @@ def change_after(after: GroupRecord, author: Author, now: datetime, note: str | 
     )
 
 
-def stored_values(item: Any) -> dict[str, Any]:
-    """An item's attributes but its keys and type, to build its corrected copy from."""
-    return {k: v for k, v in item.attribute_values.items() if k not in ("pk", "sk", "kind")}
+def corrected(author: Author, was: Added, values: dict[str, Any], now: datetime) -> Added:
+    """A member or activity as `values` correct it, marked edited by its author: the same keys,
+    and its other attributes (all but its keys and type) as they were."""
+    kept = {k: v for k, v in was.attribute_values.items() if k not in ("pk", "sk", "kind")}
+    return type(was)(was.pk, was.sk, **{**kept, **values, "edited_at": iso(now), "edited_by": author.id})
 
 
 def answer(record: GroupRecord, name: str, view: dict[str, Any], gates: GateConfig) -> Written:
@@ -167,16 +170,16 @@ def reported(author: Author, item: Added) -> Added:
     return item
 
 
-def add_one(
+def put_one(
     author: Author,
     load: Loader,
     if_match: str | None,
     now: datetime,
     name: str,
-    with_one: Callable[[GroupRecord], Addition],
+    with_one: Callable[[GroupRecord], Put],
 ) -> Written:
-    """Add one member or activity (`name`) to an open group: `with_one` makes it from the
-    group as read (or refuses) and says what the group is with it and how to store it."""
+    """Add or correct one member or activity (`name`) of an open group: `with_one` makes it
+    from the group as read (or refuses) and says what the group is with it and how to store it."""
     gates = settings.gates()
 
     def attempt(record: GroupRecord) -> Written:

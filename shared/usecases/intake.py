@@ -22,7 +22,7 @@ from shared.domain.stages import Stage
 from shared.parsing.inquiry import Inquiry, parse_inquiry
 from shared.settings import CONSENT_TEXT_VERSION, HOTLINE, HOTLINE_LETTERS
 from shared.storage import ratelimit
-from shared.storage.directory import cached_directory, read_directory
+from shared.storage.directory import cached_directory, read_directory, read_organizer
 from shared.storage.group_keys import FIRST_STAGE
 from shared.storage.inquiries import store_inquiry
 
@@ -186,13 +186,12 @@ def enqueue(submission: Submission) -> None:
 def _routing_for(submission: Submission) -> Routing:
     """The routing the answer named, with the directory's entry as it is now; routed again
     if that organizer left the program or became unreachable meanwhile."""
-    directory = read_directory()
     inquiry = submission.inquiry
     if submission.organizer_id is None:
         return Routing(None, RouteReason(submission.routing_reason), submission.considered)
-    organizer = directory.get(submission.organizer_id)
+    organizer = read_organizer(submission.organizer_id)
     if organizer is None or not organizer.reachable:
-        return route(inquiry.state, inquiry.zip, directory.organizers)
+        return route(inquiry.state, inquiry.zip, read_directory().organizers)
     return Routing(organizer, RouteReason(submission.routing_reason), submission.considered)
 
 

@@ -1,4 +1,4 @@
-"""The organizer routes on one group: read it, add a member, log an activity, record the plan, move its stage."""
+"""The organizer routes on one group: read it, add, correct, remove members and activities, record the plan, move it."""
 
 from __future__ import annotations
 
@@ -38,9 +38,13 @@ def get_group(caller: Caller, group_id: str, config: GateConfig | None = None) -
     return _answer(record, config or settings.gates())
 
 
-# POST /groups/{id}/members and /activities: shared/usecases/members.py and activities.py, as the organizer.
+# The member and activity routes: shared/usecases/members.py and activities.py, as the organizer.
 add_member = as_organizer(members.add_member)
+correct_member = as_organizer(members.correct_member)
+remove_member = as_organizer(members.remove_member)
 log_activity = as_organizer(activities.log_activity)
+correct_activity = as_organizer(activities.correct_activity)
+remove_activity = as_organizer(activities.remove_activity)
 
 
 def record_plan(

@@ -10,9 +10,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from shared import settings
-from shared.domain.clock import iso
-from shared.domain.errors import Conflict, FieldError, NotFound, ValidationFailed
+from shared.domain.errors import Conflict, NotFound
 from shared.parsing.inquiry import email_key
 from shared.parsing.lazy import parse_as
 from shared.storage import group_changes
@@ -20,21 +18,7 @@ from shared.storage.groups import GroupRecord
 from shared.storage.stores import stores
 from shared.storage.table import MemberItem
 from shared.usecases.group_views import Written, member_view
-from shared.usecases.group_writes import (
-    Addition,
-    Author,
-    Loader,
-    Removal,
-    add_one,
-    answer,
-    as_organizer,
-    change_after,
-    remove_one,
-    reported,
-    require_open,
-    stored_values,
-    write,
-)
+from shared.usecases.group_writes import Author, Loader, Put, Removal, corrected, put_one, remove_one, reported
 
 
 def _member(record: GroupRecord, member_id: str) -> MemberItem:
@@ -52,10 +36,6 @@ def _require_new_address(record: GroupRecord, email: str, but: str | None = None
         raise Conflict("Someone with this email address is already in the group.")
 
 
-def _nothing_to_change() -> ValidationFailed:
-    return ValidationFailed([FieldError("body", "send at least one of name, email, role")], detail="Nothing to change.")
-
-
 def add_member(
     author: Author, load: Loader, payload: Mapping[str, Any], if_match: str | None, now: datetime
 ) -> Written:
@@ -63,7 +43,7 @@ def add_member(
     (the founder's included) is 409. What the author adds is marked `reported_by` them."""
     request = parse_as("organizer.MemberRequest", payload)
 
-    def with_member(record: GroupRecord) -> Addition:
+    def with_member(record: GroupRecord) -> Put:
         if request.email:
             _require_new_address(record, request.email)
         group = record.group
@@ -76,38 +56,34 @@ def add_member(
         after = replace(record, members=[*record.members, member])
         return after, member_view(member), lambda change: stores().groups.add_member(group, member, change)
 
-    return add_one(author, load, if_match, now, "member", with_member)
+    return put_one(author, load, if_match, now, "member", with_member)
 
 
 def correct_member(
     author: Author, load: Loader, member_id: str, payload: Mapping[str, Any], if_match: str | None, now: datetime
 ) -> Written:
+    """Correct a member (200's body): the fields sent (`email` may be removed); an email
+    someone else in the group has (the founder's included) is 409."""
     request = parse_as("corrections.MemberCorrection", payload)
     fields = request.given()
-    if not fields:
-        raise _nothing_to_change()
-    gates = settings.gates()
 
-    def attempt(record: GroupRecord) -> Written:
-        require_open(record)
+    def with_correction(record: GroupRecord) -> Put:
         was = _member(record, member_id)
-        group = record.group
         values = {f: getattr(request, f) for f in fields}
         if "role" in values:
             values["role"] = values["role"].value
         if values.get("email"):
             _require_new_address(record, values["email"], but=member_id)
-        member = MemberItem(
-            was.pk,
-            was.sk,
-            **{**stored_values(was), **values, "edited_at": iso(now), "edited_by": author.id},
-        )
+        member = corrected(author, was, values, now)
         after = replace(record, members=[member if m.member_id == member_id else m for m in record.members])
         changed = [f for f in fields if getattr(was, f) != getattr(member, f)]
-        written = stores().groups.correct_member(group, member, changed or fields, change_after(after, author, now))
-        return answer(after.after(written), "member", member_view(member), gates)
+        return (
+            after,
+            member_view(member),
+            lambda change: stores().groups.correct_member(record.group, member, changed or fields, change),
+        )
 
-    return write(load, if_match, attempt)
+    return put_one(author, load, if_match, now, "member", with_correction)
 
 
 def remove_member(author: Author, load: Loader, member_id: str, if_match: str | None, now: datetime) -> Written:
@@ -117,8 +93,3 @@ def remove_member(author: Author, load: Loader, member_id: str, if_match: str | 
         return after, lambda change: stores().groups.remove_member(record.group, member, change)
 
     return remove_one(author, load, if_match, now, without)
-
-
-# The organizer routes: (caller, group_id, ...) as the organizer API calls them.
-correct = as_organizer(correct_member)
-remove = as_organizer(remove_member)
