@@ -157,9 +157,11 @@ def _world() -> Iterator[_World]:
 
     from local import moto_speedups
     from local.provision import provision
+    from local.stack import LOCAL_SES_MAX_SEND_RATE
     from tests.moto_state import (
         MotoSnapshot,
         method_names_listed_once_per_class,
+        no_signatures_under_moto,
         one_botocore_session_per_thread,
         one_client_per_service_under_moto,
         query_reads_only_its_partition,
@@ -176,12 +178,17 @@ def _world() -> Iterator[_World]:
     query_reads_only_its_partition()
     method_names_listed_once_per_class()
     stream_records_shared_by_copies()
+    no_signatures_under_moto()
     mock = mock_aws()
     mock.start()
     try:
         # Tests sign in as no Cognito user: staff MFA is checked by its own tests (test_auth.py).
+        # SES's send rate is the local stack's (1,000 a second): at the default 14 the sender
+        # slept ~0.14 s between two emails of a batch (wall time, in every test that sends
+        # mail); the pacing itself is tested with a clock of its own (test_deliverability.py).
         session = boto3.Session(region_name="us-east-1")
-        stack = provision(session, stack_name="test", parameters={"RequireStaffMfa": "false"})
+        parameters = {"RequireStaffMfa": "false", "SesMaxSendRate": LOCAL_SES_MAX_SEND_RATE}
+        stack = provision(session, stack_name="test", parameters=parameters)
         world = _World(mock, stack, MotoSnapshot())
     finally:
         mock.stop(remove_data=False)
