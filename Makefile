@@ -40,7 +40,8 @@ CHECKS := lint typecheck validate checkov
 
 test: install  ## Every test, with lint, type checks, template checks and checkov beside them
 	@log=$$(mktemp); \
-	$(MAKE) --no-print-directory -j 4 --output-sync=target $(CHECKS) >"$$log" 2>&1 & checks=$$!; \
+	setsid $(MAKE) --no-print-directory -j 4 --output-sync=target $(CHECKS) >"$$log" 2>&1 & checks=$$!; \
+	trap 'kill -- -$$checks 2>/dev/null; rm -f "$$log"; exit 130' INT TERM; \
 	$(PY) -m pytest -n 2 $(PYTEST_ARGS); tests=$$?; \
 	wait $$checks; checked=$$?; cat "$$log"; rm -f "$$log"; \
 	if [ $$checked -ne 0 ]; then echo "make test: a static check failed (its output is just above)" >&2; fi; \

@@ -306,10 +306,11 @@ class QueuePump:
         failed = _invoke_batch(self.stack, self.function, event, ids, self.errors, self.invoker)
         retried = [m for m in messages if failed is None or m["MessageId"] in failed]
         handled = [m for m in messages if m not in retried]
+        refused: list[dict[str, Any]] = []
         # One call for the batch's handled messages, as Lambda's mapping deletes them.
         if handled:
             entries = [{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(handled)]
-            sqs.delete_message_batch(QueueUrl=self._url, Entries=entries)
+            refused += sqs.delete_message_batch(QueueUrl=self._url, Entries=entries).get("Failed", [])
         # The failed ones back on the queue after the retry delay; the queue's redrive policy
         # moves one to the DLQ once it has been received maxReceiveCount times.
         if retried:
@@ -317,7 +318,10 @@ class QueuePump:
                 {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"], "VisibilityTimeout": self.retry_delay_seconds}
                 for i, m in enumerate(retried)
             ]
-            sqs.change_message_visibility_batch(QueueUrl=self._url, Entries=entries)
+            refused += sqs.change_message_visibility_batch(QueueUrl=self._url, Entries=entries).get("Failed", [])
+        if refused:  # a receipt SQS does not know: its message stays, to be received and handled again
+            codes = sorted({f.get("Code", "?") for f in refused})
+            raise RuntimeError(f"{self.function}: SQS refused {len(refused)} of the batch's receipts: {codes}")
         return len(messages)
 
     def pump(self) -> int:

@@ -65,7 +65,11 @@ def parse(raw_data: str) -> SentEmail:
         if not part.is_multipart():
             payload = part.get_payload(decode=True)
             assert isinstance(payload, bytes)
-            parts[part.get_content_type()] = payload.decode(part.get_content_charset() or "us-ascii", "replace")
+            charset = part.get_content_charset() or "us-ascii"
+            try:
+                parts[part.get_content_type()] = payload.decode(charset, "replace")
+            except LookupError:  # a charset Python does not know
+                parts[part.get_content_type()] = payload.decode("utf-8", "replace")
     return SentEmail(
         to=_addresses(_header(message, "To")),
         cc=_addresses(_header(message, "Cc")),

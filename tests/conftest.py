@@ -190,6 +190,7 @@ def _world() -> Iterator[_World]:
         parameters = {"RequireStaffMfa": "false", "SesMaxSendRate": LOCAL_SES_MAX_SEND_RATE}
         stack = provision(session, stack_name="test", parameters=parameters)
         world = _World(mock, stack, MotoSnapshot())
+        _worlds.append(world)
     finally:
         mock.stop(remove_data=False)
     gc.freeze()
@@ -206,9 +207,24 @@ def _world() -> Iterator[_World]:
 _moto_stays_on: list[bool] = [False]
 
 
+_worlds: list[_World] = []  # this worker's, once made
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> None:
     _moto_stays_on[0] = nextitem is not None and "aws" in getattr(nextitem, "fixturenames", ())
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """A test without `aws` never runs under moto, even when the moto test it was kept on for
+    did not set `aws` up (skipped, or an earlier fixture failed)."""
+    if "aws" in getattr(item, "fixturenames", ()):
+        return
+    for world in _worlds:
+        if world.on:
+            world.mock.stop(remove_data=False)
+            world.on = False
 
 
 @pytest.fixture

@@ -357,3 +357,21 @@ def test_a_batch_leaves_its_queue_in_one_call_and_its_failures_return_in_one(aws
     calls.remove("GetQueueUrl")  # the pump's first look up of its queue
     assert calls == ["ReceiveMessage", "DeleteMessageBatch", "ChangeMessageVisibilityBatch"]
     assert sorted(m["Body"] for m in queue_messages(aws, "EmailQueue")) == ["0", "2", "4", "6", "8"]
+
+
+def test_a_batch_whose_receipts_sqs_refuses_says_so_instead_of_passing_silently(aws, monkeypatch):
+    # Given: a batch received, one of whose receipts SQS does not know
+    sqs = aws.session.client("sqs")
+    sqs.send_message_batch(
+        QueueUrl=aws.name("EmailQueue"), Entries=[{"Id": str(i), "MessageBody": str(i)} for i in range(2)]
+    )
+    [pump] = [p for p in drivers.pumps(aws) if p.function == "EmailSenderFunction"]
+    batch = pump.receive()
+    batch[0] = {**batch[0], "ReceiptHandle": "not-a-receipt-sqs-gave"}
+    monkeypatch.setattr(drivers, "invoke", lambda *_args, **_kw: {"batchItemFailures": []})
+
+    # When / Then: the other message is deleted, and the pump says what SQS refused
+    with pytest.raises(RuntimeError, match="refused 1 of the batch's receipts"):
+        pump.deliver(batch)
+    counts = sqs.get_queue_attributes(QueueUrl=aws.name("EmailQueue"), AttributeNames=["All"])["Attributes"]
+    assert (counts["ApproximateNumberOfMessages"], counts["ApproximateNumberOfMessagesNotVisible"]) == ("0", "1")
