@@ -305,7 +305,7 @@ class QueuePump:
         ids = [m["MessageId"] for m in messages]
         failed = _invoke_batch(self.stack, self.function, event, ids, self.errors, self.invoker)
         retried = [m for m in messages if failed is None or m["MessageId"] in failed]
-        handled = [m for m in messages if m not in retried]
+        handled = [m for m in messages if failed is not None and m["MessageId"] not in failed]
         refused: list[dict[str, Any]] = []
         # One call for the batch's handled messages, as Lambda's mapping deletes them.
         if handled:

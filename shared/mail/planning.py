@@ -27,7 +27,6 @@ from shared.settings import EmailSettings
 from shared.storage.directory import DirectoryReader, read_directory
 from shared.storage.founders import count_link_email
 from shared.storage.groups import get_group_item
-from shared.storage.read_once import reads_once
 
 E = TypeVar("E", bound=DomainEvent)
 E_contra = TypeVar("E_contra", bound=DomainEvent, contravariant=True)
@@ -63,15 +62,15 @@ def emails_for(
 ) -> list[OutgoingEmail]:
     """The emails an event causes, with the facts read from the table (the directory from
     `directory`: a batch passes `read_once()`); a founder's carry a fresh status link, or
-    are left out when the founder gets no more (founder_mail). The group is read once."""
+    are left out when the founder gets no more (founder_mail). The email sender calls it
+    within a reads_once block, so the planner and the founder's filter read the group once."""
     planner = planner_for(event)
-    with reads_once():
-        emails = planner(event, config, directory) if planner else []
-        founder_group = next((e.founder_group_id for e in emails if e.founder_group_id), None)
-        if founder_group is None:
-            return emails
-        at = now or utcnow()
-        return _within_link_cap(for_founder(emails, get_group_item(founder_group), config, at), at)
+    emails = planner(event, config, directory) if planner else []
+    founder_group = next((e.founder_group_id for e in emails if e.founder_group_id), None)
+    if founder_group is None:
+        return emails
+    at = now or utcnow()
+    return _within_link_cap(for_founder(emails, get_group_item(founder_group), config, at), at)
 
 
 LINK_EMAILS_PER_DAY = 3  # per group, whoever asks (POST /status/link, repeat forms)
