@@ -27,6 +27,7 @@ import tempfile
 import threading
 import time
 import uuid
+from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -177,6 +178,7 @@ def concurrent(server: LocalServer, clients: int, each: int, form: Any) -> tuple
     """`clients` threads posting `each` forms; (latencies, statuses, wall seconds, last answer at)."""
     times: list[float] = []
     statuses: list[int] = []
+    errors: list[str] = []
     lock = threading.Lock()
     last = [0.0]
 
@@ -184,8 +186,10 @@ def concurrent(server: LocalServer, clients: int, each: int, form: Any) -> tuple
         for _ in range(each):
             try:
                 status, _body, seconds = request(server, "POST", "/inquiries", form())
-            except OSError:
+            except OSError as err:  # reported by kind: a refused connection is not a timeout
                 status, seconds = 0, 0.0
+                with lock:
+                    errors.append(type(err).__name__)
             with lock:
                 times.append(seconds)
                 statuses.append(status)
@@ -197,6 +201,8 @@ def concurrent(server: LocalServer, clients: int, each: int, form: Any) -> tuple
         t.start()
     for t in threads:
         t.join()
+    if errors:
+        print(f"  requests that got no answer: {dict(Counter(errors))}", flush=True)
     return times, statuses, time.monotonic() - started, last[0]
 
 
@@ -267,6 +273,9 @@ def bursts(server: LocalServer, args: argparse.Namespace) -> None:
         before = len(server.call("GET", "/_local/outbox", timeout=120).body)
         times, statuses, wall, last_answer = concurrent(server, args.clients, args.each, a_form)
         ok = sum(1 for s in statuses if s in (201, 202))
+        if ok < len(statuses):
+            others = Counter(s for s in statuses if s not in (201, 202))
+            print(f"  answers other than 201/202 (0: no answer): {dict(others)}", flush=True)
         found, newest = emails_settled(server, 2 * ok, before)
         print(
             f"{len(statuses)} submissions from {args.clients} clients: {ok} accepted, "

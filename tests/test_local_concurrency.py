@@ -155,6 +155,40 @@ def test_concurrent_invocations_log_their_own_function_and_request():
     assert printed["local-Outbox"]["service"] == "local-concurrency-test"
 
 
+def test_concurrent_invocations_flush_their_own_metrics(capsys):
+    # Powertools' Metrics share one set per process: the intake, answering 8 clients at once,
+    # flushed another request's metric with its own, and now and then raised on a set another
+    # flush had emptied under it (a 500).
+    from aws_lambda_powertools import Metrics
+    from aws_lambda_powertools.metrics import MetricUnit
+
+    lambda_runtime.install_concurrent_invocations()
+    metrics = Metrics(namespace="LocalConcurrencyTest", service="local-concurrency-test")
+    metrics.set_default_dimensions(stack="local")
+    both_added = threading.Barrier(2, timeout=10)
+    first_flushed = threading.Event()
+
+    def run(name: str, first: bool) -> None:
+        metrics.add_metric(name=name, unit=MetricUnit.Count, value=1)
+        both_added.wait()  # both metrics are added before either invocation flushes
+        if not first:
+            first_flushed.wait(timeout=10)
+        metrics.flush_metrics(raise_on_empty_metrics=True)
+        first_flushed.set()
+
+    threads = [threading.Thread(target=run, args=(name, name == "Accepted")) for name in ("Accepted", "Stored")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    flushed = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
+    names = sorted(m["Name"] for emf in flushed for m in emf["_aws"]["CloudWatchMetrics"][0]["Metrics"])
+    assert len(flushed) == 2  # one flush each, each with its own metric
+    assert names == ["Accepted", "Stored"]
+    assert all(emf["stack"] == "local" and emf["service"] == "local-concurrency-test" for emf in flushed)
+
+
 def test_concurrent_requests_to_one_function_each_read_their_own_request(monkeypatch):
     # The local stack runs each API request on its own thread, in one process: a function's
     # router must not keep the request being answered where another thread's can replace it
