@@ -353,6 +353,25 @@ def pumps(
     return out
 
 
+def source_count(template: dict[str, Any]) -> int:
+    """How many streams and queues drive the template's functions (a pump each)."""
+    return sum(
+        1
+        for resource in template["Resources"].values()
+        if resource.get("Type") == "AWS::Serverless::Function"
+        for source in (resource["Properties"].get("Events") or {}).values()
+        if source["Type"] in ("DynamoDB", "SQS")
+    )
+
+
+def share(all_pumps: list[StreamPump | QueuePump], k: int, n: int) -> list[StreamPump | QueuePump]:
+    """The pumps the k-th of n event-sources processes runs: every n-th, in the template's
+    order (streams first), so each process runs one source when there are n of them."""
+    if not 0 <= k < n:
+        raise ValueError(f"part {k} of {n} does not exist")
+    return all_pumps[k::n]
+
+
 def drain(all_pumps: list[StreamPump | QueuePump], max_rounds: int = 50) -> int:
     """Pump until nothing moves (or max_rounds); returns how many items were handed over."""
     total = 0

@@ -8,7 +8,8 @@ in front of the stack that local/stack.py wires together: moto, DynamoDB Local w
 tables kept under .local/ (FRESH=1 starts empty), the template's resources, and what drives
 its streams, queues and schedules. PARAMETERS="Name=Value ..." overrides template
 parameters as `sam --parameter-overrides` does. SEED=demo plays `make demo`'s pilot into
-it once it is ready (once per data directory). Never deployed.
+it once it is ready (once per data directory). LOCAL_BACKLOG bounds what its queues may
+hold before the API's writes wait (local/backlog.py). Never deployed.
 """
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from local import dev_routes, pages, parameters
+from local import dev_routes, drivers, pages, parameters
+from local.backlog import BacklogError, limit_from_environment
 from local.event_sources import EventSources
 from local.gateway import LengthRequired, Request, Response, not_ready, problem
 from local.stack import STATE_DIR, LocalStack, data_dir, env_file, forget, sam_env_vars, state_file
@@ -208,9 +210,11 @@ def main() -> int:
     port = int(os.environ.get("PORT", "3000"))
     started = time.monotonic()
     try:
-        overrides = parameters.from_environment(os.environ, load())
+        template = load()
+        overrides = parameters.from_environment(os.environ, template)
         seed = seed_from_environment(os.environ)
-    except (parameters.ParameterError, SeedError) as err:
+        backlog = limit_from_environment(os.environ)
+    except (parameters.ParameterError, SeedError, BacklogError) as err:
         print(err, file=sys.stderr)
         return 2
     data = data_dir()
@@ -232,8 +236,9 @@ def main() -> int:
         serving.start()
         cleanup.callback(httpd.shutdown)
         try:
-            sources = EventSources.spawn(cleanup)  # its imports overlap the boot
-            local = LocalStack.boot(cleanup, overrides=overrides, data=data, sources=sources)
+            # One process per stream or queue; their imports overlap the boot.
+            sources = EventSources.spawn(cleanup, parts=max(1, drivers.source_count(template)))
+            local = LocalStack.boot(cleanup, overrides=overrides, data=data, sources=sources, backlog=backlog)
             local.start_pumps(cleanup, sources)
             url = f"http://127.0.0.1:{port}"
             STATE_DIR.mkdir(exist_ok=True)
