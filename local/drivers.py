@@ -5,6 +5,7 @@ Schedules are in local/schedules.py."""
 
 from __future__ import annotations
 
+import fcntl
 import json
 import time
 from collections.abc import Callable, Iterable
@@ -91,7 +92,9 @@ class StreamCheckpoints:
     """Where each stream's consumer stands, per shard: the sequence number of the last record
     it is done with (delivered, filtered out or sent to the on-failure destination). Kept in
     a JSON file when given one, so a restarted stack resumes after it instead of handing the
-    same changes to its functions again (DynamoDB Local keeps its streams on disk)."""
+    same changes to its functions again (DynamoDB Local keeps its streams on disk). Each
+    event-sources process keeps its own streams' positions in the one file: a write merges
+    them into what the file holds, under a lock on it."""
 
     def __init__(self, path: Path | None = None) -> None:
         self.path = path
@@ -109,9 +112,14 @@ class StreamCheckpoints:
         if not positions:
             return
         self._positions.setdefault(stream_arn, {}).update(positions)
-        if self.path is not None:
+        if self.path is None:
+            return
+        with self.path.with_suffix(".lock").open("a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+            kept = json.loads(self.path.read_text()) if self.path.is_file() else {}
+            kept.setdefault(stream_arn, {}).update(positions)
             partial = self.path.with_suffix(".partial")
-            partial.write_text(json.dumps(self._positions, indent=1))
+            partial.write_text(json.dumps(kept, indent=1))
             partial.replace(self.path)
 
 

@@ -40,6 +40,9 @@ BATCH = b"batch\n"
 # Started before the stack boots: its imports (boto3, the handlers' libraries) take 1 to 3 s,
 # which it spends while the parent starts moto and DynamoDB Local.
 READY_TIMEOUT_SECONDS = 60
+# One process per stream or queue, up to this many (the template has 4): more Python
+# processes than that would only take turns on 2 cores.
+MAX_PROCESSES = 6
 STOP_TIMEOUT_SECONDS = 15  # it finishes the batches in hand (at most 10 s), then exits
 
 
@@ -54,13 +57,10 @@ class EventSources:
         self.stopping = False
         self.sent = False
 
-    @property
-    def process(self) -> subprocess.Popen[bytes]:
-        """The first of them (a stack with one stream or queue has one)."""
-        return self.processes[0]
-
     @classmethod
     def spawn(cls, cleanup: ExitStack, parts: int = 1) -> EventSources:
+        """`parts` processes (at most MAX_PROCESSES: each runs every parts-th source)."""
+        parts = max(1, min(parts, MAX_PROCESSES))
         processes, reports = [], []
         for k in range(parts):
             read_end, write_end = os.pipe()
@@ -100,6 +100,8 @@ class EventSources:
             ready, _, _ = select.select(list(waiting), [], [], 0.5)
             for reports in ready:
                 line = reports.readline()
+                while line == BATCH:  # batches replayed from a stream before it said ready
+                    line = reports.readline()  # (read on: select cannot see what the buffer holds)
                 process = waiting.pop(reports)
                 if line != READY:
                     raise RuntimeError(f"an event-sources process stopped before it was ready (exit {process.poll()})")

@@ -173,19 +173,22 @@ def _per_thread_metrics() -> None:
     if isinstance(AmazonCloudWatchEMFProvider.__dict__.get("metric_set"), property):
         return
     mine = threading.local()
+    adopting = threading.Lock()
 
     def per_thread(name: str) -> property:
         def built(provider: Any) -> Any:
             """The set the provider was built with (None: not yet, inside its __init__)."""
             held = provider.__dict__
-            if name in held:  # a provider built before this ran, on the main thread
-                held[f"_{name}_built"] = held.pop(name)
-                held.setdefault("_built_on", threading.main_thread().ident)
+            if name in held:  # a provider built before this ran (on the main thread): adopt its set, once
+                with adopting:
+                    if name in held:
+                        held.setdefault("_built_on", threading.main_thread().ident)
+                        held[f"_{name}_built"] = held.pop(name)
             return held.get(f"_{name}_built")
 
         def get(provider: Any) -> Any:
             start = built(provider)
-            if provider.__dict__["_built_on"] == threading.get_ident():
+            if provider.__dict__.get("_built_on") == threading.get_ident():
                 return start
             sets = mine.__dict__.setdefault("sets", {})
             if id(start) not in sets:
@@ -196,11 +199,11 @@ def _per_thread_metrics() -> None:
 
         def set_(provider: Any, value: Any) -> None:
             start = built(provider)
-            if start is not None and provider.__dict__["_built_on"] != threading.get_ident():
+            if start is not None and provider.__dict__.get("_built_on") != threading.get_ident():
                 mine.__dict__.setdefault("sets", {})[id(start)] = value
                 return
+            provider.__dict__["_built_on"] = provider.__dict__.get("_built_on", threading.get_ident())
             provider.__dict__[f"_{name}_built"] = value
-            provider.__dict__.setdefault("_built_on", threading.get_ident())
 
         return property(get, set_)
 

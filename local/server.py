@@ -237,7 +237,7 @@ def main() -> int:
         cleanup.callback(httpd.shutdown)
         try:
             # One process per stream or queue; their imports overlap the boot.
-            sources = EventSources.spawn(cleanup, parts=max(1, drivers.source_count(template)))
+            sources = EventSources.spawn(cleanup, parts=drivers.source_count(template))
             local = LocalStack.boot(cleanup, overrides=overrides, data=data, sources=sources, backlog=backlog)
             local.start_pumps(cleanup, sources)
             url = f"http://127.0.0.1:{port}"

@@ -50,8 +50,6 @@ SCHEDULE_TICK_SECONDS = 1.0  # schedules are checked this often
 LOCAL_SES_MAX_SEND_RATE = "1000"
 # For the same reason the sender's batches need not be kept to 2 at once (the template's
 # floor, which shares the account's SES rate): up to the local cap, QUEUE_CONCURRENCY (4).
-# 1,000 forms from 8 clients, held to the pace the stack carries them at (local/backlog.py):
-# 13.7 → 18.4 forms a second.
 LOCAL_SENDER_MAX_CONCURRENCY = str(drivers.QUEUE_CONCURRENCY)
 STATE_DIR = ROOT / ".local"  # where `make invoke` finds a running stack
 DATA_DIR = STATE_DIR / "data"  # the tables (DynamoDB Local's database) and stream positions

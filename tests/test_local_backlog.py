@@ -34,7 +34,8 @@ def test_a_write_goes_at_once_while_the_queues_have_room():
     assert held.waited == 0
 
 
-def test_a_write_waits_while_the_queues_are_full_and_goes_when_a_batch_makes_room():
+def test_a_write_waits_while_the_queues_are_full_and_goes_when_a_batch_makes_room(monkeypatch):
+    monkeypatch.setattr(backlog, "RECHECK_SECONDS", 30)  # only the batch's news can let it go
     queues = Queues(depth=50)
     held = Backlog(queues.depth, limit=45, max_wait=30)
     waited: list[float] = []
@@ -43,15 +44,18 @@ def test_a_write_waits_while_the_queues_are_full_and_goes_when_a_batch_makes_roo
     time.sleep(0.1)
     assert writer.is_alive()  # held: 50 messages, room for 45
     queues.messages = 40  # a batch took 10 off
+    told = time.monotonic()
     held.moved()
     writer.join(timeout=5)
 
     assert not writer.is_alive()
-    assert 0.1 <= waited[0] < 5  # went on the batch's news, long before max_wait
+    assert time.monotonic() - told < 2  # went on the batch's news, not at a recheck or max_wait
+    assert 0.1 <= waited[0] < 5
     assert held.waited == 1
 
 
-def test_one_batch_that_makes_room_for_several_lets_every_waiting_write_go():
+def test_one_batch_that_makes_room_for_several_lets_every_waiting_write_go(monkeypatch):
+    monkeypatch.setattr(backlog, "RECHECK_SECONDS", 30)  # only the one notice, passed on, lets them go
     queues = Queues(depth=100)
     held = Backlog(queues.depth, limit=45, max_wait=30)
     writers = [threading.Thread(target=held.room) for _ in range(5)]
@@ -61,7 +65,7 @@ def test_one_batch_that_makes_room_for_several_lets_every_waiting_write_go():
     queues.messages = 0
     held.moved()  # one notice: each write that goes passes it on to the next one waiting
     for w in writers:
-        w.join(timeout=5)
+        w.join(timeout=3)
 
     assert not any(w.is_alive() for w in writers)
     assert held.waited == 5
@@ -187,3 +191,46 @@ def test_make_dev_refuses_a_local_backlog_that_is_not_a_number_before_it_starts(
 
     assert server.main() == 2
     assert "LOCAL_BACKLOG=lots is not a number of messages" in capsys.readouterr().err
+
+
+def test_event_sources_processes_keep_their_streams_positions_in_one_file_without_losing_each_others(tmp_path):
+    # Each process has its own StreamCheckpoints on the stack's one file: a write that put
+    # back only its own copy would drop the other process's streams (replayed after a restart).
+    path = tmp_path / "stream-positions.json"
+    outbox, digests = drivers.StreamCheckpoints(path), drivers.StreamCheckpoints(path)
+
+    outbox.set("arn:stream/groups", {"shard-1": "100"})
+    digests.set("arn:stream/digests", {"shard-9": "7"})
+    outbox.set("arn:stream/groups", {"shard-1": "250"})
+
+    restarted = drivers.StreamCheckpoints(path)
+    assert restarted.get("arn:stream/groups", "shard-1") == "250"
+    assert restarted.get("arn:stream/digests", "shard-9") == "7"
+
+
+def test_a_batch_replayed_before_an_event_sources_process_is_ready_does_not_fail_the_start():
+    # A process starts its pollers, then says ready: a stream with changes to replay may
+    # report a batch first. That is a live process, not one that died before it was ready.
+    import os
+    import subprocess
+    import sys
+    from contextlib import ExitStack
+
+    from local.event_sources import BATCH, READY, EventSources
+
+    read_end, write_end = os.pipe()
+    os.write(write_end, BATCH + READY + BATCH)
+    child = subprocess.Popen([sys.executable, "-c", "import sys; sys.stdin.read()"], stdin=subprocess.PIPE)  # noqa: S603
+    batches: list[str] = []
+    with ExitStack() as cleanup:
+        sources = EventSources([child], [os.fdopen(read_end, "rb")])
+        cleanup.callback(sources.stop)
+        sources.sent = True
+        sources.start({}, lambda: batches.append("batch"))
+        os.close(write_end)
+        deadline = time.monotonic() + 5
+        while not batches and time.monotonic() < deadline:
+            time.sleep(0.02)
+
+    assert batches == ["batch"]  # the one after ready; the stop ended the child
+    assert child.poll() == 0

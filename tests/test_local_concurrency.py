@@ -177,10 +177,14 @@ def test_concurrent_invocations_flush_their_own_metrics(capsys):
         first_flushed.set()
 
     threads = [threading.Thread(target=run, args=(name, name == "Accepted")) for name in ("Accepted", "Stored")]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    try:
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:  # the default dimensions are Powertools' own, process-wide: none left to later tests
+        metrics.clear_default_dimensions()
+        metrics.clear_metrics()
 
     flushed = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
     names = sorted(m["Name"] for emf in flushed for m in emf["_aws"]["CloudWatchMetrics"][0]["Metrics"])
