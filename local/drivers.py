@@ -5,7 +5,6 @@ Schedules are in local/schedules.py."""
 
 from __future__ import annotations
 
-import fcntl
 import json
 import time
 from collections.abc import Callable, Iterable
@@ -92,9 +91,7 @@ class StreamCheckpoints:
     """Where each stream's consumer stands, per shard: the sequence number of the last record
     it is done with (delivered, filtered out or sent to the on-failure destination). Kept in
     a JSON file when given one, so a restarted stack resumes after it instead of handing the
-    same changes to its functions again (DynamoDB Local keeps its streams on disk). Each
-    event-sources process keeps its own streams' positions in the one file: a write merges
-    them into what the file holds, under a lock on it."""
+    same changes to its functions again (DynamoDB Local keeps its streams on disk)."""
 
     def __init__(self, path: Path | None = None) -> None:
         self.path = path
@@ -112,14 +109,9 @@ class StreamCheckpoints:
         if not positions:
             return
         self._positions.setdefault(stream_arn, {}).update(positions)
-        if self.path is None:
-            return
-        with self.path.with_suffix(".lock").open("a") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
-            kept = json.loads(self.path.read_text()) if self.path.is_file() else {}
-            kept.setdefault(stream_arn, {}).update(positions)
+        if self.path is not None:
             partial = self.path.with_suffix(".partial")
-            partial.write_text(json.dumps(kept, indent=1))
+            partial.write_text(json.dumps(self._positions, indent=1))
             partial.replace(self.path)
 
 
@@ -359,25 +351,6 @@ def pumps(
         for fn, name, props in event_sources(stack, "SQS")
     ]
     return out
-
-
-def source_count(template: dict[str, Any]) -> int:
-    """How many streams and queues drive the template's functions (a pump each)."""
-    return sum(
-        1
-        for resource in template["Resources"].values()
-        if resource.get("Type") == "AWS::Serverless::Function"
-        for source in (resource["Properties"].get("Events") or {}).values()
-        if source["Type"] in ("DynamoDB", "SQS")
-    )
-
-
-def share(all_pumps: list[StreamPump | QueuePump], k: int, n: int) -> list[StreamPump | QueuePump]:
-    """The pumps the k-th of n event-sources processes runs: every n-th, in the template's
-    order (streams first), so each process runs one source when there are n of them."""
-    if not 0 <= k < n:
-        raise ValueError(f"part {k} of {n} does not exist")
-    return all_pumps[k::n]
 
 
 def drain(all_pumps: list[StreamPump | QueuePump], max_rounds: int = 50) -> int:

@@ -4,9 +4,7 @@ event source, as local/stack.py's LocalStack.run_event_sources does. It reads th
 from the first line of its stdin, says `ready` on its report pipe, then a line after every
 batch; a byte on stdin wakes its pollers; the end of stdin stops it.
 
-    python -m local.pollers <report fd> [<k>/<n>]
-
-`k/n` (default 0/1): this is the k-th of n such processes, and runs every n-th source.
+    python -m local.pollers <report fd>
 """
 
 from __future__ import annotations
@@ -61,8 +59,7 @@ def main(argv: list[str]) -> int:
         return 0  # the parent stopped before the stack was up
     spec = json.loads(line)
     install_concurrent_invocations()
-    k, n = (int(x) for x in (argv[1] if len(argv) > 1 else "0/1").split("/"))
-    local = LocalStack.for_event_sources(stack_from_spec(spec), Path(spec["data"]), part=(k, n))
+    local = LocalStack.for_event_sources(stack_from_spec(spec), Path(spec["data"]))
     local.sent_mail = _Reports(reports)  # type: ignore[assignment]
     with ExitStack() as cleanup:
         local.run_event_sources(cleanup)

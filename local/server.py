@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from local import dev_routes, drivers, pages, parameters
+from local import dev_routes, pages, parameters
 from local.backlog import BacklogError, limit_from_environment
 from local.event_sources import EventSources
 from local.gateway import LengthRequired, Request, Response, not_ready, problem
@@ -210,8 +210,7 @@ def main() -> int:
     port = int(os.environ.get("PORT", "3000"))
     started = time.monotonic()
     try:
-        template = load()
-        overrides = parameters.from_environment(os.environ, template)
+        overrides = parameters.from_environment(os.environ, load())
         seed = seed_from_environment(os.environ)
         backlog = limit_from_environment(os.environ)
     except (parameters.ParameterError, SeedError, BacklogError) as err:
@@ -236,8 +235,7 @@ def main() -> int:
         serving.start()
         cleanup.callback(httpd.shutdown)
         try:
-            # One process per stream or queue; their imports overlap the boot.
-            sources = EventSources.spawn(cleanup, parts=drivers.source_count(template))
+            sources = EventSources.spawn(cleanup)  # its imports overlap the boot
             local = LocalStack.boot(cleanup, overrides=overrides, data=data, sources=sources, backlog=backlog)
             local.start_pumps(cleanup, sources)
             url = f"http://127.0.0.1:{port}"

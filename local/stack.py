@@ -268,18 +268,15 @@ class LocalStack:
         return local
 
     @classmethod
-    def for_event_sources(cls, stack: Stack, data: Path, part: tuple[int, int] = (0, 1)) -> LocalStack:
-        """The stack as an event-sources process runs it (local/event_sources.py): a pump per
-        stream and queue, the streams' positions in `data`, the handlers of its functions
-        imported. `part` (k, n): the k-th of n processes, which runs every n-th source."""
+    def for_event_sources(cls, stack: Stack, data: Path) -> LocalStack:
+        """The stack as the event-sources process runs it (local/event_sources.py): the
+        handlers imported, a pump per stream and queue, the streams' positions in `data`."""
         local = cls(stack.resolver.parameter("AwsEndpointUrl"), stack, None, data=data)
-        checkpoints = drivers.StreamCheckpoints(data / "stream-positions.json")
-        pumps = drivers.pumps(stack, retry_delay_seconds=RETRY_DELAY_SECONDS, checkpoints=checkpoints)
-        local.pumps = drivers.share(pumps, *part)
-        functions = {pump.function for pump in local.pumps}
-        local._environments = {logical: stack.environment(logical) for logical in functions}
-        for function in sorted(functions):
+        local._environments = {logical: stack.environment(logical) for logical in stack.functions()}
+        for function in stack.functions():
             preload(stack, function)
+        checkpoints = drivers.StreamCheckpoints(data / "stream-positions.json")
+        local.pumps = drivers.pumps(stack, retry_delay_seconds=RETRY_DELAY_SECONDS, checkpoints=checkpoints)
         for pump in local.pumps:
             pump.invoker = local._invoke_batch
         return local

@@ -1,5 +1,5 @@
-"""The local stack's backpressure (local/backlog.py), its event-sources processes (one per
-stream or queue) and its pollers' pace when a source comes back empty."""
+"""The local stack's backpressure (local/backlog.py), its event-sources process's start and
+its pollers' pace when a source comes back empty."""
 
 from __future__ import annotations
 
@@ -9,11 +9,10 @@ from types import SimpleNamespace
 
 import pytest
 
-from local import backlog, drivers
+from local import backlog
 from local.backlog import Backlog, BacklogError, limit_from_environment, moto_queue_depth
 from local.event_shapes import http_api_event
 from local.stack import EMPTY_POLL_GAP_SECONDS, LocalStack
-from local.template import load
 
 
 class Queues:
@@ -142,22 +141,6 @@ def test_a_batch_done_in_an_event_sources_process_lets_a_held_write_look_again(m
     assert moved == ["stamped", "moved"]
 
 
-def test_every_stream_and_queue_gets_a_process_of_its_own():
-    template = load()
-    pumps = [SimpleNamespace(function=f"F{i}") for i in range(drivers.source_count(template))]
-    n = len(pumps)
-
-    shares = [drivers.share(pumps, k, n) for k in range(n)]  # type: ignore[arg-type]
-
-    assert n == 4
-    assert all(len(share) == 1 for share in shares)
-    assert sorted(p.function for share in shares for p in share) == sorted(p.function for p in pumps)
-    assert drivers.share(pumps, 0, 1) == pumps  # type: ignore[arg-type]
-    assert [p.function for p in drivers.share(pumps, 1, 2)] == ["F1", "F3"]  # type: ignore[arg-type]
-    with pytest.raises(ValueError, match="part 4 of 4 does not exist"):
-        drivers.share(pumps, 4, 4)  # type: ignore[arg-type]
-
-
 def test_a_source_that_came_back_empty_is_not_asked_again_at_every_wake():
     # Under load every batch wakes every poller: an idle source (SES's events' queue) was
     # asked once per form, each empty ReceiveMessage paid by three processes.
@@ -193,21 +176,6 @@ def test_make_dev_refuses_a_local_backlog_that_is_not_a_number_before_it_starts(
     assert "LOCAL_BACKLOG=lots is not a number of messages" in capsys.readouterr().err
 
 
-def test_event_sources_processes_keep_their_streams_positions_in_one_file_without_losing_each_others(tmp_path):
-    # Each process has its own StreamCheckpoints on the stack's one file: a write that put
-    # back only its own copy would drop the other process's streams (replayed after a restart).
-    path = tmp_path / "stream-positions.json"
-    outbox, digests = drivers.StreamCheckpoints(path), drivers.StreamCheckpoints(path)
-
-    outbox.set("arn:stream/groups", {"shard-1": "100"})
-    digests.set("arn:stream/digests", {"shard-9": "7"})
-    outbox.set("arn:stream/groups", {"shard-1": "250"})
-
-    restarted = drivers.StreamCheckpoints(path)
-    assert restarted.get("arn:stream/groups", "shard-1") == "250"
-    assert restarted.get("arn:stream/digests", "shard-9") == "7"
-
-
 def test_a_batch_replayed_before_an_event_sources_process_is_ready_does_not_fail_the_start():
     # A process starts its pollers, then says ready: a stream with changes to replay may
     # report a batch first. That is a live process, not one that died before it was ready.
@@ -223,7 +191,7 @@ def test_a_batch_replayed_before_an_event_sources_process_is_ready_does_not_fail
     child = subprocess.Popen([sys.executable, "-c", "import sys; sys.stdin.read()"], stdin=subprocess.PIPE)  # noqa: S603
     batches: list[str] = []
     with ExitStack() as cleanup:
-        sources = EventSources([child], [os.fdopen(read_end, "rb")])
+        sources = EventSources(child, os.fdopen(read_end, "rb"))
         cleanup.callback(sources.stop)
         sources.sent = True
         sources.start({}, lambda: batches.append("batch"))
