@@ -164,7 +164,7 @@ def _per_thread_metrics() -> None:
     process shares (class attributes, held by each one's EMF provider) until the handler's
     log_metrics flushes and clears them. Concurrent invocations would flush each other's
     metrics, or clear them between another flush's check and its serialization, which then
-    raises (the intake answered 500 about once in 300 forms from 8 clients). Each thread
+    raises (the intake answered 500 about once in 300 to 1,000 forms from 8 clients). Each thread
     other than the one that built a provider gets its own sets here, empty but for the
     default dimensions, as each Lambda instance has its own. Sets that providers shared stay
     shared between them, within a thread."""

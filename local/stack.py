@@ -40,8 +40,8 @@ BUSY_POLL_SECONDS = 0.2
 IDLE_POLL_SECONDS = 1.0
 BUSY_FOR_SECONDS = 5.0
 # A source that came back empty is asked again no sooner than this, even when woken: under
-# load every batch wakes every poller, and the idle sources (the SES events' queue, the
-# DLQ-fed ones) answered ~1 empty ReceiveMessage per form, each paid by three processes.
+# load every batch wakes every poller, and an idle source (SES events' queue, which nothing
+# fills locally) answered ~1 empty ReceiveMessage per form, each paid by three processes.
 EMPTY_POLL_GAP_SECONDS = 0.1
 RETRY_DELAY_SECONDS = 2  # a failed SQS message is received again after this long
 SCHEDULE_TICK_SECONDS = 1.0  # schedules are checked this often
