@@ -26,6 +26,9 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 
+from local.drivers import event_sources
+from local.provision import Stack
+
 # 60 messages: a form puts 1 to 3 on the queues on its way, so a few seconds of work at the
 # ~14 forms a second the stack carries end to end (2 cores); one client posting back to
 # back (60 forms, ~25 a second) is not held by it (40 held its last forms: p99 209-300 ms
@@ -45,7 +48,7 @@ class Backlog:
         self.limit = limit
         self.max_wait = max_wait
         self._moved = threading.Condition()
-        self.waited = 0  # requests that had to wait (for the tests and the console)
+        self.waited = 0  # how many requests were held (the tests read it)
 
     def room(self) -> float:
         """Wait until the queues have room (or max_wait passed); the seconds waited."""
@@ -81,6 +84,15 @@ def limit_from_environment(environ: Mapping[str, str]) -> int:
     if not raw.isdecimal():
         raise BacklogError(f"LOCAL_BACKLOG={raw} is not a number of messages: LOCAL_BACKLOG=0 turns the bound off.")
     return int(raw)
+
+
+def for_stack(stack: Stack, limit: int) -> Backlog | None:
+    """The bound on the queues `stack`'s functions read, as its moto (in this process) holds
+    them; None when `limit` is 0 (no bound)."""
+    if limit <= 0:
+        return None
+    queues = [props["Queue"].rsplit(":", 1)[-1] for _, _, props in event_sources(stack, "SQS")]
+    return Backlog(moto_queue_depth(stack.resolver.account, stack.resolver.region, queues), limit)
 
 
 def moto_queue_depth(account: str, region: str, queue_names: Iterable[str]) -> Callable[[], int]:

@@ -202,7 +202,7 @@ def _per_thread_metrics() -> None:
             if start is not None and provider.__dict__.get("_built_on") != threading.get_ident():
                 mine.__dict__.setdefault("sets", {})[id(start)] = value
                 return
-            provider.__dict__["_built_on"] = provider.__dict__.get("_built_on", threading.get_ident())
+            provider.__dict__.setdefault("_built_on", threading.get_ident())
             provider.__dict__[f"_{name}_built"] = value
 
         return property(get, set_)

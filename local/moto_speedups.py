@@ -57,7 +57,8 @@ def read_retention_alone() -> None:
     """SQS ReceiveMessage: whether a message is still within its queue's retention period,
     from the queue's MessageRetentionPeriod alone (moto computed the queue's every attribute,
     counting its messages three times, for each message it handed out)."""
-    from moto.core.utils import unix_time
+    import time
+
     from moto.sqs.models import SQSBackend
 
     if getattr(SQSBackend.is_message_valid_based_on_retention_period, "_lean", False):
@@ -65,7 +66,7 @@ def read_retention_alone() -> None:
 
     def is_message_valid_based_on_retention_period(self: Any, queue_name: str, message: Any) -> bool:
         retention = int(self.get_queue(queue_name).message_retention_period)
-        return bool(retention + message.sent_timestamp / 1000 > unix_time())
+        return bool(retention + message.sent_timestamp / 1000 > time.time())  # moto's unix_time(), read directly
 
     is_message_valid_based_on_retention_period._lean = True  # type: ignore[attr-defined]
     SQSBackend.is_message_valid_based_on_retention_period = is_message_valid_based_on_retention_period  # type: ignore[method-assign]

@@ -23,7 +23,8 @@ from typing import Any
 
 from local import drivers, moto_speedups, parameters, schedules
 from local.auth import Accounts
-from local.backlog import Backlog, moto_queue_depth
+from local.backlog import Backlog
+from local.backlog import for_stack as backlog_for
 from local.dynamodb_local import DynamoDBLocal
 from local.event_sources import EventSources
 from local.gateway import Gateway
@@ -255,9 +256,7 @@ class LocalStack:
 
         local._environments = {logical: stack.environment(logical) for logical in stack.functions()}
         local.gateway = Gateway.of(stack, endpoint)
-        if backlog > 0:
-            queues = [props["Queue"].rsplit(":", 1)[-1] for _, _, props in drivers.event_sources(stack, "SQS")]
-            local.backlog = Backlog(moto_queue_depth(stack.resolver.account, stack.resolver.region, queues), backlog)
+        local.backlog = backlog_for(stack, backlog)
         local.scheduler = schedules.Scheduler(
             stack,
             schedules.schedules(stack),

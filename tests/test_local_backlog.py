@@ -115,6 +115,19 @@ def test_the_depth_is_what_moto_holds_in_the_named_queues_waiting_or_in_hand(aws
     assert depth() == 3
 
 
+def test_a_stacks_bound_counts_the_queues_its_functions_read_and_no_other(aws):
+    sqs = aws.session.client("sqs")
+    for logical in ("InquiriesQueue", "EmailQueue", "SesEventsQueue", "EmailDLQ", "InquiriesDLQ"):
+        sqs.send_message(QueueUrl=aws.name(logical), MessageBody=logical)
+
+    held = backlog.for_stack(aws, 45)
+
+    assert held is not None
+    assert held.limit == 45
+    assert held.depth() == 3  # the three queues with a function behind them; the DLQs hold parked mail
+    assert backlog.for_stack(aws, 0) is None
+
+
 def test_only_an_api_request_that_may_write_waits_for_room(monkeypatch):
     monkeypatch.setattr("local.stack.invoke", lambda stack, function, event, environment: {"statusCode": 200})
     asked: list[str] = []
@@ -130,7 +143,7 @@ def test_only_an_api_request_that_may_write_waits_for_room(monkeypatch):
     assert asked == ["room"] * 4
 
 
-def test_a_batch_done_in_an_event_sources_process_lets_a_held_write_look_again(monkeypatch):
+def test_a_batch_done_in_an_event_sources_process_lets_a_held_write_look_again():
     moved: list[str] = []
     local = LocalStack(aws_endpoint_url="", stack=None, accounts=None)  # type: ignore[arg-type]
     local.sent_mail = SimpleNamespace(stamp=lambda: moved.append("stamped"))  # type: ignore[assignment]
